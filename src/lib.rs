@@ -1,0 +1,9 @@
+//! dlang: a small statically typed ML-family language in which every
+//! program is differentiable.
+
+pub mod diagnostics;
+pub mod interp;
+pub mod runtime;
+pub mod source;
+pub mod syntax;
+pub mod types;

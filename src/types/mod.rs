@@ -1,0 +1,1 @@
+//! Type inference: Hindley–Milner with classes and effects.

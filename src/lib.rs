@@ -2,8 +2,10 @@
 //! program is differentiable.
 
 pub mod diagnostics;
+pub mod driver;
 pub mod interp;
 pub mod runtime;
 pub mod source;
+pub mod stdlib;
 pub mod syntax;
 pub mod types;

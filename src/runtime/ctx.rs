@@ -1,8 +1,12 @@
 //! State the primitives share while a program runs.
 
+use std::cell::RefCell;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+
+use super::random::Rng;
 
 pub struct RuntimeCtx {
     /// Where `print` writes (stdout, or a buffer in tests).
@@ -11,4 +15,51 @@ pub struct RuntimeCtx {
     pub args: Vec<String>,
     /// Set by Ctrl-C; the interpreter polls it and stops with an error.
     pub interrupted: Arc<AtomicBool>,
+    /// The generator behind `Random.*`, seeded with 0 until `Random.seed`.
+    pub rng: Rng,
+}
+
+impl RuntimeCtx {
+    pub fn new(out: Box<dyn Write>, args: Vec<String>, interrupted: Arc<AtomicBool>) -> RuntimeCtx {
+        RuntimeCtx {
+            out,
+            args,
+            interrupted,
+            rng: Rng::default(),
+        }
+    }
+
+    /// A context whose output is collected in the returned buffer (tests,
+    /// embedding).
+    pub fn capturing() -> (RuntimeCtx, SharedBuffer) {
+        let buffer = SharedBuffer::default();
+        let ctx = RuntimeCtx::new(
+            Box::new(buffer.clone()),
+            Vec::new(),
+            Arc::new(AtomicBool::new(false)),
+        );
+        (ctx, buffer)
+    }
+}
+
+/// An output sink that can still be read after it was handed to a
+/// [`RuntimeCtx`].
+#[derive(Clone, Default)]
+pub struct SharedBuffer(Rc<RefCell<Vec<u8>>>);
+
+impl SharedBuffer {
+    pub fn contents(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+impl Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

@@ -2,5 +2,11 @@
 
 pub mod ctx;
 pub mod error;
+pub mod ops;
 pub mod prims;
+pub mod print;
+pub mod random;
 pub mod value;
+
+#[cfg(test)]
+mod tests;

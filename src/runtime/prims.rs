@@ -1,14 +1,26 @@
 //! The primitive table: every built-in function with its dlang type, its
 //! arity and its implementation. The checker reads the types, the
 //! interpreter calls `run` once a primitive has all its arguments.
+//!
+//! Higher-order library functions (`List.map`, …) are dlang code in
+//! `stdlib/`, since a primitive cannot call back into the interpreter.
+
+mod args;
+mod array;
+mod io;
+mod list;
+mod math;
+mod prelude;
+mod random;
+mod string;
 
 use super::ctx::RuntimeCtx;
 use super::error::RuntimeError;
 use super::value::Value;
 
 pub struct Prim {
-    /// Module the primitive belongs to (`"String"`, `"List"`), or `""` for
-    /// the prelude, which every program has open.
+    /// Module the primitive belongs to (`"String"`, `"List"`), or
+    /// `"Prelude"` for the prelude, which every program has open.
     pub module: &'static str,
     pub name: &'static str,
     /// The type in dlang syntax, with class constraints after `where`:
@@ -18,8 +30,109 @@ pub struct Prim {
     pub run: fn(&mut RuntimeCtx, &[Value]) -> Result<Value, RuntimeError>,
 }
 
-pub static PRIMS: &[Prim] = &[];
+type Run = fn(&mut RuntimeCtx, &[Value]) -> Result<Value, RuntimeError>;
+
+const fn prim(
+    module: &'static str,
+    name: &'static str,
+    ty: &'static str,
+    arity: usize,
+    run: Run,
+) -> Prim {
+    Prim {
+        module,
+        name,
+        ty,
+        arity,
+        run,
+    }
+}
+
+const P: &str = "Prelude";
+
+#[rustfmt::skip]
+pub static PRIMS: &[Prim] = &[
+    prim(P, "print", "'a -> unit", 1, prelude::print),
+    prim(P, "print_string", "string -> unit", 1, prelude::print_string),
+    prim(P, "show", "'a -> string", 1, prelude::show_value),
+    prim(P, "compare", "'a -> 'a -> int", 2, prelude::compare),
+    prim(P, "min", "'a -> 'a -> 'a", 2, prelude::min),
+    prim(P, "max", "'a -> 'a -> 'a", 2, prelude::max),
+    prim(P, "fst", "'a * 'b -> 'a", 1, prelude::fst),
+    prim(P, "snd", "'a * 'b -> 'b", 1, prelude::snd),
+    prim(P, "ignore", "'a -> unit", 1, prelude::ignore),
+    prim(P, "failwith", "string -> 'a", 1, prelude::failwith),
+    prim(P, "invalid_arg", "string -> 'a", 1, prelude::invalid_arg),
+    prim(P, "to_float", "int -> float", 1, prelude::to_float),
+    prim(P, "to_int", "float -> int", 1, prelude::to_int),
+    prim(P, "sin", "'a -> 'a where 'a : real", 1, math::sin),
+    prim(P, "cos", "'a -> 'a where 'a : real", 1, math::cos),
+    prim(P, "tan", "'a -> 'a where 'a : real", 1, math::tan),
+    prim(P, "exp", "'a -> 'a where 'a : real", 1, math::exp),
+    prim(P, "log", "'a -> 'a where 'a : real", 1, math::log),
+    prim(P, "sqrt", "'a -> 'a where 'a : real", 1, math::sqrt),
+    prim(P, "tanh", "'a -> 'a where 'a : real", 1, math::tanh),
+    prim(P, "sigmoid", "'a -> 'a where 'a : real", 1, math::sigmoid),
+    prim(P, "relu", "'a -> 'a where 'a : real", 1, math::relu),
+    prim(P, "abs", "'a -> 'a where 'a : num", 1, math::abs),
+    prim(P, "floor", "float -> float", 1, math::floor),
+    prim(P, "ceil", "float -> float", 1, math::ceil),
+
+    prim("String", "length", "string -> int", 1, string::length),
+    prim("String", "sub", "string -> int -> int -> string", 3, string::sub),
+    prim("String", "get", "string -> int -> string", 2, string::get),
+    prim("String", "split", "string -> string -> string list", 2, string::split),
+    prim("String", "concat", "string -> string list -> string", 2, string::concat),
+    prim("String", "to_list", "string -> string list", 1, string::to_list),
+    prim("String", "code", "string -> int", 1, string::code),
+    prim("String", "of_code", "int -> string", 1, string::of_code),
+    prim("String", "to_int", "string -> int", 1, string::to_int),
+    prim("String", "to_float", "string -> float", 1, string::to_float),
+    prim("String", "trim", "string -> string", 1, string::trim),
+    prim("String", "uppercase", "string -> string", 1, string::uppercase),
+    prim("String", "lowercase", "string -> string", 1, string::lowercase),
+
+    prim("List", "length", "'a list -> int", 1, list::length),
+    prim("List", "rev", "'a list -> 'a list", 1, list::rev),
+    prim("List", "nth", "'a list -> int -> 'a", 2, list::nth),
+    prim("List", "hd", "'a list -> 'a", 1, list::hd),
+    prim("List", "tl", "'a list -> 'a list", 1, list::tl),
+    prim("List", "range", "int -> int -> int list", 2, list::range),
+    prim("List", "concat", "'a list list -> 'a list", 1, list::concat),
+    prim("List", "append", "'a list -> 'a list -> 'a list", 2, list::append),
+    prim("List", "zip", "'a list -> 'b list -> ('a * 'b) list", 2, list::zip),
+    prim("List", "unzip", "('a * 'b) list -> 'a list * 'b list", 1, list::unzip),
+    prim("List", "mem", "'a -> 'a list -> bool", 2, list::mem),
+
+    prim("Array", "make", "int -> 'a -> 'a array", 2, array::make),
+    prim("Array", "length", "'a array -> int", 1, array::length),
+    prim("Array", "get", "'a array -> int -> 'a", 2, array::get),
+    prim("Array", "set", "'a array -> int -> 'a -> unit", 3, array::set),
+    prim("Array", "of_list", "'a list -> 'a array", 1, array::of_list),
+    prim("Array", "to_list", "'a array -> 'a list", 1, array::to_list),
+    prim("Array", "copy", "'a array -> 'a array", 1, array::copy),
+    prim("Array", "append", "'a array -> 'a array -> 'a array", 2, array::append),
+    prim("Array", "sub", "'a array -> int -> int -> 'a array", 3, array::sub),
+
+    prim("Random", "seed", "int -> unit", 1, random::seed),
+    prim("Random", "int", "int -> int", 1, random::int),
+    prim("Random", "float", "float -> float", 1, random::float),
+    prim("Random", "normal", "unit -> float", 1, random::normal),
+    prim("Random", "bool", "unit -> bool", 1, random::bool),
+
+    prim("IO", "read_file", "string -> string", 1, io::read_file),
+    prim("IO", "read_lines", "string -> string list", 1, io::read_lines),
+    prim("IO", "write_file", "string -> string -> unit", 2, io::write_file),
+
+    prim("Sys", "time", "unit -> float", 1, io::time),
+    prim("Sys", "args", "unit -> string list", 1, io::args),
+];
 
 pub fn lookup(module: &str, name: &str) -> Option<&'static Prim> {
     PRIMS.iter().find(|p| p.module == module && p.name == name)
+}
+
+/// The primitives of one module, in table order.
+pub fn of_module(module: &str) -> impl Iterator<Item = &'static Prim> + '_ {
+    PRIMS.iter().filter(move |p| p.module == module)
 }

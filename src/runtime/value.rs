@@ -2,8 +2,9 @@
 //! boundary with the runtime.
 //!
 //! Values are reference counted and immutable except through `Ref` and
-//! `Array` cells. Lists are cons cells whose `Drop` unlinks the tail in a
-//! loop, so dropping a list of a million elements does not recurse.
+//! `Array` cells. Containers that can nest deeply (cons cells, records,
+//! constructors) free their contents with a work list, so dropping a list
+//! of a million elements, or a tree that deep, does not recurse.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -39,12 +40,74 @@ pub struct ConsCell {
 
 impl Drop for ConsCell {
     fn drop(&mut self) {
-        let mut tail = std::mem::replace(&mut self.tail, Value::Nil);
-        while let Value::Cons(cell) = tail {
-            match Rc::try_unwrap(cell) {
-                Ok(mut owned) => tail = std::mem::replace(&mut owned.tail, Value::Nil),
-                Err(_) => break,
+        let head = std::mem::replace(&mut self.head, Value::Unit);
+        let tail = std::mem::replace(&mut self.tail, Value::Nil);
+        drop_deep(vec![head, tail]);
+    }
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        drop_deep(
+            std::mem::take(&mut self.fields)
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect(),
+        );
+    }
+}
+
+impl Drop for Variant {
+    fn drop(&mut self) {
+        if let Some(arg) = self.arg.take() {
+            drop_deep(vec![arg]);
+        }
+    }
+}
+
+/// Drops values with a work list instead of recursion: each uniquely owned
+/// container is emptied before it is dropped, so its own `Drop` finds
+/// nothing to recurse into. A user-defined list or tree a million levels
+/// deep is freed without overflowing the Rust stack.
+fn drop_deep(mut work: Vec<Value>) {
+    while let Some(value) = work.pop() {
+        match value {
+            Value::Cons(cell) => {
+                if let Ok(mut cell) = Rc::try_unwrap(cell) {
+                    work.push(std::mem::replace(&mut cell.head, Value::Unit));
+                    work.push(std::mem::replace(&mut cell.tail, Value::Nil));
+                }
             }
+            Value::Variant(variant) => {
+                if let Ok(mut variant) = Rc::try_unwrap(variant) {
+                    work.extend(variant.arg.take());
+                }
+            }
+            Value::Record(record) => {
+                if let Ok(mut record) = Rc::try_unwrap(record) {
+                    work.extend(
+                        std::mem::take(&mut record.fields)
+                            .into_iter()
+                            .map(|(_, v)| v),
+                    );
+                }
+            }
+            Value::Tuple(mut items) => {
+                if let Some(items) = Rc::get_mut(&mut items) {
+                    work.extend(items.iter_mut().map(|v| std::mem::replace(v, Value::Unit)));
+                }
+            }
+            Value::Ref(cell) => {
+                if let Ok(cell) = Rc::try_unwrap(cell) {
+                    work.push(cell.into_inner());
+                }
+            }
+            Value::Array(items) => {
+                if let Ok(items) = Rc::try_unwrap(items) {
+                    work.extend(items.into_inner());
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -76,7 +139,9 @@ impl Value {
     }
 
     /// Builds a dlang list from a Rust sequence.
-    pub fn list_from(items: impl IntoIterator<Item = Value, IntoIter: DoubleEndedIterator>) -> Value {
+    pub fn list_from(
+        items: impl IntoIterator<Item = Value, IntoIter: DoubleEndedIterator>,
+    ) -> Value {
         items
             .into_iter()
             .rev()

@@ -106,7 +106,7 @@ pub enum Token {
     Float(String),
     /// Raw string literal text including the quotes; escapes are decoded
     /// by the lexer adapter, which reports bad escapes with their span.
-    #[regex(r#""([^"\\]|\\[^\n])*""#, |lex| lex.slice().to_string())]
+    #[regex(r#""([^"\\]|\\(.|\n))*""#, |lex| lex.slice().to_string())]
     String(String),
 
     // Punctuation and operators.

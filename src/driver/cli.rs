@@ -1,0 +1,206 @@
+//! The command line, parsed by hand into a [`Command`].
+//!
+//! Anything the user got wrong is a [`UsageError`]; `main` prints it and
+//! exits with status 64 (`EX_USAGE`).
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+dlang: a small statically typed ML-family language in which every program is differentiable
+
+Usage:
+  dlang run FILE [--backend jit|interp] [-- ARGS...]
+                               check FILE and run it; ARGS are `Sys.args ()`
+  dlang check FILE [--types]   check FILE without running it; --types prints
+                               `val name : type` for each top-level binding
+  dlang repl                   start the interactive loop (also plain `dlang`)
+  dlang --help                 print this help
+  dlang --version              print the version
+
+Exit status: 0 success, 1 run-time error, 2 static error (lexing, parsing,
+types, imports, unreadable FILE), 64 bad command line.
+";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Interp,
+    Jit,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Run {
+        file: PathBuf,
+        /// `None` when no `--backend` was given (the default is the JIT).
+        backend: Option<Backend>,
+        args: Vec<String>,
+    },
+    Check {
+        file: PathBuf,
+        types: bool,
+    },
+    Repl,
+    Help,
+    Version,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses the arguments after the program name.
+pub fn parse_command_line(args: &[String]) -> Result<Command, UsageError> {
+    let Some((first, rest)) = args.split_first() else {
+        return Ok(Command::Repl);
+    };
+    match first.as_str() {
+        "run" => parse_run(rest),
+        "check" => parse_check(rest),
+        "repl" => match rest.first() {
+            None => Ok(Command::Repl),
+            Some(extra) => Err(unexpected(extra, "repl")),
+        },
+        "help" | "--help" | "-h" => Ok(Command::Help),
+        "--version" | "-V" | "version" => Ok(Command::Version),
+        other if other.starts_with('-') => Err(UsageError(format!("unknown option `{other}`"))),
+        other => Err(UsageError(format!("unknown command `{other}`"))),
+    }
+}
+
+fn parse_run(args: &[String]) -> Result<Command, UsageError> {
+    let mut file = None;
+    let mut backend = None;
+    let mut program_args = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if arg == "--" {
+            program_args = args[i + 1..].to_vec();
+            break;
+        }
+        if let Some(value) = arg.strip_prefix("--backend=") {
+            backend = Some(parse_backend(value)?);
+        } else if arg == "--backend" {
+            let value = args
+                .get(i + 1)
+                .ok_or_else(|| UsageError("`--backend` needs a value: `jit` or `interp`".into()))?;
+            backend = Some(parse_backend(value)?);
+            i += 1;
+        } else if arg.starts_with('-') && arg != "-" {
+            return Err(UsageError(format!("unknown option `{arg}` for `dlang run`")));
+        } else if file.is_none() {
+            file = Some(PathBuf::from(arg));
+        } else {
+            return Err(unexpected(arg, "run"));
+        }
+        i += 1;
+    }
+    let file = file.ok_or_else(|| UsageError("`dlang run` needs a FILE to run".into()))?;
+    Ok(Command::Run {
+        file,
+        backend,
+        args: program_args,
+    })
+}
+
+fn parse_check(args: &[String]) -> Result<Command, UsageError> {
+    let mut file = None;
+    let mut types = false;
+    for arg in args {
+        match arg.as_str() {
+            "--types" => types = true,
+            flag if flag.starts_with('-') && flag != "-" => {
+                return Err(UsageError(format!("unknown option `{flag}` for `dlang check`")))
+            }
+            path if file.is_none() => file = Some(PathBuf::from(path)),
+            extra => return Err(unexpected(extra, "check")),
+        }
+    }
+    let file = file.ok_or_else(|| UsageError("`dlang check` needs a FILE to check".into()))?;
+    Ok(Command::Check { file, types })
+}
+
+fn parse_backend(value: &str) -> Result<Backend, UsageError> {
+    match value {
+        "interp" => Ok(Backend::Interp),
+        "jit" => Ok(Backend::Jit),
+        other => Err(UsageError(format!(
+            "unknown backend `{other}`: expected `jit` or `interp`"
+        ))),
+    }
+}
+
+fn unexpected(arg: &str, command: &str) -> UsageError {
+    UsageError(format!("unexpected argument `{arg}` for `dlang {command}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, UsageError> {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        parse_command_line(&args)
+    }
+
+    #[test]
+    fn bare_dlang_is_the_repl() {
+        assert_eq!(parse(&[]), Ok(Command::Repl));
+        assert_eq!(parse(&["repl"]), Ok(Command::Repl));
+    }
+
+    #[test]
+    fn run_takes_backend_anywhere_and_args_after_double_dash() {
+        assert_eq!(
+            parse(&["run", "--backend", "interp", "a.dl", "--", "x", "--y"]),
+            Ok(Command::Run {
+                file: "a.dl".into(),
+                backend: Some(Backend::Interp),
+                args: vec!["x".into(), "--y".into()],
+            })
+        );
+        assert_eq!(
+            parse(&["run", "a.dl", "--backend=jit"]),
+            Ok(Command::Run {
+                file: "a.dl".into(),
+                backend: Some(Backend::Jit),
+                args: vec![],
+            })
+        );
+    }
+
+    #[test]
+    fn check_with_types() {
+        assert_eq!(
+            parse(&["check", "--types", "a.dl"]),
+            Ok(Command::Check {
+                file: "a.dl".into(),
+                types: true
+            })
+        );
+    }
+
+    #[test]
+    fn mistakes_are_usage_errors() {
+        for bad in [
+            &["frobnicate"][..],
+            &["--frob"],
+            &["run"],
+            &["run", "a.dl", "b.dl"],
+            &["run", "a.dl", "--backend"],
+            &["run", "a.dl", "--backend", "gpu"],
+            &["run", "a.dl", "--fast"],
+            &["check"],
+            &["check", "a.dl", "--typez"],
+            &["repl", "x"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Operators and data construction on evaluated operands: the strict part
+//! of each form, once the machine has evaluated its subexpressions.
+//!
+//! Arithmetic semantics live in `runtime::ops`; the int fast path here
+//! only short-cuts the cases it can decide exactly the same way (an
+//! overflowing operation falls through to `ops`, which reports R002).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::code::Build;
+use super::machine::internal;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::ops;
+use crate::runtime::value::{Record, Value, Variant};
+use crate::syntax::ast::{BinOp, UnOp};
+
+#[inline]
+pub fn binop(op: BinOp, a: Value, b: Value) -> Result<Value, RuntimeError> {
+    if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+        let (x, y) = (*x, *y);
+        let fast = match op {
+            BinOp::Add => x.checked_add(y).map(Value::Int),
+            BinOp::Sub => x.checked_sub(y).map(Value::Int),
+            BinOp::Mul => x.checked_mul(y).map(Value::Int),
+            BinOp::Lt => Some(Value::Bool(x < y)),
+            BinOp::Le => Some(Value::Bool(x <= y)),
+            BinOp::Gt => Some(Value::Bool(x > y)),
+            BinOp::Ge => Some(Value::Bool(x >= y)),
+            BinOp::Eq => Some(Value::Bool(x == y)),
+            BinOp::Ne => Some(Value::Bool(x != y)),
+            _ => None,
+        };
+        if let Some(v) = fast {
+            return Ok(v);
+        }
+    }
+    if op == BinOp::Cons {
+        return Ok(Value::cons(a, b));
+    }
+    ops::binary(op, &a, &b)
+}
+
+pub fn unop(op: UnOp, v: Value) -> Result<Value, RuntimeError> {
+    match op {
+        UnOp::Neg => ops::negate(&v),
+        UnOp::Not => match v {
+            Value::Bool(b) => Ok(Value::Bool(!b)),
+            _ => Err(internal("`not` on a non-boolean")),
+        },
+    }
+}
+
+fn index_of(array_len: usize, index: &Value) -> Result<usize, RuntimeError> {
+    let Value::Int(i) = index else {
+        return Err(internal("array index is not an int"));
+    };
+    usize::try_from(*i)
+        .ok()
+        .filter(|i| *i < array_len)
+        .ok_or_else(|| {
+            RuntimeError::new(
+                "R003",
+                format!("index out of range: index {i} in an array of length {array_len}"),
+            )
+        })
+}
+
+fn next(parts: &mut impl Iterator<Item = Value>) -> Result<Value, RuntimeError> {
+    parts.next().ok_or_else(|| internal("missing operand"))
+}
+
+/// Combines the evaluated parts of a `Build` node.
+pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeError> {
+    let mut parts = parts.into_iter();
+    Ok(match build {
+        Build::Tuple => Value::Tuple(parts.collect()),
+        Build::List => Value::list_from(parts.collect::<Vec<_>>()),
+        Build::Array => Value::Array(Rc::new(RefCell::new(parts.collect()))),
+        Build::Variant(name) => Value::Variant(Rc::new(Variant {
+            name: name.clone(),
+            arg: Some(next(&mut parts)?),
+        })),
+        Build::Record { names, order } => {
+            let mut fields: Vec<(Rc<str>, Value)> =
+                names.iter().map(|n| (n.clone(), Value::Unit)).collect();
+            for (value, position) in parts.zip(order.iter()) {
+                if let Some(field) = fields.get_mut(*position) {
+                    field.1 = value;
+                }
+            }
+            Value::Record(Rc::new(Record { fields }))
+        }
+        Build::RecordUpdate(names) => {
+            let Value::Record(base) = next(&mut parts)? else {
+                return Err(internal("`with` on a non-record"));
+            };
+            let mut fields = base.fields.clone();
+            for (name, value) in names.iter().zip(parts) {
+                match fields.iter_mut().find(|(n, _)| n == name) {
+                    Some(field) => field.1 = value,
+                    None => return Err(internal("`with` names an unknown field")),
+                }
+            }
+            Value::Record(Rc::new(Record { fields }))
+        }
+        Build::Field(name) => {
+            let Value::Record(record) = next(&mut parts)? else {
+                return Err(internal("field access on a non-record"));
+            };
+            match record.fields.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => v.clone(),
+                None => return Err(internal("unknown record field")),
+            }
+        }
+        Build::Index => {
+            let array = next(&mut parts)?;
+            let index = next(&mut parts)?;
+            let Value::Array(cells) = array else {
+                return Err(internal("indexing a non-array"));
+            };
+            let cells = cells.borrow();
+            let i = index_of(cells.len(), &index)?;
+            cells[i].clone()
+        }
+        Build::IndexSet => {
+            let array = next(&mut parts)?;
+            let index = next(&mut parts)?;
+            let value = next(&mut parts)?;
+            let Value::Array(cells) = array else {
+                return Err(internal("indexing a non-array"));
+            };
+            let mut cells = cells.borrow_mut();
+            let i = index_of(cells.len(), &index)?;
+            cells[i] = value;
+            Value::Unit
+        }
+        Build::Assign => {
+            let cell = next(&mut parts)?;
+            let value = next(&mut parts)?;
+            let Value::Ref(cell) = cell else {
+                return Err(internal("`:=` on a non-ref"));
+            };
+            *cell.borrow_mut() = value;
+            Value::Unit
+        }
+        Build::Deref => {
+            let Value::Ref(cell) = next(&mut parts)? else {
+                return Err(internal("`!` on a non-ref"));
+            };
+            let v = cell.borrow().clone();
+            v
+        }
+        Build::MakeRef => Value::Ref(Rc::new(RefCell::new(next(&mut parts)?))),
+    })
+}

@@ -1,0 +1,208 @@
+//! The interpreter's internal code: the AST lowered to a flat arena of
+//! nodes in which every variable is already resolved to where its value
+//! lives (a slot of the current activation, a closure capture, a global).
+//!
+//! Nodes refer to each other by [`NodeId`], so continuation frames can name
+//! "the code still to run" with a `u32` instead of a borrowed pointer.
+
+use std::rc::Rc;
+
+use crate::runtime::value::Value;
+use crate::syntax::ast::{BinOp, Span, UnOp};
+
+pub type NodeId = u32;
+pub type LambdaId = u32;
+
+/// Where a variable's value lives, as seen from one function body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarRef {
+    /// `stack[fp + slot]` in the current activation.
+    Local(u32),
+    /// `captures[i]` of the running closure.
+    Captured(u32),
+    /// The running closure itself (a `let rec` function naming itself).
+    SelfClosure,
+    /// Another function of the running closure's `let rec` group: a new
+    /// closure over the same shared captures.
+    Sibling(LambdaId),
+}
+
+pub enum Node {
+    Const(Value),
+    Var(VarRef),
+    Global(u32),
+    /// `fun p -> e`: allocates a closure copying the listed variables.
+    Lambda(LambdaId),
+    App {
+        func: NodeId,
+        arg: NodeId,
+    },
+    /// `let p = value in body` (one binding; `and` groups are nested).
+    Let {
+        pat: Pat,
+        value: NodeId,
+        body: NodeId,
+    },
+    /// A local `let rec` group of functions sharing one capture array.
+    LetRec {
+        slots: Box<[u32]>,
+        lambdas: Box<[LambdaId]>,
+        captures: Box<[VarRef]>,
+        body: NodeId,
+    },
+    If {
+        cond: NodeId,
+        then: NodeId,
+        otherwise: Option<NodeId>,
+    },
+    Match {
+        scrutinee: NodeId,
+        arms: Box<[MatchArm]>,
+    },
+    /// Evaluates `parts` left to right, then combines them by `build`.
+    Build {
+        build: Build,
+        parts: Box<[NodeId]>,
+    },
+    /// `a && b`, `a || b`
+    ShortCircuit {
+        is_and: bool,
+        left: NodeId,
+        right: NodeId,
+    },
+    BinOp {
+        op: BinOp,
+        left: NodeId,
+        right: NodeId,
+    },
+    UnOp {
+        op: UnOp,
+        operand: NodeId,
+    },
+    Seq {
+        first: NodeId,
+        then: NodeId,
+    },
+    For {
+        slot: u32,
+        from: NodeId,
+        to: NodeId,
+        downward: bool,
+        body: NodeId,
+    },
+    While {
+        cond: NodeId,
+        body: NodeId,
+    },
+    Shift {
+        slot: u32,
+        body: NodeId,
+    },
+    Reset(NodeId),
+}
+
+/// How a [`Node::Build`] combines its evaluated parts.
+pub enum Build {
+    Tuple,
+    List,
+    Array,
+    /// Constructor applied to its one part.
+    Variant(Rc<str>),
+    /// Parts are in source order; `order[i]` is the declaration position
+    /// of part `i`; `names` are the field names in declaration order.
+    Record {
+        names: Rc<[Rc<str>]>,
+        order: Box<[usize]>,
+    },
+    /// Parts: the record, then the new field values for `fields`.
+    RecordUpdate(Box<[Rc<str>]>),
+    Field(Rc<str>),
+    /// `a.(i)`
+    Index,
+    /// `a.(i) <- v`
+    IndexSet,
+    /// `r := v`
+    Assign,
+    /// `!r`
+    Deref,
+    /// `ref e`
+    MakeRef,
+}
+
+pub struct MatchArm {
+    pub pat: Pat,
+    pub guard: Option<NodeId>,
+    pub body: NodeId,
+}
+
+/// A pattern whose variables are resolved to activation slots.
+pub enum Pat {
+    Wildcard,
+    Bind(u32),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    Bool(bool),
+    Unit,
+    Tuple(Box<[Pat]>),
+    Variant(Rc<str>, Option<Box<Pat>>),
+    Nil,
+    Cons(Box<Pat>, Box<Pat>),
+    Record(Box<[(Rc<str>, Pat)]>),
+    Or(Box<Pat>, Box<Pat>),
+    As(Box<Pat>, u32),
+}
+
+impl Pat {
+    /// True when the pattern matches every value (so a failed match of a
+    /// `let` cannot happen and no check is needed).
+    #[cfg(any())]
+    pub fn is_bind_only(&self) -> Option<u32> {
+        match self {
+            Pat::Bind(slot) => Some(*slot),
+            _ => None,
+        }
+    }
+}
+
+/// One function body.
+pub struct Lambda {
+    /// The name of the binding it came from, for the dlang call stack.
+    pub name: Rc<str>,
+    pub param: Pat,
+    pub body: NodeId,
+    /// Slots its activation needs (parameter, lets, match variables).
+    pub frame_size: u32,
+    /// What a closure of this lambda copies from the creating activation.
+    pub captures: Box<[VarRef]>,
+}
+
+/// All code lowered so far; grows as modules and REPL inputs arrive.
+#[derive(Default)]
+pub struct Code {
+    pub nodes: Vec<Node>,
+    pub spans: Vec<Span>,
+    /// 0 for a node that needs the machine (calls, control, binding);
+    /// otherwise the depth of a node that can be evaluated directly by a
+    /// bounded recursion (see `machine::eval_simple`).
+    pub simple_depth: Vec<u8>,
+    pub lambdas: Vec<Lambda>,
+}
+
+impl Code {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id as usize]
+    }
+
+    pub fn span(&self, id: NodeId) -> Span {
+        self.spans[id as usize]
+    }
+
+    pub fn is_simple(&self, id: NodeId) -> bool {
+        self.simple_depth[id as usize] != 0
+    }
+
+    pub fn lambda(&self, id: LambdaId) -> &Lambda {
+        &self.lambdas[id as usize]
+    }
+}

@@ -1,0 +1,166 @@
+//! `reset`/`shift` and calling captured continuations (§5).
+//!
+//! `reset` pushes a delimiter remembering the running activation. `shift`
+//! moves the frames above the nearest delimiter into a [`Continuation`],
+//! together with a copy of the stack segment those frames' activations use
+//! (the `reset`'s own activation and everything above it), then runs its
+//! body under the same delimiter. Calling the continuation pushes a new
+//! delimiter and copies frames and segment back on top, so every call gets
+//! fresh activations: continuations are multi-shot.
+
+use std::rc::Rc;
+
+use super::code::NodeId;
+use super::frame::Frame;
+use super::machine::{internal, stack_overflow, Exec, Next, MAX_FRAMES, MAX_STACK};
+use super::{Closure, Continuation};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::value::Value;
+
+impl Exec<'_> {
+    pub fn push_reset(&mut self) {
+        let m = &mut *self.m;
+        let frame = Frame::Delimiter {
+            fp: m.fp as u32,
+            cur: m.cur.clone(),
+            truncate_to: m.stack.len() as u32,
+            seg_base: m.fp as u32,
+        };
+        m.frames.push(frame);
+    }
+
+    /// Captures the continuation up to the nearest delimiter and binds it
+    /// to `slot`; the caller then evaluates the `shift` body.
+    pub fn shift(&mut self, slot: u32, node: NodeId) -> Result<(), RuntimeError> {
+        let m = &mut *self.m;
+        let Some(d) = m
+            .frames
+            .iter()
+            .rposition(|f| matches!(f, Frame::Delimiter { .. }))
+        else {
+            return Err(internal("`shift` outside any `reset`").at(self.code.span(node)));
+        };
+        let Frame::Delimiter { seg_base, .. } = m.frames[d] else {
+            return Err(internal("delimiter lost"));
+        };
+        let base = seg_base as usize;
+        let mut frames: Vec<Frame> = m.frames.drain(d + 1..).collect();
+        for frame in &mut frames {
+            frame.relocate(seg_base, false);
+        }
+        let stack = m.stack.get(base..).unwrap_or_default().to_vec();
+        let k = Continuation {
+            frames,
+            stack,
+            fp: (m.fp - base.min(m.fp)) as u32,
+            cur: m.cur.clone(),
+        };
+        match m.stack.get_mut(m.fp + slot as usize) {
+            Some(s) => *s = Value::Continuation(Rc::new(k)),
+            None => return Err(internal("slot out of range")),
+        }
+        Ok(())
+    }
+
+    /// `k v`: runs the captured frames on a copy of their stack segment,
+    /// under a new delimiter that returns to the caller of `k`.
+    pub fn resume_continuation(
+        &mut self,
+        k: &Continuation,
+        arg: Value,
+    ) -> Result<Next, RuntimeError> {
+        let m = &mut *self.m;
+        if m.frames.len() + k.frames.len() >= MAX_FRAMES
+            || m.stack.len() + k.stack.len() >= MAX_STACK
+        {
+            return Err(stack_overflow());
+        }
+        let base = m.stack.len() as u32;
+        m.frames.push(Frame::Delimiter {
+            fp: m.fp as u32,
+            cur: m.cur.clone(),
+            truncate_to: base,
+            seg_base: base,
+        });
+        m.stack.extend_from_slice(&k.stack);
+        m.frames.extend(k.frames.iter().map(|f| {
+            let mut f = f.clone();
+            f.relocate(base, true);
+            f
+        }));
+        m.fp = base as usize + k.fp as usize;
+        m.cur = k.cur.clone();
+        Ok(Next::Return(arg))
+    }
+}
+
+/// Values that may own closures or continuations are taken apart with a
+/// work list, so a chain of a million closures (each capturing the next,
+/// as continuation-passing code builds) is freed without deep recursion.
+fn dismantle(mut work: Vec<Value>) {
+    while let Some(value) = work.pop() {
+        match value {
+            Value::Closure(c) => {
+                if let Ok(mut c) = Rc::try_unwrap(c) {
+                    take_captures(&mut c, &mut work);
+                }
+            }
+            Value::Continuation(k) => {
+                if let Ok(mut k) = Rc::try_unwrap(k) {
+                    take_continuation(&mut k, &mut work);
+                }
+            }
+            other => drop(other),
+        }
+    }
+}
+
+fn owns_code(v: &Value) -> bool {
+    matches!(v, Value::Closure(_) | Value::Continuation(_))
+}
+
+fn take_captures(c: &mut Closure, work: &mut Vec<Value>) {
+    if let Some(values) = Rc::get_mut(&mut c.captures) {
+        for v in values.iter_mut().filter(|v| owns_code(v)) {
+            work.push(std::mem::replace(v, Value::Unit));
+        }
+    }
+}
+
+fn take_continuation(k: &mut Continuation, work: &mut Vec<Value>) {
+    for v in k.stack.iter_mut().filter(|v| owns_code(v)) {
+        work.push(std::mem::replace(v, Value::Unit));
+    }
+    for frame in std::mem::take(&mut k.frames) {
+        match frame {
+            Frame::Return { cur, .. } | Frame::Delimiter { cur, .. } => {
+                work.push(Value::Closure(cur))
+            }
+            Frame::AppArgument { func, .. } => work.push(func),
+            Frame::BinOpRight { left, .. } => work.push(left),
+            Frame::MatchGuard { scrutinee, .. } => work.push(scrutinee),
+            Frame::BuildPart { done, .. } => work.extend(done),
+            _ => {}
+        }
+    }
+}
+
+impl Drop for Closure {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        take_captures(self, &mut work);
+        if !work.is_empty() {
+            dismantle(work);
+        }
+    }
+}
+
+impl Drop for Continuation {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        take_continuation(self, &mut work);
+        if !work.is_empty() {
+            dismantle(work);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The defunctionalized continuation: one frame per pending piece of work.
+//!
+//! The machine's continuation is a `Vec<Frame>` on the heap, so dlang
+//! recursion depth costs heap memory, never Rust stack. A frame names the
+//! code still to run by [`NodeId`] and holds the values already computed;
+//! the environment lives in the value stack at the activation's `fp`.
+
+use std::rc::Rc;
+
+use super::code::NodeId;
+use super::Closure;
+use crate::runtime::value::Value;
+
+#[derive(Clone)]
+pub enum Frame {
+    /// A function call's return point: the caller's activation.
+    Return {
+        fp: u32,
+        cur: Rc<Closure>,
+        /// The `App` node of the call, for the dlang call stack.
+        call: NodeId,
+    },
+    /// `reset`, or the base of a resumed continuation. Returning through it
+    /// restores the activation that was running when it was pushed.
+    Delimiter {
+        fp: u32,
+        cur: Rc<Closure>,
+        /// Stack height to restore (drops activations cut off by `shift`).
+        truncate_to: u32,
+        /// Start of the stack segment a `shift` under it captures: the
+        /// locals of the activation that ran `reset`, and everything above.
+        seg_base: u32,
+    },
+    /// `App` node: the function is being evaluated.
+    AppFunction { call: NodeId },
+    /// `App` node: the argument is being evaluated.
+    AppArgument { func: Value, call: NodeId },
+    /// `BinOp` node: the left operand is being evaluated.
+    BinOpLeft { node: NodeId },
+    /// `BinOp` node: the right operand is being evaluated.
+    BinOpRight { left: Value, node: NodeId },
+    UnOp { node: NodeId },
+    ShortCircuit { node: NodeId },
+    IfCondition { node: NodeId },
+    LetValue { node: NodeId },
+    MatchScrutinee { node: NodeId },
+    /// A guard of arm `arm` is being evaluated.
+    MatchGuard {
+        node: NodeId,
+        arm: u32,
+        scrutinee: Value,
+    },
+    /// `Build` node: `done` holds the parts evaluated so far.
+    BuildPart { node: NodeId, done: Vec<Value> },
+    SeqFirst { then: NodeId },
+    ForFrom { node: NodeId },
+    ForTo { node: NodeId, from: i64 },
+    /// The body of iteration `index` is running.
+    ForBody { node: NodeId, index: i64, end: i64 },
+    WhileCondition { node: NodeId },
+    WhileBody { node: NodeId },
+}
+
+impl Frame {
+    /// Moves the frame's stack positions by `delta` (wrapping), used when
+    /// a captured stack segment is copied to another height.
+    pub fn relocate(&mut self, delta: u32, add: bool) {
+        let shift = |x: &mut u32| {
+            *x = if add {
+                x.wrapping_add(delta)
+            } else {
+                x.wrapping_sub(delta)
+            }
+        };
+        match self {
+            Frame::Return { fp, .. } => shift(fp),
+            Frame::Delimiter {
+                fp,
+                truncate_to,
+                seg_base,
+                ..
+            } => {
+                shift(fp);
+                shift(truncate_to);
+                shift(seg_base);
+            }
+            _ => {}
+        }
+    }
+}

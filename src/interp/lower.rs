@@ -1,0 +1,757 @@
+//! Lowering: the AST to [`Code`], resolving every name once so the machine
+//! never looks a string up while running.
+//!
+//! Each function body gets a flat activation of slots. A slot is reused by
+//! scopes that are never live together (two match arms), which keeps deep
+//! recursions small. Free variables of a lambda become captures copied into
+//! the closure when it is created (flat closures); names of the same local
+//! `let rec` group refer to each other through the running closure instead,
+//! so a recursive closure never points at itself (no `Rc` cycle).
+
+use std::rc::Rc;
+
+use super::code::{Build, Code, LambdaId, Lambda, MatchArm, Node, NodeId, Pat, VarRef};
+use super::globals::{GlobalRef, Globals};
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::value::{BuiltinApp, Value};
+use crate::syntax::ast::{
+    Arm, BinOp, Binding, Expr, ExprKind, LetGroup, Literal, Pattern, PatternKind, Span,
+};
+
+/// Nodes nested deeper than this are run by the machine even when simple,
+/// so direct evaluation never recurses far on the Rust stack.
+const MAX_SIMPLE_DEPTH: u8 = 24;
+
+/// The name the call stack shows for top-level code.
+pub const TOP_LEVEL: &str = "<top level>";
+
+/// One function body being lowered.
+struct FnScope {
+    name: Rc<str>,
+    /// Visible local names, innermost last.
+    locals: Vec<(String, u32)>,
+    next_slot: u32,
+    frame_size: u32,
+    /// Names of the enclosing `let rec` group, if this body is one of it.
+    rec_names: Vec<(String, VarRef)>,
+    /// What closures copy, expressed in the enclosing scope's terms.
+    captures: Vec<VarRef>,
+    captured_names: Vec<(String, u32)>,
+}
+
+impl FnScope {
+    fn new(name: Rc<str>) -> FnScope {
+        FnScope {
+            name,
+            locals: Vec::new(),
+            next_slot: 0,
+            frame_size: 0,
+            rec_names: Vec::new(),
+            captures: Vec::new(),
+            captured_names: Vec::new(),
+        }
+    }
+}
+
+/// A value binding lowered as a top-level thunk: run `lambda`, then match
+/// its result against `pat` (whose slots are in `names`).
+pub struct TopBinding {
+    pub lambda: LambdaId,
+    pub pat: Pat,
+    pub names: Vec<(String, u32)>,
+    pub span: Span,
+}
+
+pub struct Lowerer<'a> {
+    code: &'a mut Code,
+    globals: &'a Globals,
+    ctx: &'a mut RuntimeCtx,
+    module: Option<&'a str>,
+    scopes: Vec<FnScope>,
+}
+
+fn internal(span: Span, message: String) -> RuntimeError {
+    RuntimeError::new("R008", message).at(span)
+}
+
+fn strip_annot<A>(mut e: &Expr<A>) -> &Expr<A> {
+    while let ExprKind::Annot(inner, _) = &e.kind {
+        e = inner;
+    }
+    e
+}
+
+pub fn binding_name<A>(p: &Pattern<A>) -> Option<&str> {
+    match &p.kind {
+        PatternKind::Var(name) => Some(name),
+        PatternKind::Annot(inner, _) => binding_name(inner),
+        _ => None,
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(
+        code: &'a mut Code,
+        globals: &'a Globals,
+        ctx: &'a mut RuntimeCtx,
+        module: Option<&'a str>,
+    ) -> Lowerer<'a> {
+        Lowerer {
+            code,
+            globals,
+            ctx,
+            module,
+            scopes: Vec::new(),
+        }
+    }
+
+    fn qualified(&self, name: &str) -> Rc<str> {
+        match self.module {
+            Some(m) if m != super::globals::PRELUDE => Rc::from(format!("{m}.{name}")),
+            _ => Rc::from(name),
+        }
+    }
+
+    /// Lowers `expr` as the body of a parameterless thunk run at top level.
+    /// `name` names the function `expr` may be (`let rec f = fun …`).
+    pub fn lower_thunk<A>(
+        &mut self,
+        expr: &Expr<A>,
+        name: Option<&str>,
+    ) -> Result<LambdaId, RuntimeError> {
+        self.scopes.push(FnScope::new(Rc::from(TOP_LEVEL)));
+        let name = name.map(|n| self.qualified(n));
+        let body = self.lower_expr(expr, name);
+        let scope = self.pop_scope();
+        let body = body?;
+        Ok(self.add_lambda(scope, Pat::Wildcard, body))
+    }
+
+    /// Lowers a top-level value binding (not `rec`): the thunk computing the
+    /// value and the pattern that destructures it.
+    pub fn lower_top_binding<A>(&mut self, b: &Binding<A>) -> Result<TopBinding, RuntimeError> {
+        let name = binding_name(&b.pattern).map(|n| self.qualified(n));
+        self.scopes.push(FnScope::new(Rc::from(TOP_LEVEL)));
+        let result = (|| {
+            let body = self.lower_expr(&b.expr, name.clone())?;
+            let mut names = Vec::new();
+            let pat = self.lower_pattern(&b.pattern, &mut names)?;
+            Ok((body, pat, names))
+        })();
+        let scope = self.pop_scope();
+        let (body, pat, names) = result?;
+        let lambda = self.add_lambda(scope, Pat::Wildcard, body);
+        Ok(TopBinding {
+            lambda,
+            pat,
+            names,
+            span: b.span,
+        })
+    }
+
+    fn pop_scope(&mut self) -> FnScope {
+        // Every push is paired with a pop in the same function.
+        self.scopes.pop().unwrap_or_else(|| FnScope::new(Rc::from(TOP_LEVEL)))
+    }
+
+    fn add_lambda(&mut self, scope: FnScope, param: Pat, body: NodeId) -> LambdaId {
+        let id = self.code.lambdas.len() as LambdaId;
+        self.code.lambdas.push(Lambda {
+            name: scope.name,
+            param,
+            body,
+            frame_size: scope.frame_size,
+            captures: scope.captures.into_boxed_slice(),
+        });
+        id
+    }
+
+    fn scope(&mut self) -> &mut FnScope {
+        let last = self.scopes.len() - 1;
+        &mut self.scopes[last]
+    }
+
+    fn alloc_slot(&mut self) -> u32 {
+        let scope = self.scope();
+        let slot = scope.next_slot;
+        scope.next_slot += 1;
+        scope.frame_size = scope.frame_size.max(scope.next_slot);
+        slot
+    }
+
+    /// Current (locals length, next slot), to restore when a scope ends.
+    fn mark(&mut self) -> (usize, u32) {
+        let scope = self.scope();
+        (scope.locals.len(), scope.next_slot)
+    }
+
+    fn release(&mut self, mark: (usize, u32)) {
+        let scope = self.scope();
+        scope.locals.truncate(mark.0);
+        scope.next_slot = mark.1;
+    }
+
+    fn bring_into_scope(&mut self, names: Vec<(String, u32)>) {
+        self.scope().locals.extend(names);
+    }
+
+    fn push(&mut self, node: Node, span: Span) -> NodeId {
+        let depth = self.simple_depth(&node);
+        let id = self.code.nodes.len() as NodeId;
+        self.code.nodes.push(node);
+        self.code.spans.push(span);
+        self.code.simple_depth.push(depth);
+        id
+    }
+
+    fn simple_depth(&self, node: &Node) -> u8 {
+        let depth_of = |ids: &[NodeId]| -> u8 {
+            let mut max = 0;
+            for &id in ids {
+                let d = self.code.simple_depth[id as usize];
+                if d == 0 {
+                    return 0;
+                }
+                max = max.max(d);
+            }
+            if max >= MAX_SIMPLE_DEPTH {
+                0
+            } else {
+                max + 1
+            }
+        };
+        match node {
+            Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => 1,
+            Node::BinOp { left, right, .. } | Node::ShortCircuit { left, right, .. } => {
+                depth_of(&[*left, *right])
+            }
+            Node::UnOp { operand, .. } => depth_of(&[*operand]),
+            Node::Seq { first, then } => depth_of(&[*first, *then]),
+            Node::If {
+                cond,
+                then,
+                otherwise,
+            } => match otherwise {
+                Some(e) => depth_of(&[*cond, *then, *e]),
+                None => depth_of(&[*cond, *then]),
+            },
+            Node::Build { parts, .. } => depth_of(parts),
+            _ => 0,
+        }
+    }
+
+    fn resolve_local(&mut self, depth: usize, name: &str) -> Option<VarRef> {
+        let scope = &self.scopes[depth];
+        if let Some((_, slot)) = scope.locals.iter().rev().find(|(n, _)| n == name) {
+            return Some(VarRef::Local(*slot));
+        }
+        if let Some((_, r)) = scope.rec_names.iter().find(|(n, _)| n == name) {
+            return Some(*r);
+        }
+        if let Some((_, i)) = scope.captured_names.iter().find(|(n, _)| n == name) {
+            return Some(VarRef::Captured(*i));
+        }
+        if depth == 0 {
+            return None;
+        }
+        let outer = self.resolve_local(depth - 1, name)?;
+        let scope = &mut self.scopes[depth];
+        let index = scope.captures.len() as u32;
+        scope.captures.push(outer);
+        scope.captured_names.push((name.to_string(), index));
+        Some(VarRef::Captured(index))
+    }
+
+    fn lower_var(&mut self, path: &crate::syntax::ast::Path, span: Span) -> Result<Node, RuntimeError> {
+        if path.modules.is_empty() && !self.scopes.is_empty() {
+            let depth = self.scopes.len() - 1;
+            if let Some(r) = self.resolve_local(depth, &path.name) {
+                return Ok(Node::Var(r));
+            }
+        }
+        match self.globals.resolve(self.module, path) {
+            Some(GlobalRef::Binding(index)) => Ok(Node::Global(index)),
+            Some(GlobalRef::Prim(prim)) if prim.arity == 0 => {
+                Ok(Node::Const((prim.run)(self.ctx, &[]).map_err(|e| e.at(span))?))
+            }
+            Some(GlobalRef::Prim(prim)) => Ok(Node::Const(Value::Builtin(Rc::new(BuiltinApp {
+                prim,
+                args: Vec::new(),
+            })))),
+            None => Err(internal(span, format!("unbound name `{path}`"))),
+        }
+    }
+
+    /// `name` is the binding this expression is the value of, so the
+    /// function (and its curried inner functions) can be named in traces.
+    fn lower_expr<A>(&mut self, e: &Expr<A>, name: Option<Rc<str>>) -> Result<NodeId, RuntimeError> {
+        let node = match &e.kind {
+            ExprKind::Lit(lit) => Node::Const(literal_value(lit)),
+            ExprKind::Var(path) => self.lower_var(path, e.span)?,
+            ExprKind::Constructor(path, None) => {
+                Node::Const(Value::variant(&path.name, None))
+            }
+            ExprKind::Constructor(path, Some(arg)) => {
+                let arg = self.lower_expr(arg, None)?;
+                Node::Build {
+                    build: Build::Variant(Rc::from(path.name.as_str())),
+                    parts: Box::new([arg]),
+                }
+            }
+            ExprKind::App(func, arg) => {
+                let func = self.lower_expr(func, None)?;
+                let arg = self.lower_expr(arg, None)?;
+                Node::App { func, arg }
+            }
+            ExprKind::Fun(param, body) => {
+                let name = name.unwrap_or_else(|| Rc::from("<fun>"));
+                let lambda = self.lower_lambda(name, param, body, Vec::new())?;
+                Node::Lambda(lambda)
+            }
+            ExprKind::Let(group, body) => return self.lower_let(group, body, e.span),
+            ExprKind::If(cond, then, otherwise) => {
+                let cond = self.lower_expr(cond, None)?;
+                let then = self.lower_expr(then, None)?;
+                let otherwise = match otherwise {
+                    Some(o) => Some(self.lower_expr(o, None)?),
+                    None => None,
+                };
+                Node::If {
+                    cond,
+                    then,
+                    otherwise,
+                }
+            }
+            ExprKind::Match(scrutinee, arms) => {
+                let scrutinee = self.lower_expr(scrutinee, None)?;
+                let arms = arms
+                    .iter()
+                    .map(|arm| self.lower_arm(arm))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Node::Match {
+                    scrutinee,
+                    arms: arms.into_boxed_slice(),
+                }
+            }
+            ExprKind::Tuple(items) => self.lower_build(Build::Tuple, items)?,
+            ExprKind::List(items) => self.lower_build(Build::List, items)?,
+            ExprKind::Array(items) => self.lower_build(Build::Array, items)?,
+            ExprKind::Record(fields) => {
+                let values = fields.iter().map(|f| &f.value).collect::<Vec<_>>();
+                let parts = self.lower_all(&values)?;
+                let source: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                let (names, order) = self.record_layout(&source);
+                Node::Build {
+                    build: Build::Record { names, order },
+                    parts,
+                }
+            }
+            ExprKind::RecordUpdate(base, fields) => {
+                let mut exprs = vec![&**base];
+                exprs.extend(fields.iter().map(|f| &f.value));
+                let parts = self.lower_all(&exprs)?;
+                let names = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                Node::Build {
+                    build: Build::RecordUpdate(names),
+                    parts,
+                }
+            }
+            ExprKind::Field(record, field, _) => Node::Build {
+                build: Build::Field(Rc::from(field.as_str())),
+                parts: self.lower_all(&[&**record])?,
+            },
+            ExprKind::Index(array, index) => Node::Build {
+                build: Build::Index,
+                parts: self.lower_all(&[&**array, &**index])?,
+            },
+            ExprKind::IndexSet(array, index, value) => Node::Build {
+                build: Build::IndexSet,
+                parts: self.lower_all(&[&**array, &**index, &**value])?,
+            },
+            ExprKind::Assign(cell, value) => Node::Build {
+                build: Build::Assign,
+                parts: self.lower_all(&[&**cell, &**value])?,
+            },
+            ExprKind::Deref(cell) => Node::Build {
+                build: Build::Deref,
+                parts: self.lower_all(&[&**cell])?,
+            },
+            ExprKind::Ref(value) => Node::Build {
+                build: Build::MakeRef,
+                parts: self.lower_all(&[&**value])?,
+            },
+            ExprKind::Seq(first, then) => {
+                let first = self.lower_expr(first, None)?;
+                let then = self.lower_expr(then, None)?;
+                Node::Seq { first, then }
+            }
+            ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), left, right) => {
+                let left = self.lower_expr(left, None)?;
+                let right = self.lower_expr(right, None)?;
+                Node::ShortCircuit {
+                    is_and: *op == BinOp::And,
+                    left,
+                    right,
+                }
+            }
+            ExprKind::BinOp(op, left, right) => {
+                let left = self.lower_expr(left, None)?;
+                let right = self.lower_expr(right, None)?;
+                Node::BinOp {
+                    op: *op,
+                    left,
+                    right,
+                }
+            }
+            ExprKind::UnOp(op, operand) => {
+                let operand = self.lower_expr(operand, None)?;
+                Node::UnOp { op: *op, operand }
+            }
+            ExprKind::For {
+                var,
+                from,
+                to,
+                downward,
+                body,
+                ..
+            } => {
+                let from = self.lower_expr(from, None)?;
+                let to = self.lower_expr(to, None)?;
+                let mark = self.mark();
+                let slot = self.alloc_slot();
+                self.bring_into_scope(vec![(var.clone(), slot)]);
+                let body = self.lower_expr(body, None);
+                self.release(mark);
+                Node::For {
+                    slot,
+                    from,
+                    to,
+                    downward: *downward,
+                    body: body?,
+                }
+            }
+            ExprKind::While(cond, body) => {
+                let cond = self.lower_expr(cond, None)?;
+                let body = self.lower_expr(body, None)?;
+                Node::While { cond, body }
+            }
+            ExprKind::Annot(inner, _) => return self.lower_expr(inner, name),
+            ExprKind::Shift(k, _, body) => {
+                let mark = self.mark();
+                let slot = self.alloc_slot();
+                self.bring_into_scope(vec![(k.clone(), slot)]);
+                let body = self.lower_expr(body, None);
+                self.release(mark);
+                Node::Shift { slot, body: body? }
+            }
+            ExprKind::Reset(body) => Node::Reset(self.lower_expr(body, None)?),
+        };
+        Ok(self.push(node, e.span))
+    }
+
+    fn lower_all<A>(&mut self, exprs: &[&Expr<A>]) -> Result<Box<[NodeId]>, RuntimeError> {
+        exprs.iter().map(|e| self.lower_expr(e, None)).collect()
+    }
+
+    fn lower_build<A>(&mut self, build: Build, items: &[Expr<A>]) -> Result<Node, RuntimeError> {
+        let parts = items
+            .iter()
+            .map(|e| self.lower_expr(e, None))
+            .collect::<Result<Box<[NodeId]>, _>>()?;
+        Ok(Node::Build { build, parts })
+    }
+
+    /// Field names in declaration order, and where each source field goes.
+    fn record_layout(&self, source: &[&str]) -> (Rc<[Rc<str>]>, Box<[usize]>) {
+        if let Some(first) = source.first() {
+            if let Some(names) = self.globals.record_fields(first) {
+                let order: Option<Vec<usize>> = source
+                    .iter()
+                    .map(|f| names.iter().position(|n| &**n == *f))
+                    .collect();
+                if let Some(order) = order {
+                    if order.len() == names.len() {
+                        return (names, order.into_boxed_slice());
+                    }
+                }
+            }
+        }
+        // An undeclared record (cannot pass the checker): keep source order.
+        let names = source.iter().map(|f| Rc::from(*f)).collect();
+        (names, (0..source.len()).collect())
+    }
+
+    fn lower_arm<A>(&mut self, arm: &Arm<A>) -> Result<MatchArm, RuntimeError> {
+        let mark = self.mark();
+        let result = (|| {
+            let mut names = Vec::new();
+            let pat = self.lower_pattern(&arm.pattern, &mut names)?;
+            self.bring_into_scope(names);
+            let guard = match &arm.guard {
+                Some(g) => Some(self.lower_expr(g, None)?),
+                None => None,
+            };
+            let body = self.lower_expr(&arm.body, None)?;
+            Ok(MatchArm { pat, guard, body })
+        })();
+        self.release(mark);
+        result
+    }
+
+    fn lower_lambda<A>(
+        &mut self,
+        name: Rc<str>,
+        param: &Pattern<A>,
+        body: &Expr<A>,
+        rec_names: Vec<(String, VarRef)>,
+    ) -> Result<LambdaId, RuntimeError> {
+        let mut scope = FnScope::new(name.clone());
+        scope.rec_names = rec_names;
+        self.scopes.push(scope);
+        let result = self.lower_lambda_body(name, param, body);
+        let scope = self.pop_scope();
+        let (param, body) = result?;
+        Ok(self.add_lambda(scope, param, body))
+    }
+
+    fn lower_lambda_body<A>(
+        &mut self,
+        name: Rc<str>,
+        param: &Pattern<A>,
+        body: &Expr<A>,
+    ) -> Result<(Pat, NodeId), RuntimeError> {
+        let mut names = Vec::new();
+        let param = self.lower_pattern(param, &mut names)?;
+        self.bring_into_scope(names);
+        // Curried functions keep the binding's name: `let f x y = …`.
+        let inner_name = matches!(strip_annot(body).kind, ExprKind::Fun(..)).then_some(name);
+        let body = self.lower_expr(body, inner_name)?;
+        Ok((param, body))
+    }
+
+    fn lower_let<A>(
+        &mut self,
+        group: &LetGroup<A>,
+        body: &Expr<A>,
+        span: Span,
+    ) -> Result<NodeId, RuntimeError> {
+        let mark = self.mark();
+        let result = if group.recursive {
+            self.lower_let_rec(group, body, span)
+        } else {
+            self.lower_let_seq(&group.bindings, body, span)
+        };
+        self.release(mark);
+        result
+    }
+
+    /// `let p1 = e1 and p2 = e2 in body`: each `ei` sees none of the new
+    /// names, so all patterns enter scope only before the body.
+    fn lower_let_seq<A>(
+        &mut self,
+        bindings: &[Binding<A>],
+        body: &Expr<A>,
+        span: Span,
+    ) -> Result<NodeId, RuntimeError> {
+        let mut lowered = Vec::new();
+        let mut all_names = Vec::new();
+        for b in bindings {
+            let name = binding_name(&b.pattern).map(Rc::from);
+            let value = self.lower_expr(&b.expr, name)?;
+            let pat = self.lower_pattern(&b.pattern, &mut all_names)?;
+            lowered.push((pat, value, b.span));
+        }
+        self.bring_into_scope(all_names);
+        let mut node = self.lower_expr(body, None)?;
+        for (pat, value, b_span) in lowered.into_iter().rev() {
+            node = self.push(
+                Node::Let {
+                    pat,
+                    value,
+                    body: node,
+                },
+                b_span.to(span),
+            );
+        }
+        Ok(node)
+    }
+
+    fn lower_let_rec<A>(
+        &mut self,
+        group: &LetGroup<A>,
+        body: &Expr<A>,
+        span: Span,
+    ) -> Result<NodeId, RuntimeError> {
+        let mut funs = Vec::new();
+        for b in &group.bindings {
+            let name = binding_name(&b.pattern).ok_or_else(|| {
+                internal(b.span, "`let rec` must bind a name".to_string())
+            })?;
+            match &strip_annot(&b.expr).kind {
+                ExprKind::Fun(param, fun_body) => funs.push((name, &**param, &**fun_body)),
+                _ => {
+                    return Err(internal(
+                        b.span,
+                        "`let rec` can only define functions".to_string(),
+                    ))
+                }
+            }
+        }
+        // Reserve the lambdas so members can name each other.
+        let first = self.code.lambdas.len() as LambdaId;
+        let ids: Vec<LambdaId> = (0..funs.len() as LambdaId).map(|i| first + i).collect();
+        for _ in &funs {
+            self.code.lambdas.push(Lambda {
+                name: Rc::from(""),
+                param: Pat::Wildcard,
+                body: 0,
+                frame_size: 0,
+                captures: Box::new([]),
+            });
+        }
+        let mut captures: Vec<VarRef> = Vec::new();
+        let mut captured_names: Vec<(String, u32)> = Vec::new();
+        let mut lowered = Vec::new();
+        for (i, (name, param, fun_body)) in funs.iter().enumerate() {
+            let rec_names = funs
+                .iter()
+                .enumerate()
+                .map(|(j, (n, _, _))| {
+                    let r = if i == j {
+                        VarRef::SelfClosure
+                    } else {
+                        VarRef::Sibling(ids[j])
+                    };
+                    (n.to_string(), r)
+                })
+                .collect();
+            let mut scope = FnScope::new(Rc::from(*name));
+            scope.rec_names = rec_names;
+            // Members share one capture array: each continues the list.
+            scope.captures = std::mem::take(&mut captures);
+            scope.captured_names = std::mem::take(&mut captured_names);
+            self.scopes.push(scope);
+            let result = self.lower_lambda_body(Rc::from(*name), param, fun_body);
+            let scope = self.pop_scope();
+            let (param, body) = result?;
+            captures = scope.captures;
+            captured_names = scope.captured_names;
+            lowered.push((scope.name, param, body, scope.frame_size));
+        }
+        for (id, (name, param, body, frame_size)) in ids.iter().zip(lowered) {
+            self.code.lambdas[*id as usize] = Lambda {
+                name,
+                param,
+                body,
+                frame_size,
+                captures: captures.clone().into_boxed_slice(),
+            };
+        }
+        let mut names = Vec::new();
+        let mut slots = Vec::new();
+        for (name, _, _) in &funs {
+            let slot = self.alloc_slot();
+            slots.push(slot);
+            names.push((name.to_string(), slot));
+        }
+        self.bring_into_scope(names);
+        let body = self.lower_expr(body, None)?;
+        Ok(self.push(
+            Node::LetRec {
+                slots: slots.into_boxed_slice(),
+                lambdas: ids.into_boxed_slice(),
+                captures: captures.into_boxed_slice(),
+                body,
+            },
+            span,
+        ))
+    }
+
+    /// Lowers a pattern, allocating a slot per new variable; `names`
+    /// collects them (an or-pattern's second branch reuses the first's).
+    fn lower_pattern<A>(
+        &mut self,
+        p: &Pattern<A>,
+        names: &mut Vec<(String, u32)>,
+    ) -> Result<Pat, RuntimeError> {
+        Ok(match &p.kind {
+            PatternKind::Wildcard => Pat::Wildcard,
+            PatternKind::Var(name) => Pat::Bind(self.pattern_slot(name, names)),
+            PatternKind::Lit(lit) => match lit {
+                Literal::Int(n) => Pat::Int(*n),
+                Literal::Float(x) => Pat::Float(*x),
+                Literal::String(s) => Pat::Str(Rc::from(s.as_str())),
+                Literal::Bool(b) => Pat::Bool(*b),
+                Literal::Unit => Pat::Unit,
+            },
+            PatternKind::Tuple(items) => Pat::Tuple(
+                items
+                    .iter()
+                    .map(|q| self.lower_pattern(q, names))
+                    .collect::<Result<_, _>>()?,
+            ),
+            PatternKind::Constructor(path, arg) => {
+                let arg = match arg {
+                    Some(a) => Some(Box::new(self.lower_pattern(a, names)?)),
+                    None => None,
+                };
+                Pat::Variant(Rc::from(path.name.as_str()), arg)
+            }
+            PatternKind::List(items) => {
+                let mut pat = Pat::Nil;
+                let lowered = items
+                    .iter()
+                    .map(|q| self.lower_pattern(q, names))
+                    .collect::<Result<Vec<_>, _>>()?;
+                for item in lowered.into_iter().rev() {
+                    pat = Pat::Cons(Box::new(item), Box::new(pat));
+                }
+                pat
+            }
+            PatternKind::Cons(head, tail) => {
+                let head = self.lower_pattern(head, names)?;
+                let tail = self.lower_pattern(tail, names)?;
+                Pat::Cons(Box::new(head), Box::new(tail))
+            }
+            PatternKind::Record(fields, _) => Pat::Record(
+                fields
+                    .iter()
+                    .map(|f| {
+                        let pat = self.lower_pattern(&f.pattern, names)?;
+                        Ok((Rc::from(f.name.as_str()), pat))
+                    })
+                    .collect::<Result<_, RuntimeError>>()?,
+            ),
+            PatternKind::Or(left, right) => {
+                let left = self.lower_pattern(left, names)?;
+                let right = self.lower_pattern(right, names)?;
+                Pat::Or(Box::new(left), Box::new(right))
+            }
+            PatternKind::As(inner, name) => {
+                let inner = self.lower_pattern(inner, names)?;
+                Pat::As(Box::new(inner), self.pattern_slot(name, names))
+            }
+            PatternKind::Annot(inner, _) => self.lower_pattern(inner, names)?,
+        })
+    }
+
+    fn pattern_slot(&mut self, name: &str, names: &mut Vec<(String, u32)>) -> u32 {
+        if let Some((_, slot)) = names.iter().find(|(n, _)| n == name) {
+            return *slot;
+        }
+        let slot = self.alloc_slot();
+        names.push((name.to_string(), slot));
+        slot
+    }
+}
+
+pub fn literal_value(lit: &Literal) -> Value {
+    match lit {
+        Literal::Int(n) => Value::Int(*n),
+        Literal::Float(x) => Value::Float(*x),
+        Literal::String(s) => Value::string(s),
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Unit => Value::Unit,
+    }
+}

@@ -1,0 +1,295 @@
+//! The operators' run-time semantics: arithmetic, comparison, equality,
+//! string concatenation and list append. Both backends call these, so each
+//! operator has exactly one definition.
+//!
+//! Equality and ordering walk structures with an explicit work stack, so a
+//! list of a million elements (or a tree that deep) never recurses in Rust.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use super::error::RuntimeError;
+use super::value::Value;
+use crate::syntax::ast::BinOp;
+
+/// Applies a strict binary operator. `&&`, `||` (short-circuit), `::`
+/// (a constructor) and `@` (tensors) are not handled here.
+pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => arithmetic(op, a, b),
+        BinOp::Pow => power(a, b),
+        BinOp::Eq => Ok(Value::Bool(values_equal(a, b)?)),
+        BinOp::Ne => Ok(Value::Bool(!values_equal(a, b)?)),
+        BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => Ok(Value::Bool(ordered(op, a, b)?)),
+        BinOp::Concat => concat_strings(a, b),
+        BinOp::Append => append_lists(a, b),
+        BinOp::And | BinOp::Or | BinOp::Cons | BinOp::MatMul => Err(invalid_operands(op, a, b)),
+    }
+}
+
+/// Unary `-`.
+pub fn negate(v: &Value) -> Result<Value, RuntimeError> {
+    match v {
+        Value::Int(n) => n
+            .checked_neg()
+            .map(Value::Int)
+            .ok_or_else(|| RuntimeError::new("R002", "integer overflow in unary `-`")),
+        Value::Float(x) => Ok(Value::Float(-x)),
+        other => Err(RuntimeError::new(
+            "R008",
+            format!("invalid operand to unary `-`: {}", kind_name(other)),
+        )),
+    }
+}
+
+fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => int_arithmetic(op, *x, *y).map(Value::Int),
+        (Value::Float(x), Value::Float(y)) => {
+            let r = match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => x / y,
+                _ => return Err(invalid_operands(op, a, b)),
+            };
+            Ok(Value::Float(r))
+        }
+        _ => Err(invalid_operands(op, a, b)),
+    }
+}
+
+/// Checked integer arithmetic: dlang ints never wrap silently.
+pub fn int_arithmetic(op: BinOp, x: i64, y: i64) -> Result<i64, RuntimeError> {
+    let overflow = || RuntimeError::new("R002", format!("integer overflow in `{}`", op.symbol()));
+    match op {
+        BinOp::Add => x.checked_add(y).ok_or_else(overflow),
+        BinOp::Sub => x.checked_sub(y).ok_or_else(overflow),
+        BinOp::Mul => x.checked_mul(y).ok_or_else(overflow),
+        BinOp::Div => {
+            if y == 0 {
+                Err(RuntimeError::new("R001", "division by zero"))
+            } else {
+                x.checked_div(y).ok_or_else(overflow)
+            }
+        }
+        BinOp::Mod => {
+            if y == 0 {
+                Err(RuntimeError::new("R001", "division by zero in `%`"))
+            } else {
+                // Like OCaml's `mod`: the sign of the dividend, and
+                // `min_int % -1` is 0 (the only case `checked_rem` refuses).
+                Ok(x.checked_rem(y).unwrap_or(0))
+            }
+        }
+        _ => Err(RuntimeError::new(
+            "R008",
+            format!("`{}` is not an integer operator", op.symbol()),
+        )),
+    }
+}
+
+fn power(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Ok(Value::Float(x.powf(*y))),
+        _ => Err(invalid_operands(BinOp::Pow, a, b)),
+    }
+}
+
+fn concat_strings(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => {
+            let mut s = String::with_capacity(x.len() + y.len());
+            s.push_str(x);
+            s.push_str(y);
+            Ok(Value::Str(Rc::from(s)))
+        }
+        _ => Err(invalid_operands(BinOp::Concat, a, b)),
+    }
+}
+
+/// `a ++ b` copies the cells of `a` and shares `b`.
+fn append_lists(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    if !matches!(b, Value::Nil | Value::Cons(_)) {
+        return Err(invalid_operands(BinOp::Append, a, b));
+    }
+    let front = a
+        .list_to_vec()
+        .ok_or_else(|| invalid_operands(BinOp::Append, a, b))?;
+    Ok(front
+        .into_iter()
+        .rev()
+        .fold(b.clone(), |tail, head| Value::cons(head, tail)))
+}
+
+/// `<`, `>`, `<=`, `>=`. Floats follow IEEE: any comparison with NaN is
+/// false (as in OCaml), although `compare` orders NaN below everything.
+fn ordered(op: BinOp, a: &Value, b: &Value) -> Result<bool, RuntimeError> {
+    let ord = match compare_structure(a, b, FloatOrder::Ieee)? {
+        Some(ord) => ord,
+        None => return Ok(false),
+    };
+    Ok(match op {
+        BinOp::Lt => ord == Ordering::Less,
+        BinOp::Gt => ord == Ordering::Greater,
+        BinOp::Le => ord != Ordering::Greater,
+        _ => ord != Ordering::Less,
+    })
+}
+
+/// Structural equality (`=`). Floats compare as IEEE numbers (`nan = nan`
+/// is false, `0.0 = -0.0` is true); functions cannot be compared (R008).
+pub fn values_equal(a: &Value, b: &Value) -> Result<bool, RuntimeError> {
+    Ok(compare_structure(a, b, FloatOrder::Ieee)? == Some(Ordering::Equal))
+}
+
+/// The total order of `compare`, as OCaml's: ints and floats numerically
+/// (NaN equal to itself and below every other float), strings by bytes,
+/// `false < true`, tuples, records, lists and arrays lexicographically
+/// (a shorter array first, as OCaml compares sizes first), refs by
+/// contents. Constructors: constant ones before those with an argument,
+/// then by name (the run-time value does not know declaration order),
+/// then by argument.
+pub fn compare_values(a: &Value, b: &Value) -> Result<Ordering, RuntimeError> {
+    Ok(compare_structure(a, b, FloatOrder::Total)?.unwrap_or(Ordering::Equal))
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum FloatOrder {
+    /// NaN is unordered with everything (the operators).
+    Ieee,
+    /// NaN equals NaN and is below every other float (`compare`).
+    Total,
+}
+
+/// Walks both values in the same left-to-right order; the first difference
+/// decides. `None` means unordered (a NaN met under `FloatOrder::Ieee`).
+fn compare_structure(
+    a: &Value,
+    b: &Value,
+    floats: FloatOrder,
+) -> Result<Option<Ordering>, RuntimeError> {
+    let mut work: Vec<(Value, Value)> = vec![(a.clone(), b.clone())];
+    while let Some((x, y)) = work.pop() {
+        let ord = match (&x, &y) {
+            (Value::Unit, Value::Unit) => Ordering::Equal,
+            (Value::Bool(p), Value::Bool(q)) => p.cmp(q),
+            (Value::Int(p), Value::Int(q)) => p.cmp(q),
+            (Value::Float(p), Value::Float(q)) => match compare_floats(*p, *q, floats) {
+                Some(ord) => ord,
+                None => return Ok(None),
+            },
+            (Value::Str(p), Value::Str(q)) => p.as_bytes().cmp(q.as_bytes()),
+            (Value::Tuple(p), Value::Tuple(q)) => {
+                push_pairs(&mut work, p.iter(), q.iter());
+                p.len().cmp(&q.len())
+            }
+            (Value::Nil, Value::Nil) => Ordering::Equal,
+            (Value::Nil, Value::Cons(_)) => Ordering::Less,
+            (Value::Cons(_), Value::Nil) => Ordering::Greater,
+            (Value::Cons(p), Value::Cons(q)) => {
+                // Tail pushed first so the head is examined first.
+                work.push((p.tail.clone(), q.tail.clone()));
+                work.push((p.head.clone(), q.head.clone()));
+                Ordering::Equal
+            }
+            (Value::Array(p), Value::Array(q)) => {
+                let (p, q) = (p.borrow(), q.borrow());
+                let by_len = p.len().cmp(&q.len());
+                if by_len == Ordering::Equal {
+                    push_pairs(&mut work, p.iter(), q.iter());
+                }
+                by_len
+            }
+            (Value::Ref(p), Value::Ref(q)) => {
+                work.push((p.borrow().clone(), q.borrow().clone()));
+                Ordering::Equal
+            }
+            (Value::Record(p), Value::Record(q)) => {
+                push_pairs(
+                    &mut work,
+                    p.fields.iter().map(|(_, v)| v),
+                    q.fields.iter().map(|(_, v)| v),
+                );
+                p.fields.len().cmp(&q.fields.len())
+            }
+            (Value::Variant(p), Value::Variant(q)) => {
+                let by_shape = p.arg.is_some().cmp(&q.arg.is_some());
+                let by_name = p.name.as_bytes().cmp(q.name.as_bytes());
+                let ord = by_shape.then(by_name);
+                if ord == Ordering::Equal {
+                    if let (Some(pa), Some(qa)) = (&p.arg, &q.arg) {
+                        work.push((pa.clone(), qa.clone()));
+                    }
+                }
+                ord
+            }
+            (Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_), _)
+            | (_, Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_)) => {
+                return Err(RuntimeError::new(
+                    "R008",
+                    "cannot compare functional values",
+                ));
+            }
+            _ => {
+                return Err(RuntimeError::new(
+                    "R008",
+                    format!("cannot compare {} with {}", kind_name(&x), kind_name(&y)),
+                ))
+            }
+        };
+        if ord != Ordering::Equal {
+            return Ok(Some(ord));
+        }
+    }
+    Ok(Some(Ordering::Equal))
+}
+
+/// Pushes the element pairs so that the first pair is popped first.
+fn push_pairs<'v>(
+    work: &mut Vec<(Value, Value)>,
+    xs: impl DoubleEndedIterator<Item = &'v Value> + ExactSizeIterator,
+    ys: impl DoubleEndedIterator<Item = &'v Value> + ExactSizeIterator,
+) {
+    for (x, y) in xs.zip(ys).rev() {
+        work.push((x.clone(), y.clone()));
+    }
+}
+
+fn compare_floats(p: f64, q: f64, floats: FloatOrder) -> Option<Ordering> {
+    match (p.partial_cmp(&q), floats) {
+        (Some(ord), _) => Some(ord),
+        (None, FloatOrder::Ieee) => None,
+        (None, FloatOrder::Total) => Some(p.is_nan().cmp(&q.is_nan()).reverse()),
+    }
+}
+
+fn invalid_operands(op: BinOp, a: &Value, b: &Value) -> RuntimeError {
+    RuntimeError::new(
+        "R008",
+        format!(
+            "invalid operands to `{}`: {} and {}",
+            op.symbol(),
+            kind_name(a),
+            kind_name(b)
+        ),
+    )
+}
+
+/// A short name of a value's kind, for error messages.
+pub fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Unit => "unit",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float",
+        Value::Str(_) => "string",
+        Value::Tuple(_) => "tuple",
+        Value::Nil | Value::Cons(_) => "list",
+        Value::Array(_) => "array",
+        Value::Ref(_) => "ref",
+        Value::Record(_) => "record",
+        Value::Variant(_) => "constructor",
+        Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_) => "function",
+    }
+}

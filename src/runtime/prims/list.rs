@@ -1,0 +1,169 @@
+//! The first-order `List.*` primitives; the higher-order ones are dlang
+//! code in stdlib/list.dl. Each walks its list in a loop, so a list of a
+//! million elements is no problem.
+
+use super::args;
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::value::Value;
+
+type Outcome = Result<Value, RuntimeError>;
+
+fn not_a_list() -> RuntimeError {
+    RuntimeError::new("R008", "primitive expected a list")
+}
+
+pub fn length(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let mut cur = args::any(a, 0)?;
+    let mut n: i64 = 0;
+    loop {
+        match cur {
+            Value::Nil => return Ok(Value::Int(n)),
+            Value::Cons(cell) => {
+                n += 1;
+                cur = &cell.tail;
+            }
+            _ => return Err(not_a_list()),
+        }
+    }
+}
+
+pub fn rev(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let mut cur = args::any(a, 0)?;
+    let mut out = Value::Nil;
+    loop {
+        match cur {
+            Value::Nil => return Ok(out),
+            Value::Cons(cell) => {
+                out = Value::cons(cell.head.clone(), out);
+                cur = &cell.tail;
+            }
+            _ => return Err(not_a_list()),
+        }
+    }
+}
+
+/// `List.nth l i`, counting from 0.
+pub fn nth(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let i = args::int(a, 1)?;
+    let out_of_range = || RuntimeError::new("R003", format!("List.nth: index {i} out of range"));
+    let mut left = usize::try_from(i).map_err(|_| out_of_range())?;
+    let mut cur = args::any(a, 0)?;
+    loop {
+        match cur {
+            Value::Cons(cell) if left == 0 => return Ok(cell.head.clone()),
+            Value::Cons(cell) => {
+                left -= 1;
+                cur = &cell.tail;
+            }
+            _ => return Err(out_of_range()),
+        }
+    }
+}
+
+pub fn hd(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    match args::any(a, 0)? {
+        Value::Cons(cell) => Ok(cell.head.clone()),
+        _ => Err(RuntimeError::new("R008", "List.hd: empty list")),
+    }
+}
+
+pub fn tl(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    match args::any(a, 0)? {
+        Value::Cons(cell) => Ok(cell.tail.clone()),
+        _ => Err(RuntimeError::new("R008", "List.tl: empty list")),
+    }
+}
+
+/// `List.range a b` is `[a; …; b - 1]`, empty when `b <= a`.
+pub fn range(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let (from, to) = (args::int(a, 0)?, args::int(a, 1)?);
+    let mut out = Value::Nil;
+    let mut n = to;
+    while n > from {
+        n -= 1;
+        out = Value::cons(Value::Int(n), out);
+    }
+    Ok(out)
+}
+
+/// `List.concat` flattens a list of lists.
+pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lists = args::list(a, 0)?;
+    let mut items = Vec::new();
+    for list in &lists {
+        items.extend(list.list_to_vec().ok_or_else(not_a_list)?);
+    }
+    Ok(Value::list_from(items))
+}
+
+pub fn append(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    crate::runtime::ops::binary(
+        crate::syntax::ast::BinOp::Append,
+        args::any(a, 0)?,
+        args::any(a, 1)?,
+    )
+}
+
+/// Pairs up two lists of the same length (OCaml's `List.combine`).
+pub fn zip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let (xs, ys) = (args::list(a, 0)?, args::list(a, 1)?);
+    if xs.len() != ys.len() {
+        return Err(RuntimeError::new(
+            "R008",
+            format!(
+                "List.zip: lists of different lengths ({} and {})",
+                xs.len(),
+                ys.len()
+            ),
+        ));
+    }
+    Ok(Value::list_from(
+        xs.into_iter()
+            .zip(ys)
+            .map(|(x, y)| Value::Tuple(vec![x, y].into()))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// The inverse of `zip` (OCaml's `List.split`).
+pub fn unzip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let pairs = args::list(a, 0)?;
+    let mut firsts = Vec::with_capacity(pairs.len());
+    let mut seconds = Vec::with_capacity(pairs.len());
+    for pair in pairs {
+        match pair {
+            Value::Tuple(items) if items.len() == 2 => {
+                firsts.push(items[0].clone());
+                seconds.push(items[1].clone());
+            }
+            _ => {
+                return Err(RuntimeError::new(
+                    "R008",
+                    "List.unzip expects a list of pairs",
+                ))
+            }
+        }
+    }
+    Ok(Value::Tuple(
+        vec![Value::list_from(firsts), Value::list_from(seconds)].into(),
+    ))
+}
+
+/// Membership by structural equality.
+pub fn mem(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let x = args::any(a, 0)?;
+    let mut cur = args::any(a, 1)?;
+    loop {
+        match cur {
+            Value::Nil => return Ok(Value::Bool(false)),
+            Value::Cons(cell) => {
+                if crate::runtime::ops::values_equal(x, &cell.head)? {
+                    return Ok(Value::Bool(true));
+                }
+                cur = &cell.tail;
+            }
+            _ => return Err(not_a_list()),
+        }
+    }
+}

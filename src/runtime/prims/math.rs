@@ -1,0 +1,99 @@
+//! The prelude's mathematical functions. The `real` ones accept floats
+//! now; tensors (a later issue) will be dispatched here on the value.
+
+use super::args;
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::ops::kind_name;
+use crate::runtime::value::Value;
+
+type Outcome = Result<Value, RuntimeError>;
+
+fn real_unary(name: &str, a: &[Value], f: fn(f64) -> f64) -> Outcome {
+    match args::any(a, 0)? {
+        Value::Float(x) => Ok(Value::Float(f(*x))),
+        other => Err(RuntimeError::new(
+            "R008",
+            format!(
+                "{name} expects a float or a tensor, got {}",
+                kind_name(other)
+            ),
+        )),
+    }
+}
+
+pub fn sigmoid_f64(x: f64) -> f64 {
+    // Written so that neither branch overflows `exp`.
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+pub fn relu_f64(x: f64) -> f64 {
+    if x > 0.0 || x.is_nan() {
+        x
+    } else {
+        0.0
+    }
+}
+
+pub fn sin(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("sin", a, f64::sin)
+}
+
+pub fn cos(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("cos", a, f64::cos)
+}
+
+pub fn tan(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("tan", a, f64::tan)
+}
+
+pub fn exp(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("exp", a, f64::exp)
+}
+
+pub fn log(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("log", a, f64::ln)
+}
+
+pub fn sqrt(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("sqrt", a, f64::sqrt)
+}
+
+pub fn tanh(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("tanh", a, f64::tanh)
+}
+
+pub fn sigmoid(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("sigmoid", a, sigmoid_f64)
+}
+
+pub fn relu(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    real_unary("relu", a, relu_f64)
+}
+
+pub fn floor(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::Float(args::float(a, 0)?.floor()))
+}
+
+pub fn ceil(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::Float(args::float(a, 0)?.ceil()))
+}
+
+pub fn abs(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    match args::any(a, 0)? {
+        Value::Int(n) => n
+            .checked_abs()
+            .map(Value::Int)
+            .ok_or_else(|| RuntimeError::new("R002", "integer overflow in `abs`")),
+        Value::Float(x) => Ok(Value::Float(x.abs())),
+        other => Err(RuntimeError::new(
+            "R008",
+            format!("abs expects a number, got {}", kind_name(other)),
+        )),
+    }
+}

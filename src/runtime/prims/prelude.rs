@@ -1,0 +1,121 @@
+//! The prelude's primitives that are not mathematics: printing,
+//! comparison, pairs, errors and int/float conversion.
+
+use std::cmp::Ordering;
+use std::io::Write;
+
+use super::args;
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::ops::compare_values;
+use crate::runtime::print::show;
+use crate::runtime::value::Value;
+
+type Outcome = Result<Value, RuntimeError>;
+
+fn write_out(ctx: &mut RuntimeCtx, text: &str) -> Outcome {
+    ctx.out
+        .write_all(text.as_bytes())
+        .map_err(|e| RuntimeError::new("R007", format!("cannot write to standard output: {e}")))?;
+    Ok(Value::Unit)
+}
+
+pub fn print(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let mut text = show(args::any(a, 0)?);
+    text.push('\n');
+    write_out(ctx, &text)
+}
+
+pub fn print_string(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let text = args::string(a, 0)?;
+    write_out(ctx, &text)
+}
+
+pub fn show_value(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::string(&show(args::any(a, 0)?)))
+}
+
+pub fn compare(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let ord = compare_values(args::any(a, 0)?, args::any(a, 1)?)?;
+    Ok(Value::Int(match ord {
+        Ordering::Less => -1,
+        Ordering::Equal => 0,
+        Ordering::Greater => 1,
+    }))
+}
+
+/// `min`/`max` follow `compare`, except that a NaN operand wins, as in
+/// OCaml.
+fn pick(a: &[Value], keep: Ordering) -> Outcome {
+    let (x, y) = (args::any(a, 0)?, args::any(a, 1)?);
+    for v in [x, y] {
+        if matches!(v, Value::Float(f) if f.is_nan()) {
+            return Ok(v.clone());
+        }
+    }
+    let ord = compare_values(x, y)?;
+    Ok(if ord == keep || ord == Ordering::Equal {
+        x
+    } else {
+        y
+    }
+    .clone())
+}
+
+pub fn min(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    pick(a, Ordering::Less)
+}
+
+pub fn max(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    pick(a, Ordering::Greater)
+}
+
+fn pair_component(a: &[Value], i: usize) -> Outcome {
+    match args::any(a, 0)? {
+        Value::Tuple(items) if items.len() == 2 => Ok(items[i].clone()),
+        _ => Err(RuntimeError::new("R008", "expected a pair")),
+    }
+}
+
+pub fn fst(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    pair_component(a, 0)
+}
+
+pub fn snd(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    pair_component(a, 1)
+}
+
+pub fn ignore(_: &mut RuntimeCtx, _: &[Value]) -> Outcome {
+    Ok(Value::Unit)
+}
+
+pub fn failwith(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Err(RuntimeError::new("R009", args::string(a, 0)?.to_string()))
+}
+
+pub fn invalid_arg(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Err(RuntimeError::new("R008", args::string(a, 0)?.to_string()))
+}
+
+pub fn to_float(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::Float(args::int(a, 0)? as f64))
+}
+
+/// Truncates toward zero; NaN and values outside the int range are
+/// refused rather than saturated.
+pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let x = args::float(a, 0)?;
+    // 2^63 is exact as f64; every float in (-2^63 - 1, 2^63) truncates
+    // into range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !(-LIMIT..LIMIT).contains(&x) {
+        return Err(RuntimeError::new(
+            "R008",
+            format!(
+                "to_int: {} is not representable as an int",
+                crate::runtime::print::format_float(x)
+            ),
+        ));
+    }
+    Ok(Value::Int(x as i64))
+}

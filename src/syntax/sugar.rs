@@ -1,0 +1,309 @@
+//! AST construction for the grammar's actions, and the sugar they remove.
+//!
+//! The grammar (`grammar/dlang.lalrpop`) stays declarative: every action is
+//! one call into [`Builder`], which knows the file being parsed, builds
+//! spanned nodes, desugars (`let f x = e`, `fun p1 p2 -> e`, `function`) and
+//! collects the diagnostics that do not stop parsing (such as an integer
+//! literal out of range).
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::*;
+use std::cell::RefCell;
+
+/// The name `function | arms` binds its argument to. `$` cannot start a
+/// user identifier, so it never captures one.
+pub const FUNCTION_ARG: &str = "$arg";
+
+/// 2^63: the one integer literal that is in range only when negated.
+const I64_MIN_MAGNITUDE: u128 = 1 << 63;
+
+/// One top-level piece of a file: an item, or a bare expression (only
+/// legal in the REPL; a file reports E103 for it).
+#[derive(Clone, Debug)]
+pub enum Top {
+    Item(UntypedItem),
+    Expr(UntypedExpr),
+}
+
+pub struct Builder {
+    pub file: FileId,
+    /// Non-fatal diagnostics found while parsing.
+    pending: RefCell<Vec<Diagnostic>>,
+}
+
+impl Builder {
+    pub fn new(file: FileId) -> Builder {
+        Builder {
+            file,
+            pending: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.pending.into_inner()
+    }
+
+    pub fn span(&self, l: usize, r: usize) -> Span {
+        Span::new(self.file, l, r)
+    }
+
+    pub fn expr(&self, kind: ExprKind<()>, l: usize, r: usize) -> UntypedExpr {
+        Expr {
+            kind,
+            span: self.span(l, r),
+            ann: (),
+        }
+    }
+
+    pub fn pat(&self, kind: PatternKind<()>, l: usize, r: usize) -> UntypedPattern {
+        Pattern {
+            kind,
+            span: self.span(l, r),
+            ann: (),
+        }
+    }
+
+    pub fn ty(&self, kind: TypeExprKind, l: usize, r: usize) -> TypeExpr {
+        TypeExpr {
+            kind,
+            span: self.span(l, r),
+        }
+    }
+
+    pub fn item(&self, kind: ItemKind<()>, l: usize, r: usize) -> Top {
+        Top::Item(Item {
+            kind,
+            span: self.span(l, r),
+        })
+    }
+
+    /// A parenthesised expression keeps its node but its span grows to
+    /// cover the parentheses, so labels point at what the user wrote.
+    pub fn parens(&self, mut e: UntypedExpr, l: usize, r: usize) -> UntypedExpr {
+        e.span = self.span(l, r);
+        e
+    }
+
+    pub fn binop(&self, op: BinOp, a: UntypedExpr, b: UntypedExpr) -> UntypedExpr {
+        let span = a.span.to(b.span);
+        Expr {
+            kind: ExprKind::BinOp(op, Box::new(a), Box::new(b)),
+            span,
+            ann: (),
+        }
+    }
+
+    pub fn app(&self, f: UntypedExpr, a: UntypedExpr) -> UntypedExpr {
+        let span = f.span.to(a.span);
+        Expr {
+            kind: ExprKind::App(Box::new(f), Box::new(a)),
+            span,
+            ann: (),
+        }
+    }
+
+    /// Integer literal text (digits and `_`) to its value. 2^63 is accepted
+    /// provisionally because `-9223372036854775808` is valid: [`Self::negate`]
+    /// withdraws the error when the literal turns out to be negated.
+    pub fn int_literal(&self, text: &str, l: usize, r: usize) -> Literal {
+        match parse_magnitude(text) {
+            Some(n) if n < I64_MIN_MAGNITUDE => Literal::Int(n as i64),
+            Some(I64_MIN_MAGNITUDE) => {
+                self.report(int_too_large(self.span(l, r)));
+                Literal::Int(i64::MIN)
+            }
+            _ => {
+                self.report(int_too_large(self.span(l, r)));
+                Literal::Int(0)
+            }
+        }
+    }
+
+    pub fn float_literal(&self, text: &str) -> Literal {
+        let digits: String = text.chars().filter(|c| *c != '_').collect();
+        // The lexer's regular expression only admits valid float syntax.
+        Literal::Float(digits.parse().unwrap_or(f64::NAN))
+    }
+
+    /// Unary minus. `-1` and `-1.5` are literals, as in OCaml.
+    pub fn negate(&self, e: UntypedExpr, l: usize, r: usize) -> UntypedExpr {
+        match e.kind {
+            // `- -9223372036854775808` overflows: leave it to run time.
+            ExprKind::Lit(Literal::Int(i64::MIN)) if !self.is_pending_at(e.span) => {
+                self.expr(ExprKind::UnOp(UnOp::Neg, Box::new(e)), l, r)
+            }
+            ExprKind::Lit(lit @ (Literal::Int(_) | Literal::Float(_))) => {
+                let lit = self.negate_literal(lit, e.span);
+                self.expr(ExprKind::Lit(lit), l, r)
+            }
+            kind => {
+                let inner = Expr { kind, ..e };
+                self.expr(ExprKind::UnOp(UnOp::Neg, Box::new(inner)), l, r)
+            }
+        }
+    }
+
+    /// `-n` in a pattern.
+    pub fn negate_literal(&self, lit: Literal, lit_span: Span) -> Literal {
+        match lit {
+            Literal::Int(i64::MIN) => {
+                self.withdraw(lit_span);
+                Literal::Int(i64::MIN)
+            }
+            Literal::Int(n) => Literal::Int(-n),
+            Literal::Float(x) => Literal::Float(-x),
+            other => other,
+        }
+    }
+
+    fn is_pending_at(&self, span: Span) -> bool {
+        self.pending
+            .borrow()
+            .iter()
+            .any(|d| d.labels.first().map(|l| l.span) == Some(span))
+    }
+
+    fn report(&self, d: Diagnostic) {
+        self.pending.borrow_mut().push(d);
+    }
+
+    /// Drops the pending diagnostic whose primary label is at `span`.
+    fn withdraw(&self, span: Span) {
+        self.pending
+            .borrow_mut()
+            .retain(|d| d.labels.first().map(|l| l.span) != Some(span));
+    }
+
+    /// `fun p1 p2 ... -> body` as nested one-parameter functions.
+    pub fn lambda(&self, params: Vec<UntypedPattern>, body: UntypedExpr, l: usize) -> UntypedExpr {
+        let end = body.span.end as usize;
+        let mut result = body;
+        let mut starts: Vec<usize> = params.iter().map(|p| p.span.start as usize).collect();
+        if let Some(first) = starts.first_mut() {
+            *first = l;
+        }
+        for (p, start) in params.into_iter().zip(starts).rev() {
+            result = self.expr(ExprKind::Fun(Box::new(p), Box::new(result)), start, end);
+        }
+        result
+    }
+
+    /// `function | arms` is `fun $arg -> match $arg with arms`.
+    pub fn function(&self, arms: Vec<Arm<()>>, l: usize, r: usize) -> UntypedExpr {
+        let arg_pat = self.pat(PatternKind::Var(FUNCTION_ARG.into()), l, l);
+        let arg = self.expr(ExprKind::Var(Path::bare(FUNCTION_ARG)), l, l);
+        let body = self.expr(ExprKind::Match(Box::new(arg), arms), l, r);
+        self.expr(ExprKind::Fun(Box::new(arg_pat), Box::new(body)), l, r)
+    }
+
+    /// `p [: t] = e`.
+    pub fn value_binding(
+        &self,
+        pattern: UntypedPattern,
+        annotation: Option<TypeExpr>,
+        expr: UntypedExpr,
+        l: usize,
+        r: usize,
+    ) -> Binding<()> {
+        let pattern = match annotation {
+            Some(t) => {
+                let span = pattern.span.to(t.span);
+                Pattern {
+                    kind: PatternKind::Annot(Box::new(pattern), t),
+                    span,
+                    ann: (),
+                }
+            }
+            None => pattern,
+        };
+        Binding {
+            pattern,
+            expr,
+            span: self.span(l, r),
+        }
+    }
+
+    /// `f p1 p2 [: t] = e` is `f = fun p1 -> fun p2 -> (e : t)`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn function_binding(
+        &self,
+        name: String,
+        name_span: (usize, usize),
+        params: Vec<UntypedPattern>,
+        result_type: Option<TypeExpr>,
+        body: UntypedExpr,
+        l: usize,
+        r: usize,
+    ) -> Binding<()> {
+        let body = match result_type {
+            Some(t) => {
+                let span = body.span;
+                Expr {
+                    kind: ExprKind::Annot(Box::new(body), t),
+                    span,
+                    ann: (),
+                }
+            }
+            None => body,
+        };
+        let params_start = params
+            .first()
+            .map(|p| p.span.start as usize)
+            .unwrap_or(name_span.1);
+        let expr = self.lambda(params, body, params_start);
+        Binding {
+            pattern: self.pat(PatternKind::Var(name), name_span.0, name_span.1),
+            expr,
+            span: self.span(l, r),
+        }
+    }
+
+    pub fn let_group(&self, recursive: bool, bindings: Vec<Binding<()>>) -> LetGroup<()> {
+        LetGroup {
+            recursive,
+            bindings,
+        }
+    }
+
+    /// `{ x }` in an expression is `{ x = x }`.
+    pub fn field_pun(&self, name: String, l: usize, r: usize) -> FieldExpr<()> {
+        let value = self.expr(ExprKind::Var(Path::bare(name.clone())), l, r);
+        FieldExpr {
+            name,
+            name_span: self.span(l, r),
+            value,
+        }
+    }
+
+    /// `{ x }` in a pattern is `{ x = x }`.
+    pub fn field_pattern_pun(&self, name: String, l: usize, r: usize) -> FieldPattern<()> {
+        let pattern = self.pat(PatternKind::Var(name.clone()), l, r);
+        FieldPattern {
+            name,
+            name_span: self.span(l, r),
+            pattern,
+        }
+    }
+}
+
+/// The value of a literal's digits, `None` past u128 (certainly too large).
+fn parse_magnitude(text: &str) -> Option<u128> {
+    text.chars()
+        .filter(|c| *c != '_')
+        .try_fold(0u128, |acc, c| {
+            let digit = c.to_digit(10)?;
+            acc.checked_mul(10)?.checked_add(u128::from(digit))
+        })
+}
+
+fn int_too_large(span: Span) -> Diagnostic {
+    Diagnostic::error("E005", "integer literal too large")
+        .with_label(span, "does not fit in a 64-bit integer")
+        .with_note("integers range from -9223372036854775808 to 9223372036854775807; write a float (`1e19`) for larger magnitudes")
+}
+
+/// Puts `x` at the end of `v` (for left-recursive list rules).
+pub fn push<T>(mut v: Vec<T>, x: T) -> Vec<T> {
+    v.push(x);
+    v
+}

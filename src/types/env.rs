@@ -1,0 +1,206 @@
+//! What names mean: type definitions, modules and their scopes.
+//!
+//! Unqualified names are looked up in the local scopes, then the current
+//! module's own top-level bindings, then opened modules (latest first),
+//! then the prelude. `M.x` looks in module `M` only.
+
+use super::types::{TyVar, Type, TypeId};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct CtorDef {
+    pub name: String,
+    pub arg: Option<Type>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Type,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeDefKind {
+    /// `int`, `list`, … (and `option`, whose constructors are listed as a
+    /// variant so matches on it are checked for exhaustiveness).
+    Builtin,
+    Alias(Type),
+    Variant(Vec<CtorDef>),
+    Record(Vec<FieldDef>),
+}
+
+/// A type constructor. `params` are variables that occur in the body and
+/// are never bound in the table: instantiating substitutes them.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    pub name: String,
+    /// The module that declared it, `None` for the main file and builtins.
+    pub module: Option<String>,
+    pub params: Vec<TyVar>,
+    pub kind: TypeDefKind,
+}
+
+/// A value in scope: its type, whose generic variables are quantified.
+#[derive(Clone, Debug)]
+pub struct ValueEntry {
+    pub ty: Type,
+    /// Primitives of a module are visible only qualified, even inside the
+    /// module's own dlang source.
+    pub from_prim: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ModuleEnv {
+    pub values: HashMap<String, ValueEntry>,
+    pub types: HashMap<String, TypeId>,
+    /// Constructor name → (its type, index among the type's constructors).
+    pub ctors: HashMap<String, (TypeId, usize)>,
+    /// Field name → the record type that declares it (last declared wins).
+    pub fields: HashMap<String, TypeId>,
+    /// Modules opened in this module, in order.
+    pub opens: Vec<String>,
+}
+
+/// The persistent state of every module checked so far.
+#[derive(Clone, Debug, Default)]
+pub struct Modules {
+    /// By module name; the main file and REPL are `""`.
+    pub envs: HashMap<String, ModuleEnv>,
+}
+
+pub const PRELUDE: &str = "Prelude";
+pub const MAIN: &str = "";
+
+/// Local bindings, innermost last.
+#[derive(Clone, Debug, Default)]
+pub struct Locals {
+    entries: Vec<(String, Type)>,
+}
+
+impl Locals {
+    pub fn push(&mut self, name: String, ty: Type) {
+        self.entries.push((name, ty));
+    }
+
+    pub fn mark(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn reset_to(&mut self, mark: usize) {
+        self.entries.truncate(mark);
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<&Type> {
+        self.entries.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+}
+
+impl Modules {
+    pub fn env(&self, module: &str) -> Option<&ModuleEnv> {
+        self.envs.get(module)
+    }
+
+    pub fn env_mut(&mut self, module: &str) -> &mut ModuleEnv {
+        self.envs.entry(module.to_string()).or_default()
+    }
+
+    /// The modules searched for an unqualified name from `current`, in
+    /// order: itself, its opens (latest first), the prelude.
+    pub fn search_order(&self, current: &str) -> Vec<String> {
+        let mut order = vec![current.to_string()];
+        if let Some(env) = self.envs.get(current) {
+            order.extend(env.opens.iter().rev().cloned());
+        }
+        order.push(PRELUDE.to_string());
+        order
+    }
+
+    pub fn lookup_value(&self, current: &str, name: &str) -> Option<&ValueEntry> {
+        for module in self.search_order(current) {
+            let Some(env) = self.envs.get(&module) else {
+                continue;
+            };
+            if let Some(entry) = env.values.get(name) {
+                // A module's own primitives are reached only qualified.
+                if module == current && entry.from_prim && current != PRELUDE {
+                    continue;
+                }
+                return Some(entry);
+            }
+        }
+        None
+    }
+
+    pub fn lookup_in<T>(
+        &self,
+        current: &str,
+        qualifier: &[String],
+        pick: impl Fn(&ModuleEnv) -> Option<T>,
+    ) -> Result<Option<T>, String> {
+        if let Some(module) = qualifier.first() {
+            let Some(env) = self.envs.get(module.as_str()).filter(|_| qualifier.len() == 1) else {
+                return Err(qualifier.join("."));
+            };
+            return Ok(pick(env));
+        }
+        for module in self.search_order(current) {
+            if let Some(found) = self.envs.get(&module).and_then(&pick) {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every value name visible unqualified, for "did you mean".
+    pub fn visible_values(&self, current: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for module in self.search_order(current) {
+            if let Some(env) = self.envs.get(&module) {
+                names.extend(env.values.keys().cloned());
+            }
+        }
+        names
+    }
+}
+
+/// The closest of `candidates` to `name`, if close enough to be a typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = match name.chars().count() {
+        0..=2 => 1,
+        3..=5 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if candidate == name || candidate.starts_with('$') {
+            continue;
+        }
+        let d = edit_distance(name, candidate);
+        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && candidate < bc)) {
+            best = Some((d, candidate));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > 3 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            row.push(sub.min(prev[j + 1] + 1).min(row[j] + 1));
+        }
+        prev = row;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,843 @@
+//! Inference for expressions.
+//!
+//! Every expression is checked in a context effect: `Pure` at top level,
+//! `Cps(α)` inside `reset` (α its answer type), and the arrow's effect
+//! variable inside a `fun`. A node may shift when it is a `shift`, a call
+//! whose arrow effect is not pure, or contains one outside any `fun` or
+//! `reset`; its `TypeInfo.effect` is then the context, else `Pure`.
+
+use super::env::{did_you_mean, Locals, MAIN};
+use super::error::{Reason, TypeError};
+use super::print::Printer;
+use super::types::{Class, ClassSet, Effect, Type, TypeId};
+use super::unify::{substitute, UnifyError};
+use super::{State, TypeInfo};
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{Arm, BinOp, Expr, ExprKind, FieldExpr, Literal, Path, Span, UnOp, UntypedExpr};
+use super::convert::PendingAlias;
+use std::collections::{HashMap, HashSet};
+
+pub type Check<T> = Result<T, TypeError>;
+
+/// Deeper nesting than this is refused (E221) rather than risked.
+const MAX_NESTING: u32 = 20_000;
+
+pub struct Infer<'s> {
+    pub st: &'s mut State,
+    /// The module being checked (`""` for the main file and REPL).
+    pub current: String,
+    pub level: u32,
+    pub locals: Locals,
+    /// Named type variables of annotations in the current top-level item.
+    pub annotation_vars: HashMap<String, Type>,
+    pub warnings: Vec<Diagnostic>,
+    /// Operands of `=`/`<>`, checked once the item's types are known.
+    pub equality_checks: Vec<(Span, Type)>,
+    /// Aliases of the type group being declared, not yet converted.
+    pub pending_aliases: HashMap<TypeId, PendingAlias>,
+    pub aliases_in_progress: HashSet<TypeId>,
+    depth: u32,
+}
+
+type Typed = (Expr<TypeInfo>, bool);
+
+impl<'s> Infer<'s> {
+    pub fn new(st: &'s mut State, current: String) -> Infer<'s> {
+        Infer {
+            st,
+            current,
+            level: 0,
+            locals: Locals::default(),
+            annotation_vars: HashMap::new(),
+            warnings: Vec::new(),
+            equality_checks: Vec::new(),
+            pending_aliases: HashMap::new(),
+            aliases_in_progress: HashSet::new(),
+            depth: 0,
+        }
+    }
+
+    pub fn fresh(&mut self) -> Type {
+        self.st.table.fresh(self.level)
+    }
+
+    pub fn resolve(&self, ty: &Type) -> Type {
+        self.st.table.resolve(ty)
+    }
+
+    pub fn printer(&self) -> Printer<'_> {
+        Printer::new(&self.st.table, &self.st.defs, &self.current)
+    }
+
+    /// Makes `found` (the type of the thing at `span`) equal `expected`.
+    pub fn expect(&mut self, found: &Type, expected: &Type, span: Span, reason: Option<Reason>) -> Check<()> {
+        let st = &mut *self.st;
+        match st.table.unify(&st.defs, found, expected) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.unify_error(e, found, expected, span, reason)),
+        }
+    }
+
+    pub fn unify_error(
+        &self,
+        error: UnifyError,
+        found: &Type,
+        expected: &Type,
+        span: Span,
+        reason: Option<Reason>,
+    ) -> TypeError {
+        let mut p = self.printer();
+        match error {
+            UnifyError::Mismatch(a, b) => {
+                let found_text = p.type_text(found);
+                let expected_text = p.type_text(expected);
+                let a_text = p.type_text(&a);
+                let b_text = p.type_text(&b);
+                let whole = (a_text == found_text && b_text == expected_text)
+                    || (a_text == expected_text && b_text == found_text);
+                TypeError::Mismatch {
+                    found: found_text,
+                    expected: expected_text,
+                    span,
+                    reason,
+                    detail: (!whole).then_some((a_text, b_text)),
+                }
+            }
+            UnifyError::Effect(a, b) => {
+                let found_text = p.type_text(found);
+                let expected_text = p.type_text(expected);
+                let detail = Some((p.effect_text(&a), p.effect_text(&b)));
+                TypeError::Mismatch {
+                    found: found_text,
+                    expected: expected_text,
+                    span,
+                    reason,
+                    detail,
+                }
+            }
+            UnifyError::Occurs(var, ty) => TypeError::InfiniteType {
+                var: p.type_text(&Type::Var(var)),
+                ty: p.type_text(&ty),
+                span,
+            },
+            UnifyError::Class { ty, class, origin } => TypeError::ClassViolation {
+                ty: p.type_text(&ty),
+                class: class.name(),
+                span,
+                origin,
+            },
+        }
+    }
+
+    fn require(&mut self, ty: &Type, class: Class, span: Span, origin: Span) -> Check<()> {
+        let st = &mut *self.st;
+        match st.table.require_class(&st.defs, ty, class, Some(origin)) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.unify_error(e, ty, ty, span, None)),
+        }
+    }
+
+    /// Calling a function with arrow effect `effect` in context `ctx`.
+    /// Returns whether the call may shift.
+    fn apply_effect(&mut self, effect: &Effect, ctx: &Effect, span: Span) -> Check<bool> {
+        if self.st.table.resolve_effect(effect) == Effect::Pure {
+            return Ok(false);
+        }
+        let st = &mut *self.st;
+        if st.table.unify_effects(&st.defs, effect, ctx).is_err() {
+            return Err(TypeError::ShiftWithoutReset { span, call: true });
+        }
+        Ok(self.st.table.resolve_effect(effect) != Effect::Pure)
+    }
+
+    fn node(&self, kind: ExprKind<TypeInfo>, span: Span, ty: Type, shifts: bool, ctx: &Effect) -> Typed {
+        let effect = if shifts { ctx.clone() } else { Effect::Pure };
+        (Expr {
+            kind,
+            span,
+            ann: TypeInfo { ty, effect },
+        }, shifts)
+    }
+
+    pub fn infer_expr(&mut self, e: UntypedExpr, ctx: &Effect) -> Check<Typed> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(TypeError::TooDeep { span: e.span });
+        }
+        let result = self.infer_expr_inner(e, ctx);
+        self.depth -= 1;
+        result
+    }
+
+    fn infer_expr_inner(&mut self, e: UntypedExpr, ctx: &Effect) -> Check<Typed> {
+        let span = e.span;
+        match e.kind {
+            ExprKind::Lit(lit) => {
+                let ty = literal_type(&lit);
+                Ok(self.node(ExprKind::Lit(lit), span, ty, false, ctx))
+            }
+            ExprKind::Var(path) => {
+                let ty = self.lookup_value(&path, span)?;
+                Ok(self.node(ExprKind::Var(path), span, ty, false, ctx))
+            }
+            ExprKind::Constructor(path, arg) => self.infer_constructor(path, arg, span, ctx),
+            ExprKind::App(f, x) => {
+                let (f, s1) = self.infer_expr(*f, ctx)?;
+                let (x, s2) = self.infer_expr(*x, ctx)?;
+                let (param, result, effect) = self.expect_function(&f.ann.ty, f.span)?;
+                let reason = Reason {
+                    span: f.span,
+                    because: "this function's parameter".to_string(),
+                };
+                self.expect(&x.ann.ty, &param, x.span, Some(reason))?;
+                let s3 = self.apply_effect(&effect, ctx, span)?;
+                Ok(self.node(ExprKind::App(Box::new(f), Box::new(x)), span, result, s1 || s2 || s3, ctx))
+            }
+            ExprKind::Fun(p, body) => {
+                let effect = self.st.table.fresh_effect(self.level);
+                let param = self.fresh();
+                let mark = self.locals.mark();
+                let (p, binds) = self.check_pattern(*p, &param, None)?;
+                for (name, _, ty) in binds {
+                    self.locals.push(name, ty);
+                }
+                let body = self.infer_expr(*body, &effect);
+                self.locals.reset_to(mark);
+                let (body, _) = body?;
+                self.warn_refutable(&p, "function parameter");
+                let ty = Type::arrow(param, body.ann.ty.clone(), effect);
+                Ok(self.node(ExprKind::Fun(Box::new(p), Box::new(body)), span, ty, false, ctx))
+            }
+            ExprKind::Let(group, body) => {
+                let mark = self.locals.mark();
+                let result = self.infer_let_in(group, *body, ctx);
+                self.locals.reset_to(mark);
+                let (group, body, shifts) = result?;
+                let ty = body.ann.ty.clone();
+                Ok(self.node(ExprKind::Let(group, Box::new(body)), span, ty, shifts, ctx))
+            }
+            ExprKind::If(c, t, f) => {
+                let (c, s1) = self.infer_expr(*c, ctx)?;
+                self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
+                let (t, s2) = self.infer_expr(*t, ctx)?;
+                match f {
+                    Some(f) => {
+                        let (f, s3) = self.infer_expr(*f, ctx)?;
+                        let reason = Reason {
+                            span: t.span,
+                            because: "the `then` branch".to_string(),
+                        };
+                        self.expect(&f.ann.ty, &t.ann.ty, f.span, Some(reason))?;
+                        let ty = t.ann.ty.clone();
+                        let kind = ExprKind::If(Box::new(c), Box::new(t), Some(Box::new(f)));
+                        Ok(self.node(kind, span, ty, s1 || s2 || s3, ctx))
+                    }
+                    None => {
+                        let reason = Reason {
+                            span,
+                            because: "this `if` without `else`".to_string(),
+                        };
+                        self.expect(&t.ann.ty, &Type::unit(), t.span, Some(reason))?;
+                        let kind = ExprKind::If(Box::new(c), Box::new(t), None);
+                        Ok(self.node(kind, span, Type::unit(), s1 || s2, ctx))
+                    }
+                }
+            }
+            ExprKind::Match(scrutinee, arms) => self.infer_match(*scrutinee, arms, span, ctx),
+            ExprKind::Tuple(items) => {
+                let mut typed = Vec::with_capacity(items.len());
+                let mut shifts = false;
+                for item in items {
+                    let (t, s) = self.infer_expr(item, ctx)?;
+                    shifts |= s;
+                    typed.push(t);
+                }
+                let ty = Type::Tuple(typed.iter().map(|t| t.ann.ty.clone()).collect());
+                Ok(self.node(ExprKind::Tuple(typed), span, ty, shifts, ctx))
+            }
+            ExprKind::List(items) => {
+                let (typed, elem, shifts) = self.infer_elements(items, ctx)?;
+                Ok(self.node(ExprKind::List(typed), span, Type::list(elem), shifts, ctx))
+            }
+            ExprKind::Array(items) => {
+                let (typed, elem, shifts) = self.infer_elements(items, ctx)?;
+                Ok(self.node(ExprKind::Array(typed), span, Type::array(elem), shifts, ctx))
+            }
+            ExprKind::Record(fields) => self.infer_record(fields, span, ctx),
+            ExprKind::RecordUpdate(base, fields) => self.infer_record_update(*base, fields, span, ctx),
+            ExprKind::Field(record, name, name_span) => {
+                let (record, shifts) = self.infer_expr(*record, ctx)?;
+                let (record_ty, fields) = self.instantiate_record_of_field(&name, name_span)?;
+                self.expect(&record.ann.ty, &record_ty, record.span, None)?;
+                let ty = field_type(&fields, &name, name_span)?;
+                Ok(self.node(ExprKind::Field(Box::new(record), name, name_span), span, ty, shifts, ctx))
+            }
+            ExprKind::Index(a, i) => {
+                let (a, s1) = self.infer_expr(*a, ctx)?;
+                let (i, s2) = self.infer_expr(*i, ctx)?;
+                let elem = self.fresh();
+                self.expect(&a.ann.ty, &Type::array(elem.clone()), a.span, None)?;
+                self.expect(&i.ann.ty, &Type::int(), i.span, None)?;
+                Ok(self.node(ExprKind::Index(Box::new(a), Box::new(i)), span, elem, s1 || s2, ctx))
+            }
+            ExprKind::IndexSet(a, i, v) => {
+                let (a, s1) = self.infer_expr(*a, ctx)?;
+                let (i, s2) = self.infer_expr(*i, ctx)?;
+                let (v, s3) = self.infer_expr(*v, ctx)?;
+                let elem = self.fresh();
+                self.expect(&a.ann.ty, &Type::array(elem.clone()), a.span, None)?;
+                self.expect(&i.ann.ty, &Type::int(), i.span, None)?;
+                let reason = Reason {
+                    span: a.span,
+                    because: "the array's elements".to_string(),
+                };
+                self.expect(&v.ann.ty, &elem, v.span, Some(reason))?;
+                let kind = ExprKind::IndexSet(Box::new(a), Box::new(i), Box::new(v));
+                Ok(self.node(kind, span, Type::unit(), s1 || s2 || s3, ctx))
+            }
+            ExprKind::Assign(r, v) => {
+                let (r, s1) = self.infer_expr(*r, ctx)?;
+                let (v, s2) = self.infer_expr(*v, ctx)?;
+                let elem = self.fresh();
+                self.expect(&r.ann.ty, &Type::reference(elem.clone()), r.span, None)?;
+                let reason = Reason {
+                    span: r.span,
+                    because: "the reference's contents".to_string(),
+                };
+                self.expect(&v.ann.ty, &elem, v.span, Some(reason))?;
+                Ok(self.node(ExprKind::Assign(Box::new(r), Box::new(v)), span, Type::unit(), s1 || s2, ctx))
+            }
+            ExprKind::Deref(r) => {
+                let (r, shifts) = self.infer_expr(*r, ctx)?;
+                let elem = self.fresh();
+                self.expect(&r.ann.ty, &Type::reference(elem.clone()), r.span, None)?;
+                Ok(self.node(ExprKind::Deref(Box::new(r)), span, elem, shifts, ctx))
+            }
+            ExprKind::Ref(v) => {
+                let (v, shifts) = self.infer_expr(*v, ctx)?;
+                let ty = Type::reference(v.ann.ty.clone());
+                Ok(self.node(ExprKind::Ref(Box::new(v)), span, ty, shifts, ctx))
+            }
+            ExprKind::Seq(a, b) => {
+                let (a, s1) = self.infer_expr(*a, ctx)?;
+                let (b, s2) = self.infer_expr(*b, ctx)?;
+                let ty = b.ann.ty.clone();
+                Ok(self.node(ExprKind::Seq(Box::new(a), Box::new(b)), span, ty, s1 || s2, ctx))
+            }
+            ExprKind::BinOp(op, a, b) => self.infer_binop(op, *a, *b, span, ctx),
+            ExprKind::UnOp(op, a) => {
+                let (a, shifts) = self.infer_expr(*a, ctx)?;
+                let ty = match op {
+                    UnOp::Neg => {
+                        self.require(&a.ann.ty, Class::Num, a.span, span)?;
+                        a.ann.ty.clone()
+                    }
+                    UnOp::Not => {
+                        self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
+                        Type::bool()
+                    }
+                };
+                Ok(self.node(ExprKind::UnOp(op, Box::new(a)), span, ty, shifts, ctx))
+            }
+            ExprKind::For {
+                var,
+                var_span,
+                from,
+                to,
+                downward,
+                body,
+            } => {
+                let (from, s1) = self.infer_expr(*from, ctx)?;
+                self.expect(&from.ann.ty, &Type::int(), from.span, None)?;
+                let (to, s2) = self.infer_expr(*to, ctx)?;
+                self.expect(&to.ann.ty, &Type::int(), to.span, None)?;
+                let mark = self.locals.mark();
+                self.locals.push(var.clone(), Type::int());
+                let body = self.infer_expr(*body, ctx);
+                self.locals.reset_to(mark);
+                let (body, s3) = body?;
+                let kind = ExprKind::For {
+                    var,
+                    var_span,
+                    from: Box::new(from),
+                    to: Box::new(to),
+                    downward,
+                    body: Box::new(body),
+                };
+                Ok(self.node(kind, span, Type::unit(), s1 || s2 || s3, ctx))
+            }
+            ExprKind::While(c, body) => {
+                let (c, s1) = self.infer_expr(*c, ctx)?;
+                self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
+                let (body, s2) = self.infer_expr(*body, ctx)?;
+                Ok(self.node(ExprKind::While(Box::new(c), Box::new(body)), span, Type::unit(), s1 || s2, ctx))
+            }
+            ExprKind::Annot(inner, texpr) => {
+                let (inner, shifts) = self.infer_expr(*inner, ctx)?;
+                let ty = self.convert_annotation(&texpr)?;
+                let reason = Reason {
+                    span: texpr.span,
+                    because: "this annotation".to_string(),
+                };
+                self.expect(&inner.ann.ty, &ty, inner.span, Some(reason))?;
+                Ok(self.node(ExprKind::Annot(Box::new(inner), texpr), span, ty, shifts, ctx))
+            }
+            ExprKind::Shift(k, k_span, body) => {
+                let answer = self.fresh();
+                let st = &mut *self.st;
+                let wanted = Effect::Cps(Box::new(answer.clone()));
+                if st.table.unify_effects(&st.defs, ctx, &wanted).is_err() {
+                    return Err(TypeError::ShiftWithoutReset { span, call: false });
+                }
+                let hole = self.fresh();
+                let k_ty = Type::arrow(hole.clone(), answer.clone(), Effect::Pure);
+                let mark = self.locals.mark();
+                self.locals.push(k.clone(), k_ty);
+                let body = self.infer_expr(*body, ctx);
+                self.locals.reset_to(mark);
+                let (body, _) = body?;
+                let reason = Reason {
+                    span,
+                    because: "the answer type of the enclosing `reset`".to_string(),
+                };
+                self.expect(&body.ann.ty, &answer, body.span, Some(reason))?;
+                Ok(self.node(ExprKind::Shift(k, k_span, Box::new(body)), span, hole, true, ctx))
+            }
+            ExprKind::Reset(body) => {
+                let answer = self.fresh();
+                let inner_ctx = Effect::Cps(Box::new(answer.clone()));
+                let (body, _) = self.infer_expr(*body, &inner_ctx)?;
+                self.expect(&body.ann.ty, &answer, body.span, None)?;
+                Ok(self.node(ExprKind::Reset(Box::new(body)), span, answer, false, ctx))
+            }
+        }
+    }
+
+    /// `f`'s type as an arrow, or an error saying it is not a function.
+    fn expect_function(&mut self, ty: &Type, span: Span) -> Check<(Type, Type, Effect)> {
+        match self.resolve(ty) {
+            Type::Arrow(p, r, e) => Ok((*p, *r, e)),
+            Type::Var(_) => {
+                let p = self.fresh();
+                let r = self.fresh();
+                let e = self.st.table.fresh_effect(self.level);
+                let arrow = Type::arrow(p.clone(), r.clone(), e.clone());
+                self.expect(ty, &arrow, span, None)?;
+                Ok((p, r, e))
+            }
+            other => {
+                let text = self.printer().type_text(&other);
+                Err(TypeError::NotAFunction { ty: text, span })
+            }
+        }
+    }
+
+    fn infer_elements(&mut self, items: Vec<UntypedExpr>, ctx: &Effect) -> Check<(Vec<Expr<TypeInfo>>, Type, bool)> {
+        let elem = self.fresh();
+        let mut typed: Vec<Expr<TypeInfo>> = Vec::with_capacity(items.len());
+        let mut shifts = false;
+        let mut first: Option<Span> = None;
+        for item in items {
+            let (t, s) = self.infer_expr(item, ctx)?;
+            shifts |= s;
+            let reason = first.map(|span| Reason {
+                span,
+                because: "the first element".to_string(),
+            });
+            self.expect(&t.ann.ty, &elem, t.span, reason)?;
+            first.get_or_insert(t.span);
+            typed.push(t);
+        }
+        Ok((typed, elem, shifts))
+    }
+
+    fn infer_match(&mut self, scrutinee: UntypedExpr, arms: Vec<Arm<()>>, span: Span, ctx: &Effect) -> Check<Typed> {
+        let (scrutinee, mut shifts) = self.infer_expr(scrutinee, ctx)?;
+        let result = self.fresh();
+        let mut first_body: Option<Span> = None;
+        let mut typed_arms = Vec::with_capacity(arms.len());
+        for arm in arms {
+            let mark = self.locals.mark();
+            let typed = self.infer_arm(arm, &scrutinee, &result, first_body, ctx);
+            self.locals.reset_to(mark);
+            let (arm, s) = typed?;
+            shifts |= s;
+            first_body.get_or_insert(arm.body.span);
+            typed_arms.push(arm);
+        }
+        self.check_match_exhaustive(&typed_arms, span);
+        let kind = ExprKind::Match(Box::new(scrutinee), typed_arms);
+        Ok(self.node(kind, span, result, shifts, ctx))
+    }
+
+    fn infer_arm(
+        &mut self,
+        arm: Arm<()>,
+        scrutinee: &Expr<TypeInfo>,
+        result: &Type,
+        first_body: Option<Span>,
+        ctx: &Effect,
+    ) -> Check<(Arm<TypeInfo>, bool)> {
+        let reason = Reason {
+            span: scrutinee.span,
+            because: "the matched value".to_string(),
+        };
+        let (pattern, binds) = self.check_pattern(arm.pattern, &scrutinee.ann.ty, Some(reason))?;
+        for (name, _, ty) in binds {
+            self.locals.push(name, ty);
+        }
+        let mut shifts = false;
+        let guard = match arm.guard {
+            Some(g) => {
+                let (g, s) = self.infer_expr(g, ctx)?;
+                self.expect(&g.ann.ty, &Type::bool(), g.span, None)?;
+                shifts |= s;
+                Some(g)
+            }
+            None => None,
+        };
+        let (body, s) = self.infer_expr(arm.body, ctx)?;
+        let reason = first_body.map(|span| Reason {
+            span,
+            because: "the first arm".to_string(),
+        });
+        self.expect(&body.ann.ty, result, body.span, reason)?;
+        Ok((Arm { pattern, guard, body }, shifts || s))
+    }
+
+    fn infer_binop(&mut self, op: BinOp, a: UntypedExpr, b: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
+        let (a, s1) = self.infer_expr(a, ctx)?;
+        let (b, s2) = self.infer_expr(b, ctx)?;
+        let shifts = s1 || s2;
+        let other_operand = |a: &Expr<TypeInfo>| {
+            Some(Reason {
+                span: a.span,
+                because: "the other operand".to_string(),
+            })
+        };
+        let ty = match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
+                let class = if op == BinOp::Pow { Class::Real } else { Class::Num };
+                let operand = self.st.table.fresh_constrained(self.level, ClassSet::of(class), Some(span));
+                self.expect(&a.ann.ty, &operand, a.span, None)?;
+                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
+                operand
+            }
+            BinOp::Mod => {
+                self.expect(&a.ann.ty, &Type::int(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::int(), b.span, None)?;
+                Type::int()
+            }
+            BinOp::MatMul => {
+                self.expect(&a.ann.ty, &Type::tensor(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::tensor(), b.span, None)?;
+                Type::tensor()
+            }
+            BinOp::Eq | BinOp::Ne => {
+                self.expect(&b.ann.ty, &a.ann.ty, b.span, other_operand(&a))?;
+                self.equality_checks.push((span, a.ann.ty.clone()));
+                Type::bool()
+            }
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+                let operand = self.st.table.fresh_constrained(self.level, ClassSet::of(Class::Ord), Some(span));
+                self.expect(&a.ann.ty, &operand, a.span, None)?;
+                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
+                Type::bool()
+            }
+            BinOp::And | BinOp::Or => {
+                self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::bool(), b.span, None)?;
+                Type::bool()
+            }
+            BinOp::Cons => {
+                let list = Type::list(a.ann.ty.clone());
+                let reason = Reason {
+                    span: a.span,
+                    because: "the head of `::`".to_string(),
+                };
+                self.expect(&b.ann.ty, &list, b.span, Some(reason))?;
+                list
+            }
+            BinOp::Append => {
+                let list = Type::list(self.fresh());
+                self.expect(&a.ann.ty, &list, a.span, None)?;
+                self.expect(&b.ann.ty, &list, b.span, other_operand(&a))?;
+                list
+            }
+            BinOp::Concat => {
+                self.expect(&a.ann.ty, &Type::string(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::string(), b.span, None)?;
+                Type::string()
+            }
+        };
+        Ok(self.node(ExprKind::BinOp(op, Box::new(a), Box::new(b)), span, ty, shifts, ctx))
+    }
+
+    fn infer_constructor(
+        &mut self,
+        path: Path,
+        arg: Option<Box<UntypedExpr>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (result, ctor_arg) = self.instantiate_constructor(&path, span)?;
+        match (arg, ctor_arg) {
+            (None, None) => Ok(self.node(ExprKind::Constructor(path, None), span, result, false, ctx)),
+            (Some(arg), Some(expected)) => {
+                let (arg, shifts) = self.infer_expr(*arg, ctx)?;
+                let reason = Reason {
+                    span,
+                    because: format!("the constructor `{path}`"),
+                };
+                self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
+                Ok(self.node(ExprKind::Constructor(path, Some(Box::new(arg))), span, result, shifts, ctx))
+            }
+            (given, _) => Err(TypeError::ConstructorArity {
+                name: path.to_string(),
+                takes_argument: given.is_none(),
+                span,
+            }),
+        }
+    }
+
+    /// A constructor's result type and argument type, with fresh
+    /// variables for the type's parameters.
+    pub fn instantiate_constructor(&mut self, path: &Path, span: Span) -> Check<(Type, Option<Type>)> {
+        let found = self
+            .st
+            .modules
+            .lookup_in(&self.current, &path.modules, |env| env.ctors.get(&path.name).copied())
+            .map_err(|m| TypeError::UnboundModule { name: m, span })?;
+        let Some((id, index)) = found else {
+            return Err(TypeError::UnboundConstructor {
+                name: path.to_string(),
+                span,
+            });
+        };
+        let (args, subst) = self.instantiate_params(id);
+        let arg = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
+            Some(super::env::TypeDefKind::Variant(ctors)) => ctors.get(index).and_then(|c| c.arg.clone()),
+            _ => None,
+        };
+        Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst))))
+    }
+
+    pub fn instantiate_params(&mut self, id: TypeId) -> (Vec<Type>, HashMap<u32, Type>) {
+        let params = self.st.defs.get(id.0 as usize).map(|d| d.params.clone()).unwrap_or_default();
+        let args: Vec<Type> = params.iter().map(|_| self.fresh()).collect();
+        let subst = params.iter().copied().zip(args.iter().cloned()).collect();
+        (args, subst)
+    }
+
+    /// The record type declaring `field` (fresh parameters) and its fields.
+    pub fn instantiate_record_of_field(&mut self, field: &str, span: Span) -> Check<(Type, Vec<(String, Type)>)> {
+        let Some(id) = self.record_of_field(field) else {
+            return Err(TypeError::UnboundField {
+                name: field.to_string(),
+                span,
+                record: None,
+            });
+        };
+        let (args, subst) = self.instantiate_params(id);
+        let fields = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
+            Some(super::env::TypeDefKind::Record(fields)) => fields
+                .iter()
+                .map(|f| (f.name.clone(), substitute(&f.ty, &subst)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok((Type::Con(id, args), fields))
+    }
+
+    /// Fields are found in scope first, then in any module (so `p.x`
+    /// works on a record of an imported module without opening it).
+    pub fn record_of_field(&self, field: &str) -> Option<TypeId> {
+        if let Ok(Some(id)) = self
+            .st
+            .modules
+            .lookup_in(&self.current, &[], |env| env.fields.get(field).copied())
+        {
+            return Some(id);
+        }
+        let mut modules: Vec<&String> = self.st.modules.envs.keys().collect();
+        modules.sort();
+        modules
+            .into_iter()
+            .find_map(|m| self.st.modules.envs.get(m).and_then(|env| env.fields.get(field).copied()))
+    }
+
+    fn infer_record(&mut self, fields: Vec<FieldExpr<()>>, span: Span, ctx: &Effect) -> Check<Typed> {
+        let Some(first) = fields.first() else {
+            return Err(TypeError::UnboundField {
+                name: "{}".to_string(),
+                span,
+                record: None,
+            });
+        };
+        let (record_ty, declared) = self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let (typed, shifts) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
+        let missing: Vec<String> = declared
+            .iter()
+            .filter(|(name, _)| !typed.iter().any(|f| &f.name == name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(TypeError::MissingFields {
+                record: self.printer().type_text(&record_ty),
+                fields: missing,
+                span,
+            });
+        }
+        Ok(self.node(ExprKind::Record(typed), span, record_ty, shifts, ctx))
+    }
+
+    fn infer_record_update(
+        &mut self,
+        base: UntypedExpr,
+        fields: Vec<FieldExpr<()>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (base, s1) = self.infer_expr(base, ctx)?;
+        let Some(first) = fields.first() else {
+            let ty = base.ann.ty.clone();
+            return Ok(self.node(ExprKind::RecordUpdate(Box::new(base), Vec::new()), span, ty, s1, ctx));
+        };
+        let (record_ty, declared) = self.instantiate_record_of_field(&first.name, first.name_span)?;
+        self.expect(&base.ann.ty, &record_ty, base.span, None)?;
+        let (typed, s2) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
+        Ok(self.node(ExprKind::RecordUpdate(Box::new(base), typed), span, record_ty, s1 || s2, ctx))
+    }
+
+    fn infer_field_values(
+        &mut self,
+        fields: Vec<FieldExpr<()>>,
+        record_ty: &Type,
+        declared: &[(String, Type)],
+        ctx: &Effect,
+    ) -> Check<(Vec<FieldExpr<TypeInfo>>, bool)> {
+        let mut typed: Vec<FieldExpr<TypeInfo>> = Vec::with_capacity(fields.len());
+        let mut shifts = false;
+        for field in fields {
+            let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {
+                return Err(TypeError::UnboundField {
+                    name: field.name,
+                    span: field.name_span,
+                    record: Some(self.printer().type_text(record_ty)),
+                });
+            };
+            if typed.iter().any(|f| f.name == field.name) {
+                return Err(TypeError::DuplicateField {
+                    name: field.name,
+                    span: field.name_span,
+                });
+            }
+            let (value, s) = self.infer_expr(field.value, ctx)?;
+            shifts |= s;
+            let reason = Reason {
+                span: field.name_span,
+                because: format!("the field `{}`", field.name),
+            };
+            self.expect(&value.ann.ty, expected, value.span, Some(reason))?;
+            typed.push(FieldExpr {
+                name: field.name,
+                name_span: field.name_span,
+                value,
+            });
+        }
+        Ok((typed, shifts))
+    }
+
+    fn lookup_value(&mut self, path: &Path, span: Span) -> Check<Type> {
+        if path.modules.is_empty() {
+            if let Some(ty) = self.locals.lookup(&path.name).cloned() {
+                return Ok(self.st.table.instantiate(&ty, self.level, span));
+            }
+            if let Some(entry) = self.st.modules.lookup_value(&self.current, &path.name) {
+                let ty = entry.ty.clone();
+                return Ok(self.st.table.instantiate(&ty, self.level, span));
+            }
+            let mut candidates: Vec<String> = self.locals.names().map(str::to_string).collect();
+            candidates.extend(self.st.modules.visible_values(&self.current));
+            return Err(TypeError::UnboundVariable {
+                name: path.name.clone(),
+                span,
+                suggestion: did_you_mean(&path.name, candidates.iter().map(String::as_str)),
+            });
+        }
+        let found = self
+            .st
+            .modules
+            .lookup_in(&self.current, &path.modules, |env| env.values.get(&path.name).map(|v| v.ty.clone()))
+            .map_err(|m| TypeError::UnboundModule { name: m, span })?;
+        match found {
+            Some(ty) => Ok(self.st.table.instantiate(&ty, self.level, span)),
+            None => {
+                let module = path.modules.join(".");
+                let suggestion = self.st.modules.env(&module).and_then(|env| {
+                    did_you_mean(&path.name, env.values.keys().map(String::as_str)).map(|s| format!("{module}.{s}"))
+                });
+                Err(TypeError::UnboundVariable {
+                    name: path.to_string(),
+                    span,
+                    suggestion,
+                })
+            }
+        }
+    }
+
+    /// Checks `=`/`<>` operands once their types are known.
+    pub fn run_equality_checks(&mut self) -> Check<()> {
+        for (span, ty) in std::mem::take(&mut self.equality_checks) {
+            let ty = self.st.table.zonk(&ty);
+            if contains_function_or_tensor(&ty) {
+                return Err(TypeError::EqualityOnFunctions {
+                    ty: self.printer().type_text(&ty),
+                    span,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn is_main(&self) -> bool {
+        self.current == MAIN
+    }
+}
+
+fn field_type(fields: &[(String, Type)], name: &str, span: Span) -> Check<Type> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
+        .ok_or_else(|| TypeError::UnboundField {
+            name: name.to_string(),
+            span,
+            record: None,
+        })
+}
+
+pub fn literal_type(lit: &Literal) -> Type {
+    match lit {
+        Literal::Int(_) => Type::int(),
+        Literal::Float(_) => Type::float(),
+        Literal::String(_) => Type::string(),
+        Literal::Bool(_) => Type::bool(),
+        Literal::Unit => Type::unit(),
+    }
+}
+
+/// Whether comparing values of this type certainly compares functions or
+/// tensors (looking through the structures `=` looks through).
+fn contains_function_or_tensor(ty: &Type) -> bool {
+    match ty {
+        Type::Arrow(..) => true,
+        Type::Con(id, args) => {
+            *id == TypeId::TENSOR
+                || ([TypeId::LIST, TypeId::ARRAY, TypeId::OPTION, TypeId::REF].contains(id)
+                    && args.iter().any(contains_function_or_tensor))
+        }
+        Type::Tuple(items) => items.iter().any(contains_function_or_tensor),
+        Type::Var(_) => false,
+    }
+}

@@ -1,0 +1,53 @@
+//! Drives `dlang repl` on a pseudo-terminal, as a person would: the prompt,
+//! an answer, a `..>` continuation, an error followed by more input, Ctrl-C
+//! stopping an endless loop without ending the session, and `:quit`.
+
+use expectrl::{ControlCode, Eof, Session, WaitStatus};
+use std::process::Command;
+use std::time::Duration;
+
+fn start_repl() -> Session {
+    let history = std::env::temp_dir().join(format!("dlang-pty-history-{}", std::process::id()));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
+    command
+        .arg("repl")
+        .env("DLANG_HISTORY", &history)
+        .env("TERM", "xterm");
+    let mut session = Session::spawn(command).expect("start dlang repl on a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(60)));
+    session
+}
+
+#[test]
+fn a_session_on_a_terminal() {
+    let mut repl = start_repl();
+    repl.expect("# ").expect("the prompt");
+
+    repl.send_line("1 + 2").unwrap();
+    repl.expect("- : int = 3").expect("the answer to an expression");
+
+    repl.send_line("let x = (1 +").unwrap();
+    repl.expect("..> ").expect("the continuation prompt");
+    repl.send_line("2)").unwrap();
+    repl.expect("val x : int = 3").expect("the answer to an item");
+
+    repl.send_line("1 + true").unwrap();
+    repl.expect("Error[E2").expect("a type error");
+    repl.send_line("x * 2").unwrap();
+    repl.expect("- : int = 6").expect("the session goes on after an error");
+
+    repl.send_line("let rec loop () = loop () in loop ()").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    repl.send_control(ControlCode::EndOfText).unwrap();
+    repl.expect("R006").expect("Ctrl-C stops the evaluation");
+    repl.send_line("x + 1").unwrap();
+    repl.expect("- : int = 4").expect("the session goes on after Ctrl-C");
+
+    repl.send_line(":quit").unwrap();
+    repl.expect(Eof).expect("the REPL ends");
+    let status = repl.wait().expect("wait for dlang");
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 0)),
+        "dlang repl exited with {status:?}"
+    );
+}

@@ -14,8 +14,8 @@
 //! `dlang run --backend interp`. The `examples` kind runs `examples/NAME.dl`
 //! with its expected files in `tests/golden/examples/`.
 //!
-//! A `.dl` whose first line starts with `# helper` is a module imported by
-//! other tests, not a test. Every test file must begin with a comment that
+//! A `.dl` whose first line starts with `# helper` or says `module used by
+//! other tests` is a module imported by other tests, not a test. Every test file must begin with a comment that
 //! says what it tests.
 //!
 //! `DLANG_BLESS=1 cargo test --test golden` rewrites the expected files
@@ -59,7 +59,11 @@ fn collect_cases(root: &Path) -> Vec<Case> {
     let Ok(kinds) = fs::read_dir(&golden) else {
         return cases;
     };
-    let mut kinds: Vec<PathBuf> = kinds.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut kinds: Vec<PathBuf> = kinds
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     kinds.sort();
     for kind_dir in kinds {
         let kind = file_name(&kind_dir);
@@ -102,7 +106,10 @@ fn dl_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn is_helper(source: &Path) -> bool {
-    fs::read_to_string(source).is_ok_and(|text| text.starts_with("# helper"))
+    fs::read_to_string(source).is_ok_and(|text| {
+        let first_line = text.lines().next().unwrap_or("");
+        first_line.starts_with("# helper") || first_line.contains("module used by other tests")
+    })
 }
 
 fn file_name(path: &Path) -> String {
@@ -120,9 +127,12 @@ struct Outcome {
 
 impl Case {
     fn run(&self) -> Result<(), Failed> {
-        let text = fs::read_to_string(&self.source).map_err(|e| format!("cannot read {}: {e}", self.source.display()))?;
+        let text = fs::read_to_string(&self.source)
+            .map_err(|e| format!("cannot read {}: {e}", self.source.display()))?;
         if !(text.starts_with('#') || text.starts_with("(*")) {
-            return Err("a golden test must begin with a comment saying what it tests and expects".into());
+            return Err(
+                "a golden test must begin with a comment saying what it tests and expects".into(),
+            );
         }
         let outcome = self.execute(&text)?;
         if std::env::var_os("DLANG_BLESS").is_some() {
@@ -150,7 +160,8 @@ impl Case {
 
     fn execute(&self, text: &str) -> Result<Outcome, Failed> {
         let dir = self.source.parent().unwrap_or(Path::new("."));
-        let history = std::env::temp_dir().join(format!("dlang-golden-history-{}", std::process::id()));
+        let history =
+            std::env::temp_dir().join(format!("dlang-golden-history-{}", std::process::id()));
         let mut child = Command::new(env!("CARGO_BIN_EXE_dlang"))
             .args(self.command_line()?)
             .current_dir(dir)
@@ -198,26 +209,38 @@ impl Case {
     }
 
     fn compare(&self, actual: &Outcome) -> Result<(), Failed> {
-        let expected_stdout = fs::read_to_string(self.expected.with_extension("stdout")).map_err(|_| {
-            format!(
-                "no {} yet (bless with DLANG_BLESS=1); actual stdout:\n{}\nactual stderr:\n{}",
-                self.expected.with_extension("stdout").display(),
-                actual.stdout,
-                actual.stderr
-            )
-        })?;
+        let expected_stdout =
+            fs::read_to_string(self.expected.with_extension("stdout")).map_err(|_| {
+                format!(
+                    "no {} yet (bless with DLANG_BLESS=1); actual stdout:\n{}\nactual stderr:\n{}",
+                    self.expected.with_extension("stdout").display(),
+                    actual.stdout,
+                    actual.stderr
+                )
+            })?;
         let expected_exit = match fs::read_to_string(self.expected.with_extension("exit")) {
-            Ok(s) => s.trim().parse::<i32>().map_err(|_| "the .exit file must hold one integer")?,
+            Ok(s) => s
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| "the .exit file must hold one integer")?,
             Err(_) => 0,
         };
         let mut problems = Vec::new();
         if actual.stdout != expected_stdout {
-            problems.push(describe_difference("stdout", &expected_stdout, &actual.stdout));
+            problems.push(describe_difference(
+                "stdout",
+                &expected_stdout,
+                &actual.stdout,
+            ));
         }
         if let Ok(expected_stderr) = fs::read_to_string(self.expected.with_extension("stderr")) {
             let expected_stderr = strip_trailing_spaces(&expected_stderr);
             if actual.stderr != expected_stderr {
-                problems.push(describe_difference("stderr", &expected_stderr, &actual.stderr));
+                problems.push(describe_difference(
+                    "stderr",
+                    &expected_stderr,
+                    &actual.stderr,
+                ));
             }
         }
         if actual.exit != expected_exit {
@@ -237,7 +260,8 @@ impl Case {
         let write = |ext: &str, text: Option<String>| -> Result<(), Failed> {
             let path = self.expected.with_extension(ext);
             match text {
-                Some(text) => fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()).into()),
+                Some(text) => fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()).into()),
                 None => {
                     let _ = fs::remove_file(&path);
                     Ok(())
@@ -248,8 +272,14 @@ impl Case {
             fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         write("stdout", Some(actual.stdout.clone()))?;
-        write("stderr", (!actual.stderr.is_empty()).then(|| actual.stderr.clone()))?;
-        write("exit", (actual.exit != 0).then(|| format!("{}\n", actual.exit)))
+        write(
+            "stderr",
+            (!actual.stderr.is_empty()).then(|| actual.stderr.clone()),
+        )?;
+        write(
+            "exit",
+            (actual.exit != 0).then(|| format!("{}\n", actual.exit)),
+        )
     }
 }
 

@@ -6,8 +6,12 @@ use expectrl::{ControlCode, Eof, Session, WaitStatus};
 use std::process::Command;
 use std::time::Duration;
 
+fn history_file() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("dlang-pty-history-{}", std::process::id()))
+}
+
 fn start_repl() -> Session {
-    let history = std::env::temp_dir().join(format!("dlang-pty-history-{}", std::process::id()));
+    let history = history_file();
     let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
     command
         .arg("repl")
@@ -24,24 +28,29 @@ fn a_session_on_a_terminal() {
     repl.expect("# ").expect("the prompt");
 
     repl.send_line("1 + 2").unwrap();
-    repl.expect("- : int = 3").expect("the answer to an expression");
+    repl.expect("- : int = 3")
+        .expect("the answer to an expression");
 
     repl.send_line("let x = (1 +").unwrap();
     repl.expect("..> ").expect("the continuation prompt");
     repl.send_line("2)").unwrap();
-    repl.expect("val x : int = 3").expect("the answer to an item");
+    repl.expect("val x : int = 3")
+        .expect("the answer to an item");
 
     repl.send_line("1 + true").unwrap();
-    repl.expect("Error[E2").expect("a type error");
+    repl.expect("[E2").expect("a type error");
     repl.send_line("x * 2").unwrap();
-    repl.expect("- : int = 6").expect("the session goes on after an error");
+    repl.expect("- : int = 6")
+        .expect("the session goes on after an error");
 
-    repl.send_line("let rec loop () = loop () in loop ()").unwrap();
+    repl.send_line("let rec loop () = loop () in loop ()")
+        .unwrap();
     std::thread::sleep(Duration::from_millis(500));
     repl.send_control(ControlCode::EndOfText).unwrap();
     repl.expect("R006").expect("Ctrl-C stops the evaluation");
     repl.send_line("x + 1").unwrap();
-    repl.expect("- : int = 4").expect("the session goes on after Ctrl-C");
+    repl.expect("- : int = 4")
+        .expect("the session goes on after Ctrl-C");
 
     repl.send_line(":quit").unwrap();
     repl.expect(Eof).expect("the REPL ends");
@@ -49,5 +58,11 @@ fn a_session_on_a_terminal() {
     assert!(
         matches!(status, WaitStatus::Exited(_, 0)),
         "dlang repl exited with {status:?}"
+    );
+    let history = std::fs::read_to_string(history_file()).unwrap_or_default();
+    let _ = std::fs::remove_file(history_file());
+    assert!(
+        history.contains("1 + 2"),
+        "history was not saved: {history:?}"
     );
 }

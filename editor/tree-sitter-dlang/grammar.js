@@ -23,7 +23,6 @@ const PREC = {
   unary: 12,
   apply: 13,
   postfix: 14,
-  deref: 15,
 };
 
 const sep1 = (rule, separator) => seq(rule, repeat(seq(separator, rule)));
@@ -38,13 +37,6 @@ module.exports = grammar({
   word: ($) => $.identifier,
 
   supertypes: ($) => [$._expression, $._pattern, $._type],
-
-  conflicts: ($) => [
-    [$._simple_expression, $.constructor_expression],
-    [$.value_path, $.constructor_path],
-    [$._simple_pattern, $.constructor_pattern],
-    [$.binding, $._simple_pattern],
-  ],
 
   rules: {
     source_file: ($) => repeat(choice($._item, ';;')),
@@ -192,7 +184,7 @@ module.exports = grammar({
       prec.right(
         PREC.assign,
         seq(
-          field('array', $._simple_expression),
+          field('array', $._simple_unqualified),
           '.',
           '(',
           field('index', $._expression),
@@ -236,26 +228,42 @@ module.exports = grammar({
       prec.left(
         PREC.apply,
         seq(
-          field('function', choice($.application_expression, $._simple_expression)),
-          field('argument', $._argument),
+          field('function', choice($.application_expression, $._simple_unqualified)),
+          field('argument', $._simple_expression),
         ),
       ),
 
-    _argument: ($) => choice($._simple_expression, $.constructor_path),
-
     constructor_expression: ($) =>
-      prec.left(PREC.apply, seq($.constructor_path, field('argument', $._argument))),
+      prec.left(PREC.apply, seq($.constructor_path, field('argument', $._simple_expression))),
 
-    ref_expression: ($) => prec(PREC.apply, seq('ref', $._argument)),
+    ref_expression: ($) => prec(PREC.apply, seq('ref', $._simple_expression)),
 
-    reset_expression: ($) => prec(PREC.apply, seq('reset', $._argument)),
+    reset_expression: ($) => prec(PREC.apply, seq('reset', $._simple_expression)),
 
-    _simple_expression: ($) =>
+    // A bare constructor takes no postfix: `M.x` is a path, not a field.
+    _simple_expression: ($) => choice($.constructor_path, $._simple_unqualified),
+
+    _simple_unqualified: ($) => choice($.field_expression, $.index_expression, $._prefixed),
+
+    field_expression: ($) =>
+      prec.left(
+        PREC.postfix,
+        seq(field('record', $._simple_unqualified), '.', field('field', $._field_name)),
+      ),
+
+    index_expression: ($) =>
+      prec.left(
+        PREC.postfix,
+        seq(field('array', $._simple_unqualified), '.', '(', field('index', $._expression), ')'),
+      ),
+
+    // `!r.x` is `(!r).x`, as in OCaml.
+    _prefixed: ($) => choice($.dereference_expression, $._atom),
+
+    dereference_expression: ($) => seq('!', $._prefixed),
+
+    _atom: ($) =>
       choice(
-        $.constructor_path,
-        $.field_expression,
-        $.index_expression,
-        $.dereference_expression,
         $.value_path,
         $._literal,
         $.parenthesized_expression,
@@ -268,17 +276,6 @@ module.exports = grammar({
         $.for_expression,
         $.while_expression,
       ),
-
-    field_expression: ($) =>
-      prec.left(PREC.postfix, seq(field('record', $._simple_expression), '.', field('field', $._field_name))),
-
-    index_expression: ($) =>
-      prec.left(
-        PREC.postfix,
-        seq(field('array', $._simple_expression), '.', '(', field('index', $._expression), ')'),
-      ),
-
-    dereference_expression: ($) => prec(PREC.deref, seq('!', $._simple_expression)),
 
     value_path: ($) => seq(repeat(seq($._module_name, '.')), $.identifier),
 
@@ -435,7 +432,8 @@ module.exports = grammar({
 
     boolean: (_) => choice('true', 'false'),
 
-    unit: (_) => seq('(', ')'),
+    // One token, so that highlighting sees `()` whole, not two brackets.
+    unit: (_) => token(seq('(', /[ \t\r\n]*/, ')')),
 
     line_comment: (_) => token(seq('#', /[^\n]*/)),
 

@@ -93,7 +93,9 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
             backend = Some(parse_backend(value)?);
             i += 1;
         } else if arg.starts_with('-') && arg != "-" {
-            return Err(UsageError(format!("unknown option `{arg}` for `dlang run`")));
+            return Err(UsageError(format!(
+                "unknown option `{arg}` for `dlang run`"
+            )));
         } else if file.is_none() {
             file = Some(PathBuf::from(arg));
         } else {
@@ -116,7 +118,9 @@ fn parse_check(args: &[String]) -> Result<Command, UsageError> {
         match arg.as_str() {
             "--types" => types = true,
             flag if flag.starts_with('-') && flag != "-" => {
-                return Err(UsageError(format!("unknown option `{flag}` for `dlang check`")))
+                return Err(UsageError(format!(
+                    "unknown option `{flag}` for `dlang check`"
+                )))
             }
             path if file.is_none() => file = Some(PathBuf::from(path)),
             extra => return Err(unexpected(extra, "check")),

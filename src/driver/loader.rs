@@ -39,9 +39,9 @@ impl SourceOrigin {
     }
 
     /// REPL input: imports come from the working directory.
-    pub fn repl(display: String) -> SourceOrigin {
+    pub fn repl() -> SourceOrigin {
         SourceOrigin {
-            display,
+            display: "<repl>".to_string(),
             dir: PathBuf::new(),
         }
     }
@@ -72,7 +72,11 @@ pub fn canonical(path: &Path) -> PathBuf {
 pub fn unreadable_main(path: &Path, error: &std::io::Error) -> Diagnostic {
     Diagnostic::error(
         E_UNREADABLE_MAIN,
-        format!("cannot read `{}`: {}", path.display(), describe_io_error(error)),
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            describe_io_error(error)
+        ),
     )
 }
 
@@ -88,7 +92,10 @@ pub fn module_not_found(module: &str, looked_at: &str, at: Span) -> Diagnostic {
 pub fn module_unreadable(module: &str, path: &str, error: &std::io::Error, at: Span) -> Diagnostic {
     Diagnostic::error(
         E_MODULE_UNREADABLE,
-        format!("cannot read module `{module}` from `{path}`: {}", describe_io_error(error)),
+        format!(
+            "cannot read module `{module}` from `{path}`: {}",
+            describe_io_error(error)
+        ),
     )
     .with_label(at, "imported here")
 }
@@ -103,12 +110,15 @@ pub fn import_cycle(chain: &[String], at: Span) -> Diagnostic {
     }
     Diagnostic::error(E_IMPORT_CYCLE, format!("import cycle: {cycle}"))
         .with_label(at, "this import closes the cycle")
-        .with_note("modules cannot import each other; move the shared part into a third module")
+        .with_note("a module cannot import itself, directly or through other modules; move the shared part into a module of its own")
 }
 
 pub fn module_name_taken(module: &str, why: &str, at: Span) -> Diagnostic {
-    Diagnostic::error(E_MODULE_NAME_TAKEN, format!("module name `{module}` is already taken"))
-        .with_label(at, why.to_string())
+    Diagnostic::error(
+        E_MODULE_NAME_TAKEN,
+        format!("module name `{module}` is already taken"),
+    )
+    .with_label(at, why.to_string())
 }
 
 fn describe_io_error(error: &std::io::Error) -> String {
@@ -133,7 +143,10 @@ mod tests {
     #[test]
     fn imports_resolve_beside_the_importer() {
         let origin = SourceOrigin::of_path(Path::new("dir/sub/main.dl"));
-        assert_eq!(origin.import_path("Util").0, PathBuf::from("dir/sub/util.dl"));
+        assert_eq!(
+            origin.import_path("Util").0,
+            PathBuf::from("dir/sub/util.dl")
+        );
         let top = SourceOrigin::of_path(Path::new("main.dl"));
         assert_eq!(top.import_path("Util").1, "util.dl");
     }

@@ -3,4 +3,5 @@
 
 pub mod cli;
 pub mod loader;
+pub mod output;
 pub mod show_decl;

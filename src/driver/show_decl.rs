@@ -22,7 +22,10 @@ fn show_type_decl(decl: &TypeDecl) -> String {
         [one] => format!("{} ", type_var(one)),
         many => format!(
             "({}) ",
-            many.iter().map(|p| type_var(p)).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|p| type_var(p))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     let body = match &decl.body {
@@ -64,10 +67,17 @@ pub fn show_type_expr(ty: &TypeExpr) -> String {
             [arg] => format!("{} {path}", show_operand(arg)),
             many => format!(
                 "({}) {path}",
-                many.iter().map(show_type_expr).collect::<Vec<_>>().join(", ")
+                many.iter()
+                    .map(show_type_expr)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         },
-        TypeExprKind::Tuple(parts) => parts.iter().map(show_operand).collect::<Vec<_>>().join(" * "),
+        TypeExprKind::Tuple(parts) => parts
+            .iter()
+            .map(show_operand)
+            .collect::<Vec<_>>()
+            .join(" * "),
         TypeExprKind::Arrow(from, to) => {
             let from = match from.kind {
                 TypeExprKind::Arrow(..) => format!("({})", show_type_expr(from)),
@@ -135,7 +145,10 @@ mod tests {
         let int = || con("int", vec![]);
         let arrow = ty(TypeExprKind::Arrow(
             Box::new(ty(TypeExprKind::Arrow(Box::new(int()), Box::new(int())))),
-            Box::new(con("list", vec![ty(TypeExprKind::Tuple(vec![int(), int()]))])),
+            Box::new(con(
+                "list",
+                vec![ty(TypeExprKind::Tuple(vec![int(), int()]))],
+            )),
         ));
         assert_eq!(show_type_expr(&arrow), "(int -> int) -> (int * int) list");
     }

@@ -9,44 +9,59 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::code::Build;
-use super::machine::internal;
+use super::machine::Fail;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
 use crate::runtime::value::{Record, Value, Variant};
 use crate::syntax::ast::{BinOp, UnOp};
 
-#[inline]
-pub fn binop(op: BinOp, a: Value, b: Value) -> Result<Value, RuntimeError> {
-    if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-        let (x, y) = (*x, *y);
-        let fast = match op {
-            BinOp::Add => x.checked_add(y).map(Value::Int),
-            BinOp::Sub => x.checked_sub(y).map(Value::Int),
-            BinOp::Mul => x.checked_mul(y).map(Value::Int),
-            BinOp::Lt => Some(Value::Bool(x < y)),
-            BinOp::Le => Some(Value::Bool(x <= y)),
-            BinOp::Gt => Some(Value::Bool(x > y)),
-            BinOp::Ge => Some(Value::Bool(x >= y)),
-            BinOp::Eq => Some(Value::Bool(x == y)),
-            BinOp::Ne => Some(Value::Bool(x != y)),
-            _ => None,
-        };
-        if let Some(v) = fast {
-            return Ok(v);
-        }
+fn internal(message: &str) -> RuntimeError {
+    RuntimeError::new("R008", format!("internal interpreter error: {message}"))
+}
+
+#[inline(always)]
+pub fn binop(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => match op {
+            BinOp::Add => checked(op, x, y, x.checked_add(y)),
+            BinOp::Sub => checked(op, x, y, x.checked_sub(y)),
+            BinOp::Mul => checked(op, x, y, x.checked_mul(y)),
+            BinOp::Lt => Ok(Value::Bool(x < y)),
+            BinOp::Le => Ok(Value::Bool(x <= y)),
+            BinOp::Gt => Ok(Value::Bool(x > y)),
+            BinOp::Ge => Ok(Value::Bool(x >= y)),
+            BinOp::Eq => Ok(Value::Bool(x == y)),
+            BinOp::Ne => Ok(Value::Bool(x != y)),
+            _ => general_binop(op, Value::Int(x), Value::Int(y)),
+        },
+        (a, b) => general_binop(op, a, b),
     }
+}
+
+/// An int result, or the general path when it overflowed (which reports
+/// the error the one definition in `runtime::ops` gives).
+#[inline(always)]
+fn checked(op: BinOp, x: i64, y: i64, result: Option<i64>) -> Result<Value, Fail> {
+    match result {
+        Some(n) => Ok(Value::Int(n)),
+        None => general_binop(op, Value::Int(x), Value::Int(y)),
+    }
+}
+
+#[inline(never)]
+fn general_binop(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
     if op == BinOp::Cons {
         return Ok(Value::cons(a, b));
     }
-    ops::binary(op, &a, &b)
+    Ok(ops::binary(op, &a, &b)?)
 }
 
-pub fn unop(op: UnOp, v: Value) -> Result<Value, RuntimeError> {
+pub fn unop(op: UnOp, v: Value) -> Result<Value, Fail> {
     match op {
-        UnOp::Neg => ops::negate(&v),
+        UnOp::Neg => Ok(ops::negate(&v)?),
         UnOp::Not => match v {
             Value::Bool(b) => Ok(Value::Bool(!b)),
-            _ => Err(internal("`not` on a non-boolean")),
+            _ => Err(Box::new(internal("`not` on a non-boolean"))),
         },
     }
 }

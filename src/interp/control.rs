@@ -12,9 +12,8 @@ use std::rc::Rc;
 
 use super::code::NodeId;
 use super::frame::Frame;
-use super::machine::{internal, stack_overflow, Exec, Next, MAX_FRAMES, MAX_STACK};
+use super::machine::{internal, stack_overflow, At, Exec, Fail, Next, MAX_FRAMES, MAX_STACK};
 use super::{Closure, Continuation};
-use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 
 impl Exec<'_> {
@@ -31,7 +30,7 @@ impl Exec<'_> {
 
     /// Captures the continuation up to the nearest delimiter and binds it
     /// to `slot`; the caller then evaluates the `shift` body.
-    pub fn shift(&mut self, slot: u32, node: NodeId) -> Result<(), RuntimeError> {
+    pub fn shift(&mut self, slot: u32, node: NodeId) -> Result<(), Fail> {
         let m = &mut *self.m;
         let Some(d) = m
             .frames
@@ -64,11 +63,7 @@ impl Exec<'_> {
 
     /// `k v`: runs the captured frames on a copy of their stack segment,
     /// under a new delimiter that returns to the caller of `k`.
-    pub fn resume_continuation(
-        &mut self,
-        k: &Continuation,
-        arg: Value,
-    ) -> Result<Next, RuntimeError> {
+    pub fn resume_continuation(&mut self, k: &Continuation, arg: Value) -> Result<Next, Fail> {
         let m = &mut *self.m;
         if m.frames.len() + k.frames.len() >= MAX_FRAMES
             || m.stack.len() + k.stack.len() >= MAX_STACK
@@ -90,7 +85,7 @@ impl Exec<'_> {
         }));
         m.fp = base as usize + k.fp as usize;
         m.cur = k.cur.clone();
-        Ok(Next::Return(arg))
+        Ok(self.ret(arg))
     }
 }
 

@@ -32,18 +32,38 @@ pub enum Frame {
         seg_base: u32,
     },
     /// `App` node: the function is being evaluated.
-    AppFunction { call: NodeId },
+    AppFunction {
+        call: NodeId,
+    },
     /// `App` node: the argument is being evaluated.
-    AppArgument { func: Value, call: NodeId },
+    AppArgument {
+        func: Value,
+        call: NodeId,
+    },
     /// `BinOp` node: the left operand is being evaluated.
-    BinOpLeft { node: NodeId },
+    BinOpLeft {
+        node: NodeId,
+    },
     /// `BinOp` node: the right operand is being evaluated.
-    BinOpRight { left: Value, node: NodeId },
-    UnOp { node: NodeId },
-    ShortCircuit { node: NodeId },
-    IfCondition { node: NodeId },
-    LetValue { node: NodeId },
-    MatchScrutinee { node: NodeId },
+    BinOpRight {
+        left: Value,
+        node: NodeId,
+    },
+    UnOp {
+        node: NodeId,
+    },
+    ShortCircuit {
+        node: NodeId,
+    },
+    IfCondition {
+        node: NodeId,
+    },
+    LetValue {
+        node: NodeId,
+    },
+    MatchScrutinee {
+        node: NodeId,
+    },
     /// A guard of arm `arm` is being evaluated.
     MatchGuard {
         node: NodeId,
@@ -51,14 +71,32 @@ pub enum Frame {
         scrutinee: Value,
     },
     /// `Build` node: `done` holds the parts evaluated so far.
-    BuildPart { node: NodeId, done: Vec<Value> },
-    SeqFirst { then: NodeId },
-    ForFrom { node: NodeId },
-    ForTo { node: NodeId, from: i64 },
+    BuildPart {
+        node: NodeId,
+        done: Vec<Value>,
+    },
+    SeqFirst {
+        then: NodeId,
+    },
+    ForFrom {
+        node: NodeId,
+    },
+    ForTo {
+        node: NodeId,
+        from: i64,
+    },
     /// The body of iteration `index` is running.
-    ForBody { node: NodeId, index: i64, end: i64 },
-    WhileCondition { node: NodeId },
-    WhileBody { node: NodeId },
+    ForBody {
+        node: NodeId,
+        index: i64,
+        end: i64,
+    },
+    WhileCondition {
+        node: NodeId,
+    },
+    WhileBody {
+        node: NodeId,
+    },
 }
 
 impl Frame {

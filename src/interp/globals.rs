@@ -19,7 +19,7 @@ pub enum GlobalRef {
     Prim(&'static Prim),
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ModuleTable {
     values: HashMap<String, u32>,
     /// Modules opened in this module, latest last.
@@ -48,7 +48,27 @@ fn prim_in(module: &str, name: &str) -> Option<&'static Prim> {
     }
 }
 
+/// The name tables at one moment (see [`Globals::snapshot`]).
+pub struct Snapshot {
+    modules: HashMap<String, ModuleTable>,
+    records: HashMap<String, Rc<[Rc<str>]>>,
+}
+
 impl Globals {
+    /// The names visible now, to go back to when a module or REPL input
+    /// fails half-way: as in OCaml, its bindings then never existed.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            modules: self.modules.clone(),
+            records: self.records.clone(),
+        }
+    }
+
+    pub fn restore(&mut self, snapshot: Snapshot) {
+        self.modules = snapshot.modules;
+        self.records = snapshot.records;
+    }
+
     /// Allocates a global for `name` in `module`, visible from now on.
     pub fn define(&mut self, module: Option<&str>, name: &str) -> u32 {
         let index = self.values.len() as u32;

@@ -10,7 +10,7 @@
 
 use std::rc::Rc;
 
-use super::code::{Build, Code, LambdaId, Lambda, MatchArm, Node, NodeId, Pat, VarRef};
+use super::code::{Build, Code, Lambda, LambdaId, MatchArm, Node, NodeId, Pat, VarRef};
 use super::globals::{GlobalRef, Globals};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
@@ -152,7 +152,9 @@ impl<'a> Lowerer<'a> {
 
     fn pop_scope(&mut self) -> FnScope {
         // Every push is paired with a pop in the same function.
-        self.scopes.pop().unwrap_or_else(|| FnScope::new(Rc::from(TOP_LEVEL)))
+        self.scopes
+            .pop()
+            .unwrap_or_else(|| FnScope::new(Rc::from(TOP_LEVEL)))
     }
 
     fn add_lambda(&mut self, scope: FnScope, param: Pat, body: NodeId) -> LambdaId {
@@ -263,7 +265,11 @@ impl<'a> Lowerer<'a> {
         Some(VarRef::Captured(index))
     }
 
-    fn lower_var(&mut self, path: &crate::syntax::ast::Path, span: Span) -> Result<Node, RuntimeError> {
+    fn lower_var(
+        &mut self,
+        path: &crate::syntax::ast::Path,
+        span: Span,
+    ) -> Result<Node, RuntimeError> {
         if path.modules.is_empty() && !self.scopes.is_empty() {
             let depth = self.scopes.len() - 1;
             if let Some(r) = self.resolve_local(depth, &path.name) {
@@ -272,9 +278,9 @@ impl<'a> Lowerer<'a> {
         }
         match self.globals.resolve(self.module, path) {
             Some(GlobalRef::Binding(index)) => Ok(Node::Global(index)),
-            Some(GlobalRef::Prim(prim)) if prim.arity == 0 => {
-                Ok(Node::Const((prim.run)(self.ctx, &[]).map_err(|e| e.at(span))?))
-            }
+            Some(GlobalRef::Prim(prim)) if prim.arity == 0 => Ok(Node::Const(
+                (prim.run)(self.ctx, &[]).map_err(|e| e.at(span))?,
+            )),
             Some(GlobalRef::Prim(prim)) => Ok(Node::Const(Value::Builtin(Rc::new(BuiltinApp {
                 prim,
                 args: Vec::new(),
@@ -285,13 +291,15 @@ impl<'a> Lowerer<'a> {
 
     /// `name` is the binding this expression is the value of, so the
     /// function (and its curried inner functions) can be named in traces.
-    fn lower_expr<A>(&mut self, e: &Expr<A>, name: Option<Rc<str>>) -> Result<NodeId, RuntimeError> {
+    fn lower_expr<A>(
+        &mut self,
+        e: &Expr<A>,
+        name: Option<Rc<str>>,
+    ) -> Result<NodeId, RuntimeError> {
         let node = match &e.kind {
             ExprKind::Lit(lit) => Node::Const(literal_value(lit)),
             ExprKind::Var(path) => self.lower_var(path, e.span)?,
-            ExprKind::Constructor(path, None) => {
-                Node::Const(Value::variant(&path.name, None))
-            }
+            ExprKind::Constructor(path, None) => Node::Const(Value::variant(&path.name, None)),
             ExprKind::Constructor(path, Some(arg)) => {
                 let arg = self.lower_expr(arg, None)?;
                 Node::Build {
@@ -585,9 +593,8 @@ impl<'a> Lowerer<'a> {
     ) -> Result<NodeId, RuntimeError> {
         let mut funs = Vec::new();
         for b in &group.bindings {
-            let name = binding_name(&b.pattern).ok_or_else(|| {
-                internal(b.span, "`let rec` must bind a name".to_string())
-            })?;
+            let name = binding_name(&b.pattern)
+                .ok_or_else(|| internal(b.span, "`let rec` must bind a name".to_string()))?;
             match &strip_annot(&b.expr).kind {
                 ExprKind::Fun(param, fun_body) => funs.push((name, &**param, &**fun_body)),
                 _ => {

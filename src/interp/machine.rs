@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
 use super::build::{binop, finish_build, unop};
-use super::code::{Code, LambdaId, Lambda, Node, NodeId, Pat, VarRef};
+use super::code::{Code, Lambda, LambdaId, Node, NodeId, Pat, VarRef};
 use super::frame::Frame;
 use super::lower::TOP_LEVEL;
 use super::pattern::match_pattern;
@@ -23,7 +23,7 @@ use super::Closure;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::{BuiltinApp, Value};
-use crate::syntax::ast::Span;
+use crate::syntax::ast::{BinOp, Span};
 
 /// Frames beyond this are a dlang stack overflow (R005). Recursion a
 /// million calls deep needs a few million; each frame is a few dozen bytes.
@@ -40,17 +40,46 @@ pub struct Machine {
     pub stack: Vec<Value>,
     pub fp: usize,
     pub cur: Rc<Closure>,
+    /// The value being returned (see [`Next::Return`]).
+    pub acc: Value,
     steps: u32,
 }
 
-/// What the machine does next.
+/// What the machine does next. A returned value travels in the `acc`
+/// register rather than in here, so every step's result fits in registers.
+#[derive(Clone, Copy)]
 pub enum Next {
     Eval(NodeId),
-    Return(Value),
+    Return,
 }
 
-pub fn internal(message: &str) -> RuntimeError {
-    RuntimeError::new("R008", format!("internal interpreter error: {message}"))
+/// Errors travel boxed inside the machine, keeping every `Result` on the
+/// hot path as small as the value it carries.
+pub type Fail = Box<RuntimeError>;
+
+pub fn internal(message: &str) -> Fail {
+    Box::new(RuntimeError::new(
+        "R008",
+        format!("internal interpreter error: {message}"),
+    ))
+}
+
+pub fn fail_at(e: RuntimeError, span: Span) -> Fail {
+    Box::new(e.at(span))
+}
+
+/// `RuntimeError::at` for a boxed error.
+pub trait At {
+    fn at(self, span: Span) -> Self;
+}
+
+impl At for Fail {
+    fn at(mut self, span: Span) -> Fail {
+        if self.span.is_none() {
+            self.span = Some(span);
+        }
+        self
+    }
 }
 
 impl Machine {
@@ -76,6 +105,7 @@ impl Machine {
                 lambda: 0,
                 captures: Rc::new([]),
             }),
+            acc: Value::Unit,
             steps: 0,
         }
     }
@@ -96,7 +126,7 @@ impl Machine {
                 self.stack.resize(l.frame_size as usize, Value::Unit);
                 l.body
             }
-            None => return Err(internal("unknown top-level code")),
+            None => return Err(*internal("unknown top-level code")),
         };
         self.fp = 0;
         self.cur = Rc::new(Closure {
@@ -115,10 +145,12 @@ impl Machine {
                 self.stack.clear();
                 Ok(v)
             }
-            Err(mut e) => {
+            Err(e) => {
+                let mut e = *e;
                 e.stack = call_stack(self, code);
                 self.frames.clear();
                 self.stack.clear();
+                self.acc = Value::Unit;
                 Err(e)
             }
         }
@@ -150,6 +182,19 @@ fn call_stack(m: &Machine, code: &Code) -> Vec<(String, Span)> {
     out
 }
 
+/// `Value::clone` with the scalar cases inline: most values the machine
+/// copies (variables, constants) are ints, floats and booleans.
+#[inline(always)]
+fn dup(v: &Value) -> Value {
+    match v {
+        Value::Int(n) => Value::Int(*n),
+        Value::Float(x) => Value::Float(*x),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Unit => Value::Unit,
+        other => other.clone(),
+    }
+}
+
 /// The machine together with what it runs against, for one run.
 pub struct Exec<'a> {
     pub m: &'a mut Machine,
@@ -159,21 +204,42 @@ pub struct Exec<'a> {
 }
 
 impl Exec<'_> {
-    fn run_loop(&mut self, start: NodeId) -> Result<Value, RuntimeError> {
+    fn run_loop(&mut self, start: NodeId) -> Result<Value, Fail> {
         let mut next = Next::Eval(start);
         loop {
             next = match next {
                 Next::Eval(id) => self.eval(id)?,
-                Next::Return(v) => match self.m.frames.pop() {
-                    None => return Ok(v),
-                    Some(frame) => self.resume(frame, v)?,
+                Next::Return => match self.m.frames.pop() {
+                    None => return Ok(std::mem::replace(&mut self.m.acc, Value::Unit)),
+                    Some(Frame::Return { fp, cur, .. }) => {
+                        // The commonest frame, handled without a call.
+                        self.m.stack.truncate(self.m.fp);
+                        self.m.fp = fp as usize;
+                        self.m.cur = cur;
+                        Next::Return
+                    }
+                    Some(frame) => {
+                        let v = std::mem::replace(&mut self.m.acc, Value::Unit);
+                        self.resume(frame, v)?
+                    }
                 },
             };
         }
     }
 
+    /// Makes `v` the value being returned to the top frame.
+    #[inline(always)]
+    pub fn ret(&mut self, v: Value) -> Next {
+        self.m.acc = v;
+        Next::Return
+    }
+
     fn span(&self, id: NodeId) -> Span {
-        self.code.spans.get(id as usize).copied().unwrap_or_default()
+        self.code
+            .spans
+            .get(id as usize)
+            .copied()
+            .unwrap_or_default()
     }
 
     pub fn push_frame(&mut self, frame: Frame) {
@@ -181,22 +247,31 @@ impl Exec<'_> {
     }
 
     /// Counts calls and loop iterations; polls Ctrl-C now and then.
-    fn tick(&mut self) -> Result<(), RuntimeError> {
+    #[inline(always)]
+    fn tick(&mut self) -> Result<(), Fail> {
         self.m.steps = self.m.steps.wrapping_add(1);
-        if self.m.steps % POLL_INTERVAL == 0 && self.ctx.interrupted.load(Ordering::Relaxed) {
-            self.ctx.interrupted.store(false, Ordering::Relaxed);
-            return Err(RuntimeError::new("R006", "interrupted"));
+        if self.m.steps.is_multiple_of(POLL_INTERVAL) {
+            return self.poll_interrupt();
         }
         Ok(())
     }
 
-    pub fn read_var(&self, r: VarRef) -> Result<Value, RuntimeError> {
+    #[cold]
+    fn poll_interrupt(&mut self) -> Result<(), Fail> {
+        if self.ctx.interrupted.swap(false, Ordering::Relaxed) {
+            return Err(Box::new(RuntimeError::new("R006", "interrupted")));
+        }
+        Ok(())
+    }
+
+    #[inline]
+    pub fn read_var(&self, r: VarRef) -> Result<Value, Fail> {
         match r {
             VarRef::Local(slot) => self
                 .m
                 .stack
                 .get(self.m.fp + slot as usize)
-                .cloned()
+                .map(dup)
                 .ok_or_else(|| internal("slot out of range")),
             VarRef::Captured(i) => self
                 .m
@@ -213,7 +288,7 @@ impl Exec<'_> {
         }
     }
 
-    fn set_slot(&mut self, slot: u32, value: Value) -> Result<(), RuntimeError> {
+    fn set_slot(&mut self, slot: u32, value: Value) -> Result<(), Fail> {
         match self.m.stack.get_mut(self.m.fp + slot as usize) {
             Some(s) => {
                 *s = value;
@@ -223,7 +298,7 @@ impl Exec<'_> {
         }
     }
 
-    fn make_closure(&self, lambda: LambdaId) -> Result<Value, RuntimeError> {
+    fn make_closure(&self, lambda: LambdaId) -> Result<Value, Fail> {
         let l = self
             .code
             .lambdas
@@ -237,7 +312,7 @@ impl Exec<'_> {
         Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
     }
 
-    fn bind(&mut self, pat: &Pat, value: Value, span: Span) -> Result<(), RuntimeError> {
+    fn bind(&mut self, pat: &Pat, value: Value, span: Span) -> Result<(), Fail> {
         if let Pat::Bind(slot) = pat {
             return self.set_slot(*slot, value);
         }
@@ -246,14 +321,87 @@ impl Exec<'_> {
         if match_pattern(pat, &value, slots) {
             Ok(())
         } else {
-            Err(RuntimeError::new("R004", "match failure: the value does not match this pattern").at(span))
+            Err(fail_at(
+                RuntimeError::new(
+                    "R004",
+                    "match failure: the value does not match this pattern",
+                ),
+                span,
+            ))
         }
     }
 
-    /// Evaluates a node with no calls or control directly.
-    fn eval_simple(&mut self, id: NodeId) -> Result<Value, RuntimeError> {
+    /// The value of a variable or constant, without a call.
+    #[inline(always)]
+    fn leaf(&self, node: &Node) -> Option<Value> {
+        match node {
+            Node::Const(v) => Some(dup(v)),
+            Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize).map(dup),
+            Node::Global(i) => self.globals.get(*i as usize).cloned(),
+            _ => None,
+        }
+    }
+
+    /// An int variable or constant, read without building a `Value`.
+    #[inline(always)]
+    fn leaf_int(&self, id: NodeId) -> Option<i64> {
         match self.code.node(id) {
-            Node::Const(v) => Ok(v.clone()),
+            Node::Const(Value::Int(n)) => Some(*n),
+            Node::Var(VarRef::Local(slot)) => match self.m.stack.get(self.m.fp + *slot as usize) {
+                Some(Value::Int(n)) => Some(*n),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `x op y` on int leaves when it cannot fail (no overflow), else None.
+    #[inline(always)]
+    fn int_operation(&self, node: &Node) -> Option<Value> {
+        let Node::BinOp { op, left, right } = node else {
+            return None;
+        };
+        let x = self.leaf_int(*left)?;
+        let y = self.leaf_int(*right)?;
+        match op {
+            BinOp::Add => x.checked_add(y).map(Value::Int),
+            BinOp::Sub => x.checked_sub(y).map(Value::Int),
+            BinOp::Mul => x.checked_mul(y).map(Value::Int),
+            BinOp::Lt => Some(Value::Bool(x < y)),
+            BinOp::Le => Some(Value::Bool(x <= y)),
+            BinOp::Gt => Some(Value::Bool(x > y)),
+            BinOp::Ge => Some(Value::Bool(x >= y)),
+            BinOp::Eq => Some(Value::Bool(x == y)),
+            BinOp::Ne => Some(Value::Bool(x != y)),
+            _ => None,
+        }
+    }
+
+    /// `eval_simple` with the commonest operands (leaves, and operators on
+    /// leaves such as `n - 1`) done inline.
+    #[inline(always)]
+    fn operand(&mut self, id: NodeId) -> Result<Value, Fail> {
+        let code = self.code;
+        let node = code.node(id);
+        if let Some(v) = self.leaf(node) {
+            return Ok(v);
+        }
+        if let Some(v) = self.int_operation(node) {
+            return Ok(v);
+        }
+        if let Node::BinOp { op, left, right } = node {
+            if let (Some(l), Some(r)) = (self.leaf(code.node(*left)), self.leaf(code.node(*right)))
+            {
+                return binop(*op, l, r).map_err(|e| e.at(code.span(id)));
+            }
+        }
+        self.eval_simple(id)
+    }
+
+    /// Evaluates a node with no calls or control directly.
+    fn eval_simple(&mut self, id: NodeId) -> Result<Value, Fail> {
+        match self.code.node(id) {
+            Node::Const(v) => Ok(dup(v)),
             Node::Var(r) => self.read_var(*r),
             Node::Global(i) => self
                 .globals
@@ -263,8 +411,8 @@ impl Exec<'_> {
             Node::Lambda(l) => self.make_closure(*l),
             Node::BinOp { op, left, right } => {
                 let (op, right) = (*op, *right);
-                let l = self.eval_simple(*left)?;
-                let r = self.eval_simple(right)?;
+                let l = self.operand(*left)?;
+                let r = self.operand(right)?;
                 binop(op, l, r).map_err(|e| e.at(self.span(id)))
             }
             Node::UnOp { op, operand } => {
@@ -311,7 +459,7 @@ impl Exec<'_> {
                 for part in parts.iter() {
                     values.push(self.eval_simple(*part)?);
                 }
-                finish_build(build, values).map_err(|e| e.at(self.span(id)))
+                finish_build(build, values).map_err(|e| fail_at(e, self.span(id)))
             }
             _ => Err(internal("direct evaluation of a control node")),
         }
@@ -319,18 +467,19 @@ impl Exec<'_> {
 
     /// One step from evaluating node `id`: descends through tail positions
     /// in a loop, pushing a frame for each pending piece of work.
-    fn eval(&mut self, mut id: NodeId) -> Result<Next, RuntimeError> {
+    fn eval(&mut self, mut id: NodeId) -> Result<Next, Fail> {
         let code = self.code;
         loop {
             if code.is_simple(id) {
-                return Ok(Next::Return(self.eval_simple(id)?));
+                let v = self.operand(id)?;
+                return Ok(self.ret(v));
             }
             match code.node(id) {
                 Node::App { func, arg } => {
                     if code.is_simple(*func) {
-                        let f = self.eval_simple(*func)?;
+                        let f = self.operand(*func)?;
                         if code.is_simple(*arg) {
-                            let a = self.eval_simple(*arg)?;
+                            let a = self.operand(*arg)?;
                             return self.apply(f, a, id);
                         }
                         self.push_frame(Frame::AppArgument { func: f, call: id });
@@ -342,11 +491,11 @@ impl Exec<'_> {
                 }
                 Node::BinOp { op, left, right } => {
                     if code.is_simple(*left) {
-                        let l = self.eval_simple(*left)?;
+                        let l = self.operand(*left)?;
                         if code.is_simple(*right) {
-                            let r = self.eval_simple(*right)?;
+                            let r = self.operand(*right)?;
                             return binop(*op, l, r)
-                                .map(Next::Return)
+                                .map(|v| self.ret(v))
                                 .map_err(|e| e.at(self.span(id)));
                         }
                         self.push_frame(Frame::BinOpRight { left: l, node: id });
@@ -366,11 +515,18 @@ impl Exec<'_> {
                 }
                 Node::If { cond, .. } => {
                     if code.is_simple(*cond) {
-                        let c = self.eval_simple(*cond)?;
-                        match self.choose_branch(id, c)? {
-                            Next::Eval(branch) => id = branch,
-                            done => return Ok(done),
-                        }
+                        let Node::If {
+                            then, otherwise, ..
+                        } = code.node(id)
+                        else {
+                            return Err(internal("`if` without `if`"));
+                        };
+                        id = match (self.operand(*cond)?, otherwise) {
+                            (Value::Bool(true), _) => *then,
+                            (Value::Bool(false), Some(e)) => *e,
+                            (Value::Bool(false), None) => return Ok(self.ret(Value::Unit)),
+                            _ => return Err(internal("`if` on a non-boolean").at(code.span(id))),
+                        };
                     } else {
                         self.push_frame(Frame::IfCondition { node: id });
                         id = *cond;
@@ -448,21 +604,22 @@ impl Exec<'_> {
                     id = *body;
                 }
                 Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => {
-                    return Ok(Next::Return(self.eval_simple(id)?));
+                    let v = self.eval_simple(id)?;
+                    return Ok(self.ret(v));
                 }
             }
         }
     }
 
     /// Continues after a frame's pending value `v` arrived.
-    fn resume(&mut self, frame: Frame, v: Value) -> Result<Next, RuntimeError> {
+    fn resume(&mut self, frame: Frame, v: Value) -> Result<Next, Fail> {
         let code = self.code;
         match frame {
             Frame::Return { fp, cur, .. } => {
                 self.m.stack.truncate(self.m.fp);
                 self.m.fp = fp as usize;
                 self.m.cur = cur;
-                Ok(Next::Return(v))
+                Ok(self.ret(v))
             }
             Frame::Delimiter {
                 fp,
@@ -473,14 +630,14 @@ impl Exec<'_> {
                 self.m.stack.truncate(truncate_to as usize);
                 self.m.fp = fp as usize;
                 self.m.cur = cur;
-                Ok(Next::Return(v))
+                Ok(self.ret(v))
             }
             Frame::AppFunction { call } => {
                 let Node::App { arg, .. } = code.node(call) else {
                     return Err(internal("call frame without a call"));
                 };
                 if code.is_simple(*arg) {
-                    let a = self.eval_simple(*arg)?;
+                    let a = self.operand(*arg)?;
                     return self.apply(v, a, call);
                 }
                 self.push_frame(Frame::AppArgument { func: v, call });
@@ -494,7 +651,7 @@ impl Exec<'_> {
                 if code.is_simple(*right) {
                     let r = self.eval_simple(*right)?;
                     return binop(*op, v, r)
-                        .map(Next::Return)
+                        .map(|v| self.ret(v))
                         .map_err(|e| e.at(code.span(node)));
                 }
                 self.push_frame(Frame::BinOpRight { left: v, node });
@@ -505,7 +662,7 @@ impl Exec<'_> {
                     return Err(internal("operator frame without an operator"));
                 };
                 binop(*op, left, v)
-                    .map(Next::Return)
+                    .map(|v| self.ret(v))
                     .map_err(|e| e.at(code.span(node)))
             }
             Frame::UnOp { node } => {
@@ -513,7 +670,7 @@ impl Exec<'_> {
                     return Err(internal("operator frame without an operator"));
                 };
                 unop(*op, v)
-                    .map(Next::Return)
+                    .map(|v| self.ret(v))
                     .map_err(|e| e.at(code.span(node)))
             }
             Frame::ShortCircuit { node } => {
@@ -521,8 +678,8 @@ impl Exec<'_> {
                     return Err(internal("`&&` frame without `&&`"));
                 };
                 match (*is_and, v) {
-                    (true, Value::Bool(false)) => Ok(Next::Return(Value::Bool(false))),
-                    (false, Value::Bool(true)) => Ok(Next::Return(Value::Bool(true))),
+                    (true, Value::Bool(false)) => Ok(self.ret(Value::Bool(false))),
+                    (false, Value::Bool(true)) => Ok(self.ret(Value::Bool(true))),
                     (_, Value::Bool(_)) => Ok(Next::Eval(*right)),
                     _ => Err(internal("`&&`/`||` on a non-boolean").at(code.span(node))),
                 }
@@ -579,7 +736,7 @@ impl Exec<'_> {
                     return Err(internal("`for` frame without `for`"));
                 };
                 if index == end {
-                    return Ok(Next::Return(Value::Unit));
+                    return Ok(self.ret(Value::Unit));
                 }
                 let next = if *downward { index - 1 } else { index + 1 };
                 self.for_iteration(node, next, end)
@@ -594,7 +751,7 @@ impl Exec<'_> {
                         self.push_frame(Frame::WhileBody { node });
                         Ok(Next::Eval(*body))
                     }
-                    Value::Bool(false) => Ok(Next::Return(Value::Unit)),
+                    Value::Bool(false) => Ok(self.ret(Value::Unit)),
                     _ => Err(internal("`while` on a non-boolean").at(code.span(node))),
                 }
             }
@@ -608,7 +765,8 @@ impl Exec<'_> {
         }
     }
 
-    fn choose_branch(&mut self, node: NodeId, cond: Value) -> Result<Next, RuntimeError> {
+    #[inline]
+    fn choose_branch(&mut self, node: NodeId, cond: Value) -> Result<Next, Fail> {
         let Node::If {
             then, otherwise, ..
         } = self.code.node(node)
@@ -618,13 +776,13 @@ impl Exec<'_> {
         match (cond, otherwise) {
             (Value::Bool(true), _) => Ok(Next::Eval(*then)),
             (Value::Bool(false), Some(e)) => Ok(Next::Eval(*e)),
-            (Value::Bool(false), None) => Ok(Next::Return(Value::Unit)),
+            (Value::Bool(false), None) => Ok(self.ret(Value::Unit)),
             _ => Err(internal("`if` on a non-boolean").at(self.span(node))),
         }
     }
 
     /// Tries the arms of `match` node `node` from `first` on.
-    fn select_arm(&mut self, node: NodeId, v: Value, first: usize) -> Result<Next, RuntimeError> {
+    fn select_arm(&mut self, node: NodeId, v: Value, first: usize) -> Result<Next, Fail> {
         let code = self.code;
         let Node::Match { arms, .. } = code.node(node) else {
             return Err(internal("`match` frame without `match`"));
@@ -650,15 +808,14 @@ impl Exec<'_> {
                 return Ok(Next::Eval(arm.body));
             }
         }
-        Err(RuntimeError::new(
-            "R004",
-            "match failure: no pattern matches this value",
-        )
-        .at(code.span(node)))
+        Err(fail_at(
+            RuntimeError::new("R004", "match failure: no pattern matches this value"),
+            code.span(node),
+        ))
     }
 
     /// Evaluates the remaining parts of `Build` node `node` left to right.
-    fn continue_build(&mut self, node: NodeId, mut done: Vec<Value>) -> Result<Next, RuntimeError> {
+    fn continue_build(&mut self, node: NodeId, mut done: Vec<Value>) -> Result<Next, Fail> {
         let code = self.code;
         let Node::Build { build, parts } = code.node(node) else {
             return Err(internal("build frame without a build"));
@@ -675,12 +832,12 @@ impl Exec<'_> {
             done.push(v);
         }
         finish_build(build, done)
-            .map(Next::Return)
-            .map_err(|e| e.at(code.span(node)))
+            .map(|v| self.ret(v))
+            .map_err(|e| fail_at(e, code.span(node)))
     }
 
     /// Starts iteration `index` of a `for` loop ending (inclusively) at `end`.
-    fn for_iteration(&mut self, node: NodeId, index: i64, end: i64) -> Result<Next, RuntimeError> {
+    fn for_iteration(&mut self, node: NodeId, index: i64, end: i64) -> Result<Next, Fail> {
         let Node::For {
             slot,
             downward,
@@ -692,7 +849,7 @@ impl Exec<'_> {
         };
         let finished = if *downward { index < end } else { index > end };
         if finished {
-            return Ok(Next::Return(Value::Unit));
+            return Ok(self.ret(Value::Unit));
         }
         self.tick()?;
         self.set_slot(*slot, Value::Int(index))?;
@@ -701,25 +858,26 @@ impl Exec<'_> {
     }
 
     /// Applies a function value to one argument.
-    pub fn apply(&mut self, f: Value, arg: Value, call: NodeId) -> Result<Next, RuntimeError> {
+    #[inline]
+    pub fn apply(&mut self, f: Value, arg: Value, call: NodeId) -> Result<Next, Fail> {
         match f {
             Value::Closure(closure) => self.call_closure(closure, arg, call),
             Value::Builtin(app) => {
                 let arity = app.prim.arity;
                 if app.args.is_empty() && arity == 1 {
                     return (app.prim.run)(self.ctx, std::slice::from_ref(&arg))
-                        .map(Next::Return)
-                        .map_err(|e| e.at(self.span(call)));
+                        .map(|v| self.ret(v))
+                        .map_err(|e| fail_at(e, self.span(call)));
                 }
                 let mut args = Vec::with_capacity(arity.max(app.args.len() + 1));
                 args.extend(app.args.iter().cloned());
                 args.push(arg);
                 if args.len() >= arity {
                     (app.prim.run)(self.ctx, &args)
-                        .map(Next::Return)
-                        .map_err(|e| e.at(self.span(call)))
+                        .map(|v| self.ret(v))
+                        .map_err(|e| fail_at(e, self.span(call)))
                 } else {
-                    Ok(Next::Return(Value::Builtin(Rc::new(BuiltinApp {
+                    Ok(self.ret(Value::Builtin(Rc::new(BuiltinApp {
                         prim: app.prim,
                         args,
                     }))))
@@ -730,12 +888,13 @@ impl Exec<'_> {
         }
     }
 
+    #[inline]
     fn call_closure(
         &mut self,
         closure: Rc<Closure>,
         arg: Value,
         call: NodeId,
-    ) -> Result<Next, RuntimeError> {
+    ) -> Result<Next, Fail> {
         self.tick()?;
         let lambda = self
             .code
@@ -759,20 +918,29 @@ impl Exec<'_> {
             });
         }
         m.fp = m.stack.len();
-        m.stack.resize(m.fp + lambda.frame_size as usize, Value::Unit);
+        if let Pat::Bind(0) = lambda.param {
+            // The common `fun x -> …`: the argument is slot 0.
+            m.stack.push(arg);
+            for _ in 1..lambda.frame_size {
+                m.stack.push(Value::Unit);
+            }
+            return Ok(Next::Eval(lambda.body));
+        }
+        m.stack
+            .resize(m.fp + lambda.frame_size as usize, Value::Unit);
         self.bind(&lambda.param, arg, self.code.span(call))?;
         Ok(Next::Eval(lambda.body))
     }
 }
 
-pub fn stack_overflow() -> RuntimeError {
-    RuntimeError::new(
+pub fn stack_overflow() -> Fail {
+    Box::new(RuntimeError::new(
         "R005",
         "stack overflow: recursion too deep (the limit is about ten million pending calls)",
-    )
+    ))
 }
 
-fn expect_int(v: Value, span: Span) -> Result<i64, RuntimeError> {
+fn expect_int(v: Value, span: Span) -> Result<i64, Fail> {
     match v {
         Value::Int(n) => Ok(n),
         _ => Err(internal("`for` bound is not an int").at(span)),

@@ -79,6 +79,19 @@ impl Interpreter {
         module: Option<&str>,
         items: &[Item<A>],
     ) -> Result<(), RuntimeError> {
+        let before = self.globals.snapshot();
+        let result = self.run_items(module, items);
+        if result.is_err() {
+            self.globals.restore(before);
+        }
+        result
+    }
+
+    fn run_items<A>(
+        &mut self,
+        module: Option<&str>,
+        items: &[Item<A>],
+    ) -> Result<(), RuntimeError> {
         for item in items {
             match &item.kind {
                 ItemKind::Let(group) if group.recursive => self.run_let_rec(module, group)?,
@@ -86,7 +99,8 @@ impl Interpreter {
                 ItemKind::Type(decls) => {
                     for decl in decls {
                         if let TypeBody::Record(fields) = &decl.body {
-                            let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+                            let names: Vec<String> =
+                                fields.iter().map(|f| f.name.clone()).collect();
                             self.globals.declare_record(&names);
                         }
                     }
@@ -120,7 +134,11 @@ impl Interpreter {
             let size = self.code.lambda(top.lambda).frame_size as usize;
             let mut slots = vec![Value::Unit; size];
             if !pattern::match_pattern(&top.pat, &value, &mut slots) {
-                return Err(RuntimeError::new("R004", "match failure: the value does not match the pattern of this `let`").at(top.span));
+                return Err(RuntimeError::new(
+                    "R004",
+                    "match failure: the value does not match the pattern of this `let`",
+                )
+                .at(top.span));
             }
             results.push((top.names, slots));
         }
@@ -156,7 +174,10 @@ impl Interpreter {
     }
 
     /// REPL: evaluate an expression at top level.
-    pub fn eval_repl_expr<A>(&mut self, expr: &crate::syntax::ast::Expr<A>) -> Result<Value, RuntimeError> {
+    pub fn eval_repl_expr<A>(
+        &mut self,
+        expr: &crate::syntax::ast::Expr<A>,
+    ) -> Result<Value, RuntimeError> {
         let mut lowerer = Lowerer::new(&mut self.code, &self.globals, &mut self.ctx, None);
         let lambda = lowerer.lower_thunk(expr, None)?;
         self.run_lambda(lambda)

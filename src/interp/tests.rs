@@ -5,22 +5,7 @@ use super::Interpreter;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::syntax::ast::FileId;
-use crate::syntax::parse::parse_tops;
-use crate::syntax::sugar::Top;
-
-/// Items of a source file (bare expressions are not items).
-fn parse_module(
-    file: FileId,
-    src: &str,
-) -> Result<Vec<crate::syntax::ast::UntypedItem>, Vec<crate::diagnostics::Diagnostic>> {
-    Ok(parse_tops(file, src)?
-        .into_iter()
-        .filter_map(|t| match t {
-            Top::Item(item) => Some(item),
-            Top::Expr(_) => None,
-        })
-        .collect())
-}
+use crate::syntax::parse::parse_module;
 
 fn parse(file: u32, src: &str) -> Vec<crate::syntax::ast::UntypedItem> {
     match parse_module(FileId(file), src) {
@@ -77,7 +62,10 @@ fn error(src: &str) -> RuntimeError {
 fn arithmetic_and_printing() {
     assert_eq!(output("let () = print (1 + 2 * 3)"), "7\n");
     assert_eq!(output("let x = 10\nlet y = x - 3\nlet () = print y"), "7\n");
-    assert_eq!(output("let () = print (7 / 2, -7 % 3, 1.5 * 2.0)"), "(3, -1, 3.0)\n");
+    assert_eq!(
+        output("let () = print (7 / 2, -7 % 3, 1.5 * 2.0)"),
+        "(3, -1, 3.0)\n"
+    );
 }
 
 #[test]
@@ -97,7 +85,8 @@ let () = ignore (c ()); print (c ())
 
 #[test]
 fn fib() {
-    let src = "let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nlet () = print (fib 20)";
+    let src =
+        "let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nlet () = print (fib 20)";
     assert_eq!(output(src), "6765\n");
 }
 
@@ -200,13 +189,17 @@ let () = ignore ((print \"fun\"; f) (t 8))
 
 #[test]
 fn short_circuit() {
-    let src = "let () = print (false && (print \"no\"; true)); print (true || (print \"no\"; true))";
+    let src =
+        "let () = print (false && (print \"no\"; true)); print (true || (print \"no\"; true))";
     assert_eq!(output(src), "false\ntrue\n");
 }
 
 #[test]
 fn shift_reset_examples() {
-    assert_eq!(output("let () = print (reset (1 + shift k -> k (k 10)))"), "12\n");
+    assert_eq!(
+        output("let () = print (reset (1 + shift k -> k (k 10)))"),
+        "12\n"
+    );
     assert_eq!(output("let () = print (reset (shift k -> 5) + 1)"), "6\n");
     assert_eq!(
         output("let () = print (reset (let x = shift k -> k 1 ++ k 2 in [x * 10]))"),
@@ -323,10 +316,16 @@ fn stack_overflow_is_an_error() {
 fn runtime_errors() {
     assert_eq!(error("let () = print (1 / 0)").code, "R001");
     assert_eq!(error("let () = print (1 % 0)").code, "R001");
-    assert_eq!(error("let () = print (4611686018427387904 * 4)").code, "R002");
+    assert_eq!(
+        error("let () = print (4611686018427387904 * 4)").code,
+        "R002"
+    );
     assert_eq!(error("let a = [| 1 |]\nlet () = print a.(1)").code, "R003");
     assert_eq!(error("let a = [| 1 |]\nlet () = a.(-1) <- 3").code, "R003");
-    assert_eq!(error("let f x = match x with 1 -> 0\nlet () = print (f 2)").code, "R004");
+    assert_eq!(
+        error("let f x = match x with 1 -> 0\nlet () = print (f 2)").code,
+        "R004"
+    );
     assert_eq!(error("let [x] = [1; 2]").code, "R004");
     assert_eq!(error("let () = let Some x = None in print x").code, "R004");
 }
@@ -357,14 +356,20 @@ fn interrupt_stops_a_loop() {
 fn failed_evaluation_leaves_interpreter_usable() {
     let (ctx, out) = RuntimeCtx::capturing();
     let mut interp = Interpreter::new(ctx);
-    let items = parse(0, "let x = 5\nlet rec f n = if n = 0 then 1 / 0 else 1 + f (n - 1)");
+    let items = parse(
+        0,
+        "let x = 5\nlet rec f n = if n = 0 then 1 / 0 else 1 + f (n - 1)",
+    );
     interp.run_module(None, &items).expect("defines");
     let bad = parse(1, "let y = f 100");
     assert!(interp.run_module(None, &bad).is_err());
     let good = parse(2, "let () = print (x + 1)");
     interp.run_module(None, &good).expect("still works");
     assert_eq!(out.contents(), "6\n");
-    assert!(matches!(interp.lookup_global("x"), Some(crate::runtime::value::Value::Int(5))));
+    assert!(matches!(
+        interp.lookup_global("x"),
+        Some(crate::runtime::value::Value::Int(5))
+    ));
 }
 
 #[test]
@@ -373,7 +378,10 @@ fn modules_and_open() {
     let mut interp = Interpreter::new(ctx);
     let util = parse(1, "let double x = 2 * x\nlet base = 10");
     interp.run_module(Some("Util"), &util).expect("module");
-    let main = parse(0, "let () = print (Util.double Util.base)\nopen Util\nlet () = print (double 4)");
+    let main = parse(
+        0,
+        "let () = print (Util.double Util.base)\nopen Util\nlet () = print (double 4)",
+    );
     interp.run_module(None, &main).expect("main");
     assert_eq!(out.contents(), "20\n8\n");
 }
@@ -389,6 +397,24 @@ fn stdlib_functions() {
 #[ignore]
 fn fib_30_speed() {
     let start = std::time::Instant::now();
-    let out = output("let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nlet () = print (fib 30)");
+    let out = output(
+        "let rec fib n = if n < 2 then n else fib (n - 1) + fib (n - 2)\nlet () = print (fib 30)",
+    );
     eprintln!("fib 30 = {} in {:?}", out.trim(), start.elapsed());
+}
+
+#[test]
+fn failed_input_defines_nothing() {
+    let (ctx, _out) = RuntimeCtx::capturing();
+    let mut interp = Interpreter::new(ctx);
+    interp
+        .run_module(None, &parse(0, "let x = 1"))
+        .expect("defines");
+    let bad = parse(1, "let x = 2\nlet y = 1 / 0");
+    assert!(interp.run_module(None, &bad).is_err());
+    assert!(matches!(
+        interp.lookup_global("x"),
+        Some(crate::runtime::value::Value::Int(1))
+    ));
+    assert!(interp.lookup_global("y").is_none());
 }

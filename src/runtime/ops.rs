@@ -6,6 +6,7 @@
 //! list of a million elements (or a tree that deep) never recurses in Rust.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::error::RuntimeError;
@@ -169,7 +170,20 @@ fn compare_structure(
     b: &Value,
     floats: FloatOrder,
 ) -> Result<Option<Ordering>, RuntimeError> {
+    // Scalars, the common case, need no work list.
+    match (a, b) {
+        (Value::Int(p), Value::Int(q)) => return Ok(Some(p.cmp(q))),
+        (Value::Float(p), Value::Float(q)) => return Ok(compare_floats(*p, *q, floats)),
+        (Value::Bool(p), Value::Bool(q)) => return Ok(Some(p.cmp(q))),
+        (Value::Str(p), Value::Str(q)) => return Ok(Some(p.as_bytes().cmp(q.as_bytes()))),
+        _ => {}
+    }
     let mut work: Vec<(Value, Value)> = vec![(a.clone(), b.clone())];
+    // Pairs of mutable cells already scheduled. Only through refs and
+    // arrays can a value contain itself; meeting a pair again adds nothing
+    // (its contents are compared once), so cyclic values compare in
+    // finite time instead of looping as OCaml's `compare` does.
+    let mut seen_cells: HashSet<(usize, usize)> = HashSet::new();
     while let Some((x, y)) = work.pop() {
         let ord = match (&x, &y) {
             (Value::Unit, Value::Unit) => Ordering::Equal,
@@ -194,6 +208,9 @@ fn compare_structure(
                 Ordering::Equal
             }
             (Value::Array(p), Value::Array(q)) => {
+                if !seen_cells.insert((cell_address(p), cell_address(q))) {
+                    continue;
+                }
                 let (p, q) = (p.borrow(), q.borrow());
                 let by_len = p.len().cmp(&q.len());
                 if by_len == Ordering::Equal {
@@ -202,6 +219,9 @@ fn compare_structure(
                 by_len
             }
             (Value::Ref(p), Value::Ref(q)) => {
+                if !seen_cells.insert((cell_address(p), cell_address(q))) {
+                    continue;
+                }
                 work.push((p.borrow().clone(), q.borrow().clone()));
                 Ordering::Equal
             }
@@ -243,6 +263,10 @@ fn compare_structure(
         }
     }
     Ok(Some(Ordering::Equal))
+}
+
+fn cell_address<T>(cell: &Rc<T>) -> usize {
+    Rc::as_ptr(cell) as *const () as usize
 }
 
 /// Pushes the element pairs so that the first pair is popped first.

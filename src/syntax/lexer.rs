@@ -28,7 +28,13 @@ pub struct LexError {
 }
 
 impl LexError {
-    fn new(code: &'static str, message: impl Into<String>, label: impl Into<String>, start: usize, end: usize) -> LexError {
+    fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        start: usize,
+        end: usize,
+    ) -> LexError {
         LexError {
             code,
             message: message.into(),
@@ -88,7 +94,9 @@ impl<'a> Lexer<'a> {
                     start,
                     end,
                 )),
-                Ok(Token::String(raw)) => decode_string(&raw, start).map(|s| (start, Token::String(s), end)),
+                Ok(Token::String(raw)) => {
+                    decode_string(&raw, start).map(|s| (start, Token::String(s), end))
+                }
                 Ok(token) => Ok((start, token, end)),
                 Err(()) => Err(self.unexpected_at(start)),
             });
@@ -198,11 +206,12 @@ pub fn decode_string(raw: &str, offset: usize) -> Result<String, LexError> {
             continue;
         }
         match e {
-            '\n' => {
-                while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {}
-            }
+            '\n' => while chars.next_if(|(_, c)| *c == ' ' || *c == '\t').is_some() {},
             'x' => {
-                let hex: String = (0..2).filter_map(|_| chars.next_if(|(_, c)| c.is_ascii_hexdigit())).map(|(_, c)| c).collect();
+                let hex: String = (0..2)
+                    .filter_map(|_| chars.next_if(|(_, c)| c.is_ascii_hexdigit()))
+                    .map(|(_, c)| c)
+                    .collect();
                 let end = base + j + 1 + hex.len();
                 match u8::from_str_radix(&hex, 16) {
                     Ok(code) if hex.len() == 2 && code < 0x80 => out.push(char::from(code)),
@@ -223,8 +232,9 @@ pub fn decode_string(raw: &str, offset: usize) -> Result<String, LexError> {
                         }
                     }
                     None => {
-                        return Err(bad_escape(base + i, base + end, &body[i..end])
-                            .with_note("write a Unicode escape as `\\u{1F600}` (1 to 6 hex digits)"))
+                        return Err(bad_escape(base + i, base + end, &body[i..end]).with_note(
+                            "write a Unicode escape as `\\u{1F600}` (1 to 6 hex digits)",
+                        ))
                     }
                 }
             }
@@ -251,9 +261,12 @@ fn unicode_escape(body: &str, at: usize) -> (usize, Option<char>) {
     };
     let digits = &rest[1..close];
     let end = at + close + 1;
-    let valid = !digits.is_empty() && digits.len() <= 6 && digits.chars().all(|c| c.is_ascii_hexdigit());
+    let valid =
+        !digits.is_empty() && digits.len() <= 6 && digits.chars().all(|c| c.is_ascii_hexdigit());
     let ch = if valid {
-        u32::from_str_radix(digits, 16).ok().and_then(char::from_u32)
+        u32::from_str_radix(digits, 16)
+            .ok()
+            .and_then(char::from_u32)
     } else {
         None
     };
@@ -282,18 +295,22 @@ mod tests {
     use super::*;
 
     fn tokens(text: &str) -> Vec<Token> {
-        Lexer::new(text).filter_map(|t| t.ok()).map(|(_, t, _)| t).collect()
+        Lexer::new(text)
+            .filter_map(|t| t.ok())
+            .map(|(_, t, _)| t)
+            .collect()
     }
 
     fn first_error(text: &str) -> LexError {
-        Lexer::new(text)
-            .find_map(|t| t.err())
-            .expect("an error")
+        Lexer::new(text).find_map(|t| t.err()).expect("an error")
     }
 
     #[test]
     fn nested_comments_are_skipped() {
-        assert_eq!(tokens("1 (* a (* b *) c *) 2"), vec![Token::Int("1".into()), Token::Int("2".into())]);
+        assert_eq!(
+            tokens("1 (* a (* b *) c *) 2"),
+            vec![Token::Int("1".into()), Token::Int("2".into())]
+        );
         assert_eq!(tokens("# line\n3"), vec![Token::Int("3".into())]);
     }
 

@@ -1,8 +1,12 @@
 //! Source text to AST: tokens (logos), the lalrpop grammar, parse errors.
 
 pub mod ast;
+pub mod depth;
 pub mod lexer;
+pub mod open_constructs;
 pub mod parse;
+pub mod parse_error;
+pub mod sexp;
 pub mod sugar;
 pub mod token;
 
@@ -11,3 +15,6 @@ lalrpop_util::lalrpop_mod!(
     grammar,
     "/dlang.rs"
 );
+
+#[cfg(test)]
+mod tests;

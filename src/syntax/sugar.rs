@@ -8,7 +8,10 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::*;
-use std::cell::RefCell;
+use crate::syntax::depth::{Depths, MAX_DEPTH};
+use crate::syntax::lexer::Lexer;
+use crate::syntax::token::Token;
+use std::cell::{Cell, RefCell};
 
 /// The name `function | arms` binds its argument to. `$` cannot start a
 /// user identifier, so it never captures one.
@@ -27,15 +30,33 @@ pub enum Top {
 
 pub struct Builder {
     pub file: FileId,
+    /// Tokens at the very start of a line and outside every bracket, in
+    /// order: where an application argument most likely begins a new
+    /// top-level expression instead.
+    line_openers: Vec<usize>,
+    /// Offsets of the line breaks, to extend a label to the end of a line.
+    line_breaks: Vec<usize>,
+    text_len: usize,
     /// Non-fatal diagnostics found while parsing.
     pending: RefCell<Vec<Diagnostic>>,
+    depths: Depths,
+    /// E106 is reported once, at the first node too deep.
+    too_deep: Cell<bool>,
 }
 
 impl Builder {
-    pub fn new(file: FileId) -> Builder {
+    pub fn new(file: FileId, text: &str) -> Builder {
         Builder {
             file,
+            line_openers: line_openers(text),
+            line_breaks: text
+                .match_indices('\n')
+                .map(|(i, _)| if text[..i].ends_with('\r') { i - 1 } else { i })
+                .collect(),
+            text_len: text.len(),
             pending: RefCell::new(Vec::new()),
+            depths: Depths::default(),
+            too_deep: Cell::new(false),
         }
     }
 
@@ -43,31 +64,98 @@ impl Builder {
         self.pending.into_inner()
     }
 
+    /// Where the line holding `offset` ends (before its line break).
+    fn line_end(&self, offset: usize) -> usize {
+        let i = self.line_breaks.partition_point(|&b| b < offset);
+        self.line_breaks.get(i).copied().unwrap_or(self.text_len)
+    }
+
     pub fn span(&self, l: usize, r: usize) -> Span {
         Span::new(self.file, l, r)
     }
 
     pub fn expr(&self, kind: ExprKind<()>, l: usize, r: usize) -> UntypedExpr {
-        Expr {
-            kind,
-            span: self.span(l, r),
-            ann: (),
-        }
+        self.expr_at(kind, self.span(l, r))
     }
 
     pub fn pat(&self, kind: PatternKind<()>, l: usize, r: usize) -> UntypedPattern {
-        Pattern {
+        self.pat_at(kind, self.span(l, r))
+    }
+
+    pub fn ty(&self, kind: TypeExprKind, l: usize, r: usize) -> TypeExpr {
+        self.ty_at(kind, self.span(l, r))
+    }
+
+    /// Every expression node is built here, so none nests too deeply: a
+    /// node past [`MAX_DEPTH`] is replaced by `()` (its children, being
+    /// shallow enough, are dropped safely) and E106 is reported.
+    pub fn expr_at(&self, kind: ExprKind<()>, span: Span) -> UntypedExpr {
+        let depth = self.depths.expr(&kind);
+        let kind = if self.within_limit(depth, span) {
+            kind
+        } else {
+            ExprKind::Lit(Literal::Unit)
+        };
+        Expr {
             kind,
-            span: self.span(l, r),
+            span,
             ann: (),
         }
     }
 
-    pub fn ty(&self, kind: TypeExprKind, l: usize, r: usize) -> TypeExpr {
-        TypeExpr {
+    pub fn pat_at(&self, kind: PatternKind<()>, span: Span) -> UntypedPattern {
+        let depth = self.depths.pattern(&kind);
+        let kind = if self.within_limit(depth, span) {
+            kind
+        } else {
+            PatternKind::Wildcard
+        };
+        Pattern {
             kind,
-            span: self.span(l, r),
+            span,
+            ann: (),
         }
+    }
+
+    pub fn ty_at(&self, kind: TypeExprKind, span: Span) -> TypeExpr {
+        let depth = self.depths.ty(&kind);
+        let kind = if self.within_limit(depth, span) {
+            kind
+        } else {
+            TypeExprKind::Tuple(Vec::new())
+        };
+        TypeExpr { kind, span }
+    }
+
+    fn within_limit(&self, depth: u32, span: Span) -> bool {
+        if depth <= MAX_DEPTH {
+            self.depths.record(span, depth);
+            return true;
+        }
+        if !self.too_deep.replace(true) {
+            self.report(
+                Diagnostic::error("E106", format!("nested more than {MAX_DEPTH} levels deep"))
+                    .with_label(span, "the nesting passes the limit here")
+                    .with_note("split the expression with `let` bindings or helper functions"),
+            );
+        }
+        false
+    }
+
+    /// A parenthesised pattern or type keeps its node, with a span that
+    /// covers the parentheses.
+    pub fn reparen_pat(&self, mut p: UntypedPattern, l: usize, r: usize) -> UntypedPattern {
+        let span = self.span(l, r);
+        self.depths.moved(p.span, span);
+        p.span = span;
+        p
+    }
+
+    pub fn reparen_ty(&self, mut t: TypeExpr, l: usize, r: usize) -> TypeExpr {
+        let span = self.span(l, r);
+        self.depths.moved(t.span, span);
+        t.span = span;
+        t
     }
 
     pub fn item(&self, kind: ItemKind<()>, l: usize, r: usize) -> Top {
@@ -80,26 +168,29 @@ impl Builder {
     /// A parenthesised expression keeps its node but its span grows to
     /// cover the parentheses, so labels point at what the user wrote.
     pub fn parens(&self, mut e: UntypedExpr, l: usize, r: usize) -> UntypedExpr {
-        e.span = self.span(l, r);
+        let span = self.span(l, r);
+        self.depths.moved(e.span, span);
+        e.span = span;
         e
     }
 
     pub fn binop(&self, op: BinOp, a: UntypedExpr, b: UntypedExpr) -> UntypedExpr {
         let span = a.span.to(b.span);
-        Expr {
-            kind: ExprKind::BinOp(op, Box::new(a), Box::new(b)),
-            span,
-            ann: (),
-        }
+        self.expr_at(ExprKind::BinOp(op, Box::new(a), Box::new(b)), span)
     }
 
+    /// Application. An argument at the very start of a line, after a
+    /// function on an earlier line, is almost surely a new top-level
+    /// expression the user forgot to bind (OCaml would silently glue the
+    /// two lines into one call), so that is reported as E103.
     pub fn app(&self, f: UntypedExpr, a: UntypedExpr) -> UntypedExpr {
-        let span = f.span.to(a.span);
-        Expr {
-            kind: ExprKind::App(Box::new(f), Box::new(a)),
-            span,
-            ann: (),
+        let start = a.span.start as usize;
+        if f.span.start < a.span.start && self.line_openers.binary_search(&start).is_ok() {
+            let line = Span::new(self.file, start, self.line_end(start));
+            self.report(crate::syntax::parse_error::glued_line(line));
         }
+        let span = f.span.to(a.span);
+        self.expr_at(ExprKind::App(Box::new(f), Box::new(a)), span)
     }
 
     /// Integer literal text (digits and `_`) to its value. 2^63 is accepted
@@ -208,11 +299,7 @@ impl Builder {
         let pattern = match annotation {
             Some(t) => {
                 let span = pattern.span.to(t.span);
-                Pattern {
-                    kind: PatternKind::Annot(Box::new(pattern), t),
-                    span,
-                    ann: (),
-                }
+                self.pat_at(PatternKind::Annot(Box::new(pattern), t), span)
             }
             None => pattern,
         };
@@ -238,11 +325,7 @@ impl Builder {
         let body = match result_type {
             Some(t) => {
                 let span = body.span;
-                Expr {
-                    kind: ExprKind::Annot(Box::new(body), t),
-                    span,
-                    ann: (),
-                }
+                self.expr_at(ExprKind::Annot(Box::new(body), t), span)
             }
             None => body,
         };
@@ -284,6 +367,28 @@ impl Builder {
             pattern,
         }
     }
+}
+
+/// Offsets of the tokens that start a line at column 0 outside brackets.
+fn line_openers(text: &str) -> Vec<usize> {
+    let mut depth = 0usize;
+    let mut openers = Vec::new();
+    for (start, token, _) in Lexer::new(text).map_while(Result::ok) {
+        let at_line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';
+        if depth == 0 && at_line_start {
+            openers.push(start);
+        }
+        match token {
+            Token::LParen | Token::LBracket | Token::LArray | Token::LBrace | Token::Begin => {
+                depth += 1
+            }
+            Token::RParen | Token::RBracket | Token::RArray | Token::RBrace | Token::End => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    openers
 }
 
 /// The value of a literal's digits, `None` past u128 (certainly too large).

@@ -46,10 +46,15 @@ impl Infer<'_> {
                     self.annotation_vars.insert(name.clone(), ty.clone());
                     Ok(ty)
                 }
-                TypeVars::Declaration(params) => params.get(name).cloned().ok_or_else(|| TypeError::UnboundTypeVariable {
-                    name: name.clone(),
-                    span: t.span,
-                }),
+                TypeVars::Declaration(params) => {
+                    params
+                        .get(name)
+                        .cloned()
+                        .ok_or_else(|| TypeError::UnboundTypeVariable {
+                            name: name.clone(),
+                            span: t.span,
+                        })
+                }
                 TypeVars::Primitive(seen) => {
                     if let Some(ty) = seen.get(name) {
                         return Ok(ty.clone());
@@ -79,8 +84,13 @@ impl Infer<'_> {
                 let found = self
                     .st
                     .modules
-                    .lookup_in(&self.current, &path.modules, |env| env.types.get(&path.name).copied())
-                    .map_err(|m| TypeError::UnboundModule { name: m, span: t.span })?;
+                    .lookup_in(&self.current, &path.modules, |env| {
+                        env.types.get(&path.name).copied()
+                    })
+                    .map_err(|m| TypeError::UnboundModule {
+                        name: m,
+                        span: t.span,
+                    })?;
                 let Some(id) = found else {
                     return Err(TypeError::UnboundType {
                         name: path.to_string(),
@@ -96,7 +106,13 @@ impl Infer<'_> {
         }
     }
 
-    fn apply_type_constructor(&mut self, id: TypeId, args: Vec<Type>, span: Span, name: &str) -> Check<Type> {
+    fn apply_type_constructor(
+        &mut self,
+        id: TypeId,
+        args: Vec<Type>,
+        span: Span,
+        name: &str,
+    ) -> Check<Type> {
         if self.pending_aliases.contains_key(&id) {
             self.resolve_pending_alias(id)?;
         }

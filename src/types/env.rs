@@ -91,7 +91,11 @@ impl Locals {
     }
 
     pub fn lookup(&self, name: &str) -> Option<&Type> {
-        self.entries.iter().rev().find(|(n, _)| n == name).map(|(_, t)| t)
+        self.entries
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t)
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -142,7 +146,11 @@ impl Modules {
         pick: impl Fn(&ModuleEnv) -> Option<T>,
     ) -> Result<Option<T>, String> {
         if let Some(module) = qualifier.first() {
-            let Some(env) = self.envs.get(module.as_str()).filter(|_| qualifier.len() == 1) else {
+            let Some(env) = self
+                .envs
+                .get(module.as_str())
+                .filter(|_| qualifier.len() == 1)
+            else {
                 return Err(qualifier.join("."));
             };
             return Ok(pick(env));

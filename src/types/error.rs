@@ -14,6 +14,16 @@ pub struct Reason {
 }
 
 #[derive(Clone, Debug)]
+pub struct MismatchError {
+    pub found: String,
+    pub expected: String,
+    pub span: Span,
+    pub reason: Option<Reason>,
+    /// The innermost differing pair when it is not the whole types.
+    pub detail: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
 pub enum TypeError {
     UnboundVariable {
         name: String,
@@ -38,14 +48,7 @@ pub enum TypeError {
         /// The record type the field was looked for in, if known.
         record: Option<String>,
     },
-    Mismatch {
-        found: String,
-        expected: String,
-        span: Span,
-        reason: Option<Reason>,
-        /// The innermost differing pair when it is not the whole types.
-        detail: Option<(String, String)>,
-    },
+    Mismatch(Box<MismatchError>),
     TypeArity {
         name: String,
         expected: usize,
@@ -117,9 +120,16 @@ pub enum TypeError {
         ty: String,
         span: Span,
     },
+    TooComplex {
+        span: Span,
+    },
 }
 
 impl TypeError {
+    pub fn mismatch(m: MismatchError) -> TypeError {
+        TypeError::Mismatch(Box::new(m))
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             TypeError::UnboundVariable { .. } => "E201",
@@ -127,7 +137,7 @@ impl TypeError {
             TypeError::UnboundType { .. } => "E203",
             TypeError::UnboundModule { .. } => "E204",
             TypeError::UnboundField { .. } => "E205",
-            TypeError::Mismatch { .. } => "E206",
+            TypeError::Mismatch(_) => "E206",
             TypeError::TypeArity { .. } => "E207",
             TypeError::InfiniteType { .. } => "E208",
             TypeError::MissingFields { .. } => "E209",
@@ -144,6 +154,7 @@ impl TypeError {
             TypeError::DuplicateDefinition { .. } => "E220",
             TypeError::TooDeep { .. } => "E221",
             TypeError::NotAFunction { .. } => "E222",
+            TypeError::TooComplex { .. } => "E223",
         }
     }
 
@@ -163,13 +174,16 @@ impl TypeError {
                 }
             }
             TypeError::UnboundConstructor { name, span } => {
-                Diagnostic::error(code, format!("unbound constructor `{name}`")).with_label(*span, "not defined")
+                Diagnostic::error(code, format!("unbound constructor `{name}`"))
+                    .with_label(*span, "not defined")
             }
             TypeError::UnboundType { name, span } => {
-                Diagnostic::error(code, format!("unbound type `{name}`")).with_label(*span, "not defined")
+                Diagnostic::error(code, format!("unbound type `{name}`"))
+                    .with_label(*span, "not defined")
             }
             TypeError::UnboundModule { name, span } => {
-                Diagnostic::error(code, format!("unbound module `{name}`")).with_label(*span, "no such module")
+                Diagnostic::error(code, format!("unbound module `{name}`"))
+                    .with_label(*span, "no such module")
             }
             TypeError::UnboundField { name, span, record } => match record {
                 Some(r) => Diagnostic::error(code, format!("type `{r}` has no field `{name}`"))
@@ -177,20 +191,24 @@ impl TypeError {
                 None => Diagnostic::error(code, format!("unbound record field `{name}`"))
                     .with_label(*span, "no record type has this field"),
             },
-            TypeError::Mismatch {
-                found,
-                expected,
-                span,
-                reason,
-                detail,
-            } => {
+            TypeError::Mismatch(m) => {
+                let MismatchError {
+                    found,
+                    expected,
+                    span,
+                    reason,
+                    detail,
+                } = &**m;
                 let mut d = Diagnostic::error(
                     code,
                     format!("type mismatch: expected `{expected}`, found `{found}`"),
                 )
                 .with_label(*span, format!("this is `{found}`"));
                 if let Some(r) = reason {
-                    d = d.with_label(r.span, format!("expected `{expected}` because of {}", r.because));
+                    d = d.with_label(
+                        r.span,
+                        format!("expected `{expected}` because of {}", r.because),
+                    );
                 }
                 if let Some((a, b)) = detail {
                     d = d.with_note(format!("`{a}` is not compatible with `{b}`"));
@@ -225,7 +243,11 @@ impl TypeError {
                 format!(
                     "missing field{} {} of record type `{record}`",
                     plural(fields.len()),
-                    fields.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+                    fields
+                        .iter()
+                        .map(|f| format!("`{f}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             )
             .with_label(*span, "some fields are missing"),
@@ -239,9 +261,10 @@ impl TypeError {
                 span,
                 origin,
             } => {
-                let mut d = Diagnostic::error(code, format!("type `{ty}` is not in class `{class}`"))
-                    .with_label(*span, format!("this is `{ty}`"))
-                    .with_note(class_note(class));
+                let mut d =
+                    Diagnostic::error(code, format!("type `{ty}` is not in class `{class}`"))
+                        .with_label(*span, format!("this is `{ty}`"))
+                        .with_note(class_note(class));
                 if let Some(o) = origin {
                     d = d.with_label(*o, format!("`{class}` is required here"));
                 }
@@ -249,9 +272,12 @@ impl TypeError {
             }
             TypeError::ShiftWithoutReset { span, call } => {
                 if *call {
-                    Diagnostic::error(code, "a function that may `shift` is called without an enclosing `reset`")
-                        .with_label(*span, "this call may shift")
-                        .with_note("wrap the call in `reset (...)`")
+                    Diagnostic::error(
+                        code,
+                        "a function that may `shift` is called without an enclosing `reset`",
+                    )
+                    .with_label(*span, "this call may shift")
+                    .with_note("wrap the call in `reset (...)`")
                 } else {
                     Diagnostic::error(code, "`shift` without an enclosing `reset`")
                         .with_label(*span, "no `reset` around this `shift`")
@@ -267,12 +293,11 @@ impl TypeError {
                 format!("variable `{name}` must be bound on both sides of this `|` pattern"),
             )
             .with_label(*span, "both sides must bind the same variables"),
-            TypeError::LetRecNotFunction { span } => Diagnostic::error(
-                code,
-                "the right-hand side of `let rec` must be a function",
-            )
-            .with_label(*span, "not a `fun`")
-            .with_note("`let rec` binds names to functions, e.g. `let rec f x = ...`"),
+            TypeError::LetRecNotFunction { span } => {
+                Diagnostic::error(code, "the right-hand side of `let rec` must be a function")
+                    .with_label(*span, "not a `fun`")
+                    .with_note("`let rec` binds names to functions, e.g. `let rec f x = ...`")
+            }
             TypeError::ConstructorArity {
                 name,
                 takes_argument,
@@ -291,27 +316,32 @@ impl TypeError {
             )
             .with_label(*span, "compares functions or tensors")
             .with_note("`=` and `<>` are structural; use `Tensor.equal` for tensors"),
-            TypeError::RecursiveAlias { name, span } => Diagnostic::error(
-                code,
-                format!("the type abbreviation `{name}` is cyclic"),
-            )
-            .with_label(*span, "defined in terms of itself"),
-            TypeError::UnboundTypeVariable { name, span } => Diagnostic::error(
-                code,
-                format!("unbound type variable `'{name}`"),
-            )
-            .with_label(*span, "not a parameter of this type"),
+            TypeError::RecursiveAlias { name, span } => {
+                Diagnostic::error(code, format!("the type abbreviation `{name}` is cyclic"))
+                    .with_label(*span, "defined in terms of itself")
+            }
+            TypeError::UnboundTypeVariable { name, span } => {
+                Diagnostic::error(code, format!("unbound type variable `'{name}`"))
+                    .with_label(*span, "not a parameter of this type")
+            }
             TypeError::DuplicateDefinition { what, name, span } => {
                 Diagnostic::error(code, format!("the {what} `{name}` is defined twice"))
                     .with_label(*span, "defined again here")
             }
-            TypeError::TooDeep { span } => Diagnostic::error(code, "this expression is nested too deeply to check")
-                .with_label(*span, "too deeply nested"),
+            TypeError::TooDeep { span } => {
+                Diagnostic::error(code, "this expression is nested too deeply to check")
+                    .with_label(*span, "too deeply nested")
+            }
             TypeError::NotAFunction { ty, span } => Diagnostic::error(
                 code,
-                format!("this expression has type `{ty}`; it is not a function and cannot be applied"),
+                format!(
+                    "this expression has type `{ty}`; it is not a function and cannot be applied"
+                ),
             )
             .with_label(*span, format!("this is `{ty}`")),
+            TypeError::TooComplex { span } => Diagnostic::error(code, "the types of this program are too large to check")
+                .with_label(*span, "the type of this expression grows too large")
+                .with_note("each use of a function like `fun x -> f (f x)` can double the size of a type; add annotations or split the definition"),
         }
     }
 }

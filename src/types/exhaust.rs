@@ -237,9 +237,15 @@ fn show(p: &Pat) -> String {
         Pat::Lit(LitKey::Float(bits)) => format!("{:?}", f64::from_bits(*bits)),
         Pat::Lit(LitKey::Str(s)) => format!("{s:?}"),
         Pat::Ctor(sig, index, args) => match sig {
-            Signature::Tuple(_) => format!("({})", args.iter().map(show).collect::<Vec<_>>().join(", ")),
+            Signature::Tuple(_) => {
+                format!("({})", args.iter().map(show).collect::<Vec<_>>().join(", "))
+            }
             Signature::Record(fields) => {
-                let parts: Vec<String> = fields.iter().zip(args).map(|(f, a)| format!("{f} = {}", show(a))).collect();
+                let parts: Vec<String> = fields
+                    .iter()
+                    .zip(args)
+                    .map(|(f, a)| format!("{f} = {}", show(a)))
+                    .collect();
                 format!("{{ {} }}", parts.join("; "))
             }
             Signature::Unit => "()".to_string(),
@@ -265,7 +271,9 @@ fn show_atomic(p: &Pat, cons_head: bool) -> String {
     let text = show(p);
     let needs = match p {
         Pat::Ctor(Signature::List, 1, _) => true,
-        Pat::Ctor(Signature::Variant(ctors), i, args) => !args.is_empty() && ctors.get(*i).is_some(),
+        Pat::Ctor(Signature::Variant(ctors), i, args) => {
+            !args.is_empty() && ctors.get(*i).is_some()
+        }
         Pat::Ctor(Signature::Tuple(_), _, _) => cons_head,
         _ => false,
     };
@@ -296,14 +304,21 @@ impl Infer<'_> {
                 let found = self
                     .st
                     .modules
-                    .lookup_in(&self.current, &path.modules, |env| env.ctors.get(&path.name).copied());
+                    .lookup_in(&self.current, &path.modules, |env| {
+                        env.ctors.get(&path.name).copied()
+                    });
                 let Ok(Some((id, index))) = found else {
                     return Pat::Wild;
                 };
-                let Some(TypeDefKind::Variant(ctors)) = self.st.defs.get(id.0 as usize).map(|d| &d.kind) else {
+                let Some(TypeDefKind::Variant(ctors)) =
+                    self.st.defs.get(id.0 as usize).map(|d| &d.kind)
+                else {
                     return Pat::Wild;
                 };
-                let sig: Rc<[(String, bool)]> = ctors.iter().map(|c| (c.name.clone(), c.arg.is_some())).collect();
+                let sig: Rc<[(String, bool)]> = ctors
+                    .iter()
+                    .map(|c| (c.name.clone(), c.arg.is_some()))
+                    .collect();
                 let args = match arg {
                     Some(a) => vec![self.to_pat(a)],
                     None => Vec::new(),
@@ -317,7 +332,9 @@ impl Infer<'_> {
                 }
                 list
             }
-            PatternKind::Cons(h, t) => Pat::Ctor(Signature::List, 1, vec![self.to_pat(h), self.to_pat(t)]),
+            PatternKind::Cons(h, t) => {
+                Pat::Ctor(Signature::List, 1, vec![self.to_pat(h), self.to_pat(t)])
+            }
             PatternKind::Record(fields, _) => {
                 let Some(first) = fields.first() else {
                     return Pat::Wild;
@@ -325,7 +342,9 @@ impl Infer<'_> {
                 let Some(id) = self.record_of_field(&first.name) else {
                     return Pat::Wild;
                 };
-                let Some(TypeDefKind::Record(declared)) = self.st.defs.get(id.0 as usize).map(|d| &d.kind) else {
+                let Some(TypeDefKind::Record(declared)) =
+                    self.st.defs.get(id.0 as usize).map(|d| &d.kind)
+                else {
                     return Pat::Wild;
                 };
                 let names: Rc<[String]> = declared.iter().map(|f| f.name.clone()).collect();
@@ -363,8 +382,10 @@ impl Infer<'_> {
             let row = vec![self.to_pat(&arm.pattern)];
             if !search.useful(&rows, &row) {
                 self.warnings.push(
-                    Diagnostic::warning("W002", "this match arm is never used")
-                        .with_label(arm.pattern.span, "earlier arms match every value this arm matches"),
+                    Diagnostic::warning("W002", "this match arm is never used").with_label(
+                        arm.pattern.span,
+                        "earlier arms match every value this arm matches",
+                    ),
                 );
             }
             if arm.guard.is_none() {
@@ -374,9 +395,12 @@ impl Infer<'_> {
         if let Some(w) = search.witness(&rows, 1) {
             let example = w.first().map_or_else(|| "_".to_string(), show);
             self.warnings.push(
-                Diagnostic::warning("W001", format!("this match is not exhaustive: `{example}` is not matched"))
-                    .with_label(span, "some values are not matched")
-                    .with_note(format!("add an arm for `{example}`")),
+                Diagnostic::warning(
+                    "W001",
+                    format!("this match is not exhaustive: `{example}` is not matched"),
+                )
+                .with_label(span, "some values are not matched")
+                .with_note(format!("add an arm for `{example}`")),
             );
         }
     }
@@ -388,8 +412,11 @@ impl Infer<'_> {
         if let Some(w) = search.witness(&rows, 1) {
             let example = w.first().map_or_else(|| "_".to_string(), show);
             self.warnings.push(
-                Diagnostic::warning("W001", format!("this {what} is not exhaustive: `{example}` is not matched"))
-                    .with_label(pattern.span, "this pattern can fail"),
+                Diagnostic::warning(
+                    "W001",
+                    format!("this {what} is not exhaustive: `{example}` is not matched"),
+                )
+                .with_label(pattern.span, "this pattern can fail"),
             );
         }
     }

@@ -6,21 +6,24 @@
 //! whose arrow effect is not pure, or contains one outside any `fun` or
 //! `reset`; its `TypeInfo.effect` is then the context, else `Pure`.
 
+use super::convert::PendingAlias;
 use super::env::{did_you_mean, Locals, MAIN};
-use super::error::{Reason, TypeError};
+use super::error::{MismatchError, Reason, TypeError};
 use super::print::Printer;
 use super::types::{Class, ClassSet, Effect, Type, TypeId};
 use super::unify::{substitute, UnifyError};
 use super::{State, TypeInfo};
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::{Arm, BinOp, Expr, ExprKind, FieldExpr, Literal, Path, Span, UnOp, UntypedExpr};
-use super::convert::PendingAlias;
+use crate::syntax::ast::{
+    Arm, BinOp, Expr, ExprKind, FieldExpr, LetGroup, Literal, Path, Span, TypeExpr, UnOp,
+    UntypedExpr, UntypedPattern,
+};
 use std::collections::{HashMap, HashSet};
 
 pub type Check<T> = Result<T, TypeError>;
 
 /// Deeper nesting than this is refused (E221) rather than risked.
-const MAX_NESTING: u32 = 20_000;
+const MAX_NESTING: u32 = 8_000;
 
 pub struct Infer<'s> {
     pub st: &'s mut State,
@@ -70,7 +73,13 @@ impl<'s> Infer<'s> {
     }
 
     /// Makes `found` (the type of the thing at `span`) equal `expected`.
-    pub fn expect(&mut self, found: &Type, expected: &Type, span: Span, reason: Option<Reason>) -> Check<()> {
+    pub fn expect(
+        &mut self,
+        found: &Type,
+        expected: &Type,
+        span: Span,
+        reason: Option<Reason>,
+    ) -> Check<()> {
         let st = &mut *self.st;
         match st.table.unify(&st.defs, found, expected) {
             Ok(()) => Ok(()),
@@ -95,25 +104,25 @@ impl<'s> Infer<'s> {
                 let b_text = p.type_text(&b);
                 let whole = (a_text == found_text && b_text == expected_text)
                     || (a_text == expected_text && b_text == found_text);
-                TypeError::Mismatch {
+                TypeError::mismatch(MismatchError {
                     found: found_text,
                     expected: expected_text,
                     span,
                     reason,
                     detail: (!whole).then_some((a_text, b_text)),
-                }
+                })
             }
             UnifyError::Effect(a, b) => {
                 let found_text = p.type_text(found);
                 let expected_text = p.type_text(expected);
                 let detail = Some((p.effect_text(&a), p.effect_text(&b)));
-                TypeError::Mismatch {
+                TypeError::mismatch(MismatchError {
                     found: found_text,
                     expected: expected_text,
                     span,
                     reason,
                     detail,
-                }
+                })
             }
             UnifyError::Occurs(var, ty) => TypeError::InfiniteType {
                 var: p.type_text(&Type::Var(var)),
@@ -150,13 +159,23 @@ impl<'s> Infer<'s> {
         Ok(self.st.table.resolve_effect(effect) != Effect::Pure)
     }
 
-    fn node(&self, kind: ExprKind<TypeInfo>, span: Span, ty: Type, shifts: bool, ctx: &Effect) -> Typed {
+    fn node(
+        &self,
+        kind: ExprKind<TypeInfo>,
+        span: Span,
+        ty: Type,
+        shifts: bool,
+        ctx: &Effect,
+    ) -> Typed {
         let effect = if shifts { ctx.clone() } else { Effect::Pure };
-        (Expr {
-            kind,
-            span,
-            ann: TypeInfo { ty, effect },
-        }, shifts)
+        (
+            Expr {
+                kind,
+                span,
+                ann: TypeInfo { ty, effect },
+            },
+            shifts,
+        )
     }
 
     pub fn infer_expr(&mut self, e: UntypedExpr, ctx: &Effect) -> Check<Typed> {
@@ -164,8 +183,15 @@ impl<'s> Infer<'s> {
         if self.depth > MAX_NESTING {
             return Err(TypeError::TooDeep { span: e.span });
         }
+        if self.st.table.over_budget() {
+            return Err(TypeError::TooComplex { span: e.span });
+        }
+        let span = e.span;
         let result = self.infer_expr_inner(e, ctx);
         self.depth -= 1;
+        if result.is_ok() && self.st.table.over_budget() {
+            return Err(TypeError::TooComplex { span });
+        }
         result
     }
 
@@ -181,80 +207,12 @@ impl<'s> Infer<'s> {
                 Ok(self.node(ExprKind::Var(path), span, ty, false, ctx))
             }
             ExprKind::Constructor(path, arg) => self.infer_constructor(path, arg, span, ctx),
-            ExprKind::App(f, x) => {
-                let (f, s1) = self.infer_expr(*f, ctx)?;
-                let (x, s2) = self.infer_expr(*x, ctx)?;
-                let (param, result, effect) = self.expect_function(&f.ann.ty, f.span)?;
-                let reason = Reason {
-                    span: f.span,
-                    because: "this function's parameter".to_string(),
-                };
-                self.expect(&x.ann.ty, &param, x.span, Some(reason))?;
-                let s3 = self.apply_effect(&effect, ctx, span)?;
-                Ok(self.node(ExprKind::App(Box::new(f), Box::new(x)), span, result, s1 || s2 || s3, ctx))
-            }
-            ExprKind::Fun(p, body) => {
-                let effect = self.st.table.fresh_effect(self.level);
-                let param = self.fresh();
-                let mark = self.locals.mark();
-                let (p, binds) = self.check_pattern(*p, &param, None)?;
-                for (name, _, ty) in binds {
-                    self.locals.push(name, ty);
-                }
-                let body = self.infer_expr(*body, &effect);
-                self.locals.reset_to(mark);
-                let (body, _) = body?;
-                self.warn_refutable(&p, "function parameter");
-                let ty = Type::arrow(param, body.ann.ty.clone(), effect);
-                Ok(self.node(ExprKind::Fun(Box::new(p), Box::new(body)), span, ty, false, ctx))
-            }
-            ExprKind::Let(group, body) => {
-                let mark = self.locals.mark();
-                let result = self.infer_let_in(group, *body, ctx);
-                self.locals.reset_to(mark);
-                let (group, body, shifts) = result?;
-                let ty = body.ann.ty.clone();
-                Ok(self.node(ExprKind::Let(group, Box::new(body)), span, ty, shifts, ctx))
-            }
-            ExprKind::If(c, t, f) => {
-                let (c, s1) = self.infer_expr(*c, ctx)?;
-                self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
-                let (t, s2) = self.infer_expr(*t, ctx)?;
-                match f {
-                    Some(f) => {
-                        let (f, s3) = self.infer_expr(*f, ctx)?;
-                        let reason = Reason {
-                            span: t.span,
-                            because: "the `then` branch".to_string(),
-                        };
-                        self.expect(&f.ann.ty, &t.ann.ty, f.span, Some(reason))?;
-                        let ty = t.ann.ty.clone();
-                        let kind = ExprKind::If(Box::new(c), Box::new(t), Some(Box::new(f)));
-                        Ok(self.node(kind, span, ty, s1 || s2 || s3, ctx))
-                    }
-                    None => {
-                        let reason = Reason {
-                            span,
-                            because: "this `if` without `else`".to_string(),
-                        };
-                        self.expect(&t.ann.ty, &Type::unit(), t.span, Some(reason))?;
-                        let kind = ExprKind::If(Box::new(c), Box::new(t), None);
-                        Ok(self.node(kind, span, Type::unit(), s1 || s2, ctx))
-                    }
-                }
-            }
+            ExprKind::App(f, x) => self.infer_app(*f, *x, span, ctx),
+            ExprKind::Fun(p, body) => self.infer_fun(*p, *body, span, ctx),
+            ExprKind::Let(group, body) => self.infer_let(group, *body, span, ctx),
+            ExprKind::If(c, t, f) => self.infer_if(*c, *t, f, span, ctx),
             ExprKind::Match(scrutinee, arms) => self.infer_match(*scrutinee, arms, span, ctx),
-            ExprKind::Tuple(items) => {
-                let mut typed = Vec::with_capacity(items.len());
-                let mut shifts = false;
-                for item in items {
-                    let (t, s) = self.infer_expr(item, ctx)?;
-                    shifts |= s;
-                    typed.push(t);
-                }
-                let ty = Type::Tuple(typed.iter().map(|t| t.ann.ty.clone()).collect());
-                Ok(self.node(ExprKind::Tuple(typed), span, ty, shifts, ctx))
-            }
+            ExprKind::Tuple(items) => self.infer_tuple(items, span, ctx),
             ExprKind::List(items) => {
                 let (typed, elem, shifts) = self.infer_elements(items, ctx)?;
                 Ok(self.node(ExprKind::List(typed), span, Type::list(elem), shifts, ctx))
@@ -264,81 +222,20 @@ impl<'s> Infer<'s> {
                 Ok(self.node(ExprKind::Array(typed), span, Type::array(elem), shifts, ctx))
             }
             ExprKind::Record(fields) => self.infer_record(fields, span, ctx),
-            ExprKind::RecordUpdate(base, fields) => self.infer_record_update(*base, fields, span, ctx),
+            ExprKind::RecordUpdate(base, fields) => {
+                self.infer_record_update(*base, fields, span, ctx)
+            }
             ExprKind::Field(record, name, name_span) => {
-                let (record, shifts) = self.infer_expr(*record, ctx)?;
-                let (record_ty, fields) = self.instantiate_record_of_field(&name, name_span)?;
-                self.expect(&record.ann.ty, &record_ty, record.span, None)?;
-                let ty = field_type(&fields, &name, name_span)?;
-                Ok(self.node(ExprKind::Field(Box::new(record), name, name_span), span, ty, shifts, ctx))
+                self.infer_field(*record, name, name_span, span, ctx)
             }
-            ExprKind::Index(a, i) => {
-                let (a, s1) = self.infer_expr(*a, ctx)?;
-                let (i, s2) = self.infer_expr(*i, ctx)?;
-                let elem = self.fresh();
-                self.expect(&a.ann.ty, &Type::array(elem.clone()), a.span, None)?;
-                self.expect(&i.ann.ty, &Type::int(), i.span, None)?;
-                Ok(self.node(ExprKind::Index(Box::new(a), Box::new(i)), span, elem, s1 || s2, ctx))
-            }
-            ExprKind::IndexSet(a, i, v) => {
-                let (a, s1) = self.infer_expr(*a, ctx)?;
-                let (i, s2) = self.infer_expr(*i, ctx)?;
-                let (v, s3) = self.infer_expr(*v, ctx)?;
-                let elem = self.fresh();
-                self.expect(&a.ann.ty, &Type::array(elem.clone()), a.span, None)?;
-                self.expect(&i.ann.ty, &Type::int(), i.span, None)?;
-                let reason = Reason {
-                    span: a.span,
-                    because: "the array's elements".to_string(),
-                };
-                self.expect(&v.ann.ty, &elem, v.span, Some(reason))?;
-                let kind = ExprKind::IndexSet(Box::new(a), Box::new(i), Box::new(v));
-                Ok(self.node(kind, span, Type::unit(), s1 || s2 || s3, ctx))
-            }
-            ExprKind::Assign(r, v) => {
-                let (r, s1) = self.infer_expr(*r, ctx)?;
-                let (v, s2) = self.infer_expr(*v, ctx)?;
-                let elem = self.fresh();
-                self.expect(&r.ann.ty, &Type::reference(elem.clone()), r.span, None)?;
-                let reason = Reason {
-                    span: r.span,
-                    because: "the reference's contents".to_string(),
-                };
-                self.expect(&v.ann.ty, &elem, v.span, Some(reason))?;
-                Ok(self.node(ExprKind::Assign(Box::new(r), Box::new(v)), span, Type::unit(), s1 || s2, ctx))
-            }
-            ExprKind::Deref(r) => {
-                let (r, shifts) = self.infer_expr(*r, ctx)?;
-                let elem = self.fresh();
-                self.expect(&r.ann.ty, &Type::reference(elem.clone()), r.span, None)?;
-                Ok(self.node(ExprKind::Deref(Box::new(r)), span, elem, shifts, ctx))
-            }
-            ExprKind::Ref(v) => {
-                let (v, shifts) = self.infer_expr(*v, ctx)?;
-                let ty = Type::reference(v.ann.ty.clone());
-                Ok(self.node(ExprKind::Ref(Box::new(v)), span, ty, shifts, ctx))
-            }
-            ExprKind::Seq(a, b) => {
-                let (a, s1) = self.infer_expr(*a, ctx)?;
-                let (b, s2) = self.infer_expr(*b, ctx)?;
-                let ty = b.ann.ty.clone();
-                Ok(self.node(ExprKind::Seq(Box::new(a), Box::new(b)), span, ty, s1 || s2, ctx))
-            }
+            ExprKind::Index(a, i) => self.infer_index(*a, *i, span, ctx),
+            ExprKind::IndexSet(a, i, v) => self.infer_index_set(*a, *i, *v, span, ctx),
+            ExprKind::Assign(r, v) => self.infer_assign(*r, *v, span, ctx),
+            ExprKind::Deref(r) => self.infer_deref(*r, span, ctx),
+            ExprKind::Ref(v) => self.infer_ref(*v, span, ctx),
+            ExprKind::Seq(a, b) => self.infer_seq(*a, *b, span, ctx),
             ExprKind::BinOp(op, a, b) => self.infer_binop(op, *a, *b, span, ctx),
-            ExprKind::UnOp(op, a) => {
-                let (a, shifts) = self.infer_expr(*a, ctx)?;
-                let ty = match op {
-                    UnOp::Neg => {
-                        self.require(&a.ann.ty, Class::Num, a.span, span)?;
-                        a.ann.ty.clone()
-                    }
-                    UnOp::Not => {
-                        self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
-                        Type::bool()
-                    }
-                };
-                Ok(self.node(ExprKind::UnOp(op, Box::new(a)), span, ty, shifts, ctx))
-            }
+            ExprKind::UnOp(op, a) => self.infer_unop(op, *a, span, ctx),
             ExprKind::For {
                 var,
                 var_span,
@@ -346,71 +243,380 @@ impl<'s> Infer<'s> {
                 to,
                 downward,
                 body,
-            } => {
-                let (from, s1) = self.infer_expr(*from, ctx)?;
-                self.expect(&from.ann.ty, &Type::int(), from.span, None)?;
-                let (to, s2) = self.infer_expr(*to, ctx)?;
-                self.expect(&to.ann.ty, &Type::int(), to.span, None)?;
-                let mark = self.locals.mark();
-                self.locals.push(var.clone(), Type::int());
-                let body = self.infer_expr(*body, ctx);
-                self.locals.reset_to(mark);
-                let (body, s3) = body?;
-                let kind = ExprKind::For {
-                    var,
-                    var_span,
-                    from: Box::new(from),
-                    to: Box::new(to),
-                    downward,
-                    body: Box::new(body),
-                };
-                Ok(self.node(kind, span, Type::unit(), s1 || s2 || s3, ctx))
-            }
-            ExprKind::While(c, body) => {
-                let (c, s1) = self.infer_expr(*c, ctx)?;
-                self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
-                let (body, s2) = self.infer_expr(*body, ctx)?;
-                Ok(self.node(ExprKind::While(Box::new(c), Box::new(body)), span, Type::unit(), s1 || s2, ctx))
-            }
-            ExprKind::Annot(inner, texpr) => {
-                let (inner, shifts) = self.infer_expr(*inner, ctx)?;
-                let ty = self.convert_annotation(&texpr)?;
+            } => self.infer_for((var, var_span), *from, *to, downward, *body, span, ctx),
+            ExprKind::While(c, body) => self.infer_while(*c, *body, span, ctx),
+            ExprKind::Annot(inner, texpr) => self.infer_annot(*inner, texpr, span, ctx),
+            ExprKind::Shift(k, k_span, body) => self.infer_shift(k, k_span, *body, span, ctx),
+            ExprKind::Reset(body) => self.infer_reset(*body, span, ctx),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn infer_for(
+        &mut self,
+        (var, var_span): (String, Span),
+        from: UntypedExpr,
+        to: UntypedExpr,
+        downward: bool,
+        body: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (from, s1) = self.infer_expr(from, ctx)?;
+        self.expect(&from.ann.ty, &Type::int(), from.span, None)?;
+        let (to, s2) = self.infer_expr(to, ctx)?;
+        self.expect(&to.ann.ty, &Type::int(), to.span, None)?;
+        let mark = self.locals.mark();
+        self.locals.push(var.clone(), Type::int());
+        let body = self.infer_expr(body, ctx);
+        self.locals.reset_to(mark);
+        let (body, s3) = body?;
+        let kind = ExprKind::For {
+            var,
+            var_span,
+            from: Box::new(from),
+            to: Box::new(to),
+            downward,
+            body: Box::new(body),
+        };
+        Ok(self.node(kind, span, Type::unit(), s1 || s2 || s3, ctx))
+    }
+
+    fn infer_app(
+        &mut self,
+        f: UntypedExpr,
+        x: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (f, s1) = self.infer_expr(f, ctx)?;
+        let (x, s2) = self.infer_expr(x, ctx)?;
+        let (param, result, effect) = self.expect_function(&f.ann.ty, f.span)?;
+        let reason = Reason {
+            span: f.span,
+            because: "this function's parameter".to_string(),
+        };
+        self.expect(&x.ann.ty, &param, x.span, Some(reason))?;
+        let s3 = self.apply_effect(&effect, ctx, span)?;
+        Ok(self.node(
+            ExprKind::App(Box::new(f), Box::new(x)),
+            span,
+            result,
+            s1 || s2 || s3,
+            ctx,
+        ))
+    }
+
+    fn infer_fun(
+        &mut self,
+        p: UntypedPattern,
+        body: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let effect = self.st.table.fresh_effect(self.level);
+        let param = self.fresh();
+        let mark = self.locals.mark();
+        let (p, binds) = self.check_pattern(p, &param, None)?;
+        for (name, _, ty) in binds {
+            self.locals.push(name, ty);
+        }
+        let body = self.infer_expr(body, &effect);
+        self.locals.reset_to(mark);
+        let (body, _) = body?;
+        self.warn_refutable(&p, "function parameter");
+        let ty = Type::arrow(param, body.ann.ty.clone(), effect);
+        Ok(self.node(
+            ExprKind::Fun(Box::new(p), Box::new(body)),
+            span,
+            ty,
+            false,
+            ctx,
+        ))
+    }
+
+    fn infer_let(
+        &mut self,
+        group: LetGroup<()>,
+        body: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let mark = self.locals.mark();
+        let result = self.infer_let_in(group, body, ctx);
+        self.locals.reset_to(mark);
+        let (group, body, shifts) = result?;
+        let ty = body.ann.ty.clone();
+        Ok(self.node(ExprKind::Let(group, Box::new(body)), span, ty, shifts, ctx))
+    }
+
+    fn infer_if(
+        &mut self,
+        c: UntypedExpr,
+        t: UntypedExpr,
+        f: Option<Box<UntypedExpr>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (c, s1) = self.infer_expr(c, ctx)?;
+        self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
+        let (t, s2) = self.infer_expr(t, ctx)?;
+        match f {
+            Some(f) => {
+                let (f, s3) = self.infer_expr(*f, ctx)?;
                 let reason = Reason {
-                    span: texpr.span,
-                    because: "this annotation".to_string(),
+                    span: t.span,
+                    because: "the `then` branch".to_string(),
                 };
-                self.expect(&inner.ann.ty, &ty, inner.span, Some(reason))?;
-                Ok(self.node(ExprKind::Annot(Box::new(inner), texpr), span, ty, shifts, ctx))
+                self.expect(&f.ann.ty, &t.ann.ty, f.span, Some(reason))?;
+                let ty = t.ann.ty.clone();
+                let kind = ExprKind::If(Box::new(c), Box::new(t), Some(Box::new(f)));
+                Ok(self.node(kind, span, ty, s1 || s2 || s3, ctx))
             }
-            ExprKind::Shift(k, k_span, body) => {
-                let answer = self.fresh();
-                let st = &mut *self.st;
-                let wanted = Effect::Cps(Box::new(answer.clone()));
-                if st.table.unify_effects(&st.defs, ctx, &wanted).is_err() {
-                    return Err(TypeError::ShiftWithoutReset { span, call: false });
-                }
-                let hole = self.fresh();
-                let k_ty = Type::arrow(hole.clone(), answer.clone(), Effect::Pure);
-                let mark = self.locals.mark();
-                self.locals.push(k.clone(), k_ty);
-                let body = self.infer_expr(*body, ctx);
-                self.locals.reset_to(mark);
-                let (body, _) = body?;
+            None => {
                 let reason = Reason {
                     span,
-                    because: "the answer type of the enclosing `reset`".to_string(),
+                    because: "this `if` without `else`".to_string(),
                 };
-                self.expect(&body.ann.ty, &answer, body.span, Some(reason))?;
-                Ok(self.node(ExprKind::Shift(k, k_span, Box::new(body)), span, hole, true, ctx))
-            }
-            ExprKind::Reset(body) => {
-                let answer = self.fresh();
-                let inner_ctx = Effect::Cps(Box::new(answer.clone()));
-                let (body, _) = self.infer_expr(*body, &inner_ctx)?;
-                self.expect(&body.ann.ty, &answer, body.span, None)?;
-                Ok(self.node(ExprKind::Reset(Box::new(body)), span, answer, false, ctx))
+                self.expect(&t.ann.ty, &Type::unit(), t.span, Some(reason))?;
+                let kind = ExprKind::If(Box::new(c), Box::new(t), None);
+                Ok(self.node(kind, span, Type::unit(), s1 || s2, ctx))
             }
         }
+    }
+
+    fn infer_tuple(&mut self, items: Vec<UntypedExpr>, span: Span, ctx: &Effect) -> Check<Typed> {
+        let mut typed = Vec::with_capacity(items.len());
+        let mut shifts = false;
+        for item in items {
+            let (t, s) = self.infer_expr(item, ctx)?;
+            shifts |= s;
+            typed.push(t);
+        }
+        let ty = Type::Tuple(typed.iter().map(|t| t.ann.ty.clone()).collect());
+        Ok(self.node(ExprKind::Tuple(typed), span, ty, shifts, ctx))
+    }
+
+    fn infer_field(
+        &mut self,
+        record: UntypedExpr,
+        name: String,
+        name_span: Span,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (record, shifts) = self.infer_expr(record, ctx)?;
+        let (record_ty, fields) = self.instantiate_record_of_field(&name, name_span)?;
+        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
+        let ty = field_type(&fields, &name, name_span)?;
+        Ok(self.node(
+            ExprKind::Field(Box::new(record), name, name_span),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
+    }
+
+    fn infer_index(
+        &mut self,
+        a: UntypedExpr,
+        i: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (a, s1) = self.infer_expr(a, ctx)?;
+        let (i, s2) = self.infer_expr(i, ctx)?;
+        let elem = self.fresh();
+        self.expect(&a.ann.ty, &Type::array(elem.clone()), a.span, None)?;
+        self.expect(&i.ann.ty, &Type::int(), i.span, None)?;
+        Ok(self.node(
+            ExprKind::Index(Box::new(a), Box::new(i)),
+            span,
+            elem,
+            s1 || s2,
+            ctx,
+        ))
+    }
+
+    fn infer_index_set(
+        &mut self,
+        a: UntypedExpr,
+        i: UntypedExpr,
+        v: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (a, s1) = self.infer_expr(a, ctx)?;
+        let (i, s2) = self.infer_expr(i, ctx)?;
+        let (v, s3) = self.infer_expr(v, ctx)?;
+        let elem = self.fresh();
+        self.expect(&a.ann.ty, &Type::array(elem.clone()), a.span, None)?;
+        self.expect(&i.ann.ty, &Type::int(), i.span, None)?;
+        let reason = Reason {
+            span: a.span,
+            because: "the array's elements".to_string(),
+        };
+        self.expect(&v.ann.ty, &elem, v.span, Some(reason))?;
+        let kind = ExprKind::IndexSet(Box::new(a), Box::new(i), Box::new(v));
+        Ok(self.node(kind, span, Type::unit(), s1 || s2 || s3, ctx))
+    }
+
+    fn infer_assign(
+        &mut self,
+        r: UntypedExpr,
+        v: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (r, s1) = self.infer_expr(r, ctx)?;
+        let (v, s2) = self.infer_expr(v, ctx)?;
+        let elem = self.fresh();
+        self.expect(&r.ann.ty, &Type::reference(elem.clone()), r.span, None)?;
+        let reason = Reason {
+            span: r.span,
+            because: "the reference's contents".to_string(),
+        };
+        self.expect(&v.ann.ty, &elem, v.span, Some(reason))?;
+        Ok(self.node(
+            ExprKind::Assign(Box::new(r), Box::new(v)),
+            span,
+            Type::unit(),
+            s1 || s2,
+            ctx,
+        ))
+    }
+
+    fn infer_deref(&mut self, r: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
+        let (r, shifts) = self.infer_expr(r, ctx)?;
+        let elem = self.fresh();
+        self.expect(&r.ann.ty, &Type::reference(elem.clone()), r.span, None)?;
+        Ok(self.node(ExprKind::Deref(Box::new(r)), span, elem, shifts, ctx))
+    }
+
+    fn infer_ref(&mut self, v: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
+        let (v, shifts) = self.infer_expr(v, ctx)?;
+        let ty = Type::reference(v.ann.ty.clone());
+        Ok(self.node(ExprKind::Ref(Box::new(v)), span, ty, shifts, ctx))
+    }
+
+    fn infer_seq(
+        &mut self,
+        a: UntypedExpr,
+        b: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (a, s1) = self.infer_expr(a, ctx)?;
+        let (b, s2) = self.infer_expr(b, ctx)?;
+        let ty = b.ann.ty.clone();
+        Ok(self.node(
+            ExprKind::Seq(Box::new(a), Box::new(b)),
+            span,
+            ty,
+            s1 || s2,
+            ctx,
+        ))
+    }
+
+    fn infer_unop(&mut self, op: UnOp, a: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
+        let (a, shifts) = self.infer_expr(a, ctx)?;
+        let ty = match op {
+            UnOp::Neg => {
+                self.require(&a.ann.ty, Class::Num, a.span, span)?;
+                a.ann.ty.clone()
+            }
+            UnOp::Not => {
+                self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
+                Type::bool()
+            }
+        };
+        Ok(self.node(ExprKind::UnOp(op, Box::new(a)), span, ty, shifts, ctx))
+    }
+
+    fn infer_while(
+        &mut self,
+        c: UntypedExpr,
+        body: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (c, s1) = self.infer_expr(c, ctx)?;
+        self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
+        let (body, s2) = self.infer_expr(body, ctx)?;
+        Ok(self.node(
+            ExprKind::While(Box::new(c), Box::new(body)),
+            span,
+            Type::unit(),
+            s1 || s2,
+            ctx,
+        ))
+    }
+
+    fn infer_annot(
+        &mut self,
+        inner: UntypedExpr,
+        texpr: TypeExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (inner, shifts) = self.infer_expr(inner, ctx)?;
+        let ty = self.convert_annotation(&texpr)?;
+        let reason = Reason {
+            span: texpr.span,
+            because: "this annotation".to_string(),
+        };
+        self.expect(&inner.ann.ty, &ty, inner.span, Some(reason))?;
+        Ok(self.node(
+            ExprKind::Annot(Box::new(inner), texpr),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
+    }
+
+    fn infer_shift(
+        &mut self,
+        k: String,
+        k_span: Span,
+        body: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let answer = self.fresh();
+        let st = &mut *self.st;
+        let wanted = Effect::Cps(Box::new(answer.clone()));
+        if st.table.unify_effects(&st.defs, ctx, &wanted).is_err() {
+            return Err(TypeError::ShiftWithoutReset { span, call: false });
+        }
+        let hole = self.fresh();
+        let k_ty = Type::arrow(hole.clone(), answer.clone(), Effect::Pure);
+        let mark = self.locals.mark();
+        self.locals.push(k.clone(), k_ty);
+        let body = self.infer_expr(body, ctx);
+        self.locals.reset_to(mark);
+        let (body, _) = body?;
+        let reason = Reason {
+            span,
+            because: "the answer type of the enclosing `reset`".to_string(),
+        };
+        self.expect(&body.ann.ty, &answer, body.span, Some(reason))?;
+        Ok(self.node(
+            ExprKind::Shift(k, k_span, Box::new(body)),
+            span,
+            hole,
+            true,
+            ctx,
+        ))
+    }
+
+    fn infer_reset(&mut self, body: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
+        let answer = self.fresh();
+        let inner_ctx = Effect::Cps(Box::new(answer.clone()));
+        let (body, _) = self.infer_expr(body, &inner_ctx)?;
+        self.expect(&body.ann.ty, &answer, body.span, None)?;
+        Ok(self.node(ExprKind::Reset(Box::new(body)), span, answer, false, ctx))
     }
 
     /// `f`'s type as an arrow, or an error saying it is not a function.
@@ -432,7 +638,11 @@ impl<'s> Infer<'s> {
         }
     }
 
-    fn infer_elements(&mut self, items: Vec<UntypedExpr>, ctx: &Effect) -> Check<(Vec<Expr<TypeInfo>>, Type, bool)> {
+    fn infer_elements(
+        &mut self,
+        items: Vec<UntypedExpr>,
+        ctx: &Effect,
+    ) -> Check<(Vec<Expr<TypeInfo>>, Type, bool)> {
         let elem = self.fresh();
         let mut typed: Vec<Expr<TypeInfo>> = Vec::with_capacity(items.len());
         let mut shifts = false;
@@ -451,7 +661,13 @@ impl<'s> Infer<'s> {
         Ok((typed, elem, shifts))
     }
 
-    fn infer_match(&mut self, scrutinee: UntypedExpr, arms: Vec<Arm<()>>, span: Span, ctx: &Effect) -> Check<Typed> {
+    fn infer_match(
+        &mut self,
+        scrutinee: UntypedExpr,
+        arms: Vec<Arm<()>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
         let (scrutinee, mut shifts) = self.infer_expr(scrutinee, ctx)?;
         let result = self.fresh();
         let mut first_body: Option<Span> = None;
@@ -502,10 +718,24 @@ impl<'s> Infer<'s> {
             because: "the first arm".to_string(),
         });
         self.expect(&body.ann.ty, result, body.span, reason)?;
-        Ok((Arm { pattern, guard, body }, shifts || s))
+        Ok((
+            Arm {
+                pattern,
+                guard,
+                body,
+            },
+            shifts || s,
+        ))
     }
 
-    fn infer_binop(&mut self, op: BinOp, a: UntypedExpr, b: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
+    fn infer_binop(
+        &mut self,
+        op: BinOp,
+        a: UntypedExpr,
+        b: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
         let (a, s1) = self.infer_expr(a, ctx)?;
         let (b, s2) = self.infer_expr(b, ctx)?;
         let shifts = s1 || s2;
@@ -517,8 +747,15 @@ impl<'s> Infer<'s> {
         };
         let ty = match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                let class = if op == BinOp::Pow { Class::Real } else { Class::Num };
-                let operand = self.st.table.fresh_constrained(self.level, ClassSet::of(class), Some(span));
+                let class = if op == BinOp::Pow {
+                    Class::Real
+                } else {
+                    Class::Num
+                };
+                let operand =
+                    self.st
+                        .table
+                        .fresh_constrained(self.level, ClassSet::of(class), Some(span));
                 self.expect(&a.ann.ty, &operand, a.span, None)?;
                 self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
                 operand
@@ -539,7 +776,11 @@ impl<'s> Infer<'s> {
                 Type::bool()
             }
             BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
-                let operand = self.st.table.fresh_constrained(self.level, ClassSet::of(Class::Ord), Some(span));
+                let operand = self.st.table.fresh_constrained(
+                    self.level,
+                    ClassSet::of(Class::Ord),
+                    Some(span),
+                );
                 self.expect(&a.ann.ty, &operand, a.span, None)?;
                 self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
                 Type::bool()
@@ -570,7 +811,13 @@ impl<'s> Infer<'s> {
                 Type::string()
             }
         };
-        Ok(self.node(ExprKind::BinOp(op, Box::new(a), Box::new(b)), span, ty, shifts, ctx))
+        Ok(self.node(
+            ExprKind::BinOp(op, Box::new(a), Box::new(b)),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
     }
 
     fn infer_constructor(
@@ -582,7 +829,9 @@ impl<'s> Infer<'s> {
     ) -> Check<Typed> {
         let (result, ctor_arg) = self.instantiate_constructor(&path, span)?;
         match (arg, ctor_arg) {
-            (None, None) => Ok(self.node(ExprKind::Constructor(path, None), span, result, false, ctx)),
+            (None, None) => {
+                Ok(self.node(ExprKind::Constructor(path, None), span, result, false, ctx))
+            }
             (Some(arg), Some(expected)) => {
                 let (arg, shifts) = self.infer_expr(*arg, ctx)?;
                 let reason = Reason {
@@ -590,7 +839,13 @@ impl<'s> Infer<'s> {
                     because: format!("the constructor `{path}`"),
                 };
                 self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
-                Ok(self.node(ExprKind::Constructor(path, Some(Box::new(arg))), span, result, shifts, ctx))
+                Ok(self.node(
+                    ExprKind::Constructor(path, Some(Box::new(arg))),
+                    span,
+                    result,
+                    shifts,
+                    ctx,
+                ))
             }
             (given, _) => Err(TypeError::ConstructorArity {
                 name: path.to_string(),
@@ -602,11 +857,17 @@ impl<'s> Infer<'s> {
 
     /// A constructor's result type and argument type, with fresh
     /// variables for the type's parameters.
-    pub fn instantiate_constructor(&mut self, path: &Path, span: Span) -> Check<(Type, Option<Type>)> {
+    pub fn instantiate_constructor(
+        &mut self,
+        path: &Path,
+        span: Span,
+    ) -> Check<(Type, Option<Type>)> {
         let found = self
             .st
             .modules
-            .lookup_in(&self.current, &path.modules, |env| env.ctors.get(&path.name).copied())
+            .lookup_in(&self.current, &path.modules, |env| {
+                env.ctors.get(&path.name).copied()
+            })
             .map_err(|m| TypeError::UnboundModule { name: m, span })?;
         let Some((id, index)) = found else {
             return Err(TypeError::UnboundConstructor {
@@ -616,21 +877,32 @@ impl<'s> Infer<'s> {
         };
         let (args, subst) = self.instantiate_params(id);
         let arg = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
-            Some(super::env::TypeDefKind::Variant(ctors)) => ctors.get(index).and_then(|c| c.arg.clone()),
+            Some(super::env::TypeDefKind::Variant(ctors)) => {
+                ctors.get(index).and_then(|c| c.arg.clone())
+            }
             _ => None,
         };
         Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst))))
     }
 
     pub fn instantiate_params(&mut self, id: TypeId) -> (Vec<Type>, HashMap<u32, Type>) {
-        let params = self.st.defs.get(id.0 as usize).map(|d| d.params.clone()).unwrap_or_default();
+        let params = self
+            .st
+            .defs
+            .get(id.0 as usize)
+            .map(|d| d.params.clone())
+            .unwrap_or_default();
         let args: Vec<Type> = params.iter().map(|_| self.fresh()).collect();
         let subst = params.iter().copied().zip(args.iter().cloned()).collect();
         (args, subst)
     }
 
     /// The record type declaring `field` (fresh parameters) and its fields.
-    pub fn instantiate_record_of_field(&mut self, field: &str, span: Span) -> Check<(Type, Vec<(String, Type)>)> {
+    pub fn instantiate_record_of_field(
+        &mut self,
+        field: &str,
+        span: Span,
+    ) -> Check<(Type, Vec<(String, Type)>)> {
         let Some(id) = self.record_of_field(field) else {
             return Err(TypeError::UnboundField {
                 name: field.to_string(),
@@ -661,12 +933,21 @@ impl<'s> Infer<'s> {
         }
         let mut modules: Vec<&String> = self.st.modules.envs.keys().collect();
         modules.sort();
-        modules
-            .into_iter()
-            .find_map(|m| self.st.modules.envs.get(m).and_then(|env| env.fields.get(field).copied()))
+        modules.into_iter().find_map(|m| {
+            self.st
+                .modules
+                .envs
+                .get(m)
+                .and_then(|env| env.fields.get(field).copied())
+        })
     }
 
-    fn infer_record(&mut self, fields: Vec<FieldExpr<()>>, span: Span, ctx: &Effect) -> Check<Typed> {
+    fn infer_record(
+        &mut self,
+        fields: Vec<FieldExpr<()>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
         let Some(first) = fields.first() else {
             return Err(TypeError::UnboundField {
                 name: "{}".to_string(),
@@ -674,7 +955,8 @@ impl<'s> Infer<'s> {
                 record: None,
             });
         };
-        let (record_ty, declared) = self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let (record_ty, declared) =
+            self.instantiate_record_of_field(&first.name, first.name_span)?;
         let (typed, shifts) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
         let missing: Vec<String> = declared
             .iter()
@@ -701,12 +983,25 @@ impl<'s> Infer<'s> {
         let (base, s1) = self.infer_expr(base, ctx)?;
         let Some(first) = fields.first() else {
             let ty = base.ann.ty.clone();
-            return Ok(self.node(ExprKind::RecordUpdate(Box::new(base), Vec::new()), span, ty, s1, ctx));
+            return Ok(self.node(
+                ExprKind::RecordUpdate(Box::new(base), Vec::new()),
+                span,
+                ty,
+                s1,
+                ctx,
+            ));
         };
-        let (record_ty, declared) = self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let (record_ty, declared) =
+            self.instantiate_record_of_field(&first.name, first.name_span)?;
         self.expect(&base.ann.ty, &record_ty, base.span, None)?;
         let (typed, s2) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
-        Ok(self.node(ExprKind::RecordUpdate(Box::new(base), typed), span, record_ty, s1 || s2, ctx))
+        Ok(self.node(
+            ExprKind::RecordUpdate(Box::new(base), typed),
+            span,
+            record_ty,
+            s1 || s2,
+            ctx,
+        ))
     }
 
     fn infer_field_values(
@@ -768,14 +1063,17 @@ impl<'s> Infer<'s> {
         let found = self
             .st
             .modules
-            .lookup_in(&self.current, &path.modules, |env| env.values.get(&path.name).map(|v| v.ty.clone()))
+            .lookup_in(&self.current, &path.modules, |env| {
+                env.values.get(&path.name).map(|v| v.ty.clone())
+            })
             .map_err(|m| TypeError::UnboundModule { name: m, span })?;
         match found {
             Some(ty) => Ok(self.st.table.instantiate(&ty, self.level, span)),
             None => {
                 let module = path.modules.join(".");
                 let suggestion = self.st.modules.env(&module).and_then(|env| {
-                    did_you_mean(&path.name, env.values.keys().map(String::as_str)).map(|s| format!("{module}.{s}"))
+                    did_you_mean(&path.name, env.values.keys().map(String::as_str))
+                        .map(|s| format!("{module}.{s}"))
                 });
                 Err(TypeError::UnboundVariable {
                     name: path.to_string(),

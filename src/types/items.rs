@@ -9,7 +9,7 @@ use super::pattern::Bind;
 use super::types::{Class, Effect, Type, TypeId, GENERIC};
 use super::{CheckedModule, State, TypeInfo};
 use crate::syntax::ast::{
-    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, Path, Pattern, PatternKind, Span, TypeBody, TypeDecl,
+    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, Path, PatternKind, TypeBody, TypeDecl,
     UntypedExpr, UntypedItem,
 };
 use std::collections::HashMap;
@@ -52,21 +52,41 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
             params,
             kind,
         });
-        state.modules.env_mut(PRELUDE).types.insert(name.to_string(), id);
+        state
+            .modules
+            .env_mut(PRELUDE)
+            .types
+            .insert(name.to_string(), id);
     }
     let prelude = state.modules.env_mut(PRELUDE);
-    prelude.ctors.insert("None".to_string(), (TypeId::OPTION, 0));
-    prelude.ctors.insert("Some".to_string(), (TypeId::OPTION, 1));
+    prelude
+        .ctors
+        .insert("None".to_string(), (TypeId::OPTION, 0));
+    prelude
+        .ctors
+        .insert("Some".to_string(), (TypeId::OPTION, 1));
     state.modules.env_mut(super::env::MAIN);
 
     let mut problems = Vec::new();
     let mut infer = Infer::new(state, PRELUDE.to_string());
     for prim in crate::runtime::prims::PRIMS {
-        let module = if prim.module.is_empty() { PRELUDE } else { prim.module };
+        let module = if prim.module.is_empty() {
+            PRELUDE
+        } else {
+            prim.module
+        };
         match infer.primitive_type(prim.ty) {
             Ok(ty) => {
-                let entry = ValueEntry { ty, from_prim: true };
-                infer.st.modules.env_mut(module).values.insert(prim.name.to_string(), entry);
+                let entry = ValueEntry {
+                    ty,
+                    from_prim: true,
+                };
+                infer
+                    .st
+                    .modules
+                    .env_mut(module)
+                    .values
+                    .insert(prim.name.to_string(), entry);
             }
             Err(e) => problems.push(format!("{module}.{}: `{}`: {e}", prim.name, prim.ty)),
         }
@@ -85,8 +105,11 @@ impl Infer<'_> {
             return Err("internal: variables lost".to_string());
         };
         for (var, class) in constraints {
-            let class = Class::from_name(&class).ok_or_else(|| format!("unknown class `{class}`"))?;
-            let var_ty = vars.get(&var).ok_or_else(|| format!("`'{var}` is not in the type"))?;
+            let class =
+                Class::from_name(&class).ok_or_else(|| format!("unknown class `{class}`"))?;
+            let var_ty = vars
+                .get(&var)
+                .ok_or_else(|| format!("`'{var}` is not in the type"))?;
             let st = &mut *self.st;
             st.table
                 .require_class(&st.defs, var_ty, class, None)
@@ -105,12 +128,18 @@ impl Infer<'_> {
             let kind = match item.kind {
                 ItemKind::Let(group) => {
                     let (group, binds) = self.infer_let_group(group, &Effect::Pure)?;
+                    if self.st.table.over_budget() {
+                        return Err(TypeError::TooComplex { span });
+                    }
                     self.run_equality_checks()?;
                     let current = self.current.clone();
                     for (name, _, ty) in binds {
                         let printed = self.printer().scheme(&self.st.table.zonk(&ty));
                         bindings.push((name.clone(), printed));
-                        let entry = ValueEntry { ty, from_prim: false };
+                        let entry = ValueEntry {
+                            ty,
+                            from_prim: false,
+                        };
                         self.st.modules.env_mut(&current).values.insert(name, entry);
                     }
                     let mut group = group;
@@ -177,7 +206,10 @@ impl Infer<'_> {
         ctx: &Effect,
     ) -> Check<(LetGroup<TypeInfo>, Expr<TypeInfo>, bool)> {
         let (group, binds) = self.infer_let_group(group, ctx)?;
-        let shifts = group.bindings.iter().any(|b| b.expr.ann.effect != Effect::Pure);
+        let shifts = group
+            .bindings
+            .iter()
+            .any(|b| b.expr.ann.effect != Effect::Pure);
         for (name, _, ty) in binds {
             self.locals.push(name, ty);
         }
@@ -187,7 +219,11 @@ impl Infer<'_> {
 
     /// Infers a `let` group and generalises what the value restriction
     /// allows. Returns the typed group and the variables it binds.
-    pub fn infer_let_group(&mut self, group: LetGroup<()>, ctx: &Effect) -> Check<(LetGroup<TypeInfo>, Vec<Bind>)> {
+    pub fn infer_let_group(
+        &mut self,
+        group: LetGroup<()>,
+        ctx: &Effect,
+    ) -> Check<(LetGroup<TypeInfo>, Vec<Bind>)> {
         if group.recursive {
             return self.infer_let_rec(group, ctx);
         }
@@ -201,7 +237,8 @@ impl Infer<'_> {
                     span: expr.span,
                     because: "the bound expression".to_string(),
                 };
-                let (pattern, binds) = self.check_pattern(binding.pattern, &expr.ann.ty, Some(reason))?;
+                let (pattern, binds) =
+                    self.check_pattern(binding.pattern, &expr.ann.ty, Some(reason))?;
                 for bind in binds {
                     if all_binds.iter().any(|(n, _, _)| *n == bind.0) {
                         return Err(TypeError::PatternVarTwice {
@@ -241,10 +278,16 @@ impl Infer<'_> {
         ))
     }
 
-    fn infer_let_rec(&mut self, group: LetGroup<()>, ctx: &Effect) -> Check<(LetGroup<TypeInfo>, Vec<Bind>)> {
+    fn infer_let_rec(
+        &mut self,
+        group: LetGroup<()>,
+        ctx: &Effect,
+    ) -> Check<(LetGroup<TypeInfo>, Vec<Bind>)> {
         for binding in &group.bindings {
             if !is_rec_binding(&binding.pattern.kind, &binding.expr) {
-                return Err(TypeError::LetRecNotFunction { span: binding.expr.span });
+                return Err(TypeError::LetRecNotFunction {
+                    span: binding.expr.span,
+                });
             }
         }
         self.level += 1;
@@ -297,7 +340,11 @@ impl Infer<'_> {
                 because: "the use of this name in its own definition".to_string(),
             };
             self.expect(&expr.ann.ty, &ty, expr.span, Some(reason))?;
-            typed.push(Binding { pattern, expr, span });
+            typed.push(Binding {
+                pattern,
+                expr,
+                span,
+            });
         }
         Ok((typed, all_binds))
     }
@@ -333,7 +380,11 @@ impl Infer<'_> {
                 params,
                 kind: TypeDefKind::Builtin,
             });
-            self.st.modules.env_mut(&current).types.insert(decl.name.clone(), id);
+            self.st
+                .modules
+                .env_mut(&current)
+                .types
+                .insert(decl.name.clone(), id);
             ids.push(id);
         }
         for (decl, id) in decls.iter().zip(&ids) {
@@ -357,8 +408,17 @@ impl Infer<'_> {
     }
 
     fn param_types(&self, decl: &TypeDecl, id: TypeId) -> Vec<(String, Type)> {
-        let vars = self.st.defs.get(id.0 as usize).map(|d| d.params.clone()).unwrap_or_default();
-        decl.params.iter().cloned().zip(vars.into_iter().map(Type::Var)).collect()
+        let vars = self
+            .st
+            .defs
+            .get(id.0 as usize)
+            .map(|d| d.params.clone())
+            .unwrap_or_default();
+        decl.params
+            .iter()
+            .cloned()
+            .zip(vars.into_iter().map(Type::Var))
+            .collect()
     }
 
     fn declare_type_bodies(&mut self, decls: &[TypeDecl], ids: &[TypeId]) -> Check<()> {

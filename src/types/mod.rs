@@ -1,1 +1,176 @@
 //! Type inference: Hindley–Milner with classes and effects.
+//!
+//! [`Checker`] keeps every module checked so far (the REPL and the
+//! driver's module loading call it repeatedly). A call that fails leaves
+//! the checker exactly as it was before the call: nothing of a failed
+//! input is committed, so the REPL can go on.
+
+mod convert;
+mod env;
+mod error;
+mod exhaust;
+mod infer;
+mod items;
+mod pattern;
+mod print;
+#[allow(clippy::module_inception)]
+mod types;
+mod unify;
+mod zonk;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::TypeError;
+pub use types::{Class, ClassSet, EffVar, Effect, TyVar, Type, TypeId};
+
+use crate::diagnostics::Diagnostic;
+use crate::syntax::ast::{Expr, Item, UntypedExpr, UntypedItem};
+use env::{Modules, TypeDef};
+use infer::Infer;
+use unify::Table;
+
+/// What every checked expression and pattern carries.
+#[derive(Clone, Debug)]
+pub struct TypeInfo {
+    /// Fully resolved: no variable in it is bound. Variables left are
+    /// quantified (polymorphic code) or still unknown.
+    pub ty: Type,
+    /// What evaluating the expression may do: `Pure`, or `Cps(answer)`
+    /// when it may shift (or an effect variable in effect-polymorphic
+    /// code, where it shifts exactly when the function's caller may).
+    pub effect: Effect,
+}
+
+#[derive(Debug)]
+pub struct CheckedModule {
+    pub items: Vec<Item<TypeInfo>>,
+    pub warnings: Vec<Diagnostic>,
+    /// Each top-level value binding in order with its printed type
+    /// (`"'a -> 'a where 'a : num"`), for `dlang check --types` and the REPL.
+    pub bindings: Vec<(String, String)>,
+}
+
+/// Everything the checker knows; cloned before each call so that a failed
+/// call can be undone.
+#[derive(Clone, Default)]
+pub(crate) struct State {
+    pub table: Table,
+    pub defs: Vec<TypeDef>,
+    pub modules: Modules,
+}
+
+#[derive(Clone)]
+pub struct Checker {
+    state: State,
+    startup_problems: Vec<String>,
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Checker::new()
+    }
+}
+
+/// Checking recurses over the program; a generous stack of its own means
+/// deeply nested (or adversarial) input is an error, never a crash.
+const CHECKER_STACK: usize = 256 * 1024 * 1024;
+
+fn with_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("dlang-checker".to_string())
+            .stack_size(CHECKER_STACK)
+            .spawn_scoped(scope, work);
+        match handle {
+            Ok(h) => match h.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            },
+            Err(_) => unreachable_stack_fallback(),
+        }
+    })
+}
+
+/// Spawning a thread only fails when the system is out of resources;
+/// there is nothing better to do than stop.
+fn unreachable_stack_fallback<T>() -> T {
+    eprintln!("dlang: cannot start the type checker thread (out of memory?)");
+    std::process::exit(70)
+}
+
+impl Checker {
+    /// A checker that knows the built-in types and every primitive of
+    /// `runtime::prims::PRIMS`.
+    pub fn new() -> Checker {
+        let mut state = State::default();
+        let problems = items::load_builtins(&mut state);
+        Checker {
+            state,
+            startup_problems: problems,
+        }
+    }
+
+    /// Primitives whose declared type could not be read (a bug in the
+    /// primitive table; tests assert there are none).
+    pub fn startup_problems(&self) -> &[String] {
+        &self.startup_problems
+    }
+
+    /// Checks a module's items. `module`: `None` for the main file or the
+    /// REPL, `Some("List")` for a module whose bindings become `List.x`;
+    /// the prelude is `Some("Prelude")` and is open everywhere.
+    pub fn check_module(
+        &mut self,
+        module: Option<&str>,
+        items: Vec<UntypedItem>,
+    ) -> Result<CheckedModule, Vec<Diagnostic>> {
+        let backup = self.state.clone();
+        self.state.table.reset_work();
+        let current = module.unwrap_or(env::MAIN).to_string();
+        let state = &mut self.state;
+        let result = with_big_stack(move || {
+            let mut infer = Infer::new(state, current);
+            infer.check_items(items)
+        });
+        match result {
+            Ok(checked) => Ok(checked),
+            Err(e) => {
+                self.state = backup;
+                Err(vec![e.to_diagnostic()])
+            }
+        }
+    }
+
+    /// REPL expression: returns the typed expression, its printed type and
+    /// warnings.
+    pub fn check_repl_expr(
+        &mut self,
+        expr: UntypedExpr,
+    ) -> Result<(Expr<TypeInfo>, String, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let backup = self.state.clone();
+        self.state.table.reset_work();
+        let state = &mut self.state;
+        let result = with_big_stack(move || {
+            let mut infer = Infer::new(state, env::MAIN.to_string());
+            infer.check_toplevel_expr(expr)
+        });
+        match result {
+            Ok(checked) => Ok(checked),
+            Err(e) => {
+                self.state = backup;
+                Err(vec![e.to_diagnostic()])
+            }
+        }
+    }
+
+    /// Prints a type from a [`TypeInfo`] as the user would read it.
+    pub fn print_type(&self, ty: &Type) -> String {
+        print::Printer::new(&self.state.table, &self.state.defs, env::MAIN).scheme(ty)
+    }
+
+    /// The declared name of a type constructor (`"int"`, `"tree"`).
+    pub fn type_name(&self, id: TypeId) -> Option<&str> {
+        self.state.defs.get(id.0 as usize).map(|d| d.name.as_str())
+    }
+}

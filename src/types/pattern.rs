@@ -25,7 +25,11 @@ impl Infer<'_> {
         Ok((typed, binds))
     }
 
-    fn infer_pattern(&mut self, p: UntypedPattern, binds: &mut Vec<Bind>) -> Check<Pattern<TypeInfo>> {
+    fn infer_pattern(
+        &mut self,
+        p: UntypedPattern,
+        binds: &mut Vec<Bind>,
+    ) -> Check<Pattern<TypeInfo>> {
         let span = p.span;
         let (kind, ty) = match p.kind {
             PatternKind::Wildcard => (PatternKind::Wildcard, self.fresh()),
@@ -104,7 +108,9 @@ impl Infer<'_> {
                 };
                 self.expect(&right.ann.ty, &left.ann.ty, right.span, Some(reason))?;
                 for (name, _, ty) in &left_binds {
-                    let Some((_, other_span, other)) = right_binds.iter().find(|(n, _, _)| n == name) else {
+                    let Some((_, other_span, other)) =
+                        right_binds.iter().find(|(n, _, _)| n == name)
+                    else {
                         return Err(TypeError::OrPatternVars {
                             name: name.clone(),
                             span: right.span,
@@ -112,7 +118,10 @@ impl Infer<'_> {
                     };
                     self.expect(other, ty, *other_span, None)?;
                 }
-                if let Some((name, _, _)) = right_binds.iter().find(|(n, _, _)| !left_binds.iter().any(|(m, _, _)| m == n)) {
+                if let Some((name, _, _)) = right_binds
+                    .iter()
+                    .find(|(n, _, _)| !left_binds.iter().any(|(m, _, _)| m == n))
+                {
                     return Err(TypeError::OrPatternVars {
                         name: name.clone(),
                         span: left.span,
@@ -164,7 +173,8 @@ impl Infer<'_> {
                 record: None,
             });
         };
-        let (record_ty, declared) = self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let (record_ty, declared) =
+            self.instantiate_record_of_field(&first.name, first.name_span)?;
         let mut typed: Vec<FieldPattern<TypeInfo>> = Vec::with_capacity(fields.len());
         for field in fields {
             let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {

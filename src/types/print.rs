@@ -11,6 +11,9 @@ use super::types::{Effect, TyVar, Type, GENERIC};
 use super::unify::Table;
 use std::collections::HashMap;
 
+/// Longest type text printed in full.
+const MAX_TEXT: usize = 2_000;
+
 pub struct Printer<'a> {
     table: &'a Table,
     defs: &'a [TypeDef],
@@ -83,8 +86,15 @@ impl<'a> Printer<'a> {
         }
         let index = self.order.len();
         let letter = (b'a' + (index % 26) as u8) as char;
-        let suffix = if index >= 26 { (index / 26).to_string() } else { String::new() };
-        let weak = self.table.var_info(var).is_some_and(|(level, _)| level != GENERIC);
+        let suffix = if index >= 26 {
+            (index / 26).to_string()
+        } else {
+            String::new()
+        };
+        let weak = self
+            .table
+            .var_info(var)
+            .is_some_and(|(level, _)| level != GENERIC);
         let name = format!("'{}{letter}{suffix}", if weak { "_" } else { "" });
         self.names.insert(var, name.clone());
         self.order.push(var);
@@ -102,12 +112,16 @@ impl<'a> Printer<'a> {
     }
 
     fn write(&mut self, ty: &Type, ctx: Context, out: &mut String, depth: u32) {
-        if depth > 200 {
-            out.push('…');
+        // Types can be exponentially large; a message shows the start.
+        if depth > 200 || out.len() > MAX_TEXT {
+            if !out.ends_with('…') {
+                out.push('…');
+            }
             return;
         }
-        match self.table.resolve(ty) {
-            Type::Var(v) => out.push_str(&self.var_name(v)),
+        let table = self.table;
+        match table.resolve_ref(ty) {
+            Type::Var(v) => out.push_str(&self.var_name(*v)),
             Type::Con(id, args) => {
                 match args.len() {
                     0 => {}
@@ -148,19 +162,23 @@ impl<'a> Printer<'a> {
                 if parens {
                     out.push('(');
                 }
-                self.write(&param, Context::ArrowParam, out, depth + 1);
+                self.write(param, Context::ArrowParam, out, depth + 1);
                 out.push_str(" -> ");
-                let effect = self.table.resolve_effect(&effect);
-                let result_is_arrow = matches!(self.table.resolve(&result), Type::Arrow(..));
+                let effect = self.table.resolve_effect(effect);
+                let result_is_arrow = matches!(table.resolve_ref(result), Type::Arrow(..));
                 match effect {
                     Effect::Cps(answer) => {
-                        let inner = if result_is_arrow { Context::ArrowParam } else { Context::Top };
-                        self.write(&result, inner, out, depth + 1);
+                        let inner = if result_is_arrow {
+                            Context::ArrowParam
+                        } else {
+                            Context::Top
+                        };
+                        self.write(result, inner, out, depth + 1);
                         out.push_str(" @cps[");
                         self.write(&answer, Context::Top, out, depth + 1);
                         out.push(']');
                     }
-                    _ => self.write(&result, Context::Top, out, depth + 1),
+                    _ => self.write(result, Context::Top, out, depth + 1),
                 }
                 if parens {
                     out.push(')');

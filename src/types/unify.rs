@@ -10,6 +10,7 @@
 use super::env::{TypeDef, TypeDefKind};
 use super::types::{Class, ClassSet, EffVar, Effect, Narrowed, TyVar, Type, TypeId, GENERIC};
 use crate::syntax::ast::Span;
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Debug)]
@@ -33,7 +34,13 @@ enum EffSlot {
 pub struct Table {
     types: Vec<TySlot>,
     effects: Vec<EffSlot>,
+    /// Type nodes visited since [`Table::reset_work`]. Types can grow
+    /// exponentially (`let f1 x = f0 (f0 x)` …); past [`WORK_LIMIT`] every
+    /// traversal stops early and the checker reports E223.
+    work: Cell<u64>,
 }
+
+const WORK_LIMIT: u64 = 5_000_000;
 
 /// Why two types could not be made equal; the caller adds the spans.
 #[derive(Clone, Debug)]
@@ -58,6 +65,22 @@ pub enum UnifyError {
 const MAX_DEPTH: u32 = 2_000;
 
 impl Table {
+    pub fn reset_work(&self) {
+        self.work.set(0);
+    }
+
+    /// Whether the work limit has been passed.
+    pub fn over_budget(&self) -> bool {
+        self.work.get() > WORK_LIMIT
+    }
+
+    /// Counts one visited node; true when the traversal must stop.
+    fn tick(&self) -> bool {
+        let w = self.work.get() + 1;
+        self.work.set(w);
+        w > WORK_LIMIT
+    }
+
     pub fn fresh(&mut self, level: u32) -> Type {
         self.fresh_constrained(level, ClassSet::EMPTY, None)
     }
@@ -71,7 +94,12 @@ impl Table {
         (self.types.len() - 1) as TyVar
     }
 
-    pub fn fresh_constrained(&mut self, level: u32, classes: ClassSet, origin: Option<Span>) -> Type {
+    pub fn fresh_constrained(
+        &mut self,
+        level: u32,
+        classes: ClassSet,
+        origin: Option<Span>,
+    ) -> Type {
         self.types.push(TySlot::Unbound {
             level,
             classes,
@@ -112,6 +140,18 @@ impl Table {
         ty
     }
 
+    /// [`Table::resolve`] without copying.
+    pub fn resolve_ref<'a>(&'a self, ty: &'a Type) -> &'a Type {
+        let mut ty = ty;
+        while let Type::Var(v) = ty {
+            match self.types.get(*v as usize) {
+                Some(TySlot::Bound(t)) => ty = t,
+                _ => break,
+            }
+        }
+        ty
+    }
+
     pub fn resolve_effect(&self, eff: &Effect) -> Effect {
         let mut eff = eff.clone();
         while let Effect::Var(v) = eff {
@@ -125,11 +165,14 @@ impl Table {
 
     /// Replaces every bound variable by what it is bound to.
     pub fn zonk(&self, ty: &Type) -> Type {
-        match self.resolve(ty) {
-            Type::Var(v) => Type::Var(v),
-            Type::Con(id, args) => Type::Con(id, args.iter().map(|a| self.zonk(a)).collect()),
+        if self.tick() {
+            return ty.clone();
+        }
+        match self.resolve_ref(ty) {
+            Type::Var(v) => Type::Var(*v),
+            Type::Con(id, args) => Type::Con(*id, args.iter().map(|a| self.zonk(a)).collect()),
             Type::Tuple(items) => Type::Tuple(items.iter().map(|a| self.zonk(a)).collect()),
-            Type::Arrow(a, b, e) => Type::arrow(self.zonk(&a), self.zonk(&b), self.zonk_effect(&e)),
+            Type::Arrow(a, b, e) => Type::arrow(self.zonk(a), self.zonk(b), self.zonk_effect(e)),
         }
     }
 
@@ -140,106 +183,138 @@ impl Table {
         }
     }
 
-    /// Marks every variable of `ty` deeper than `level` as quantified.
-    pub fn generalize(&mut self, ty: &Type, level: u32) {
-        match self.resolve(ty) {
-            Type::Var(v) => {
-                if let Some(TySlot::Unbound { level: l, .. }) = self.types.get_mut(v as usize) {
-                    if *l > level && *l != GENERIC {
-                        *l = GENERIC;
+    /// The unbound type and effect variables of `ty`, each once, found
+    /// without copying any part of it.
+    fn free_vars(&self, ty: &Type) -> (Vec<TyVar>, Vec<EffVar>) {
+        let mut types = Vec::new();
+        let mut effects = Vec::new();
+        let mut seen_types = HashSet::new();
+        let mut seen_effects = HashSet::new();
+        let mut stack: Vec<&Type> = vec![ty];
+        while let Some(t) = stack.pop() {
+            if self.tick() {
+                break;
+            }
+            match self.resolve_ref(t) {
+                Type::Var(v) => {
+                    if seen_types.insert(*v) {
+                        types.push(*v);
                     }
                 }
-            }
-            Type::Con(_, args) | Type::Tuple(args) => {
-                for a in &args {
-                    self.generalize(a, level);
+                Type::Con(_, args) | Type::Tuple(args) => stack.extend(args.iter().rev()),
+                Type::Arrow(a, b, e) => {
+                    let mut eff = e;
+                    loop {
+                        match eff {
+                            Effect::Var(v) => match self.effects.get(*v as usize) {
+                                Some(EffSlot::Bound(next)) => eff = next,
+                                _ => {
+                                    if seen_effects.insert(*v) {
+                                        effects.push(*v);
+                                    }
+                                    break;
+                                }
+                            },
+                            Effect::Cps(t) => {
+                                stack.push(t);
+                                break;
+                            }
+                            Effect::Pure => break,
+                        }
+                    }
+                    stack.push(b);
+                    stack.push(a);
                 }
-            }
-            Type::Arrow(a, b, e) => {
-                self.generalize(&a, level);
-                self.generalize(&b, level);
-                self.generalize_effect(&e, level);
             }
         }
+        (types, effects)
     }
 
-    fn generalize_effect(&mut self, eff: &Effect, level: u32) {
-        match self.resolve_effect(eff) {
-            Effect::Var(v) => {
-                if let Some(EffSlot::Unbound { level: l }) = self.effects.get_mut(v as usize) {
-                    if *l > level && *l != GENERIC {
-                        *l = GENERIC;
-                    }
+    /// Marks every variable of `ty` deeper than `level` as quantified.
+    pub fn generalize(&mut self, ty: &Type, level: u32) {
+        let (types, effects) = self.free_vars(ty);
+        for v in types {
+            if let Some(TySlot::Unbound { level: l, .. }) = self.types.get_mut(v as usize) {
+                if *l > level && *l != GENERIC {
+                    *l = GENERIC;
                 }
             }
-            Effect::Cps(t) => self.generalize(&t, level),
-            Effect::Pure => {}
+        }
+        for v in effects {
+            if let Some(EffSlot::Unbound { level: l }) = self.effects.get_mut(v as usize) {
+                if *l > level && *l != GENERIC {
+                    *l = GENERIC;
+                }
+            }
         }
     }
 
     /// A copy of a scheme with fresh variables for the quantified ones.
     /// `origin` becomes where the copied classes were required.
     pub fn instantiate(&mut self, ty: &Type, level: u32, origin: Span) -> Type {
+        let (vars, effect_vars) = self.free_vars(ty);
         let mut types = HashMap::new();
+        for v in vars {
+            if let Some(TySlot::Unbound {
+                level: GENERIC,
+                classes,
+                ..
+            }) = self.types.get(v as usize)
+            {
+                let classes = *classes;
+                let origin = (!classes.is_empty()).then_some(origin);
+                let fresh = self.fresh_constrained(level, classes, origin);
+                types.insert(v, fresh);
+            }
+        }
         let mut effects = HashMap::new();
-        self.copy_generic(ty, level, origin, &mut types, &mut effects)
+        for v in effect_vars {
+            if self.effect_level(v) == Some(GENERIC) {
+                let fresh = self.fresh_effect(level);
+                effects.insert(v, fresh);
+            }
+        }
+        if types.is_empty() && effects.is_empty() {
+            return ty.clone();
+        }
+        self.copy_with(ty, &types, &effects)
     }
 
-    fn copy_generic(
-        &mut self,
+    /// `ty` with its variables replaced as the maps say.
+    fn copy_with(
+        &self,
         ty: &Type,
-        level: u32,
-        origin: Span,
-        types: &mut HashMap<TyVar, Type>,
-        effects: &mut HashMap<EffVar, Effect>,
+        types: &HashMap<TyVar, Type>,
+        effects: &HashMap<EffVar, Effect>,
     ) -> Type {
-        match self.resolve(ty) {
-            Type::Var(v) => match self.types.get(v as usize) {
-                Some(TySlot::Unbound {
-                    level: GENERIC,
-                    classes,
-                    ..
-                }) => {
-                    let classes = *classes;
-                    if let Some(t) = types.get(&v) {
-                        return t.clone();
-                    }
-                    let origin = (!classes.is_empty()).then_some(origin);
-                    let fresh = self.fresh_constrained(level, classes, origin);
-                    types.insert(v, fresh.clone());
-                    fresh
-                }
-                _ => Type::Var(v),
-            },
+        if self.tick() {
+            return ty.clone();
+        }
+        match self.resolve_ref(ty) {
+            Type::Var(v) => types.get(v).cloned().unwrap_or(Type::Var(*v)),
             Type::Con(id, args) => Type::Con(
-                id,
+                *id,
                 args.iter()
-                    .map(|a| self.copy_generic(a, level, origin, types, effects))
+                    .map(|a| self.copy_with(a, types, effects))
                     .collect(),
             ),
             Type::Tuple(items) => Type::Tuple(
                 items
                     .iter()
-                    .map(|a| self.copy_generic(a, level, origin, types, effects))
+                    .map(|a| self.copy_with(a, types, effects))
                     .collect(),
             ),
             Type::Arrow(a, b, e) => {
-                let a = self.copy_generic(&a, level, origin, types, effects);
-                let b = self.copy_generic(&b, level, origin, types, effects);
-                let e = match self.resolve_effect(&e) {
-                    Effect::Var(v) if self.effect_level(v) == Some(GENERIC) => {
-                        if let Some(e) = effects.get(&v) {
-                            e.clone()
-                        } else {
-                            let fresh = self.fresh_effect(level);
-                            effects.insert(v, fresh.clone());
-                            fresh
-                        }
-                    }
-                    Effect::Cps(t) => Effect::Cps(Box::new(self.copy_generic(&t, level, origin, types, effects))),
-                    other => other,
+                let e = match self.resolve_effect(e) {
+                    Effect::Var(v) => effects.get(&v).cloned().unwrap_or(Effect::Var(v)),
+                    Effect::Cps(t) => Effect::Cps(Box::new(self.copy_with(&t, types, effects))),
+                    Effect::Pure => Effect::Pure,
                 };
-                Type::arrow(a, b, e)
+                Type::arrow(
+                    self.copy_with(a, types, effects),
+                    self.copy_with(b, types, effects),
+                    e,
+                )
             }
         }
     }
@@ -248,8 +323,14 @@ impl Table {
         self.unify_at(defs, a, b, 0)
     }
 
-    fn unify_at(&mut self, defs: &[TypeDef], a: &Type, b: &Type, depth: u32) -> Result<(), UnifyError> {
-        if depth > MAX_DEPTH {
+    fn unify_at(
+        &mut self,
+        defs: &[TypeDef],
+        a: &Type,
+        b: &Type,
+        depth: u32,
+    ) -> Result<(), UnifyError> {
+        if depth > MAX_DEPTH || self.tick() {
             return Err(UnifyError::Mismatch(self.zonk(a), self.zonk(b)));
         }
         let a = self.resolve(a);
@@ -279,11 +360,22 @@ impl Table {
         }
     }
 
-    pub fn unify_effects(&mut self, defs: &[TypeDef], a: &Effect, b: &Effect) -> Result<(), UnifyError> {
+    pub fn unify_effects(
+        &mut self,
+        defs: &[TypeDef],
+        a: &Effect,
+        b: &Effect,
+    ) -> Result<(), UnifyError> {
         self.unify_effects_at(defs, a, b, 0)
     }
 
-    fn unify_effects_at(&mut self, defs: &[TypeDef], a: &Effect, b: &Effect, depth: u32) -> Result<(), UnifyError> {
+    fn unify_effects_at(
+        &mut self,
+        defs: &[TypeDef],
+        a: &Effect,
+        b: &Effect,
+        depth: u32,
+    ) -> Result<(), UnifyError> {
         let a = self.resolve_effect(a);
         let b = self.resolve_effect(b);
         match (&a, &b) {
@@ -292,15 +384,17 @@ impl Table {
             (_, Effect::Var(y)) => self.bind_effect(*y, &a),
             (Effect::Pure, Effect::Pure) => Ok(()),
             (Effect::Cps(x), Effect::Cps(y)) => self.unify_at(defs, x, y, depth + 1),
-            _ => Err(UnifyError::Effect(self.zonk_effect(&a), self.zonk_effect(&b))),
+            _ => Err(UnifyError::Effect(
+                self.zonk_effect(&a),
+                self.zonk_effect(&b),
+            )),
         }
     }
 
     fn bind_effect(&mut self, var: EffVar, eff: &Effect) -> Result<(), UnifyError> {
         let level = self.effect_level(var).unwrap_or(GENERIC);
         if let Effect::Cps(t) = eff {
-            let mut seen = HashSet::new();
-            if self.adjust_levels(t, level, None, Some(var), &mut seen) {
+            if self.adjust_levels(t, level, None, Some(var)) {
                 return Err(UnifyError::Effect(Effect::Var(var), self.zonk_effect(eff)));
             }
         }
@@ -310,7 +404,13 @@ impl Table {
         Ok(())
     }
 
-    fn bind_var(&mut self, defs: &[TypeDef], var: TyVar, ty: &Type, depth: u32) -> Result<(), UnifyError> {
+    fn bind_var(
+        &mut self,
+        defs: &[TypeDef],
+        var: TyVar,
+        ty: &Type,
+        depth: u32,
+    ) -> Result<(), UnifyError> {
         let Some(TySlot::Unbound {
             level,
             classes,
@@ -319,12 +419,13 @@ impl Table {
         else {
             return Err(UnifyError::Mismatch(Type::Var(var), ty.clone()));
         };
-        let mut seen = HashSet::new();
-        if self.adjust_levels(ty, level, Some(var), None, &mut seen) {
+        if self.adjust_levels(ty, level, Some(var), None) {
             return Err(UnifyError::Occurs(var, self.zonk(ty)));
         }
         if let Type::Var(other) = ty {
-            return self.merge_vars(defs, var, *other, classes, origin, depth);
+            self.types[var as usize] = TySlot::Bound(Type::Var(*other));
+            self.add_classes(*other, classes, origin);
+            return Ok(());
         }
         self.types[var as usize] = TySlot::Bound(ty.clone());
         for class in classes.classes() {
@@ -334,39 +435,15 @@ impl Table {
         Ok(())
     }
 
-    /// Binds `var` to the unbound `other`, moving `var`'s classes over.
-    fn merge_vars(
-        &mut self,
-        defs: &[TypeDef],
-        var: TyVar,
-        other: TyVar,
-        classes: ClassSet,
-        origin: Option<Span>,
-        depth: u32,
-    ) -> Result<(), UnifyError> {
-        self.types[var as usize] = TySlot::Bound(Type::Var(other));
-        if classes.is_empty() {
-            return Ok(());
-        }
-        self.add_classes(defs, other, classes, origin, depth)
-    }
-
     /// Requires `classes` of the unbound variable `var`.
-    fn add_classes(
-        &mut self,
-        defs: &[TypeDef],
-        var: TyVar,
-        classes: ClassSet,
-        origin: Option<Span>,
-        depth: u32,
-    ) -> Result<(), UnifyError> {
+    fn add_classes(&mut self, var: TyVar, classes: ClassSet, origin: Option<Span>) {
         let Some(TySlot::Unbound {
             level,
             classes: old,
             origin: old_origin,
         }) = self.types.get(var as usize).cloned()
         else {
-            return Ok(());
+            return;
         };
         let origin = old_origin.or(origin);
         match old.union(classes) {
@@ -376,13 +453,8 @@ impl Table {
                     classes: set,
                     origin,
                 };
-                Ok(())
             }
-            Narrowed::Only(ty) => {
-                self.types[var as usize] = TySlot::Bound(ty.clone());
-                let _ = depth;
-                Ok(())
-            }
+            Narrowed::Only(ty) => self.types[var as usize] = TySlot::Bound(ty),
         }
     }
 
@@ -415,11 +487,14 @@ impl Table {
                 origin,
             })
         };
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.tick() {
             return fail(self);
         }
         match &ty {
-            Type::Var(v) => self.add_classes(defs, *v, ClassSet::of(class), origin, depth),
+            Type::Var(v) => {
+                self.add_classes(*v, ClassSet::of(class), origin);
+                Ok(())
+            }
             Type::Arrow(..) => fail(self),
             Type::Tuple(items) => {
                 if class != Class::Diff {
@@ -453,14 +528,21 @@ impl Table {
                 };
                 let components: Vec<Type> = match &def.kind {
                     TypeDefKind::Record(fields) => fields.iter().map(|f| f.ty.clone()).collect(),
-                    TypeDefKind::Variant(ctors) => ctors.iter().filter_map(|c| c.arg.clone()).collect(),
+                    TypeDefKind::Variant(ctors) => {
+                        ctors.iter().filter_map(|c| c.arg.clone()).collect()
+                    }
                     _ => return fail(self),
                 };
                 // A recursive type is diff when its non-recursive parts are.
                 if !visited.insert(*id) {
                     return Ok(());
                 }
-                let subst: HashMap<TyVar, Type> = def.params.iter().copied().zip(args.iter().cloned()).collect();
+                let subst: HashMap<TyVar, Type> = def
+                    .params
+                    .iter()
+                    .copied()
+                    .zip(args.iter().cloned())
+                    .collect();
                 for component in components {
                     let component = substitute(&component, &subst);
                     self.require_class_at(defs, &component, class, origin, visited, depth + 1)?;
@@ -479,67 +561,32 @@ impl Table {
         level: u32,
         var: Option<TyVar>,
         eff_var: Option<EffVar>,
-        seen: &mut HashSet<TyVar>,
     ) -> bool {
-        match self.resolve(ty) {
-            Type::Var(v) => {
-                if Some(v) == var {
-                    return true;
+        let (types, effects) = self.free_vars(ty);
+        if var.is_some_and(|v| types.contains(&v)) || eff_var.is_some_and(|v| effects.contains(&v))
+        {
+            return true;
+        }
+        for v in types {
+            if let Some(TySlot::Unbound { level: l, .. }) = self.types.get_mut(v as usize) {
+                if *l > level && *l != GENERIC {
+                    *l = level;
                 }
-                if let Some(TySlot::Unbound { level: l, .. }) = self.types.get_mut(v as usize) {
-                    if *l > level && *l != GENERIC {
-                        *l = level;
-                    }
-                }
-                false
-            }
-            Type::Con(_, args) | Type::Tuple(args) => {
-                args.iter().any(|a| self.adjust_levels(a, level, var, eff_var, seen))
-            }
-            Type::Arrow(a, b, e) => {
-                self.adjust_levels(&a, level, var, eff_var, seen)
-                    || self.adjust_levels(&b, level, var, eff_var, seen)
-                    || self.adjust_effect_levels(&e, level, var, eff_var, seen)
             }
         }
-    }
-
-    fn adjust_effect_levels(
-        &mut self,
-        eff: &Effect,
-        level: u32,
-        var: Option<TyVar>,
-        eff_var: Option<EffVar>,
-        seen: &mut HashSet<TyVar>,
-    ) -> bool {
-        match self.resolve_effect(eff) {
-            Effect::Var(v) => {
-                if Some(v) == eff_var {
-                    return true;
+        for v in effects {
+            if let Some(EffSlot::Unbound { level: l }) = self.effects.get_mut(v as usize) {
+                if *l > level && *l != GENERIC {
+                    *l = level;
                 }
-                if let Some(EffSlot::Unbound { level: l }) = self.effects.get_mut(v as usize) {
-                    if *l > level && *l != GENERIC {
-                        *l = level;
-                    }
-                }
-                false
             }
-            Effect::Cps(t) => self.adjust_levels(&t, level, var, eff_var, seen),
-            Effect::Pure => false,
         }
+        false
     }
 
     /// Lowers the levels of `ty`'s variables to at most `level`.
     pub fn lower_levels(&mut self, ty: &Type, level: u32) {
-        let mut seen = HashSet::new();
-        self.adjust_levels(ty, level, None, None, &mut seen);
-    }
-
-    pub fn var_origin(&self, var: TyVar) -> Option<Span> {
-        match self.types.get(var as usize)? {
-            TySlot::Unbound { origin, .. } => *origin,
-            TySlot::Bound(_) => None,
-        }
+        self.adjust_levels(ty, level, None, None);
     }
 }
 

@@ -12,7 +12,7 @@ endif
 let b:did_indent = 1
 
 setlocal indentexpr=DlangIndent()
-setlocal indentkeys=0{,0},0),0],!^F,o,O,0=done,0=end,0=in,0=else,0=\|,0=\|]
+setlocal indentkeys=0{,0},0),0],!^F,o,O,0=done,0=end,0=else,0=\|,0=\|]
 setlocal nolisp autoindent
 let b:undo_indent = 'setlocal indentexpr< indentkeys< lisp< autoindent<'
 

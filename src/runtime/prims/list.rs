@@ -2,6 +2,8 @@
 //! code in stdlib/list.dl. Each walks its list in a loop, so a list of a
 //! million elements is no problem.
 
+use std::sync::atomic::Ordering;
+
 use super::args;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
@@ -76,13 +78,17 @@ pub fn tl(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 /// `List.range a b` is `[a; …; b - 1]`, empty when `b <= a`.
-pub fn range(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn range(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let (from, to) = (args::int(a, 0)?, args::int(a, 1)?);
     let mut out = Value::Nil;
     let mut n = to;
     while n > from {
         n -= 1;
         out = Value::cons(Value::Int(n), out);
+        // A huge range takes a while: let Ctrl-C stop it.
+        if n % (1 << 20) == 0 && ctx.interrupted.load(Ordering::Relaxed) {
+            return Err(RuntimeError::new("R006", "interrupted"));
+        }
     }
     Ok(out)
 }

@@ -135,3 +135,25 @@ fn long_lists_compare_without_recursion() {
     let text = crate::runtime::print::show(&a);
     assert!(text.ends_with("999999]"));
 }
+
+#[test]
+fn cyclic_values_compare_in_finite_time() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let make_cycle = |n: i64| {
+        let cell = Rc::new(RefCell::new(Value::none()));
+        let r = Value::Ref(cell.clone());
+        *cell.borrow_mut() = Value::some(Value::Tuple(vec![int(n), r.clone()].into()));
+        (r, cell)
+    };
+    let (a, cell_a) = make_cycle(1);
+    let (b, cell_b) = make_cycle(1);
+    let (c, cell_c) = make_cycle(2);
+    assert!(values_equal(&a, &b).unwrap());
+    assert!(values_equal(&a, &a).unwrap());
+    assert!(!values_equal(&a, &c).unwrap());
+    assert_eq!(compare_values(&a, &c).unwrap(), Ordering::Less);
+    for cell in [cell_a, cell_b, cell_c] {
+        *cell.borrow_mut() = Value::Unit;
+    }
+}

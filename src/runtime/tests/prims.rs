@@ -372,3 +372,19 @@ fn sys() {
         _ => panic!("time is not a float"),
     }
 }
+
+#[test]
+fn a_huge_range_can_be_interrupted() {
+    let (mut ctx, _) = RuntimeCtx::capturing();
+    ctx.interrupted
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let err = call(
+        &mut ctx,
+        "List",
+        "range",
+        &[Value::Int(0), Value::Int(i64::MAX)],
+    )
+    .err()
+    .unwrap();
+    assert_eq!(err.code, "R006");
+}

@@ -1,0 +1,158 @@
+//! Command-line behaviour the golden files cannot show: output volume, and
+//! the order of stdout and stderr when both go to one pipe.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+fn dlang() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
+    command.current_dir(Path::new(env!("CARGO_MANIFEST_DIR")));
+    command
+}
+
+/// Runs the command with stdout and stderr on one pipe, as a terminal or
+/// `2>&1` would see them; returns the merged text and the exit status.
+fn run_merged(mut command: Command) -> (String, i32) {
+    let (mut reader, writer) = std::io::pipe().expect("pipe");
+    command
+        .stdout(writer.try_clone().expect("clone pipe"))
+        .stderr(writer);
+    let mut child = command.spawn().expect("start dlang");
+    // The parent's copies of the write end must be gone before reading.
+    drop(command);
+    let mut text = String::new();
+    reader.read_to_string(&mut text).expect("read output");
+    let status = child.wait().expect("wait for dlang");
+    (text, status.code().unwrap_or(-1))
+}
+
+#[test]
+fn program_output_comes_before_a_run_time_error() {
+    let mut command = dlang();
+    command.args([
+        "run",
+        "--backend",
+        "interp",
+        "tests/golden/errors/division_by_zero.dl",
+    ]);
+    let (text, status) = run_merged(command);
+    assert_eq!(status, 1, "{text}");
+    let before = text.find("before").expect("the program's output");
+    let error = text.find("[R001]").expect("the error");
+    assert!(before < error, "stdout was not flushed first:\n{text}");
+}
+
+#[test]
+fn large_output_is_complete() {
+    let dir = std::env::temp_dir().join(format!("dlang-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let program = dir.join("many_lines.dl");
+    std::fs::write(&program, "let () = for i = 1 to 300000 do print i done\n")
+        .expect("write program");
+    let output = dlang()
+        .args(["run", "--backend", "interp"])
+        .arg(&program)
+        .output()
+        .expect("run dlang");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(stdout.lines().count(), 300000);
+    assert_eq!(stdout.lines().last(), Some("300000"));
+}
+
+#[test]
+fn help_and_version() {
+    let help = dlang().arg("--help").output().expect("run dlang");
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("dlang run FILE"));
+    let version = dlang().arg("--version").output().expect("run dlang");
+    assert_eq!(String::from_utf8_lossy(&version.stdout), "dlang 0.1.0\n");
+}
+
+/// A scratch directory for one test, removed when dropped.
+struct ScratchDir(std::path::PathBuf);
+
+impl ScratchDir {
+    fn new(name: &str) -> ScratchDir {
+        let dir = std::env::temp_dir().join(format!("dlang-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        ScratchDir(dir)
+    }
+
+    fn write(&self, file: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let path = self.0.join(file);
+        std::fs::write(&path, bytes).expect("write file");
+        path
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn source_files_that_are_not_utf8_are_static_errors() {
+    let dir = ScratchDir::new("utf8");
+    let main = dir.write("main.dl", b"import Latin\nlet () = print 1\n");
+    dir.write("latin.dl", b"let caf\xe9 = 1\n");
+    let output = dlang()
+        .args(["check"])
+        .arg(&main)
+        .output()
+        .expect("run dlang");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[E303]") && stderr.contains("not valid UTF-8"),
+        "{stderr}"
+    );
+
+    let latin_main = dir.write("latin_main.dl", b"let s = \"\xe9\"\n");
+    let output = dlang()
+        .args(["check"])
+        .arg(&latin_main)
+        .output()
+        .expect("run dlang");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("E300") && stderr.contains("not valid UTF-8"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_repl_imports_from_the_working_directory_and_loads_files() {
+    let dir = ScratchDir::new("repl-import");
+    dir.write(
+        "util.dl",
+        b"let () = print \"util runs once\"\nlet twice x = 2 * x\n",
+    );
+    dir.write("prog.dl", b"import Util\nlet answer = Util.twice 21\n");
+    let mut child = dlang()
+        .arg("repl")
+        .current_dir(&dir.0)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start dlang repl");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"import Util\nUtil.twice 5\n:load prog.dl\nanswer + 1\n")
+        .expect("write input");
+    let output = child.wait_with_output().expect("wait for dlang");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "util runs once\n- : int = 10\nval answer : int = 42\n- : int = 43\n",
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

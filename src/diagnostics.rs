@@ -78,7 +78,8 @@ impl Diagnostic {
         };
         let name_of = |span: Span| sources.get(span.file).name.clone();
         let Some(primary) = self.labels.first() else {
-            let mut out = format!("{kind}[{}]: {}\n", self.code, self.message);
+            // Same header as ariadne's so every diagnostic reads alike.
+            let mut out = format!("[{}] {kind}: {}\n", self.code, self.message);
             for note in &self.notes {
                 out.push_str(&format!("  note: {note}\n"));
             }
@@ -111,7 +112,7 @@ impl Diagnostic {
         );
         let mut bytes = Vec::new();
         if report.finish().write(cache, &mut bytes).is_err() {
-            return format!("{kind}[{}]: {}\n", self.code, self.message);
+            return format!("[{}] {kind}: {}\n", self.code, self.message);
         }
         let text = String::from_utf8_lossy(&bytes);
         let mut out = String::new();

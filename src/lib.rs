@@ -53,6 +53,15 @@ pub struct CheckedProgram {
     pub bindings: Vec<(String, String)>,
 }
 
+impl CheckedProgram {
+    /// The main file's checked items.
+    pub fn main_items(&self) -> &[Item<TypeInfo>] {
+        self.modules
+            .last()
+            .map_or(&[], |(_, items)| items.as_slice())
+    }
+}
+
 pub struct Session {
     pub sources: SourceMap,
     checker: Checker,
@@ -205,7 +214,10 @@ impl Session {
                     )]))
                 }
             };
-            let origin = SourceOrigin::of_path(Path::new(&display));
+            let origin = SourceOrigin {
+                display: display.clone(),
+                dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            };
             let file = self
                 .sources
                 .add(display.clone(), Some(path.clone()), text.clone());

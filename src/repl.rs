@@ -16,7 +16,7 @@ use crate::driver::output::{write_stderr, write_stdout};
 use crate::driver::show_decl::show_type_group;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::print::show_quoted;
-use crate::syntax::ast::{ItemKind, ReplInput, UntypedExpr, UntypedItem};
+use crate::syntax::ast::{Item, ItemKind, ReplInput, UntypedExpr, UntypedItem};
 use crate::syntax::parse::{is_incomplete, parse_repl_input};
 use crate::{Failure, Session};
 use rustyline::error::ReadlineError;
@@ -235,14 +235,7 @@ impl Repl {
     }
 
     fn eval_items(&mut self, items: Vec<UntypedItem>) {
-        let declarations: Vec<String> = items
-            .iter()
-            .filter_map(|item| match &item.kind {
-                ItemKind::Type(decls) => Some(show_type_group(decls)),
-                _ => None,
-            })
-            .flatten()
-            .collect();
+        let declarations = type_declarations(&items);
         let mut warnings = Vec::new();
         let checked = self
             .session
@@ -291,6 +284,9 @@ impl Repl {
             return self.report_failure(&Failure::Runtime(diagnostic));
         }
         self.session.flush_output();
+        for line in type_declarations(program.main_items()) {
+            write_stdout(&format!("{line}\n"));
+        }
         self.print_bindings(&program.bindings);
     }
 
@@ -328,6 +324,18 @@ impl Repl {
             Failure::Runtime(diagnostic) => self.report(std::slice::from_ref(diagnostic)),
         }
     }
+}
+
+/// The REPL's echo of every `type` item, as source lines.
+fn type_declarations<A>(items: &[Item<A>]) -> Vec<String> {
+    items
+        .iter()
+        .filter_map(|item| match &item.kind {
+            ItemKind::Type(decls) => Some(show_type_group(decls)),
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 fn push_line(buffer: &mut String, line: &str) {

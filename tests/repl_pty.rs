@@ -43,9 +43,13 @@ fn a_session_on_a_terminal() {
     repl.expect("- : int = 6")
         .expect("the session goes on after an error");
 
-    repl.send_line("let rec loop () = loop () in loop ()")
+    // The loop announces itself, so Ctrl-C is sent once it surely runs
+    // (a Ctrl-C typed while the line editor still reads would only clear
+    // the line).
+    repl.send_line("let rec loop () = loop () in print \"looping\"; loop ()")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    repl.expect("looping\r\n").expect("the loop starts");
+    std::thread::sleep(Duration::from_millis(100));
     repl.send_control(ControlCode::EndOfText).unwrap();
     repl.expect("R006").expect("Ctrl-C stops the evaluation");
     repl.send_line("x + 1").unwrap();

@@ -126,6 +126,7 @@ fn describe_io_error(error: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         std::io::ErrorKind::InvalidData => "the file is not valid UTF-8".to_string(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".to_string(),
         _ => error.to_string(),
     }
 }

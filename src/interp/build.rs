@@ -119,53 +119,72 @@ pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeEr
             }
             Value::Record(Rc::new(Record { fields }))
         }
-        Build::Field(name) => {
-            let Value::Record(record) = next(&mut parts)? else {
-                return Err(internal("field access on a non-record"));
-            };
-            match record.fields.iter().find(|(n, _)| n == name) {
-                Some((_, v)) => v.clone(),
-                None => return Err(internal("unknown record field")),
-            }
-        }
+        Build::Field(name) => field(next(&mut parts)?, name)?,
         Build::Index => {
             let array = next(&mut parts)?;
-            let index = next(&mut parts)?;
-            let Value::Array(cells) = array else {
-                return Err(internal("indexing a non-array"));
-            };
-            let cells = cells.borrow();
-            let i = index_of(cells.len(), &index)?;
-            cells[i].clone()
+            index(array, next(&mut parts)?)?
         }
         Build::IndexSet => {
             let array = next(&mut parts)?;
-            let index = next(&mut parts)?;
-            let value = next(&mut parts)?;
-            let Value::Array(cells) = array else {
-                return Err(internal("indexing a non-array"));
-            };
-            let mut cells = cells.borrow_mut();
-            let i = index_of(cells.len(), &index)?;
-            cells[i] = value;
-            Value::Unit
+            let i = next(&mut parts)?;
+            index_set(array, i, next(&mut parts)?)?
         }
         Build::Assign => {
             let cell = next(&mut parts)?;
-            let value = next(&mut parts)?;
-            let Value::Ref(cell) = cell else {
-                return Err(internal("`:=` on a non-ref"));
-            };
-            *cell.borrow_mut() = value;
-            Value::Unit
+            assign(cell, next(&mut parts)?)?
         }
-        Build::Deref => {
-            let Value::Ref(cell) = next(&mut parts)? else {
-                return Err(internal("`!` on a non-ref"));
-            };
-            let v = cell.borrow().clone();
-            v
-        }
+        Build::Deref => deref(next(&mut parts)?)?,
         Build::MakeRef => Value::Ref(Rc::new(RefCell::new(next(&mut parts)?))),
     })
+}
+
+pub fn field(record: Value, name: &str) -> Result<Value, RuntimeError> {
+    let Value::Record(record) = record else {
+        return Err(internal("field access on a non-record"));
+    };
+    match record.fields.iter().find(|(n, _)| &**n == name) {
+        Some((_, v)) => Ok(v.clone()),
+        None => Err(internal("unknown record field")),
+    }
+}
+
+/// `a.(i)`
+pub fn index(array: Value, i: Value) -> Result<Value, RuntimeError> {
+    let Value::Array(cells) = array else {
+        return Err(internal("indexing a non-array"));
+    };
+    let cells = cells.borrow();
+    let i = index_of(cells.len(), &i)?;
+    cells.get(i).cloned().ok_or_else(|| internal("index check"))
+}
+
+/// `a.(i) <- v`
+pub fn index_set(array: Value, i: Value, value: Value) -> Result<Value, RuntimeError> {
+    let Value::Array(cells) = array else {
+        return Err(internal("indexing a non-array"));
+    };
+    let mut cells = cells.borrow_mut();
+    let i = index_of(cells.len(), &i)?;
+    if let Some(cell) = cells.get_mut(i) {
+        *cell = value;
+    }
+    Ok(Value::Unit)
+}
+
+/// `r := v`
+pub fn assign(cell: Value, value: Value) -> Result<Value, RuntimeError> {
+    let Value::Ref(cell) = cell else {
+        return Err(internal("`:=` on a non-ref"));
+    };
+    *cell.borrow_mut() = value;
+    Ok(Value::Unit)
+}
+
+/// `!r`
+pub fn deref(cell: Value) -> Result<Value, RuntimeError> {
+    let Value::Ref(cell) = cell else {
+        return Err(internal("`!` on a non-ref"));
+    };
+    let v = super::machine::dup(&cell.borrow());
+    Ok(v)
 }

@@ -170,6 +170,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn scope(&mut self) -> &mut FnScope {
+        if self.scopes.is_empty() {
+            self.scopes.push(FnScope::new(Rc::from(TOP_LEVEL)));
+        }
         let last = self.scopes.len() - 1;
         &mut self.scopes[last]
     }

@@ -14,7 +14,7 @@
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
-use super::build::{binop, finish_build, unop};
+use super::build::binop;
 use super::code::{Code, Lambda, LambdaId, Node, NodeId, Pat, VarRef};
 use super::frame::Frame;
 use super::lower::TOP_LEVEL;
@@ -22,14 +22,14 @@ use super::pattern::match_pattern;
 use super::Closure;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::value::{BuiltinApp, Value};
-use crate::syntax::ast::{BinOp, Span};
+use crate::runtime::value::Value;
+use crate::syntax::ast::Span;
 
 /// Frames beyond this are a dlang stack overflow (R005). Recursion a
 /// million calls deep needs a few million; each frame is a few dozen bytes.
-pub const MAX_FRAMES: usize = 16_000_000;
+pub const MAX_FRAMES: usize = 8_000_000;
 /// Value-stack slots beyond this are a stack overflow too.
-pub const MAX_STACK: usize = 64_000_000;
+pub const MAX_STACK: usize = 32_000_000;
 /// How many calls and loop iterations between polls of Ctrl-C.
 const POLL_INTERVAL: u32 = 1 << 16;
 /// Entries of the dlang call stack shown with a run-time error.
@@ -182,16 +182,27 @@ fn call_stack(m: &Machine, code: &Code) -> Vec<(String, Span)> {
     out
 }
 
-/// `Value::clone` with the scalar cases inline: most values the machine
-/// copies (variables, constants) are ints, floats and booleans.
+/// `Value::clone`, inline: the out-of-line derived clone writes its
+/// result in pieces that the caller then reads back whole, which stalls
+/// the processor on every variable read.
 #[inline(always)]
-fn dup(v: &Value) -> Value {
+pub fn dup(v: &Value) -> Value {
     match v {
         Value::Int(n) => Value::Int(*n),
         Value::Float(x) => Value::Float(*x),
         Value::Bool(b) => Value::Bool(*b),
         Value::Unit => Value::Unit,
-        other => other.clone(),
+        Value::Nil => Value::Nil,
+        Value::Ref(r) => Value::Ref(Rc::clone(r)),
+        Value::Closure(c) => Value::Closure(Rc::clone(c)),
+        Value::Cons(c) => Value::Cons(Rc::clone(c)),
+        Value::Array(a) => Value::Array(Rc::clone(a)),
+        Value::Tuple(t) => Value::Tuple(Rc::clone(t)),
+        Value::Record(r) => Value::Record(Rc::clone(r)),
+        Value::Variant(c) => Value::Variant(Rc::clone(c)),
+        Value::Str(s) => Value::Str(Rc::clone(s)),
+        Value::Builtin(b) => Value::Builtin(Rc::clone(b)),
+        Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
     }
 }
 
@@ -204,7 +215,7 @@ pub struct Exec<'a> {
 }
 
 impl Exec<'_> {
-    fn run_loop(&mut self, start: NodeId) -> Result<Value, Fail> {
+    pub(super) fn run_loop(&mut self, start: NodeId) -> Result<Value, Fail> {
         let mut next = Next::Eval(start);
         loop {
             next = match next {
@@ -234,7 +245,7 @@ impl Exec<'_> {
         Next::Return
     }
 
-    fn span(&self, id: NodeId) -> Span {
+    pub(super) fn span(&self, id: NodeId) -> Span {
         self.code
             .spans
             .get(id as usize)
@@ -248,7 +259,7 @@ impl Exec<'_> {
 
     /// Counts calls and loop iterations; polls Ctrl-C now and then.
     #[inline(always)]
-    fn tick(&mut self) -> Result<(), Fail> {
+    pub(super) fn tick(&mut self) -> Result<(), Fail> {
         self.m.steps = self.m.steps.wrapping_add(1);
         if self.m.steps.is_multiple_of(POLL_INTERVAL) {
             return self.poll_interrupt();
@@ -257,7 +268,7 @@ impl Exec<'_> {
     }
 
     #[cold]
-    fn poll_interrupt(&mut self) -> Result<(), Fail> {
+    pub(super) fn poll_interrupt(&mut self) -> Result<(), Fail> {
         if self.ctx.interrupted.swap(false, Ordering::Relaxed) {
             return Err(Box::new(RuntimeError::new("R006", "interrupted")));
         }
@@ -278,7 +289,7 @@ impl Exec<'_> {
                 .cur
                 .captures
                 .get(i as usize)
-                .cloned()
+                .map(dup)
                 .ok_or_else(|| internal("capture out of range")),
             VarRef::SelfClosure => Ok(Value::Closure(self.m.cur.clone())),
             VarRef::Sibling(lambda) => Ok(Value::Closure(Rc::new(Closure {
@@ -288,7 +299,7 @@ impl Exec<'_> {
         }
     }
 
-    fn set_slot(&mut self, slot: u32, value: Value) -> Result<(), Fail> {
+    pub(super) fn set_slot(&mut self, slot: u32, value: Value) -> Result<(), Fail> {
         match self.m.stack.get_mut(self.m.fp + slot as usize) {
             Some(s) => {
                 *s = value;
@@ -298,21 +309,33 @@ impl Exec<'_> {
         }
     }
 
-    fn make_closure(&self, lambda: LambdaId) -> Result<Value, Fail> {
+    pub(super) fn make_closure(&self, lambda: LambdaId) -> Result<Value, Fail> {
         let l = self
             .code
             .lambdas
             .get(lambda as usize)
             .ok_or_else(|| internal("unknown lambda"))?;
-        let captures = l
+        // Checked first so the copy below is one exact-size allocation.
+        if let Some(bad) = l.captures.iter().find(|r| !self.readable(**r)) {
+            return self.read_var(*bad);
+        }
+        let captures: Rc<[Value]> = l
             .captures
             .iter()
-            .map(|r| self.read_var(*r))
-            .collect::<Result<Rc<[Value]>, _>>()?;
+            .map(|r| self.read_var(*r).unwrap_or(Value::Unit))
+            .collect();
         Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
     }
 
-    fn bind(&mut self, pat: &Pat, value: Value, span: Span) -> Result<(), Fail> {
+    fn readable(&self, r: VarRef) -> bool {
+        match r {
+            VarRef::Local(slot) => self.m.fp + (slot as usize) < self.m.stack.len(),
+            VarRef::Captured(i) => (i as usize) < self.m.cur.captures.len(),
+            VarRef::SelfClosure | VarRef::Sibling(_) => true,
+        }
+    }
+
+    pub(super) fn bind(&mut self, pat: &Pat, value: Value, span: Span) -> Result<(), Fail> {
         if let Pat::Bind(slot) = pat {
             return self.set_slot(*slot, value);
         }
@@ -331,143 +354,9 @@ impl Exec<'_> {
         }
     }
 
-    /// The value of a variable or constant, without a call.
-    #[inline(always)]
-    fn leaf(&self, node: &Node) -> Option<Value> {
-        match node {
-            Node::Const(v) => Some(dup(v)),
-            Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize).map(dup),
-            Node::Global(i) => self.globals.get(*i as usize).cloned(),
-            _ => None,
-        }
-    }
-
-    /// An int variable or constant, read without building a `Value`.
-    #[inline(always)]
-    fn leaf_int(&self, id: NodeId) -> Option<i64> {
-        match self.code.node(id) {
-            Node::Const(Value::Int(n)) => Some(*n),
-            Node::Var(VarRef::Local(slot)) => match self.m.stack.get(self.m.fp + *slot as usize) {
-                Some(Value::Int(n)) => Some(*n),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    /// `x op y` on int leaves when it cannot fail (no overflow), else None.
-    #[inline(always)]
-    fn int_operation(&self, node: &Node) -> Option<Value> {
-        let Node::BinOp { op, left, right } = node else {
-            return None;
-        };
-        let x = self.leaf_int(*left)?;
-        let y = self.leaf_int(*right)?;
-        match op {
-            BinOp::Add => x.checked_add(y).map(Value::Int),
-            BinOp::Sub => x.checked_sub(y).map(Value::Int),
-            BinOp::Mul => x.checked_mul(y).map(Value::Int),
-            BinOp::Lt => Some(Value::Bool(x < y)),
-            BinOp::Le => Some(Value::Bool(x <= y)),
-            BinOp::Gt => Some(Value::Bool(x > y)),
-            BinOp::Ge => Some(Value::Bool(x >= y)),
-            BinOp::Eq => Some(Value::Bool(x == y)),
-            BinOp::Ne => Some(Value::Bool(x != y)),
-            _ => None,
-        }
-    }
-
-    /// `eval_simple` with the commonest operands (leaves, and operators on
-    /// leaves such as `n - 1`) done inline.
-    #[inline(always)]
-    fn operand(&mut self, id: NodeId) -> Result<Value, Fail> {
-        let code = self.code;
-        let node = code.node(id);
-        if let Some(v) = self.leaf(node) {
-            return Ok(v);
-        }
-        if let Some(v) = self.int_operation(node) {
-            return Ok(v);
-        }
-        if let Node::BinOp { op, left, right } = node {
-            if let (Some(l), Some(r)) = (self.leaf(code.node(*left)), self.leaf(code.node(*right)))
-            {
-                return binop(*op, l, r).map_err(|e| e.at(code.span(id)));
-            }
-        }
-        self.eval_simple(id)
-    }
-
-    /// Evaluates a node with no calls or control directly.
-    fn eval_simple(&mut self, id: NodeId) -> Result<Value, Fail> {
-        match self.code.node(id) {
-            Node::Const(v) => Ok(dup(v)),
-            Node::Var(r) => self.read_var(*r),
-            Node::Global(i) => self
-                .globals
-                .get(*i as usize)
-                .cloned()
-                .ok_or_else(|| internal("global out of range")),
-            Node::Lambda(l) => self.make_closure(*l),
-            Node::BinOp { op, left, right } => {
-                let (op, right) = (*op, *right);
-                let l = self.operand(*left)?;
-                let r = self.operand(right)?;
-                binop(op, l, r).map_err(|e| e.at(self.span(id)))
-            }
-            Node::UnOp { op, operand } => {
-                let op = *op;
-                let v = self.eval_simple(*operand)?;
-                unop(op, v).map_err(|e| e.at(self.span(id)))
-            }
-            Node::ShortCircuit {
-                is_and,
-                left,
-                right,
-            } => {
-                let (is_and, right) = (*is_and, *right);
-                let l = self.eval_simple(*left)?;
-                match (is_and, l) {
-                    (true, Value::Bool(false)) => Ok(Value::Bool(false)),
-                    (false, Value::Bool(true)) => Ok(Value::Bool(true)),
-                    (_, Value::Bool(_)) => self.eval_simple(right),
-                    _ => Err(internal("`&&`/`||` on a non-boolean").at(self.span(id))),
-                }
-            }
-            Node::If {
-                cond,
-                then,
-                otherwise,
-            } => {
-                let (then, otherwise) = (*then, *otherwise);
-                match self.eval_simple(*cond)? {
-                    Value::Bool(true) => self.eval_simple(then),
-                    Value::Bool(false) => match otherwise {
-                        Some(e) => self.eval_simple(e),
-                        None => Ok(Value::Unit),
-                    },
-                    _ => Err(internal("`if` on a non-boolean").at(self.span(id))),
-                }
-            }
-            Node::Seq { first, then } => {
-                let then = *then;
-                self.eval_simple(*first)?;
-                self.eval_simple(then)
-            }
-            Node::Build { build, parts } => {
-                let mut values = Vec::with_capacity(parts.len());
-                for part in parts.iter() {
-                    values.push(self.eval_simple(*part)?);
-                }
-                finish_build(build, values).map_err(|e| fail_at(e, self.span(id)))
-            }
-            _ => Err(internal("direct evaluation of a control node")),
-        }
-    }
-
     /// One step from evaluating node `id`: descends through tail positions
     /// in a loop, pushing a frame for each pending piece of work.
-    fn eval(&mut self, mut id: NodeId) -> Result<Next, Fail> {
+    pub(super) fn eval(&mut self, mut id: NodeId) -> Result<Next, Fail> {
         let code = self.code;
         loop {
             if code.is_simple(id) {
@@ -610,337 +499,16 @@ impl Exec<'_> {
             }
         }
     }
-
-    /// Continues after a frame's pending value `v` arrived.
-    fn resume(&mut self, frame: Frame, v: Value) -> Result<Next, Fail> {
-        let code = self.code;
-        match frame {
-            Frame::Return { fp, cur, .. } => {
-                self.m.stack.truncate(self.m.fp);
-                self.m.fp = fp as usize;
-                self.m.cur = cur;
-                Ok(self.ret(v))
-            }
-            Frame::Delimiter {
-                fp,
-                cur,
-                truncate_to,
-                ..
-            } => {
-                self.m.stack.truncate(truncate_to as usize);
-                self.m.fp = fp as usize;
-                self.m.cur = cur;
-                Ok(self.ret(v))
-            }
-            Frame::AppFunction { call } => {
-                let Node::App { arg, .. } = code.node(call) else {
-                    return Err(internal("call frame without a call"));
-                };
-                if code.is_simple(*arg) {
-                    let a = self.operand(*arg)?;
-                    return self.apply(v, a, call);
-                }
-                self.push_frame(Frame::AppArgument { func: v, call });
-                Ok(Next::Eval(*arg))
-            }
-            Frame::AppArgument { func, call } => self.apply(func, v, call),
-            Frame::BinOpLeft { node } => {
-                let Node::BinOp { op, right, .. } = code.node(node) else {
-                    return Err(internal("operator frame without an operator"));
-                };
-                if code.is_simple(*right) {
-                    let r = self.eval_simple(*right)?;
-                    return binop(*op, v, r)
-                        .map(|v| self.ret(v))
-                        .map_err(|e| e.at(code.span(node)));
-                }
-                self.push_frame(Frame::BinOpRight { left: v, node });
-                Ok(Next::Eval(*right))
-            }
-            Frame::BinOpRight { left, node } => {
-                let Node::BinOp { op, .. } = code.node(node) else {
-                    return Err(internal("operator frame without an operator"));
-                };
-                binop(*op, left, v)
-                    .map(|v| self.ret(v))
-                    .map_err(|e| e.at(code.span(node)))
-            }
-            Frame::UnOp { node } => {
-                let Node::UnOp { op, .. } = code.node(node) else {
-                    return Err(internal("operator frame without an operator"));
-                };
-                unop(*op, v)
-                    .map(|v| self.ret(v))
-                    .map_err(|e| e.at(code.span(node)))
-            }
-            Frame::ShortCircuit { node } => {
-                let Node::ShortCircuit { is_and, right, .. } = code.node(node) else {
-                    return Err(internal("`&&` frame without `&&`"));
-                };
-                match (*is_and, v) {
-                    (true, Value::Bool(false)) => Ok(self.ret(Value::Bool(false))),
-                    (false, Value::Bool(true)) => Ok(self.ret(Value::Bool(true))),
-                    (_, Value::Bool(_)) => Ok(Next::Eval(*right)),
-                    _ => Err(internal("`&&`/`||` on a non-boolean").at(code.span(node))),
-                }
-            }
-            Frame::IfCondition { node } => self.choose_branch(node, v),
-            Frame::LetValue { node } => {
-                let Node::Let { pat, body, .. } = code.node(node) else {
-                    return Err(internal("`let` frame without `let`"));
-                };
-                self.bind(pat, v, code.span(node))?;
-                Ok(Next::Eval(*body))
-            }
-            Frame::MatchScrutinee { node } => self.select_arm(node, v, 0),
-            Frame::MatchGuard {
-                node,
-                arm,
-                scrutinee,
-            } => {
-                let Node::Match { arms, .. } = code.node(node) else {
-                    return Err(internal("`match` frame without `match`"));
-                };
-                match v {
-                    Value::Bool(true) => match arms.get(arm as usize) {
-                        Some(a) => Ok(Next::Eval(a.body)),
-                        None => Err(internal("match arm out of range")),
-                    },
-                    _ => self.select_arm(node, scrutinee, arm as usize + 1),
-                }
-            }
-            Frame::BuildPart { node, mut done } => {
-                done.push(v);
-                self.continue_build(node, done)
-            }
-            Frame::SeqFirst { then } => Ok(Next::Eval(then)),
-            Frame::ForFrom { node } => {
-                let from = expect_int(v, code.span(node))?;
-                let Node::For { to, .. } = code.node(node) else {
-                    return Err(internal("`for` frame without `for`"));
-                };
-                if code.is_simple(*to) {
-                    let end = self.eval_simple(*to)?;
-                    let end = expect_int(end, code.span(node))?;
-                    return self.for_iteration(node, from, end);
-                }
-                self.push_frame(Frame::ForTo { node, from });
-                Ok(Next::Eval(*to))
-            }
-            Frame::ForTo { node, from } => {
-                let end = expect_int(v, code.span(node))?;
-                self.for_iteration(node, from, end)
-            }
-            Frame::ForBody { node, index, end } => {
-                let Node::For { downward, .. } = code.node(node) else {
-                    return Err(internal("`for` frame without `for`"));
-                };
-                if index == end {
-                    return Ok(self.ret(Value::Unit));
-                }
-                let next = if *downward { index - 1 } else { index + 1 };
-                self.for_iteration(node, next, end)
-            }
-            Frame::WhileCondition { node } => {
-                let Node::While { body, .. } = code.node(node) else {
-                    return Err(internal("`while` frame without `while`"));
-                };
-                match v {
-                    Value::Bool(true) => {
-                        self.tick()?;
-                        self.push_frame(Frame::WhileBody { node });
-                        Ok(Next::Eval(*body))
-                    }
-                    Value::Bool(false) => Ok(self.ret(Value::Unit)),
-                    _ => Err(internal("`while` on a non-boolean").at(code.span(node))),
-                }
-            }
-            Frame::WhileBody { node } => {
-                let Node::While { cond, .. } = code.node(node) else {
-                    return Err(internal("`while` frame without `while`"));
-                };
-                self.push_frame(Frame::WhileCondition { node });
-                Ok(Next::Eval(*cond))
-            }
-        }
-    }
-
-    #[inline]
-    fn choose_branch(&mut self, node: NodeId, cond: Value) -> Result<Next, Fail> {
-        let Node::If {
-            then, otherwise, ..
-        } = self.code.node(node)
-        else {
-            return Err(internal("`if` frame without `if`"));
-        };
-        match (cond, otherwise) {
-            (Value::Bool(true), _) => Ok(Next::Eval(*then)),
-            (Value::Bool(false), Some(e)) => Ok(Next::Eval(*e)),
-            (Value::Bool(false), None) => Ok(self.ret(Value::Unit)),
-            _ => Err(internal("`if` on a non-boolean").at(self.span(node))),
-        }
-    }
-
-    /// Tries the arms of `match` node `node` from `first` on.
-    fn select_arm(&mut self, node: NodeId, v: Value, first: usize) -> Result<Next, Fail> {
-        let code = self.code;
-        let Node::Match { arms, .. } = code.node(node) else {
-            return Err(internal("`match` frame without `match`"));
-        };
-        for (i, arm) in arms.iter().enumerate().skip(first) {
-            let fp = self.m.fp;
-            let slots = self.m.stack.get_mut(fp..).unwrap_or_default();
-            if !match_pattern(&arm.pat, &v, slots) {
-                continue;
-            }
-            let Some(guard) = arm.guard else {
-                return Ok(Next::Eval(arm.body));
-            };
-            if !code.is_simple(guard) {
-                self.push_frame(Frame::MatchGuard {
-                    node,
-                    arm: i as u32,
-                    scrutinee: v,
-                });
-                return Ok(Next::Eval(guard));
-            }
-            if let Value::Bool(true) = self.eval_simple(guard)? {
-                return Ok(Next::Eval(arm.body));
-            }
-        }
-        Err(fail_at(
-            RuntimeError::new("R004", "match failure: no pattern matches this value"),
-            code.span(node),
-        ))
-    }
-
-    /// Evaluates the remaining parts of `Build` node `node` left to right.
-    fn continue_build(&mut self, node: NodeId, mut done: Vec<Value>) -> Result<Next, Fail> {
-        let code = self.code;
-        let Node::Build { build, parts } = code.node(node) else {
-            return Err(internal("build frame without a build"));
-        };
-        if done.capacity() == 0 {
-            done.reserve_exact(parts.len());
-        }
-        while let Some(&part) = parts.get(done.len()) {
-            if !code.is_simple(part) {
-                self.push_frame(Frame::BuildPart { node, done });
-                return Ok(Next::Eval(part));
-            }
-            let v = self.eval_simple(part)?;
-            done.push(v);
-        }
-        finish_build(build, done)
-            .map(|v| self.ret(v))
-            .map_err(|e| fail_at(e, code.span(node)))
-    }
-
-    /// Starts iteration `index` of a `for` loop ending (inclusively) at `end`.
-    fn for_iteration(&mut self, node: NodeId, index: i64, end: i64) -> Result<Next, Fail> {
-        let Node::For {
-            slot,
-            downward,
-            body,
-            ..
-        } = self.code.node(node)
-        else {
-            return Err(internal("`for` frame without `for`"));
-        };
-        let finished = if *downward { index < end } else { index > end };
-        if finished {
-            return Ok(self.ret(Value::Unit));
-        }
-        self.tick()?;
-        self.set_slot(*slot, Value::Int(index))?;
-        self.push_frame(Frame::ForBody { node, index, end });
-        Ok(Next::Eval(*body))
-    }
-
-    /// Applies a function value to one argument.
-    #[inline]
-    pub fn apply(&mut self, f: Value, arg: Value, call: NodeId) -> Result<Next, Fail> {
-        match f {
-            Value::Closure(closure) => self.call_closure(closure, arg, call),
-            Value::Builtin(app) => {
-                let arity = app.prim.arity;
-                if app.args.is_empty() && arity == 1 {
-                    return (app.prim.run)(self.ctx, std::slice::from_ref(&arg))
-                        .map(|v| self.ret(v))
-                        .map_err(|e| fail_at(e, self.span(call)));
-                }
-                let mut args = Vec::with_capacity(arity.max(app.args.len() + 1));
-                args.extend(app.args.iter().cloned());
-                args.push(arg);
-                if args.len() >= arity {
-                    (app.prim.run)(self.ctx, &args)
-                        .map(|v| self.ret(v))
-                        .map_err(|e| fail_at(e, self.span(call)))
-                } else {
-                    Ok(self.ret(Value::Builtin(Rc::new(BuiltinApp {
-                        prim: app.prim,
-                        args,
-                    }))))
-                }
-            }
-            Value::Continuation(k) => self.resume_continuation(&k, arg),
-            _ => Err(internal("application of a non-function").at(self.span(call))),
-        }
-    }
-
-    #[inline]
-    fn call_closure(
-        &mut self,
-        closure: Rc<Closure>,
-        arg: Value,
-        call: NodeId,
-    ) -> Result<Next, Fail> {
-        self.tick()?;
-        let lambda = self
-            .code
-            .lambdas
-            .get(closure.lambda as usize)
-            .ok_or_else(|| internal("unknown lambda"))?;
-        let m = &mut *self.m;
-        if let Some(Frame::Return { .. }) = m.frames.last() {
-            // Tail call: the caller's activation has nothing left to do.
-            m.stack.truncate(m.fp);
-            m.cur = closure;
-        } else {
-            if m.frames.len() >= MAX_FRAMES || m.stack.len() >= MAX_STACK {
-                return Err(stack_overflow().at(self.span(call)));
-            }
-            let caller = std::mem::replace(&mut m.cur, closure);
-            m.frames.push(Frame::Return {
-                fp: m.fp as u32,
-                cur: caller,
-                call,
-            });
-        }
-        m.fp = m.stack.len();
-        if let Pat::Bind(0) = lambda.param {
-            // The common `fun x -> …`: the argument is slot 0.
-            m.stack.push(arg);
-            for _ in 1..lambda.frame_size {
-                m.stack.push(Value::Unit);
-            }
-            return Ok(Next::Eval(lambda.body));
-        }
-        m.stack
-            .resize(m.fp + lambda.frame_size as usize, Value::Unit);
-        self.bind(&lambda.param, arg, self.code.span(call))?;
-        Ok(Next::Eval(lambda.body))
-    }
 }
 
 pub fn stack_overflow() -> Fail {
     Box::new(RuntimeError::new(
         "R005",
-        "stack overflow: recursion too deep (the limit is about ten million pending calls)",
+        "stack overflow: recursion too deep (more than eight million pending frames)",
     ))
 }
 
-fn expect_int(v: Value, span: Span) -> Result<i64, Fail> {
+pub fn expect_int(v: Value, span: Span) -> Result<i64, Fail> {
     match v {
         Value::Int(n) => Ok(n),
         _ => Err(internal("`for` bound is not an int").at(span)),

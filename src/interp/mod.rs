@@ -6,13 +6,16 @@
 //! delimiter, `shift` cuts the frames above it into a [`Continuation`].
 
 mod build;
+mod call;
 mod code;
 mod control;
+mod direct;
 mod frame;
 mod globals;
 mod lower;
 mod machine;
 mod pattern;
+mod resume;
 #[cfg(test)]
 mod tests;
 

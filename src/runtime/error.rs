@@ -37,7 +37,7 @@ impl RuntimeError {
     pub fn to_diagnostic(&self) -> Diagnostic {
         let mut d = Diagnostic::error(self.code, self.message.clone());
         if let Some(span) = self.span {
-            d = d.with_label(span, "");
+            d = d.with_label(span, "raised here");
         }
         if !self.stack.is_empty() {
             let mut note = String::from("dlang call stack, innermost first:");

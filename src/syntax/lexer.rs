@@ -120,10 +120,14 @@ impl<'a> Lexer<'a> {
         } else {
             format!("`{ch}`")
         };
+        let label = match ch {
+            '\'' => "dlang has no character literals: use a string such as \"a\"",
+            _ => "not part of any token",
+        };
         LexError::new(
             "E001",
             format!("unexpected character {shown}"),
-            "not part of any token",
+            label,
             start,
             end,
         )

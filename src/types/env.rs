@@ -177,11 +177,16 @@ impl Modules {
 
 /// The closest of `candidates` to `name`, if close enough to be a typo.
 pub fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    // Suggestions for very short names are mostly noise.
     let limit = match name.chars().count() {
-        0..=2 => 1,
-        3..=5 => 2,
+        0..=2 => 0,
+        3..=4 => 1,
+        5..=7 => 2,
         _ => 3,
     };
+    if limit == 0 {
+        return None;
+    }
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
         if candidate == name || candidate.starts_with('$') {

@@ -10,13 +10,12 @@ use super::convert::PendingAlias;
 use super::env::{did_you_mean, Locals, MAIN};
 use super::error::{MismatchError, Reason, TypeError};
 use super::print::Printer;
-use super::types::{Class, ClassSet, Effect, Type, TypeId};
-use super::unify::{substitute, UnifyError};
+use super::types::{Effect, Type, TypeId};
+use super::unify::UnifyError;
 use super::{State, TypeInfo};
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{
-    Arm, BinOp, Expr, ExprKind, FieldExpr, LetGroup, Literal, Path, Span, TypeExpr, UnOp,
-    UntypedExpr, UntypedPattern,
+    Arm, Expr, ExprKind, LetGroup, Literal, Path, Span, TypeExpr, UntypedExpr, UntypedPattern,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -42,7 +41,7 @@ pub struct Infer<'s> {
     depth: u32,
 }
 
-type Typed = (Expr<TypeInfo>, bool);
+pub type Typed = (Expr<TypeInfo>, bool);
 
 impl<'s> Infer<'s> {
     pub fn new(st: &'s mut State, current: String) -> Infer<'s> {
@@ -70,6 +69,10 @@ impl<'s> Infer<'s> {
 
     pub fn printer(&self) -> Printer<'_> {
         Printer::new(&self.st.table, &self.st.defs, &self.current)
+    }
+
+    pub fn bindings_printer(&self) -> Printer<'_> {
+        Printer::for_bindings(&self.st.table, &self.st.defs, &self.current)
     }
 
     /// Makes `found` (the type of the thing at `span`) equal `expected`.
@@ -138,14 +141,6 @@ impl<'s> Infer<'s> {
         }
     }
 
-    fn require(&mut self, ty: &Type, class: Class, span: Span, origin: Span) -> Check<()> {
-        let st = &mut *self.st;
-        match st.table.require_class(&st.defs, ty, class, Some(origin)) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.unify_error(e, ty, ty, span, None)),
-        }
-    }
-
     /// Calling a function with arrow effect `effect` in context `ctx`.
     /// Returns whether the call may shift.
     fn apply_effect(&mut self, effect: &Effect, ctx: &Effect, span: Span) -> Check<bool> {
@@ -159,7 +154,7 @@ impl<'s> Infer<'s> {
         Ok(self.st.table.resolve_effect(effect) != Effect::Pure)
     }
 
-    fn node(
+    pub fn node(
         &self,
         kind: ExprKind<TypeInfo>,
         span: Span,
@@ -397,27 +392,6 @@ impl<'s> Infer<'s> {
         Ok(self.node(ExprKind::Tuple(typed), span, ty, shifts, ctx))
     }
 
-    fn infer_field(
-        &mut self,
-        record: UntypedExpr,
-        name: String,
-        name_span: Span,
-        span: Span,
-        ctx: &Effect,
-    ) -> Check<Typed> {
-        let (record, shifts) = self.infer_expr(record, ctx)?;
-        let (record_ty, fields) = self.instantiate_record_of_field(&name, name_span)?;
-        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
-        let ty = field_type(&fields, &name, name_span)?;
-        Ok(self.node(
-            ExprKind::Field(Box::new(record), name, name_span),
-            span,
-            ty,
-            shifts,
-            ctx,
-        ))
-    }
-
     fn infer_index(
         &mut self,
         a: UntypedExpr,
@@ -517,21 +491,6 @@ impl<'s> Infer<'s> {
             s1 || s2,
             ctx,
         ))
-    }
-
-    fn infer_unop(&mut self, op: UnOp, a: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
-        let (a, shifts) = self.infer_expr(a, ctx)?;
-        let ty = match op {
-            UnOp::Neg => {
-                self.require(&a.ann.ty, Class::Num, a.span, span)?;
-                a.ann.ty.clone()
-            }
-            UnOp::Not => {
-                self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
-                Type::bool()
-            }
-        };
-        Ok(self.node(ExprKind::UnOp(op, Box::new(a)), span, ty, shifts, ctx))
     }
 
     fn infer_while(
@@ -728,321 +687,6 @@ impl<'s> Infer<'s> {
         ))
     }
 
-    fn infer_binop(
-        &mut self,
-        op: BinOp,
-        a: UntypedExpr,
-        b: UntypedExpr,
-        span: Span,
-        ctx: &Effect,
-    ) -> Check<Typed> {
-        let (a, s1) = self.infer_expr(a, ctx)?;
-        let (b, s2) = self.infer_expr(b, ctx)?;
-        let shifts = s1 || s2;
-        let other_operand = |a: &Expr<TypeInfo>| {
-            Some(Reason {
-                span: a.span,
-                because: "the other operand".to_string(),
-            })
-        };
-        let ty = match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
-                let class = if op == BinOp::Pow {
-                    Class::Real
-                } else {
-                    Class::Num
-                };
-                let operand =
-                    self.st
-                        .table
-                        .fresh_constrained(self.level, ClassSet::of(class), Some(span));
-                self.expect(&a.ann.ty, &operand, a.span, None)?;
-                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
-                operand
-            }
-            BinOp::Mod => {
-                self.expect(&a.ann.ty, &Type::int(), a.span, None)?;
-                self.expect(&b.ann.ty, &Type::int(), b.span, None)?;
-                Type::int()
-            }
-            BinOp::MatMul => {
-                self.expect(&a.ann.ty, &Type::tensor(), a.span, None)?;
-                self.expect(&b.ann.ty, &Type::tensor(), b.span, None)?;
-                Type::tensor()
-            }
-            BinOp::Eq | BinOp::Ne => {
-                self.expect(&b.ann.ty, &a.ann.ty, b.span, other_operand(&a))?;
-                self.equality_checks.push((span, a.ann.ty.clone()));
-                Type::bool()
-            }
-            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
-                let operand = self.st.table.fresh_constrained(
-                    self.level,
-                    ClassSet::of(Class::Ord),
-                    Some(span),
-                );
-                self.expect(&a.ann.ty, &operand, a.span, None)?;
-                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
-                Type::bool()
-            }
-            BinOp::And | BinOp::Or => {
-                self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
-                self.expect(&b.ann.ty, &Type::bool(), b.span, None)?;
-                Type::bool()
-            }
-            BinOp::Cons => {
-                let list = Type::list(a.ann.ty.clone());
-                let reason = Reason {
-                    span: a.span,
-                    because: "the head of `::`".to_string(),
-                };
-                self.expect(&b.ann.ty, &list, b.span, Some(reason))?;
-                list
-            }
-            BinOp::Append => {
-                let list = Type::list(self.fresh());
-                self.expect(&a.ann.ty, &list, a.span, None)?;
-                self.expect(&b.ann.ty, &list, b.span, other_operand(&a))?;
-                list
-            }
-            BinOp::Concat => {
-                self.expect(&a.ann.ty, &Type::string(), a.span, None)?;
-                self.expect(&b.ann.ty, &Type::string(), b.span, None)?;
-                Type::string()
-            }
-        };
-        Ok(self.node(
-            ExprKind::BinOp(op, Box::new(a), Box::new(b)),
-            span,
-            ty,
-            shifts,
-            ctx,
-        ))
-    }
-
-    fn infer_constructor(
-        &mut self,
-        path: Path,
-        arg: Option<Box<UntypedExpr>>,
-        span: Span,
-        ctx: &Effect,
-    ) -> Check<Typed> {
-        let (result, ctor_arg) = self.instantiate_constructor(&path, span)?;
-        match (arg, ctor_arg) {
-            (None, None) => {
-                Ok(self.node(ExprKind::Constructor(path, None), span, result, false, ctx))
-            }
-            (Some(arg), Some(expected)) => {
-                let (arg, shifts) = self.infer_expr(*arg, ctx)?;
-                let reason = Reason {
-                    span,
-                    because: format!("the constructor `{path}`"),
-                };
-                self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
-                Ok(self.node(
-                    ExprKind::Constructor(path, Some(Box::new(arg))),
-                    span,
-                    result,
-                    shifts,
-                    ctx,
-                ))
-            }
-            (given, _) => Err(TypeError::ConstructorArity {
-                name: path.to_string(),
-                takes_argument: given.is_none(),
-                span,
-            }),
-        }
-    }
-
-    /// A constructor's result type and argument type, with fresh
-    /// variables for the type's parameters.
-    pub fn instantiate_constructor(
-        &mut self,
-        path: &Path,
-        span: Span,
-    ) -> Check<(Type, Option<Type>)> {
-        let found = self
-            .st
-            .modules
-            .lookup_in(&self.current, &path.modules, |env| {
-                env.ctors.get(&path.name).copied()
-            })
-            .map_err(|m| TypeError::UnboundModule { name: m, span })?;
-        let Some((id, index)) = found else {
-            return Err(TypeError::UnboundConstructor {
-                name: path.to_string(),
-                span,
-            });
-        };
-        let (args, subst) = self.instantiate_params(id);
-        let arg = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
-            Some(super::env::TypeDefKind::Variant(ctors)) => {
-                ctors.get(index).and_then(|c| c.arg.clone())
-            }
-            _ => None,
-        };
-        Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst))))
-    }
-
-    pub fn instantiate_params(&mut self, id: TypeId) -> (Vec<Type>, HashMap<u32, Type>) {
-        let params = self
-            .st
-            .defs
-            .get(id.0 as usize)
-            .map(|d| d.params.clone())
-            .unwrap_or_default();
-        let args: Vec<Type> = params.iter().map(|_| self.fresh()).collect();
-        let subst = params.iter().copied().zip(args.iter().cloned()).collect();
-        (args, subst)
-    }
-
-    /// The record type declaring `field` (fresh parameters) and its fields.
-    pub fn instantiate_record_of_field(
-        &mut self,
-        field: &str,
-        span: Span,
-    ) -> Check<(Type, Vec<(String, Type)>)> {
-        let Some(id) = self.record_of_field(field) else {
-            return Err(TypeError::UnboundField {
-                name: field.to_string(),
-                span,
-                record: None,
-            });
-        };
-        let (args, subst) = self.instantiate_params(id);
-        let fields = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
-            Some(super::env::TypeDefKind::Record(fields)) => fields
-                .iter()
-                .map(|f| (f.name.clone(), substitute(&f.ty, &subst)))
-                .collect(),
-            _ => Vec::new(),
-        };
-        Ok((Type::Con(id, args), fields))
-    }
-
-    /// Fields are found in scope first, then in any module (so `p.x`
-    /// works on a record of an imported module without opening it).
-    pub fn record_of_field(&self, field: &str) -> Option<TypeId> {
-        if let Ok(Some(id)) = self
-            .st
-            .modules
-            .lookup_in(&self.current, &[], |env| env.fields.get(field).copied())
-        {
-            return Some(id);
-        }
-        let mut modules: Vec<&String> = self.st.modules.envs.keys().collect();
-        modules.sort();
-        modules.into_iter().find_map(|m| {
-            self.st
-                .modules
-                .envs
-                .get(m)
-                .and_then(|env| env.fields.get(field).copied())
-        })
-    }
-
-    fn infer_record(
-        &mut self,
-        fields: Vec<FieldExpr<()>>,
-        span: Span,
-        ctx: &Effect,
-    ) -> Check<Typed> {
-        let Some(first) = fields.first() else {
-            return Err(TypeError::UnboundField {
-                name: "{}".to_string(),
-                span,
-                record: None,
-            });
-        };
-        let (record_ty, declared) =
-            self.instantiate_record_of_field(&first.name, first.name_span)?;
-        let (typed, shifts) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
-        let missing: Vec<String> = declared
-            .iter()
-            .filter(|(name, _)| !typed.iter().any(|f| &f.name == name))
-            .map(|(name, _)| name.clone())
-            .collect();
-        if !missing.is_empty() {
-            return Err(TypeError::MissingFields {
-                record: self.printer().type_text(&record_ty),
-                fields: missing,
-                span,
-            });
-        }
-        Ok(self.node(ExprKind::Record(typed), span, record_ty, shifts, ctx))
-    }
-
-    fn infer_record_update(
-        &mut self,
-        base: UntypedExpr,
-        fields: Vec<FieldExpr<()>>,
-        span: Span,
-        ctx: &Effect,
-    ) -> Check<Typed> {
-        let (base, s1) = self.infer_expr(base, ctx)?;
-        let Some(first) = fields.first() else {
-            let ty = base.ann.ty.clone();
-            return Ok(self.node(
-                ExprKind::RecordUpdate(Box::new(base), Vec::new()),
-                span,
-                ty,
-                s1,
-                ctx,
-            ));
-        };
-        let (record_ty, declared) =
-            self.instantiate_record_of_field(&first.name, first.name_span)?;
-        self.expect(&base.ann.ty, &record_ty, base.span, None)?;
-        let (typed, s2) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
-        Ok(self.node(
-            ExprKind::RecordUpdate(Box::new(base), typed),
-            span,
-            record_ty,
-            s1 || s2,
-            ctx,
-        ))
-    }
-
-    fn infer_field_values(
-        &mut self,
-        fields: Vec<FieldExpr<()>>,
-        record_ty: &Type,
-        declared: &[(String, Type)],
-        ctx: &Effect,
-    ) -> Check<(Vec<FieldExpr<TypeInfo>>, bool)> {
-        let mut typed: Vec<FieldExpr<TypeInfo>> = Vec::with_capacity(fields.len());
-        let mut shifts = false;
-        for field in fields {
-            let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {
-                return Err(TypeError::UnboundField {
-                    name: field.name,
-                    span: field.name_span,
-                    record: Some(self.printer().type_text(record_ty)),
-                });
-            };
-            if typed.iter().any(|f| f.name == field.name) {
-                return Err(TypeError::DuplicateField {
-                    name: field.name,
-                    span: field.name_span,
-                });
-            }
-            let (value, s) = self.infer_expr(field.value, ctx)?;
-            shifts |= s;
-            let reason = Reason {
-                span: field.name_span,
-                because: format!("the field `{}`", field.name),
-            };
-            self.expect(&value.ann.ty, expected, value.span, Some(reason))?;
-            typed.push(FieldExpr {
-                name: field.name,
-                name_span: field.name_span,
-                value,
-            });
-        }
-        Ok((typed, shifts))
-    }
-
     fn lookup_value(&mut self, path: &Path, span: Span) -> Check<Type> {
         if path.modules.is_empty() {
             if let Some(ty) = self.locals.lookup(&path.name).cloned() {
@@ -1084,35 +728,9 @@ impl<'s> Infer<'s> {
         }
     }
 
-    /// Checks `=`/`<>` operands once their types are known.
-    pub fn run_equality_checks(&mut self) -> Check<()> {
-        for (span, ty) in std::mem::take(&mut self.equality_checks) {
-            let ty = self.st.table.zonk(&ty);
-            if contains_function_or_tensor(&ty) {
-                return Err(TypeError::EqualityOnFunctions {
-                    ty: self.printer().type_text(&ty),
-                    span,
-                });
-            }
-        }
-        Ok(())
-    }
-
     pub fn is_main(&self) -> bool {
         self.current == MAIN
     }
-}
-
-fn field_type(fields: &[(String, Type)], name: &str, span: Span) -> Check<Type> {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, t)| t.clone())
-        .ok_or_else(|| TypeError::UnboundField {
-            name: name.to_string(),
-            span,
-            record: None,
-        })
 }
 
 pub fn literal_type(lit: &Literal) -> Type {
@@ -1122,20 +740,5 @@ pub fn literal_type(lit: &Literal) -> Type {
         Literal::String(_) => Type::string(),
         Literal::Bool(_) => Type::bool(),
         Literal::Unit => Type::unit(),
-    }
-}
-
-/// Whether comparing values of this type certainly compares functions or
-/// tensors (looking through the structures `=` looks through).
-fn contains_function_or_tensor(ty: &Type) -> bool {
-    match ty {
-        Type::Arrow(..) => true,
-        Type::Con(id, args) => {
-            *id == TypeId::TENSOR
-                || ([TypeId::LIST, TypeId::ARRAY, TypeId::OPTION, TypeId::REF].contains(id)
-                    && args.iter().any(contains_function_or_tensor))
-        }
-        Type::Tuple(items) => items.iter().any(contains_function_or_tensor),
-        Type::Var(_) => false,
     }
 }

@@ -134,7 +134,7 @@ impl Infer<'_> {
                     self.run_equality_checks()?;
                     let current = self.current.clone();
                     for (name, _, ty) in binds {
-                        let printed = self.printer().scheme(&self.st.table.zonk(&ty));
+                        let printed = self.bindings_printer().scheme(&self.st.table.zonk(&ty));
                         bindings.push((name.clone(), printed));
                         let entry = ValueEntry {
                             ty,
@@ -186,7 +186,9 @@ impl Infer<'_> {
             self.lower_levels(&expr.ann.ty);
         }
         self.run_equality_checks()?;
-        let printed = self.printer().scheme(&self.st.table.zonk(&expr.ann.ty));
+        let printed = self
+            .bindings_printer()
+            .scheme(&self.st.table.zonk(&expr.ann.ty));
         self.zonk_expr(&mut expr);
         Ok((expr, printed, std::mem::take(&mut self.warnings)))
     }
@@ -232,13 +234,22 @@ impl Infer<'_> {
         let mut all_binds: Vec<Bind> = Vec::new();
         let result = (|| {
             for binding in group.bindings {
+                // The pattern first, so that a mismatch blames the
+                // expression against the pattern's (annotated) type.
+                let bound = self.fresh();
+                let (pattern, binds) = self.check_pattern(binding.pattern, &bound, None)?;
                 let (expr, _) = self.infer_expr(binding.expr, ctx)?;
-                let reason = super::error::Reason {
-                    span: expr.span,
-                    because: "the bound expression".to_string(),
+                let reason = match &pattern.kind {
+                    PatternKind::Annot(_, t) => super::error::Reason {
+                        span: t.span,
+                        because: "this annotation".to_string(),
+                    },
+                    _ => super::error::Reason {
+                        span: pattern.span,
+                        because: "this pattern".to_string(),
+                    },
                 };
-                let (pattern, binds) =
-                    self.check_pattern(binding.pattern, &expr.ann.ty, Some(reason))?;
+                self.expect(&expr.ann.ty, &bound, expr.span, Some(reason))?;
                 for bind in binds {
                     if all_binds.iter().any(|(n, _, _)| *n == bind.0) {
                         return Err(TypeError::PatternVarTwice {

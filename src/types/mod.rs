@@ -6,11 +6,13 @@
 //! input is committed, so the REPL can go on.
 
 mod convert;
+mod data;
 mod env;
 mod error;
 mod exhaust;
 mod infer;
 mod items;
+mod operators;
 mod pattern;
 mod print;
 #[allow(clippy::module_inception)]
@@ -77,25 +79,32 @@ impl Default for Checker {
 const CHECKER_STACK: usize = 256 * 1024 * 1024;
 
 fn with_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|scope| {
-        let handle = std::thread::Builder::new()
+    let work = std::sync::Mutex::new(Some(work));
+    let take = || work.lock().ok().and_then(|mut w| w.take());
+    let on_thread = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
             .name("dlang-checker".to_string())
             .stack_size(CHECKER_STACK)
-            .spawn_scoped(scope, work);
-        match handle {
-            Ok(h) => match h.join() {
-                Ok(v) => v,
-                Err(panic) => std::panic::resume_unwind(panic),
-            },
-            Err(_) => unreachable_stack_fallback(),
+            .spawn_scoped(scope, || take().map(|w| w()));
+        match spawned.map(|h| h.join()) {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread (out of resources): check on this one instead.
+            Err(_) => None,
         }
-    })
+    });
+    match on_thread {
+        Some(result) => result,
+        None => match take() {
+            Some(w) => w(),
+            None => unreachable_work_lost(),
+        },
+    }
 }
 
-/// Spawning a thread only fails when the system is out of resources;
-/// there is nothing better to do than stop.
-fn unreachable_stack_fallback<T>() -> T {
-    eprintln!("dlang: cannot start the type checker thread (out of memory?)");
+/// The work is taken exactly once, by the thread or by the fallback.
+fn unreachable_work_lost<T>() -> T {
+    eprintln!("dlang: internal error: the type checker's work was lost");
     std::process::exit(70)
 }
 
@@ -166,7 +175,7 @@ impl Checker {
 
     /// Prints a type from a [`TypeInfo`] as the user would read it.
     pub fn print_type(&self, ty: &Type) -> String {
-        print::Printer::new(&self.state.table, &self.state.defs, env::MAIN).scheme(ty)
+        print::Printer::for_bindings(&self.state.table, &self.state.defs, env::MAIN).scheme(ty)
     }
 
     /// The declared name of a type constructor (`"int"`, `"tree"`).

@@ -20,6 +20,10 @@ pub struct Printer<'a> {
     current: &'a str,
     names: HashMap<TyVar, String>,
     order: Vec<TyVar>,
+    /// Whether variables not quantified print as weak (`'_a`): true for
+    /// the types of bindings, false in error messages, where no variable
+    /// has been generalised yet.
+    mark_weak: bool,
 }
 
 /// How tightly the surrounding syntax binds.
@@ -39,6 +43,15 @@ impl<'a> Printer<'a> {
             current,
             names: HashMap::new(),
             order: Vec::new(),
+            mark_weak: false,
+        }
+    }
+
+    /// A printer for the types of bindings, marking weak variables.
+    pub fn for_bindings(table: &'a Table, defs: &'a [TypeDef], current: &'a str) -> Printer<'a> {
+        Printer {
+            mark_weak: true,
+            ..Printer::new(table, defs, current)
         }
     }
 
@@ -91,10 +104,11 @@ impl<'a> Printer<'a> {
         } else {
             String::new()
         };
-        let weak = self
-            .table
-            .var_info(var)
-            .is_some_and(|(level, _)| level != GENERIC);
+        let weak = self.mark_weak
+            && self
+                .table
+                .var_info(var)
+                .is_some_and(|(level, _)| level != GENERIC);
         let name = format!("'{}{letter}{suffix}", if weak { "_" } else { "" });
         self.names.insert(var, name.clone());
         self.order.push(var);

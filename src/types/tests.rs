@@ -592,9 +592,73 @@ fn exponential_types_are_refused_quickly() {
 
 #[test]
 fn many_arms_are_checked_quickly() {
-    let src = format!("let f x = match x with {} | _ -> 0", "| 1 -> 1 ".repeat(2000));
+    let src = format!(
+        "let f x = match x with {} | _ -> 0",
+        "| 1 -> 1 ".repeat(2000)
+    );
     let started = std::time::Instant::now();
     let w = warnings_of(&src);
     assert_eq!(w.len(), 1999);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn prints_effects_and_several_classes() {
+    // An arrow whose result is an arrow keeps its effect visible.
+    assert_eq!(
+        type_of("let f x = shift k -> k (fun y -> y + x)", "f"),
+        "'a -> ('a -> 'a) @cps['b] where 'a : num"
+    );
+    assert_eq!(
+        type_of("let g f = reset (f 1)", "g"),
+        "(int -> 'a @cps['a]) -> 'a"
+    );
+    assert_eq!(
+        type_of("let h x y = (x + x, y < y, y - y)", "h"),
+        "'a -> 'b -> 'a * bool * 'b where 'a : num, 'b : num, 'b : ord"
+    );
+}
+
+#[test]
+fn diff_class_looks_through_structures() {
+    use super::types::{Class, ClassSet, Effect, Type, TypeId};
+    let mut c = Checker::new();
+    let decls = "type r = { w : float; b : float list }\n\
+                 type 'a t = L of 'a | N of 'a t * 'a t\n\
+                 type bad = { s : string }";
+    check_with(&mut c, decls).unwrap();
+    let id = |c: &Checker, name: &str| -> TypeId { c.state.modules.env("").unwrap().types[name] };
+    let (r, t, bad) = (id(&c, "r"), id(&c, "t"), id(&c, "bad"));
+    let st = &mut c.state;
+    let mut diff = |ty: Type| {
+        st.table
+            .require_class(&st.defs, &ty, Class::Diff, None)
+            .is_ok()
+    };
+    assert!(diff(Type::Tuple(vec![Type::float(), Type::tensor()])));
+    assert!(diff(Type::list(Type::float())));
+    assert!(diff(Type::Con(
+        TypeId::OPTION,
+        vec![Type::array(Type::float())]
+    )));
+    assert!(diff(Type::con0(r)));
+    assert!(diff(Type::Con(t, vec![Type::float()])));
+    assert!(!diff(Type::Con(t, vec![Type::int()])));
+    assert!(!diff(Type::con0(bad)));
+    assert!(!diff(Type::int()));
+    assert!(!diff(Type::arrow(
+        Type::float(),
+        Type::float(),
+        Effect::Pure
+    )));
+    // A variable takes the class; `num` and `diff` together are `real`.
+    let v = st
+        .table
+        .fresh_constrained(0, ClassSet::of(Class::Num), None);
+    st.table
+        .require_class(&st.defs, &v, Class::Diff, None)
+        .unwrap();
+    let printed = super::print::Printer::for_bindings(&st.table, &st.defs, "").scheme(&v);
+    assert_eq!(printed, "'_a where '_a : real");
+    assert!(st.table.unify(&st.defs, &v, &Type::int()).is_err());
 }

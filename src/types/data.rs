@@ -1,0 +1,268 @@
+//! Typing of constructed data: variant constructors, records (creation,
+//! update, field access) and the lookups they share with patterns.
+
+use super::error::{Reason, TypeError};
+use super::infer::{Check, Infer, Typed};
+use super::types::{Effect, Type, TypeId};
+use super::unify::substitute;
+use super::TypeInfo;
+use crate::syntax::ast::{ExprKind, FieldExpr, Path, Span, UntypedExpr};
+use std::collections::HashMap;
+
+impl Infer<'_> {
+    pub fn infer_field(
+        &mut self,
+        record: UntypedExpr,
+        name: String,
+        name_span: Span,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (record, shifts) = self.infer_expr(record, ctx)?;
+        let (record_ty, fields) = self.instantiate_record_of_field(&name, name_span)?;
+        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
+        let ty = field_type(&fields, &name, name_span)?;
+        Ok(self.node(
+            ExprKind::Field(Box::new(record), name, name_span),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
+    }
+
+    pub fn infer_constructor(
+        &mut self,
+        path: Path,
+        arg: Option<Box<UntypedExpr>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (result, ctor_arg) = self.instantiate_constructor(&path, span)?;
+        match (arg, ctor_arg) {
+            (None, None) => {
+                Ok(self.node(ExprKind::Constructor(path, None), span, result, false, ctx))
+            }
+            (Some(arg), Some(expected)) => {
+                let (arg, shifts) = self.infer_expr(*arg, ctx)?;
+                let reason = Reason {
+                    span,
+                    because: format!("the constructor `{path}`"),
+                };
+                self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
+                Ok(self.node(
+                    ExprKind::Constructor(path, Some(Box::new(arg))),
+                    span,
+                    result,
+                    shifts,
+                    ctx,
+                ))
+            }
+            (given, _) => Err(TypeError::ConstructorArity {
+                name: path.to_string(),
+                takes_argument: given.is_none(),
+                span,
+            }),
+        }
+    }
+
+    /// A constructor's result type and argument type, with fresh
+    /// variables for the type's parameters.
+    pub fn instantiate_constructor(
+        &mut self,
+        path: &Path,
+        span: Span,
+    ) -> Check<(Type, Option<Type>)> {
+        let found = self
+            .st
+            .modules
+            .lookup_in(&self.current, &path.modules, |env| {
+                env.ctors.get(&path.name).copied()
+            })
+            .map_err(|m| TypeError::UnboundModule { name: m, span })?;
+        let Some((id, index)) = found else {
+            return Err(TypeError::UnboundConstructor {
+                name: path.to_string(),
+                span,
+            });
+        };
+        let (args, subst) = self.instantiate_params(id);
+        let arg = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
+            Some(super::env::TypeDefKind::Variant(ctors)) => {
+                ctors.get(index).and_then(|c| c.arg.clone())
+            }
+            _ => None,
+        };
+        Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst))))
+    }
+
+    pub fn instantiate_params(&mut self, id: TypeId) -> (Vec<Type>, HashMap<u32, Type>) {
+        let params = self
+            .st
+            .defs
+            .get(id.0 as usize)
+            .map(|d| d.params.clone())
+            .unwrap_or_default();
+        let args: Vec<Type> = params.iter().map(|_| self.fresh()).collect();
+        let subst = params.iter().copied().zip(args.iter().cloned()).collect();
+        (args, subst)
+    }
+
+    /// The record type declaring `field` (fresh parameters) and its fields.
+    pub fn instantiate_record_of_field(
+        &mut self,
+        field: &str,
+        span: Span,
+    ) -> Check<(Type, Vec<(String, Type)>)> {
+        let Some(id) = self.record_of_field(field) else {
+            return Err(TypeError::UnboundField {
+                name: field.to_string(),
+                span,
+                record: None,
+            });
+        };
+        let (args, subst) = self.instantiate_params(id);
+        let fields = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
+            Some(super::env::TypeDefKind::Record(fields)) => fields
+                .iter()
+                .map(|f| (f.name.clone(), substitute(&f.ty, &subst)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok((Type::Con(id, args), fields))
+    }
+
+    /// Fields are found in scope first, then in any module (so `p.x`
+    /// works on a record of an imported module without opening it).
+    pub fn record_of_field(&self, field: &str) -> Option<TypeId> {
+        if let Ok(Some(id)) = self
+            .st
+            .modules
+            .lookup_in(&self.current, &[], |env| env.fields.get(field).copied())
+        {
+            return Some(id);
+        }
+        let mut modules: Vec<&String> = self.st.modules.envs.keys().collect();
+        modules.sort();
+        modules.into_iter().find_map(|m| {
+            self.st
+                .modules
+                .envs
+                .get(m)
+                .and_then(|env| env.fields.get(field).copied())
+        })
+    }
+
+    pub fn infer_record(
+        &mut self,
+        fields: Vec<FieldExpr<()>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let Some(first) = fields.first() else {
+            return Err(TypeError::UnboundField {
+                name: "{}".to_string(),
+                span,
+                record: None,
+            });
+        };
+        let (record_ty, declared) =
+            self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let (typed, shifts) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
+        let missing: Vec<String> = declared
+            .iter()
+            .filter(|(name, _)| !typed.iter().any(|f| &f.name == name))
+            .map(|(name, _)| name.clone())
+            .collect();
+        if !missing.is_empty() {
+            return Err(TypeError::MissingFields {
+                record: self.printer().type_text(&record_ty),
+                fields: missing,
+                span,
+            });
+        }
+        Ok(self.node(ExprKind::Record(typed), span, record_ty, shifts, ctx))
+    }
+
+    pub fn infer_record_update(
+        &mut self,
+        base: UntypedExpr,
+        fields: Vec<FieldExpr<()>>,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (base, s1) = self.infer_expr(base, ctx)?;
+        let Some(first) = fields.first() else {
+            let ty = base.ann.ty.clone();
+            return Ok(self.node(
+                ExprKind::RecordUpdate(Box::new(base), Vec::new()),
+                span,
+                ty,
+                s1,
+                ctx,
+            ));
+        };
+        let (record_ty, declared) =
+            self.instantiate_record_of_field(&first.name, first.name_span)?;
+        self.expect(&base.ann.ty, &record_ty, base.span, None)?;
+        let (typed, s2) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
+        Ok(self.node(
+            ExprKind::RecordUpdate(Box::new(base), typed),
+            span,
+            record_ty,
+            s1 || s2,
+            ctx,
+        ))
+    }
+
+    pub fn infer_field_values(
+        &mut self,
+        fields: Vec<FieldExpr<()>>,
+        record_ty: &Type,
+        declared: &[(String, Type)],
+        ctx: &Effect,
+    ) -> Check<(Vec<FieldExpr<TypeInfo>>, bool)> {
+        let mut typed: Vec<FieldExpr<TypeInfo>> = Vec::with_capacity(fields.len());
+        let mut shifts = false;
+        for field in fields {
+            let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {
+                return Err(TypeError::UnboundField {
+                    name: field.name,
+                    span: field.name_span,
+                    record: Some(self.printer().type_text(record_ty)),
+                });
+            };
+            if typed.iter().any(|f| f.name == field.name) {
+                return Err(TypeError::DuplicateField {
+                    name: field.name,
+                    span: field.name_span,
+                });
+            }
+            let (value, s) = self.infer_expr(field.value, ctx)?;
+            shifts |= s;
+            let reason = Reason {
+                span: field.name_span,
+                because: format!("the field `{}`", field.name),
+            };
+            self.expect(&value.ann.ty, expected, value.span, Some(reason))?;
+            typed.push(FieldExpr {
+                name: field.name,
+                name_span: field.name_span,
+                value,
+            });
+        }
+        Ok((typed, shifts))
+    }
+}
+
+fn field_type(fields: &[(String, Type)], name: &str, span: Span) -> Check<Type> {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
+        .ok_or_else(|| TypeError::UnboundField {
+            name: name.to_string(),
+            span,
+            record: None,
+        })
+}

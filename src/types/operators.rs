@@ -1,0 +1,161 @@
+//! Typing of the operators: `num`/`real`/`ord` classes on arithmetic and
+//! comparisons, and the deferred check that `=` does not compare
+//! functions or tensors.
+
+use super::error::{Reason, TypeError};
+use super::infer::{Check, Infer, Typed};
+use super::types::{Class, ClassSet, Effect, Type, TypeId};
+use super::TypeInfo;
+use crate::syntax::ast::{BinOp, Expr, ExprKind, Span, UnOp, UntypedExpr};
+
+impl Infer<'_> {
+    pub fn require(&mut self, ty: &Type, class: Class, span: Span, origin: Span) -> Check<()> {
+        let st = &mut *self.st;
+        match st.table.require_class(&st.defs, ty, class, Some(origin)) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.unify_error(e, ty, ty, span, None)),
+        }
+    }
+
+    pub fn infer_unop(
+        &mut self,
+        op: UnOp,
+        a: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (a, shifts) = self.infer_expr(a, ctx)?;
+        let ty = match op {
+            UnOp::Neg => {
+                self.require(&a.ann.ty, Class::Num, a.span, span)?;
+                a.ann.ty.clone()
+            }
+            UnOp::Not => {
+                self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
+                Type::bool()
+            }
+        };
+        Ok(self.node(ExprKind::UnOp(op, Box::new(a)), span, ty, shifts, ctx))
+    }
+
+    pub fn infer_binop(
+        &mut self,
+        op: BinOp,
+        a: UntypedExpr,
+        b: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (a, s1) = self.infer_expr(a, ctx)?;
+        let (b, s2) = self.infer_expr(b, ctx)?;
+        let shifts = s1 || s2;
+        let other_operand = |a: &Expr<TypeInfo>| {
+            Some(Reason {
+                span: a.span,
+                because: "the other operand".to_string(),
+            })
+        };
+        let ty = match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow => {
+                let class = if op == BinOp::Pow {
+                    Class::Real
+                } else {
+                    Class::Num
+                };
+                let operand =
+                    self.st
+                        .table
+                        .fresh_constrained(self.level, ClassSet::of(class), Some(span));
+                self.expect(&a.ann.ty, &operand, a.span, None)?;
+                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
+                operand
+            }
+            BinOp::Mod => {
+                self.expect(&a.ann.ty, &Type::int(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::int(), b.span, None)?;
+                Type::int()
+            }
+            BinOp::MatMul => {
+                self.expect(&a.ann.ty, &Type::tensor(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::tensor(), b.span, None)?;
+                Type::tensor()
+            }
+            BinOp::Eq | BinOp::Ne => {
+                self.expect(&b.ann.ty, &a.ann.ty, b.span, other_operand(&a))?;
+                self.equality_checks.push((span, a.ann.ty.clone()));
+                Type::bool()
+            }
+            BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => {
+                let operand = self.st.table.fresh_constrained(
+                    self.level,
+                    ClassSet::of(Class::Ord),
+                    Some(span),
+                );
+                self.expect(&a.ann.ty, &operand, a.span, None)?;
+                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
+                Type::bool()
+            }
+            BinOp::And | BinOp::Or => {
+                self.expect(&a.ann.ty, &Type::bool(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::bool(), b.span, None)?;
+                Type::bool()
+            }
+            BinOp::Cons => {
+                let list = Type::list(a.ann.ty.clone());
+                let reason = Reason {
+                    span: a.span,
+                    because: "the head of `::`".to_string(),
+                };
+                self.expect(&b.ann.ty, &list, b.span, Some(reason))?;
+                list
+            }
+            BinOp::Append => {
+                let list = Type::list(self.fresh());
+                self.expect(&a.ann.ty, &list, a.span, None)?;
+                self.expect(&b.ann.ty, &list, b.span, other_operand(&a))?;
+                list
+            }
+            BinOp::Concat => {
+                self.expect(&a.ann.ty, &Type::string(), a.span, None)?;
+                self.expect(&b.ann.ty, &Type::string(), b.span, None)?;
+                Type::string()
+            }
+        };
+        Ok(self.node(
+            ExprKind::BinOp(op, Box::new(a), Box::new(b)),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
+    }
+
+    /// Checks `=`/`<>` operands once their types are known.
+    pub fn run_equality_checks(&mut self) -> Check<()> {
+        for (span, ty) in std::mem::take(&mut self.equality_checks) {
+            let ty = self.st.table.zonk(&ty);
+            if contains_function_or_tensor(&ty) {
+                return Err(TypeError::EqualityOnFunctions {
+                    ty: self.printer().type_text(&ty),
+                    span,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether comparing values of this type certainly compares functions or
+/// tensors (looking through the structures `=` looks through).
+fn contains_function_or_tensor(ty: &Type) -> bool {
+    match ty {
+        Type::Arrow(..) => true,
+        Type::Con(id, args) => {
+            *id == TypeId::TENSOR
+                || ([TypeId::LIST, TypeId::ARRAY, TypeId::OPTION, TypeId::REF].contains(id)
+                    && args.iter().any(contains_function_or_tensor))
+        }
+        Type::Tuple(items) => items.iter().any(contains_function_or_tensor),
+        Type::Var(_) => false,
+    }
+}

@@ -1,0 +1,141 @@
+//! The whole pipeline — parse, check, run — on mutated inputs, the way the
+//! REPL meets them: one session for hundreds of inputs, each of which may
+//! fail anywhere. Nothing may panic, every diagnostic must render, and the
+//! session must stay usable (a known binding still evaluates afterwards).
+//! A watchdog interrupts inputs that loop, exercising R006 as Ctrl-C does.
+
+#[path = "common/fuzz.rs"]
+mod fuzz;
+
+use dlang::driver::loader::SourceOrigin;
+use dlang::runtime::ctx::RuntimeCtx;
+use dlang::syntax::ast::ReplInput;
+use dlang::syntax::parse::parse_repl_input;
+use dlang::{Failure, Session};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long one input may run before the watchdog "presses Ctrl-C".
+const TIME_LIMIT: Duration = Duration::from_millis(300);
+
+/// Presses Ctrl-C on inputs that run past [`TIME_LIMIT`]: each input gets
+/// a number, and a timer thread fires only if that input is still running.
+struct Watchdog {
+    interrupted: Arc<AtomicBool>,
+    current: Arc<AtomicU64>,
+}
+
+impl Watchdog {
+    fn start_input(&self, number: u64) {
+        self.interrupted.store(false, Ordering::SeqCst);
+        self.current.store(number, Ordering::SeqCst);
+        let interrupted = self.interrupted.clone();
+        let current = self.current.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(TIME_LIMIT);
+            if current.load(Ordering::SeqCst) == number {
+                interrupted.store(true, Ordering::SeqCst);
+            }
+        });
+    }
+
+    fn finish_input(&self) {
+        self.current.store(u64::MAX, Ordering::SeqCst);
+    }
+}
+
+/// The repository's examples: long valid programs to mutate.
+fn examples() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let mut texts: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    texts.sort();
+    texts
+}
+
+/// Parses, checks and runs one input as the REPL does, rendering every
+/// diagnostic it produces. True when the input got as far as running.
+fn feed(session: &mut Session, name: String, text: &str) -> bool {
+    let file = session.add_source(name, text);
+    let parsed = match parse_repl_input(file, text) {
+        Ok(parsed) => parsed,
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                assert!(!session.render(d).is_empty());
+            }
+            return false;
+        }
+    };
+    let mut warnings = Vec::new();
+    let outcome = match parsed {
+        ReplInput::Expr(expr) => session
+            .check_expr(expr, &mut warnings)
+            .and_then(|(typed, _)| session.eval_expr(&typed).map(|_| ())),
+        ReplInput::Items(items) => session
+            .check_items(items, &SourceOrigin::repl(), &mut warnings)
+            .and_then(|checked| session.run_items(&checked)),
+    };
+    let mut diagnostics = warnings;
+    let ran = match outcome {
+        Ok(()) => true,
+        Err(Failure::Static(found)) => {
+            diagnostics.extend(found);
+            false
+        }
+        Err(Failure::Runtime(found)) => {
+            diagnostics.push(found);
+            true
+        }
+    };
+    for d in &diagnostics {
+        assert!(!session.render(d).is_empty());
+    }
+    ran
+}
+
+#[test]
+fn one_session_survives_hundreds_of_mutated_inputs() {
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let watchdog = Watchdog {
+        interrupted: interrupted.clone(),
+        current: Arc::new(AtomicU64::new(u64::MAX)),
+    };
+    let ctx = RuntimeCtx::new(Box::new(std::io::sink()), Vec::new(), interrupted);
+    let mut session = Session::new(ctx).expect("the standard library loads");
+    feed(&mut session, "<setup>".into(), "let known = 41");
+    let inputs = fuzz::inputs(0xD21_7E5, 1500, &examples());
+    let mut ran = 0;
+    for (number, input) in inputs.iter().enumerate() {
+        watchdog.start_input(number as u64);
+        let fed = catch_unwind(AssertUnwindSafe(|| {
+            feed(&mut session, format!("<input {number}>"), input)
+        }));
+        watchdog.finish_input();
+        match fed {
+            Ok(true) => ran += 1,
+            Ok(false) => {}
+            Err(_) => panic!("the pipeline panicked on input {number}:\n{input}"),
+        }
+    }
+    // The mutations must not all stop at the parser or the checker.
+    assert!(ran >= 100, "only {ran} inputs got as far as running");
+    // Mutations may rebind `known`; a fresh name checks the session works.
+    feed(
+        &mut session,
+        "<check>".into(),
+        "let fresh_name_after_fuzz = 1 + 1",
+    );
+    let value = session.lookup_global("fresh_name_after_fuzz");
+    assert!(
+        matches!(value, Some(dlang::runtime::value::Value::Int(2))),
+        "the session is no longer usable"
+    );
+}

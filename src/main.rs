@@ -70,17 +70,10 @@ fn check(file: &Path, print_types: bool) -> ExitCode {
         Vec::new(),
         Arc::new(AtomicBool::new(false)),
     );
-    let mut session = match Session::new(ctx) {
-        Ok(session) => session,
-        Err(message) => return internal_error(&message),
+    let (_, program) = match load_and_check(ctx, file) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
-    let program = match session.check_file(file) {
-        Ok(program) => program,
-        Err(failure) => return report_failure(&mut session, &failure),
-    };
-    for warning in &program.warnings {
-        write_stderr(&session.render(warning));
-    }
     if print_types {
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
@@ -99,23 +92,34 @@ fn run(file: &Path, args: Vec<String>) -> ExitCode {
     // million write calls. Flushed at exit and before anything on stderr.
     let out = BufWriter::with_capacity(1 << 16, std::io::stdout());
     let ctx = RuntimeCtx::new(Box::new(out), args, interrupted);
-    let mut session = match Session::new(ctx) {
-        Ok(session) => session,
-        Err(message) => return internal_error(&message),
+    let (mut session, program) = match load_and_check(ctx, file) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
     };
-    let program = match session.check_file(file) {
-        Ok(program) => program,
-        Err(failure) => return report_failure(&mut session, &failure),
-    };
-    for warning in &program.warnings {
-        write_stderr(&session.render(warning));
-    }
     let outcome = session.run(&program);
     session.flush_output();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(diagnostic) => report_failure(&mut session, &Failure::Runtime(diagnostic)),
     }
+}
+
+/// Loads the stdlib, then checks FILE and its imports, printing warnings;
+/// on failure the diagnostics are already printed and the exit status is
+/// returned.
+fn load_and_check(
+    ctx: RuntimeCtx,
+    file: &Path,
+) -> Result<(Session, dlang::CheckedProgram), ExitCode> {
+    let mut session = Session::new(ctx).map_err(|message| internal_error(&message))?;
+    let program = match session.check_file(file) {
+        Ok(program) => program,
+        Err(failure) => return Err(report_failure(&mut session, &failure)),
+    };
+    for warning in &program.warnings {
+        write_stderr(&session.render(warning));
+    }
+    Ok((session, program))
 }
 
 /// The first Ctrl-C asks the interpreter to stop (it reports R006 with

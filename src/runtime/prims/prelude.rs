@@ -119,3 +119,18 @@ pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     }
     Ok(Value::Int(x as i64))
 }
+
+/// `grad` and friends are run by the interpreter, which can call the
+/// function they receive; reaching this is an interpreter bug.
+pub fn needs_machine(_: &mut RuntimeCtx, _: &[Value]) -> Outcome {
+    Err(RuntimeError::new(
+        "R008",
+        "internal error: a differentiation primitive ran without the interpreter",
+    ))
+}
+
+/// `stop_gradient x`: `x` with every tag removed, a constant to every
+/// enclosing derivative.
+pub fn stop_gradient(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(crate::runtime::ad::strip_all(args::any(a, 0)?))
+}

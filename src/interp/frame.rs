@@ -84,7 +84,7 @@ pub enum Frame {
     GradDelimiter {
         tag: u32,
         input: Value,
-        with_value: bool,
+        which: crate::runtime::prims::MachinePrim,
     },
     ForFrom {
         node: NodeId,

@@ -1,10 +1,12 @@
-//! `grad` and `value_and_grad` on the machine (docs/ad.md).
+//! `grad`, `value_and_grad` and `jvp` on the machine (docs/ad.md).
 //!
 //! `grad f x` opens a delimiter with a fresh tag ([`ad::open`]), tracks
 //! the floats of `x`, and calls `f` above a [`Frame::GradDelimiter`].
 //! When `f` returns to that frame, the forward pass is over: the
 //! remainders the primitives left under the delimiter run (the backward
 //! pass), and the adjoints of the tracked input are the gradient.
+//! `jvp f x dx` is the same with a forward tag: the input carries the
+//! tangents `dx`, and the tangents of the result are read at the end.
 
 use super::code::NodeId;
 use super::frame::Frame;
@@ -21,17 +23,24 @@ impl Exec<'_> {
         mut args: Vec<Value>,
         call: NodeId,
     ) -> Result<Next, Fail> {
+        let tangent = match which {
+            MachinePrim::Jvp => args.pop(),
+            _ => None,
+        };
         let (Some(x), Some(f)) = (args.pop(), args.pop()) else {
             return Err(super::machine::internal(
                 "differentiation without its arguments",
             ));
         };
-        let tag = ad::open();
-        let input = ad::track_input(tag, &x);
+        let tag = ad::open(which == MachinePrim::Jvp);
+        let input = match &tangent {
+            Some(dx) => ad::with_tangents(tag, &x, dx),
+            None => ad::track_input(tag, &x),
+        };
         self.push_frame(Frame::GradDelimiter {
             tag,
             input: input.clone(),
-            with_value: which == MachinePrim::ValueAndGrad,
+            which,
         });
         self.apply(f, input, call)
     }
@@ -41,16 +50,20 @@ impl Exec<'_> {
         &mut self,
         tag: u32,
         input: Value,
-        with_value: bool,
+        which: MachinePrim,
         result: Value,
     ) -> Result<Next, Fail> {
         ad::close(tag, &result).map_err(|e| fail_at(e, Default::default()))?;
-        let gradient = ad::gradient_of(tag, &input);
-        let out = if with_value {
-            let value = ad::strip_tag(tag, &result);
-            Value::Tuple(vec![value, gradient].into())
-        } else {
-            gradient
+        let out = match which {
+            MachinePrim::Grad => ad::gradient_of(tag, &input),
+            MachinePrim::ValueAndGrad => {
+                let value = ad::strip_tag(tag, &result);
+                Value::Tuple(vec![value, ad::gradient_of(tag, &input)].into())
+            }
+            MachinePrim::Jvp => {
+                let value = ad::primal_of(tag, &result);
+                Value::Tuple(vec![value, ad::tangent_of(tag, &result)].into())
+            }
         };
         Ok(self.ret(out))
     }

@@ -6,7 +6,7 @@
 //! [`Tracked`] value: its primal, the tag, and an adjoint cell. Each
 //! arithmetic primitive on a tracked value is, in the paper's terms, a
 //! `shift` to the delimiter of its tag: `shift k -> let y = op x in k y;
-//! x.adjoint += op'(x) * y.adjoint`. Calling `k` at once and only once is
+//! x.derivative += op'(x) * y.derivative`. Calling `k` at once and only once is
 //! the identity on the machine's frames, so the only thing the shift
 //! changes is to put its remainder (the adjoint update) under the current
 //! segment of the delimiter: the delimiter's `pending` list, pushed in
@@ -22,6 +22,7 @@
 //! keeps nested invocations from confusing their perturbations.
 
 mod arith;
+mod forward;
 mod structure;
 
 use std::cell::RefCell;
@@ -31,16 +32,19 @@ use super::error::RuntimeError;
 use super::value::Value;
 
 pub use arith::{binary, unary, Unary};
-pub use structure::{gradient_of, strip_all, strip_tag, track_input};
+pub use structure::{
+    gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_tangents,
+};
 
-/// A differentiated value of one `grad` invocation.
+/// A differentiated value of one `grad` or `jvp` invocation.
 pub struct Tracked {
     pub tag: u32,
     /// The value itself: a float, or a value tracked by an outer `grad`.
     pub primal: Value,
-    /// The sensitivity of the result to this value, accumulated by the
-    /// backward pass. Starts as `0.0`.
-    pub adjoint: RefCell<Value>,
+    /// Under a `grad` tag: the adjoint, the sensitivity of the result to
+    /// this value, accumulated by the backward pass from `0.0`. Under a
+    /// `jvp` tag: the tangent, set once when the value is made.
+    pub derivative: RefCell<Value>,
 }
 
 impl Tracked {
@@ -48,7 +52,7 @@ impl Tracked {
         Value::Tracked(Rc::new(Tracked {
             tag,
             primal,
-            adjoint: RefCell::new(Value::Float(0.0)),
+            derivative: RefCell::new(Value::Float(0.0)),
         }))
     }
 }
@@ -70,6 +74,9 @@ pub enum Step {
 /// remainders beneath the running forward pass.
 pub struct GradDelimiter {
     pub tag: u32,
+    /// A `jvp` (forward mode): values carry tangents and leave no
+    /// remainders.
+    pub forward: bool,
     pub pending: Vec<Pending>,
 }
 
@@ -80,7 +87,7 @@ thread_local! {
 
 /// Pushes the delimiter of a new `grad` and returns its tag. Tags only
 /// grow, so an inner invocation always has the higher tag.
-pub fn open() -> u32 {
+pub fn open(forward: bool) -> u32 {
     let tag = NEXT_TAG.with(|t| {
         let tag = t.get();
         t.set(tag.wrapping_add(1).max(1));
@@ -89,6 +96,7 @@ pub fn open() -> u32 {
     ACTIVE.with(|a| {
         a.borrow_mut().push(GradDelimiter {
             tag,
+            forward,
             pending: Vec::new(),
         })
     });
@@ -99,6 +107,11 @@ pub fn open() -> u32 {
 /// escaped its `grad` (through a ref, say) is a constant afterwards.
 pub fn is_active(tag: u32) -> bool {
     ACTIVE.with(|a| a.borrow().iter().any(|d| d.tag == tag))
+}
+
+/// Whether `tag` belongs to a running `jvp`.
+pub fn is_forward(tag: u32) -> bool {
+    ACTIVE.with(|a| a.borrow().iter().any(|d| d.tag == tag && d.forward))
 }
 
 fn push_pending(tag: u32, pending: Pending) {
@@ -127,8 +140,8 @@ pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
         ));
     };
     if let Value::Tracked(t) = result {
-        if t.tag == tag {
-            *t.adjoint.borrow_mut() = Value::Float(1.0);
+        if t.tag == tag && !delimiter.forward {
+            *t.derivative.borrow_mut() = Value::Float(1.0);
         }
     }
     // The remainders may push remainders of outer tags (grad of grad), but

@@ -38,6 +38,7 @@ pub struct Prim {
 pub enum MachinePrim {
     Grad,
     ValueAndGrad,
+    Jvp,
 }
 
 type Run = fn(&mut RuntimeCtx, &[Value]) -> Result<Value, RuntimeError>;
@@ -107,6 +108,7 @@ pub static PRIMS: &[Prim] = &[
     prim(P, "ceil", "float -> float", 1, math::ceil),
     machine_prim("grad", "('a -> float) -> 'a -> 'a where 'a : diff", 2, MachinePrim::Grad),
     machine_prim("value_and_grad", "('a -> float) -> 'a -> float * 'a where 'a : diff", 2, MachinePrim::ValueAndGrad),
+    machine_prim("jvp", "('a -> 'b) -> 'a -> 'a -> 'b * 'b where 'a : diff, 'b : diff", 3, MachinePrim::Jvp),
     prim(P, "stop_gradient", "'a -> 'a", 1, prelude::stop_gradient),
 
     prim("String", "length", "string -> int", 1, string::length),

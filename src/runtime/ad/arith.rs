@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use super::{float_of, is_active, push_pending, Pending, Step, Tracked};
+use super::{float_of, is_active, is_forward, push_pending, Pending, Step, Tracked};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
 use crate::runtime::prims::math::{relu_f64, sigmoid_f64};
@@ -78,7 +78,7 @@ fn settle(v: &Value) -> Value {
     v.clone()
 }
 
-fn tag_of(v: &Value) -> u32 {
+pub(super) fn tag_of(v: &Value) -> u32 {
     match v {
         Value::Tracked(t) => t.tag,
         _ => 0,
@@ -86,7 +86,7 @@ fn tag_of(v: &Value) -> u32 {
 }
 
 /// `v` as seen by tag `tag`: its primal if `tag` tracks it, else itself.
-fn under(v: &Value, tag: u32) -> Value {
+pub(super) fn under(v: &Value, tag: u32) -> Value {
     match v {
         Value::Tracked(t) if t.tag == tag => t.primal.clone(),
         other => other.clone(),
@@ -108,6 +108,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Outcome {
         // Comparisons and the like pass no gradient.
         return Ok(primal);
     }
+    if is_forward(tag) {
+        let tangent = super::forward::binary_tangent(op, &a, &b, &primal, tag)?;
+        return Ok(dual(tag, primal, tangent));
+    }
     Ok(node(tag, primal, Step::Binary(op, a, b)))
 }
 
@@ -118,6 +122,11 @@ pub fn unary(f: Unary, v: &Value) -> Outcome {
         Value::Float(x) => Ok(Value::Float(f.on_f64(*x))),
         Value::Tracked(t) => {
             let primal = unary(f, &t.primal)?;
+            if is_forward(t.tag) {
+                let dx = t.derivative.borrow().clone();
+                let tangent = derivative(f, &dx, &t.primal, &primal)?;
+                return Ok(dual(t.tag, primal, tangent));
+            }
             Ok(node(t.tag, primal, Step::Unary(f, v.clone())))
         }
         Value::Int(_) if matches!(f, Unary::Neg) => ops::negate(&v),
@@ -132,13 +141,22 @@ pub fn unary(f: Unary, v: &Value) -> Outcome {
     }
 }
 
+/// The result of a primitive under a `jvp`: its value and its tangent.
+fn dual(tag: u32, primal: Value, tangent: Value) -> Value {
+    Value::Tracked(Rc::new(Tracked {
+        tag,
+        primal,
+        derivative: std::cell::RefCell::new(tangent),
+    }))
+}
+
 /// The result of a primitive: a new tracked value, with the remainder of
 /// the primitive's `shift` put under the delimiter of `tag`.
 fn node(tag: u32, primal: Value, op: Step) -> Value {
     let result = Rc::new(Tracked {
         tag,
         primal,
-        adjoint: std::cell::RefCell::new(Value::Float(0.0)),
+        derivative: std::cell::RefCell::new(Value::Float(0.0)),
     });
     push_pending(
         tag,
@@ -150,27 +168,27 @@ fn node(tag: u32, primal: Value, op: Step) -> Value {
     Value::Tracked(result)
 }
 
-fn add(a: &Value, b: &Value) -> Outcome {
+pub(super) fn add(a: &Value, b: &Value) -> Outcome {
     binary(BinOp::Add, a, b)
 }
 
-fn mul(a: &Value, b: &Value) -> Outcome {
+pub(super) fn mul(a: &Value, b: &Value) -> Outcome {
     binary(BinOp::Mul, a, b)
 }
 
-fn div(a: &Value, b: &Value) -> Outcome {
+pub(super) fn div(a: &Value, b: &Value) -> Outcome {
     binary(BinOp::Div, a, b)
 }
 
-fn sub(a: &Value, b: &Value) -> Outcome {
+pub(super) fn sub(a: &Value, b: &Value) -> Outcome {
     binary(BinOp::Sub, a, b)
 }
 
-fn neg(a: &Value) -> Outcome {
+pub(super) fn neg(a: &Value) -> Outcome {
     unary(Unary::Neg, a)
 }
 
-fn float(x: f64) -> Value {
+pub(super) fn float(x: f64) -> Value {
     Value::Float(x)
 }
 
@@ -184,9 +202,9 @@ fn accumulate(
     if let Value::Tracked(t) = operand {
         if t.tag == tag {
             let c = contribution()?;
-            let old = t.adjoint.replace(Value::Float(0.0));
+            let old = t.derivative.replace(Value::Float(0.0));
             let new = add(&old, &c)?;
-            *t.adjoint.borrow_mut() = new;
+            *t.derivative.borrow_mut() = new;
         }
     }
     Ok(())
@@ -194,7 +212,7 @@ fn accumulate(
 
 /// Runs one remainder: the adjoint of the result flows into the operands.
 pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
-    let g = p.result.adjoint.borrow().clone();
+    let g = p.result.derivative.borrow().clone();
     if matches!(g, Value::Float(x) if x == 0.0) {
         // Nothing flows; skipping keeps unused branches free.
         return Ok(());
@@ -239,7 +257,8 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
     }
 }
 
-/// `g * f'(x)`, given `r = f x`.
+/// `g * f'(x)`, given `r = f x`: an adjoint contribution in reverse
+/// mode, the tangent of `r` (with `g` the tangent of `x`) in forward mode.
 fn derivative(f: Unary, g: &Value, x: &Value, r: &Value) -> Outcome {
     let one = float(1.0);
     match f {

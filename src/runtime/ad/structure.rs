@@ -60,7 +60,7 @@ pub fn track_input(tag: u32, x: &Value) -> Value {
 /// A float the function did not use kept its adjoint `0.0`.
 pub fn gradient_of(tag: u32, tracked_input: &Value) -> Value {
     map_floats(tracked_input, &mut |leaf| match leaf {
-        Value::Tracked(t) if t.tag == tag => t.adjoint.borrow().clone(),
+        Value::Tracked(t) if t.tag == tag => t.derivative.borrow().clone(),
         _ => Value::Float(0.0),
     })
 }
@@ -76,4 +76,36 @@ pub fn strip_tag(tag: u32, v: &Value) -> Value {
 /// `v` with every tag removed everywhere: `stop_gradient`.
 pub fn strip_all(v: &Value) -> Value {
     map_floats(v, &mut |leaf| primal(leaf).clone())
+}
+
+/// `x` with every float made a value of the `jvp` tagged `tag`, whose
+/// tangent is the float at the same place in `dx` (same shape: both have
+/// the type `'a`; a missing counterpart, as in lists of different
+/// lengths, is a zero tangent).
+pub fn with_tangents(tag: u32, x: &Value, dx: &Value) -> Value {
+    let mut tangents = Vec::new();
+    map_floats(dx, &mut |leaf| {
+        tangents.push(leaf.clone());
+        leaf.clone()
+    });
+    let mut tangents = tangents.into_iter();
+    map_floats(x, &mut |leaf| {
+        let tangent = tangents.next().unwrap_or(Value::Float(0.0));
+        Value::Tracked(Rc::new(Tracked {
+            tag,
+            primal: leaf.clone(),
+            derivative: RefCell::new(tangent),
+        }))
+    })
+}
+
+/// The tangents of a `jvp`'s result, shaped like it; 0.0 where the result
+/// does not depend on the input.
+pub fn tangent_of(tag: u32, result: &Value) -> Value {
+    gradient_of(tag, result)
+}
+
+/// The values of a `jvp`'s result without its tag.
+pub fn primal_of(tag: u32, result: &Value) -> Value {
+    map_floats(result, &mut |leaf| strip_tag(tag, leaf))
 }

@@ -1,7 +1,9 @@
-//! Property test of `grad`: thousands of random well-typed programs
-//! (arithmetic, the math functions, `if` on comparisons, `let`, loops,
-//! small recursions; float, pair and record inputs) whose gradient must
-//! match central finite differences.
+//! Property test of `grad` and `jvp`: thousands of random well-typed
+//! programs (arithmetic, the math functions, `if` on comparisons, `let`,
+//! loops, small recursions; float, pair and record inputs) whose gradient
+//! must match central finite differences, and whose `jvp` along a random
+//! direction must equal the gradient dotted with that direction (so `jvp`
+//! matches the finite differences too).
 //!
 //! Each generated function is printed with its gradient and its values
 //! at `x ± h` and `x ± h/10`; when the two difference quotients disagree
@@ -111,6 +113,7 @@ impl Input {
 
 struct Case {
     point: Vec<f64>,
+    direction: Vec<f64>,
 }
 
 const H: f64 = 1e-4;
@@ -125,7 +128,15 @@ fn program(rng: &mut Rng, input: Input, count: usize) -> (String, Vec<Case>) {
         let dims = input.vars().len();
         let point: Vec<f64> = (0..dims).map(|_| rng.constant()).collect();
         writeln!(text, "let f{i} = {}", input.lambda(&body)).unwrap();
+        let direction: Vec<f64> = (0..dims).map(|_| rng.constant()).collect();
         writeln!(text, "let () = print (grad f{i} {})", input.point(&point)).unwrap();
+        writeln!(
+            text,
+            "let () = print (snd (jvp f{i} {} {}))",
+            input.point(&point),
+            input.point(&direction)
+        )
+        .unwrap();
         for d in 0..dims {
             for step in [H, -H, H / 10.0, -H / 10.0] {
                 let mut q = point.clone();
@@ -139,12 +150,7 @@ fn program(rng: &mut Rng, input: Input, count: usize) -> (String, Vec<Case>) {
                 writeln!(text, "let () = print (f{i} {at})").unwrap();
             }
         }
-        // The point is printed exactly as the program reads it.
-        let point = point
-            .iter()
-            .map(|v| (v * 1000.0).round() / 1000.0)
-            .collect();
-        cases.push(Case { point });
+        cases.push(Case { point, direction });
     }
     (text, cases)
 }
@@ -188,7 +194,7 @@ fn check_family(seed: u64, input: Input, count: usize, name: &str) -> (usize, us
     let (text, cases) = program(&mut rng, input, count);
     let lines = run(&text, name);
     let dims = input.vars().len();
-    let per_case = 1 + 4 * dims;
+    let per_case = 2 + 4 * dims;
     assert_eq!(lines.len(), cases.len() * per_case, "{name}: output lines");
     let (mut checked, mut skipped) = (0, 0);
     for (i, case) in cases.iter().enumerate() {
@@ -198,7 +204,7 @@ fn check_family(seed: u64, input: Input, count: usize, name: &str) -> (usize, us
         let mut smooth = true;
         let mut agree = true;
         for d in 0..dims {
-            let f: Vec<f64> = block[1 + 4 * d..5 + 4 * d]
+            let f: Vec<f64> = block[2 + 4 * d..6 + 4 * d]
                 .iter()
                 .map(|l| numbers(l).first().copied().unwrap_or(f64::NAN))
                 .collect();
@@ -214,6 +220,19 @@ fn check_family(seed: u64, input: Input, count: usize, name: &str) -> (usize, us
             skipped += 1;
             continue;
         }
+        // jvp is the directional derivative: the gradient dotted with it.
+        let tangent = numbers(&block[1]).first().copied().unwrap_or(f64::NAN);
+        let dot: f64 = gradient
+            .iter()
+            .zip(&case.direction)
+            .map(|(g, v)| g * v)
+            .sum();
+        assert!(
+            close(tangent, dot),
+            "{name} case {i} at {:?} along {:?}: jvp {tangent} but grad . v = {dot}",
+            case.point,
+            case.direction
+        );
         assert!(
             agree,
             "{name} case {i} at {:?}: grad {:?} disagrees with finite differences\n{}",
@@ -229,7 +248,7 @@ fn check_family(seed: u64, input: Input, count: usize, name: &str) -> (usize, us
 }
 
 #[test]
-fn grad_matches_finite_differences() {
+fn grad_and_jvp_match_finite_differences() {
     let families = [
         (0x9e37_79b9_7f4a_7c15, Input::Float, 3000, "ad_prop_float"),
         (0x2545_f491_4f6c_dd1d, Input::Pair, 1000, "ad_prop_pair"),
@@ -246,5 +265,5 @@ fn grad_matches_finite_differences() {
         skipped * 50 <= checked,
         "too many non-smooth cases: {skipped} skipped, {checked} checked"
     );
-    eprintln!("grad property: {checked} cases checked, {skipped} skipped as non-smooth");
+    eprintln!("grad/jvp property: {checked} cases checked, {skipped} skipped as non-smooth");
 }

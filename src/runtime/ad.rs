@@ -136,7 +136,7 @@ pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
         abandon_all();
         return Err(RuntimeError::new(
             "R010",
-            "a `grad` was left through a continuation captured inside it",
+            "a `grad` or `jvp` was left through a continuation captured inside it",
         ));
     };
     if let Value::Tracked(t) = result {

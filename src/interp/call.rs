@@ -29,6 +29,9 @@ impl Exec<'_> {
                 args.extend(app.args.iter().cloned());
                 args.push(arg);
                 if args.len() >= arity {
+                    if let Some(which) = app.prim.machine {
+                        return self.run_machine_prim(which, args, call);
+                    }
                     (app.prim.run)(self.ctx, &args)
                         .map(|v| self.ret(v))
                         .map_err(|e| fail_at(e, self.span(call)))

@@ -135,6 +135,7 @@ fn take_continuation(k: &mut Continuation, work: &mut Vec<Value>) {
             Frame::BinOpRight { left, .. } => work.push(left),
             Frame::MatchGuard { scrutinee, .. } => work.push(scrutinee),
             Frame::BuildPart { done, .. } => work.extend(done),
+            Frame::GradDelimiter { input, .. } => work.push(input),
             _ => {}
         }
     }

@@ -78,6 +78,14 @@ pub enum Frame {
     SeqFirst {
         then: NodeId,
     },
+    /// The delimiter of a `grad`: the differentiated function is running
+    /// above it. `input` is the tracked argument, whose adjoints become
+    /// the gradient (see `interp::grad`).
+    GradDelimiter {
+        tag: u32,
+        input: Value,
+        which: crate::runtime::prims::MachinePrim,
+    },
     ForFrom {
         node: NodeId,
     },

@@ -147,6 +147,8 @@ impl Machine {
             }
             Err(e) => {
                 let mut e = *e;
+                // The error unwound through any `grad` still running.
+                crate::runtime::ad::abandon_all();
                 e.stack = call_stack(self, code);
                 self.frames.clear();
                 self.stack.clear();
@@ -203,6 +205,7 @@ pub fn dup(v: &Value) -> Value {
         Value::Str(s) => Value::Str(Rc::clone(s)),
         Value::Builtin(b) => Value::Builtin(Rc::clone(b)),
         Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
+        Value::Tracked(t) => Value::Tracked(Rc::clone(t)),
     }
 }
 

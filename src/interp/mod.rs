@@ -12,6 +12,7 @@ mod control;
 mod direct;
 mod frame;
 mod globals;
+mod grad;
 mod lower;
 mod machine;
 mod pattern;

@@ -1,5 +1,6 @@
 //! What every backend shares: values, primitives, run-time errors.
 
+pub mod ad;
 pub mod ctx;
 pub mod error;
 pub mod ops;

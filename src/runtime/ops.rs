@@ -36,6 +36,7 @@ pub fn negate(v: &Value) -> Result<Value, RuntimeError> {
             .map(Value::Int)
             .ok_or_else(|| RuntimeError::new("R002", "integer overflow in unary `-`")),
         Value::Float(x) => Ok(Value::Float(-x)),
+        Value::Tracked(_) => super::ad::unary(super::ad::Unary::Neg, v),
         other => Err(RuntimeError::new(
             "R008",
             format!("invalid operand to unary `-`: {}", kind_name(other)),
@@ -56,6 +57,7 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
             };
             Ok(Value::Float(r))
         }
+        (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(op, a, b),
         _ => Err(invalid_operands(op, a, b)),
     }
 }
@@ -93,6 +95,7 @@ pub fn int_arithmetic(op: BinOp, x: i64, y: i64) -> Result<i64, RuntimeError> {
 fn power(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => Ok(Value::Float(x.powf(*y))),
+        (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(BinOp::Pow, a, b),
         _ => Err(invalid_operands(BinOp::Pow, a, b)),
     }
 }
@@ -179,12 +182,18 @@ fn compare_structure(
         _ => {}
     }
     let mut work: Vec<(Value, Value)> = vec![(a.clone(), b.clone())];
+    // Comparisons see the values under every tag and pass no gradient.
+    let untag = |v: Value| match v {
+        Value::Tracked(_) => super::ad::primal(&v).clone(),
+        other => other,
+    };
     // Pairs of mutable cells already scheduled. Only through refs and
     // arrays can a value contain itself; meeting a pair again adds nothing
     // (its contents are compared once), so cyclic values compare in
     // finite time instead of looping as OCaml's `compare` does.
     let mut seen_cells: HashSet<(usize, usize)> = HashSet::new();
     while let Some((x, y)) = work.pop() {
+        let (x, y) = (untag(x), untag(y));
         let ord = match (&x, &y) {
             (Value::Unit, Value::Unit) => Ordering::Equal,
             (Value::Bool(p), Value::Bool(q)) => p.cmp(q),
@@ -306,7 +315,7 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::Unit => "unit",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
-        Value::Float(_) => "float",
+        Value::Float(_) | Value::Tracked(_) => "float",
         Value::Str(_) => "string",
         Value::Tuple(_) => "tuple",
         Value::Nil | Value::Cons(_) => "list",

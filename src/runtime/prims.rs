@@ -9,7 +9,7 @@ mod args;
 mod array;
 mod io;
 mod list;
-mod math;
+pub(crate) mod math;
 mod prelude;
 mod random;
 mod string;
@@ -28,6 +28,17 @@ pub struct Prim {
     pub ty: &'static str,
     pub arity: usize,
     pub run: fn(&mut RuntimeCtx, &[Value]) -> Result<Value, RuntimeError>,
+    /// Set for the primitives the interpreter runs itself because they
+    /// call a function (`grad`): `run` is then never called.
+    pub machine: Option<MachinePrim>,
+}
+
+/// The primitives that need the machine.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum MachinePrim {
+    Grad,
+    ValueAndGrad,
+    Jvp,
 }
 
 type Run = fn(&mut RuntimeCtx, &[Value]) -> Result<Value, RuntimeError>;
@@ -45,6 +56,24 @@ const fn prim(
         ty,
         arity,
         run,
+        machine: None,
+    }
+}
+
+/// A primitive the interpreter runs itself (see [`Prim::machine`]).
+const fn machine_prim(
+    name: &'static str,
+    ty: &'static str,
+    arity: usize,
+    which: MachinePrim,
+) -> Prim {
+    Prim {
+        module: P,
+        name,
+        ty,
+        arity,
+        run: prelude::needs_machine,
+        machine: Some(which),
     }
 }
 
@@ -77,6 +106,10 @@ pub static PRIMS: &[Prim] = &[
     prim(P, "abs", "'a -> 'a where 'a : num", 1, math::abs),
     prim(P, "floor", "float -> float", 1, math::floor),
     prim(P, "ceil", "float -> float", 1, math::ceil),
+    machine_prim("grad", "('a -> float) -> 'a -> 'a where 'a : diff", 2, MachinePrim::Grad),
+    machine_prim("value_and_grad", "('a -> float) -> 'a -> float * 'a where 'a : diff", 2, MachinePrim::ValueAndGrad),
+    machine_prim("jvp", "('a -> 'b) -> 'a -> 'a -> 'b * 'b where 'a : diff, 'b : diff", 3, MachinePrim::Jvp),
+    prim(P, "stop_gradient", "'a -> 'a", 1, prelude::stop_gradient),
 
     prim("String", "length", "string -> int", 1, string::length),
     prim("String", "sub", "string -> int -> int -> string", 3, string::sub),

@@ -31,6 +31,8 @@ pub enum Value {
     /// A continuation captured by `shift`; calling it runs the captured
     /// context and returns what the `reset` would have returned.
     Continuation(Rc<crate::interp::Continuation>),
+    /// A float differentiated by an active `grad` (see `runtime::ad`).
+    Tracked(Rc<super::ad::Tracked>),
 }
 
 pub struct ConsCell {

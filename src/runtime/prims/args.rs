@@ -32,8 +32,10 @@ pub fn int(args: &[Value], i: usize) -> Result<i64, RuntimeError> {
     }
 }
 
+/// A float argument; a tracked one is read as its value, since the
+/// primitives reading floats this way pass no gradient.
 pub fn float(args: &[Value], i: usize) -> Result<f64, RuntimeError> {
-    match expect(args, i)? {
+    match crate::runtime::ad::primal(expect(args, i)?) {
         Value::Float(x) => Ok(*x),
         other => Err(mismatch("a float", other)),
     }

@@ -2,6 +2,7 @@
 //! now; tensors (a later issue) will be dispatched here on the value.
 
 use super::args;
+use crate::runtime::ad::{self, Unary};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops::kind_name;
@@ -19,6 +20,15 @@ fn real_unary(name: &str, a: &[Value], f: fn(f64) -> f64) -> Outcome {
                 kind_name(other)
             ),
         )),
+    }
+}
+
+/// A differentiable primitive: plain floats take the fast path, tracked
+/// ones go through `ad`.
+fn differentiable(f: Unary, a: &[Value], plain: fn(f64) -> f64) -> Outcome {
+    match args::any(a, 0)? {
+        Value::Tracked(_) => ad::unary(f, args::any(a, 0)?),
+        _ => real_unary(f.name(), a, plain),
     }
 }
 
@@ -41,39 +51,39 @@ pub fn relu_f64(x: f64) -> f64 {
 }
 
 pub fn sin(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("sin", a, f64::sin)
+    differentiable(Unary::Sin, a, f64::sin)
 }
 
 pub fn cos(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("cos", a, f64::cos)
+    differentiable(Unary::Cos, a, f64::cos)
 }
 
 pub fn tan(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("tan", a, f64::tan)
+    differentiable(Unary::Tan, a, f64::tan)
 }
 
 pub fn exp(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("exp", a, f64::exp)
+    differentiable(Unary::Exp, a, f64::exp)
 }
 
 pub fn log(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("log", a, f64::ln)
+    differentiable(Unary::Log, a, f64::ln)
 }
 
 pub fn sqrt(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("sqrt", a, f64::sqrt)
+    differentiable(Unary::Sqrt, a, f64::sqrt)
 }
 
 pub fn tanh(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("tanh", a, f64::tanh)
+    differentiable(Unary::Tanh, a, f64::tanh)
 }
 
 pub fn sigmoid(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("sigmoid", a, sigmoid_f64)
+    differentiable(Unary::Sigmoid, a, sigmoid_f64)
 }
 
 pub fn relu(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    real_unary("relu", a, relu_f64)
+    differentiable(Unary::Relu, a, relu_f64)
 }
 
 pub fn floor(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -91,6 +101,7 @@ pub fn abs(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
             .map(Value::Int)
             .ok_or_else(|| RuntimeError::new("R002", "integer overflow in `abs`")),
         Value::Float(x) => Ok(Value::Float(x.abs())),
+        v @ Value::Tracked(_) => ad::unary(Unary::Abs, v),
         other => Err(RuntimeError::new(
             "R008",
             format!("abs expects a number, got {}", kind_name(other)),

@@ -10,6 +10,7 @@ use crate::runtime::error::RuntimeError;
 use crate::runtime::ops::compare_values;
 use crate::runtime::print::show;
 use crate::runtime::value::Value;
+use crate::syntax::ast::BinOp;
 
 type Outcome = Result<Value, RuntimeError>;
 
@@ -54,6 +55,12 @@ fn pick(a: &[Value], keep: Ordering) -> Outcome {
         }
     }
     let ord = compare_values(x, y)?;
+    if ord == Ordering::Equal && is_tracked_float_pair(x, y) {
+        // PyTorch's `maximum`/`minimum`: at a tie the gradient is shared
+        // evenly. `(x + y) * 0.5` has the tie's value and that derivative.
+        let sum = crate::runtime::ad::binary(BinOp::Add, x, y)?;
+        return crate::runtime::ad::binary(BinOp::Mul, &sum, &Value::Float(0.5));
+    }
     Ok(if ord == keep || ord == Ordering::Equal {
         x
     } else {
@@ -118,4 +125,24 @@ pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         ));
     }
     Ok(Value::Int(x as i64))
+}
+
+/// `grad` and friends are run by the interpreter, which can call the
+/// function they receive; reaching this is an interpreter bug.
+pub fn needs_machine(_: &mut RuntimeCtx, _: &[Value]) -> Outcome {
+    Err(RuntimeError::new(
+        "R008",
+        "internal error: a differentiation primitive ran without the interpreter",
+    ))
+}
+
+/// `stop_gradient x`: `x` with every tag removed, a constant to every
+/// enclosing derivative.
+pub fn stop_gradient(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(crate::runtime::ad::strip_all(args::any(a, 0)?))
+}
+
+fn is_tracked_float_pair(x: &Value, y: &Value) -> bool {
+    let float = |v: &Value| crate::runtime::ad::float_of(v).is_some();
+    (matches!(x, Value::Tracked(_)) || matches!(y, Value::Tracked(_))) && float(x) && float(y)
 }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Whole-process timing, best of 3, of `grad` of a 1,000,000-iteration loop
+# (bench/grad.dl) against the plain evaluation of the same function
+# (bench/grad_eval.dl), and their ratio (the goal is <= 5x).
+# Not part of `cargo test`: run it by hand, `bash bench/grad.sh`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+dlang=target/release/dlang
+
+best_of_3() {
+    python3 - "$@" <<'PY'
+import subprocess, sys, time
+best = None
+for _ in range(3):
+    start = time.perf_counter()
+    subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    best = elapsed if best is None else min(best, elapsed)
+print(f"{best:.3f}")
+PY
+}
+
+eval_s=$(best_of_3 $dlang run --backend interp bench/grad_eval.dl)
+grad_s=$(best_of_3 $dlang run --backend interp bench/grad.dl)
+ratio=$(python3 -c "print(f'{$grad_s / $eval_s:.2f}')")
+echo "eval: ${eval_s}s  grad: ${grad_s}s  grad/eval: ${ratio}x"

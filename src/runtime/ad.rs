@@ -1,0 +1,176 @@
+//! Reverse-mode differentiation of the primitives (LANGUAGE.md §6,
+//! docs/ad.md).
+//!
+//! A `grad` invocation owns a tag and a delimiter ([`GradDelimiter`]).
+//! Inside it, every float the function can differentiate is a
+//! [`Tracked`] value: its primal, the tag, and an adjoint cell. Each
+//! arithmetic primitive on a tracked value is, in the paper's terms, a
+//! `shift` to the delimiter of its tag: `shift k -> let y = op x in k y;
+//! x.derivative += op'(x) * y.derivative`. Calling `k` at once and only once is
+//! the identity on the machine's frames, so the only thing the shift
+//! changes is to put its remainder (the adjoint update) under the current
+//! segment of the delimiter: the delimiter's `pending` list, pushed in
+//! O(1). When the forward pass returns to the delimiter, the remainders
+//! run innermost-first, exactly as the nested `k y; update` calls would
+//! have unwound.
+//!
+//! Nesting: the remainders' arithmetic goes through the same tracked
+//! operations, so when an outer `grad` tracks the adjoints of an inner
+//! one, the inner backward pass is itself differentiated (grad of grad).
+//! An operation acts on the innermost (highest) active tag among its
+//! operands; the other operands are constants for that tag, which is what
+//! keeps nested invocations from confusing their perturbations.
+
+mod arith;
+mod forward;
+mod structure;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::error::RuntimeError;
+use super::value::Value;
+
+pub use arith::{binary, unary, Unary};
+pub use structure::{
+    gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_tangents,
+};
+
+/// A differentiated value of one `grad` or `jvp` invocation.
+pub struct Tracked {
+    pub tag: u32,
+    /// The value itself: a float, or a value tracked by an outer `grad`.
+    pub primal: Value,
+    /// Under a `grad` tag: the adjoint, the sensitivity of the result to
+    /// this value, accumulated by the backward pass from `0.0`. Under a
+    /// `jvp` tag: the tangent, set once when the value is made.
+    pub derivative: RefCell<Value>,
+}
+
+impl Tracked {
+    pub fn value(tag: u32, primal: Value) -> Value {
+        Value::Tracked(Rc::new(Tracked {
+            tag,
+            primal,
+            derivative: RefCell::new(Value::Float(0.0)),
+        }))
+    }
+}
+
+/// One pending adjoint update: the rest of a primitive's `shift` body.
+pub struct Pending {
+    pub op: Step,
+    pub result: Rc<Tracked>,
+}
+
+/// Which primitive produced a result, with the operands its derivative
+/// needs. Operands not tracked by this tag are kept as plain values.
+pub enum Step {
+    Binary(crate::syntax::ast::BinOp, Value, Value),
+    Unary(Unary, Value),
+}
+
+/// The delimiter of one active `grad`: its tag and the segment of
+/// remainders beneath the running forward pass.
+pub struct GradDelimiter {
+    pub tag: u32,
+    /// A `jvp` (forward mode): values carry tangents and leave no
+    /// remainders.
+    pub forward: bool,
+    pub pending: Vec<Pending>,
+}
+
+thread_local! {
+    static ACTIVE: RefCell<Vec<GradDelimiter>> = const { RefCell::new(Vec::new()) };
+    static NEXT_TAG: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+}
+
+/// Pushes the delimiter of a new `grad` and returns its tag. Tags only
+/// grow, so an inner invocation always has the higher tag.
+pub fn open(forward: bool) -> u32 {
+    let tag = NEXT_TAG.with(|t| {
+        let tag = t.get();
+        t.set(tag.wrapping_add(1).max(1));
+        tag
+    });
+    ACTIVE.with(|a| {
+        a.borrow_mut().push(GradDelimiter {
+            tag,
+            forward,
+            pending: Vec::new(),
+        })
+    });
+    tag
+}
+
+/// Whether `tag` belongs to a `grad` still running. A tracked value that
+/// escaped its `grad` (through a ref, say) is a constant afterwards.
+pub fn is_active(tag: u32) -> bool {
+    ACTIVE.with(|a| a.borrow().iter().any(|d| d.tag == tag))
+}
+
+/// Whether `tag` belongs to a running `jvp`.
+pub fn is_forward(tag: u32) -> bool {
+    ACTIVE.with(|a| a.borrow().iter().any(|d| d.tag == tag && d.forward))
+}
+
+fn push_pending(tag: u32, pending: Pending) {
+    ACTIVE.with(|a| {
+        if let Some(d) = a.borrow_mut().iter_mut().rev().find(|d| d.tag == tag) {
+            d.pending.push(pending);
+        }
+    });
+}
+
+/// Ends the innermost `grad`, whose tag must be `tag`: seeds the result's
+/// adjoint with 1 and runs the pending remainders, last first.
+pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
+    let delimiter = ACTIVE.with(|a| {
+        let mut a = a.borrow_mut();
+        match a.last() {
+            Some(d) if d.tag == tag => a.pop(),
+            _ => None,
+        }
+    });
+    let Some(mut delimiter) = delimiter else {
+        abandon_all();
+        return Err(RuntimeError::new(
+            "R010",
+            "a `grad` or `jvp` was left through a continuation captured inside it",
+        ));
+    };
+    if let Value::Tracked(t) = result {
+        if t.tag == tag && !delimiter.forward {
+            *t.derivative.borrow_mut() = Value::Float(1.0);
+        }
+    }
+    // The remainders may push remainders of outer tags (grad of grad), but
+    // never of this one: it is no longer active.
+    while let Some(p) = delimiter.pending.pop() {
+        arith::backpropagate(&p)?;
+    }
+    Ok(())
+}
+
+/// Forgets every active `grad` (a run-time error unwound through them).
+pub fn abandon_all() {
+    ACTIVE.with(|a| a.borrow_mut().clear());
+}
+
+/// The value under every tag: what comparisons, printing and conversions
+/// see.
+pub fn primal(v: &Value) -> &Value {
+    let mut v = v;
+    while let Value::Tracked(t) = v {
+        v = &t.primal;
+    }
+    v
+}
+
+/// The float under every tag, if `v` is a (tracked) float.
+pub fn float_of(v: &Value) -> Option<f64> {
+    match primal(v) {
+        Value::Float(x) => Some(*x),
+        _ => None,
+    }
+}

@@ -1,0 +1,292 @@
+//! The differentiable primitives: forward (the primal result, and the
+//! remainder pushed under the delimiter) and backward (the remainder run:
+//! adjoint contributions into the operands).
+//!
+//! Every derivative is written with the generic operations, so an operand
+//! tracked by an outer `grad` makes the backward pass differentiable too.
+
+use std::rc::Rc;
+
+use super::{float_of, is_active, is_forward, push_pending, Pending, Step, Tracked};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::ops;
+use crate::runtime::prims::math::{relu_f64, sigmoid_f64};
+use crate::runtime::value::Value;
+use crate::syntax::ast::BinOp;
+
+type Outcome = Result<Value, RuntimeError>;
+
+/// The differentiable one-argument primitives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unary {
+    Neg,
+    Sin,
+    Cos,
+    Tan,
+    Exp,
+    Log,
+    Sqrt,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+}
+
+impl Unary {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unary::Neg => "-",
+            Unary::Sin => "sin",
+            Unary::Cos => "cos",
+            Unary::Tan => "tan",
+            Unary::Exp => "exp",
+            Unary::Log => "log",
+            Unary::Sqrt => "sqrt",
+            Unary::Tanh => "tanh",
+            Unary::Sigmoid => "sigmoid",
+            Unary::Relu => "relu",
+            Unary::Abs => "abs",
+        }
+    }
+
+    fn on_f64(self, x: f64) -> f64 {
+        match self {
+            Unary::Neg => -x,
+            Unary::Sin => x.sin(),
+            Unary::Cos => x.cos(),
+            Unary::Tan => x.tan(),
+            Unary::Exp => x.exp(),
+            Unary::Log => x.ln(),
+            Unary::Sqrt => x.sqrt(),
+            Unary::Tanh => x.tanh(),
+            Unary::Sigmoid => sigmoid_f64(x),
+            Unary::Relu => relu_f64(x),
+            Unary::Abs => x.abs(),
+        }
+    }
+}
+
+/// A tracked value whose `grad` has ended is the constant under it.
+fn settle(v: &Value) -> Value {
+    let mut v = v;
+    while let Value::Tracked(t) = v {
+        if is_active(t.tag) {
+            break;
+        }
+        v = &t.primal;
+    }
+    v.clone()
+}
+
+pub(super) fn tag_of(v: &Value) -> u32 {
+    match v {
+        Value::Tracked(t) => t.tag,
+        _ => 0,
+    }
+}
+
+/// `v` as seen by tag `tag`: its primal if `tag` tracks it, else itself.
+pub(super) fn under(v: &Value, tag: u32) -> Value {
+    match v {
+        Value::Tracked(t) if t.tag == tag => t.primal.clone(),
+        other => other.clone(),
+    }
+}
+
+/// `a op b` where at least one operand may be tracked.
+pub fn binary(op: BinOp, a: &Value, b: &Value) -> Outcome {
+    let (a, b) = (settle(a), settle(b));
+    let tag = tag_of(&a).max(tag_of(&b));
+    if tag == 0 {
+        return ops::binary(op, &a, &b);
+    }
+    let primal = ops::binary(op, &under(&a, tag), &under(&b, tag))?;
+    if !matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow
+    ) {
+        // Comparisons and the like pass no gradient.
+        return Ok(primal);
+    }
+    if is_forward(tag) {
+        let tangent = super::forward::binary_tangent(op, &a, &b, &primal, tag)?;
+        return Ok(dual(tag, primal, tangent));
+    }
+    Ok(node(tag, primal, Step::Binary(op, a, b)))
+}
+
+/// `f v` for a differentiable primitive `f`.
+pub fn unary(f: Unary, v: &Value) -> Outcome {
+    let v = settle(v);
+    match &v {
+        Value::Float(x) => Ok(Value::Float(f.on_f64(*x))),
+        Value::Tracked(t) => {
+            let primal = unary(f, &t.primal)?;
+            if is_forward(t.tag) {
+                let dx = t.derivative.borrow().clone();
+                let tangent = derivative(f, &dx, &t.primal, &primal)?;
+                return Ok(dual(t.tag, primal, tangent));
+            }
+            Ok(node(t.tag, primal, Step::Unary(f, v.clone())))
+        }
+        Value::Int(_) if matches!(f, Unary::Neg) => ops::negate(&v),
+        other => Err(RuntimeError::new(
+            "R008",
+            format!(
+                "{} expects a float or a tensor, got {}",
+                f.name(),
+                ops::kind_name(other)
+            ),
+        )),
+    }
+}
+
+/// The result of a primitive under a `jvp`: its value and its tangent.
+fn dual(tag: u32, primal: Value, tangent: Value) -> Value {
+    Value::Tracked(Rc::new(Tracked {
+        tag,
+        primal,
+        derivative: std::cell::RefCell::new(tangent),
+    }))
+}
+
+/// The result of a primitive: a new tracked value, with the remainder of
+/// the primitive's `shift` put under the delimiter of `tag`.
+fn node(tag: u32, primal: Value, op: Step) -> Value {
+    let result = Rc::new(Tracked {
+        tag,
+        primal,
+        derivative: std::cell::RefCell::new(Value::Float(0.0)),
+    });
+    push_pending(
+        tag,
+        Pending {
+            op,
+            result: result.clone(),
+        },
+    );
+    Value::Tracked(result)
+}
+
+pub(super) fn add(a: &Value, b: &Value) -> Outcome {
+    binary(BinOp::Add, a, b)
+}
+
+pub(super) fn mul(a: &Value, b: &Value) -> Outcome {
+    binary(BinOp::Mul, a, b)
+}
+
+pub(super) fn div(a: &Value, b: &Value) -> Outcome {
+    binary(BinOp::Div, a, b)
+}
+
+pub(super) fn sub(a: &Value, b: &Value) -> Outcome {
+    binary(BinOp::Sub, a, b)
+}
+
+pub(super) fn neg(a: &Value) -> Outcome {
+    unary(Unary::Neg, a)
+}
+
+pub(super) fn float(x: f64) -> Value {
+    Value::Float(x)
+}
+
+/// Adds `contribution` into the adjoint of `operand`, if this tag tracks
+/// it (a constant operand has no adjoint).
+fn accumulate(
+    operand: &Value,
+    tag: u32,
+    contribution: impl FnOnce() -> Outcome,
+) -> Result<(), RuntimeError> {
+    if let Value::Tracked(t) = operand {
+        if t.tag == tag {
+            let c = contribution()?;
+            let old = t.derivative.replace(Value::Float(0.0));
+            let new = add(&old, &c)?;
+            *t.derivative.borrow_mut() = new;
+        }
+    }
+    Ok(())
+}
+
+/// Runs one remainder: the adjoint of the result flows into the operands.
+pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
+    let g = p.result.derivative.borrow().clone();
+    if matches!(g, Value::Float(x) if x == 0.0) {
+        // Nothing flows; skipping keeps unused branches free.
+        return Ok(());
+    }
+    let tag = p.result.tag;
+    let r = &p.result.primal;
+    match &p.op {
+        Step::Binary(op, a, b) => {
+            let (x, y) = (under(a, tag), under(b, tag));
+            match op {
+                BinOp::Add => {
+                    accumulate(a, tag, || Ok(g.clone()))?;
+                    accumulate(b, tag, || Ok(g.clone()))
+                }
+                BinOp::Sub => {
+                    accumulate(a, tag, || Ok(g.clone()))?;
+                    accumulate(b, tag, || neg(&g))
+                }
+                BinOp::Mul => {
+                    accumulate(a, tag, || mul(&g, &y))?;
+                    accumulate(b, tag, || mul(&g, &x))
+                }
+                BinOp::Div => {
+                    accumulate(a, tag, || div(&g, &y))?;
+                    accumulate(b, tag, || neg(&div(&mul(&g, r)?, &y)?))
+                }
+                BinOp::Pow => {
+                    // d(x^y)/dx = y x^(y-1); d(x^y)/dy = x^y ln x.
+                    accumulate(a, tag, || {
+                        let e = binary(BinOp::Pow, &x, &sub(&y, &float(1.0))?)?;
+                        mul(&g, &mul(&y, &e)?)
+                    })?;
+                    accumulate(b, tag, || mul(&g, &mul(r, &unary(Unary::Log, &x)?)?))
+                }
+                _ => Ok(()),
+            }
+        }
+        Step::Unary(f, a) => {
+            let x = under(a, tag);
+            accumulate(a, tag, || derivative(*f, &g, &x, r))
+        }
+    }
+}
+
+/// `g * f'(x)`, given `r = f x`: an adjoint contribution in reverse
+/// mode, the tangent of `r` (with `g` the tangent of `x`) in forward mode.
+fn derivative(f: Unary, g: &Value, x: &Value, r: &Value) -> Outcome {
+    let one = float(1.0);
+    match f {
+        Unary::Neg => neg(g),
+        Unary::Sin => mul(g, &unary(Unary::Cos, x)?),
+        Unary::Cos => neg(&mul(g, &unary(Unary::Sin, x)?)?),
+        Unary::Tan => mul(g, &add(&one, &mul(r, r)?)?),
+        Unary::Exp => mul(g, r),
+        Unary::Log => div(g, x),
+        Unary::Sqrt => div(g, &add(r, r)?),
+        Unary::Tanh => mul(g, &sub(&one, &mul(r, r)?)?),
+        Unary::Sigmoid => mul(g, &mul(r, &sub(&one, r)?)?),
+        // PyTorch's conventions at the kinks: relu'(0) = 0, abs'(0) = 0.
+        Unary::Relu => {
+            let slope = if float_of(x).is_some_and(|x| x > 0.0) {
+                1.0
+            } else {
+                0.0
+            };
+            mul(g, &float(slope))
+        }
+        Unary::Abs => {
+            let sign = match float_of(x) {
+                Some(x) if x > 0.0 => 1.0,
+                Some(x) if x < 0.0 => -1.0,
+                _ => 0.0,
+            };
+            mul(g, &float(sign))
+        }
+    }
+}

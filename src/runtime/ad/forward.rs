@@ -1,0 +1,61 @@
+//! Forward mode (`jvp`): the tangent of a binary primitive's result, from
+//! its operands' tangents. A value under a `jvp` tag carries its tangent
+//! in its `derivative` cell; an operand not under this tag is a constant
+//! (tangent zero). The rules use the generic operations, so tangents may
+//! themselves be tracked by other tags (nesting).
+
+use super::arith::{add, binary, div, float, mul, sub, tag_of, unary, under, Unary};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::value::Value;
+use crate::syntax::ast::BinOp;
+
+/// The tangent of `v` under `tag`, or `None` for a constant.
+fn tangent(v: &Value, tag: u32) -> Option<Value> {
+    match v {
+        Value::Tracked(t) if tag_of(v) == tag => Some(t.derivative.borrow().clone()),
+        _ => None,
+    }
+}
+
+/// The sum of the present terms (`0.0` when none is).
+fn sum(terms: [Option<Value>; 2]) -> Result<Value, RuntimeError> {
+    let mut total: Option<Value> = None;
+    for term in terms.into_iter().flatten() {
+        total = Some(match total {
+            None => term,
+            Some(t) => add(&t, &term)?,
+        });
+    }
+    Ok(total.unwrap_or(float(0.0)))
+}
+
+pub fn binary_tangent(
+    op: BinOp,
+    a: &Value,
+    b: &Value,
+    r: &Value,
+    tag: u32,
+) -> Result<Value, RuntimeError> {
+    let (x, y) = (under(a, tag), under(b, tag));
+    let (da, db) = (tangent(a, tag), tangent(b, tag));
+    let from_a = |f: &dyn Fn(&Value) -> Result<Value, RuntimeError>| da.as_ref().map(f).transpose();
+    let from_b = |f: &dyn Fn(&Value) -> Result<Value, RuntimeError>| db.as_ref().map(f).transpose();
+    let terms = match op {
+        BinOp::Add => [da.clone(), db.clone()],
+        BinOp::Sub => [da.clone(), from_b(&|d| unary(Unary::Neg, d))?],
+        BinOp::Mul => [from_a(&|d| mul(d, &y))?, from_b(&|d| mul(&x, d))?],
+        BinOp::Div => [
+            from_a(&|d| div(d, &y))?,
+            from_b(&|d| unary(Unary::Neg, &div(&mul(r, d)?, &y)?))?,
+        ],
+        BinOp::Pow => [
+            from_a(&|d| {
+                let e = binary(BinOp::Pow, &x, &sub(&y, &float(1.0))?)?;
+                mul(d, &mul(&y, &e)?)
+            })?,
+            from_b(&|d| mul(d, &mul(r, &unary(Unary::Log, &x)?)?))?,
+        ],
+        _ => [None, None],
+    };
+    sum(terms)
+}

@@ -2,8 +2,8 @@
 //! arrays, constructors): tracking a `grad`'s input, reading its gradient
 //! back, and removing tags.
 //!
-//! Lists are walked along their spine in a loop, so a list of a million
-//! floats is fine; other nesting recurses once per level of the value.
+//! The walk keeps its own work stack, so neither a list of a million
+//! floats nor a chain of a million constructors exhausts the Rust stack.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,44 +11,105 @@ use std::rc::Rc;
 use super::{primal, Tracked};
 use crate::runtime::value::{Record, Value, Variant};
 
-/// Rebuilds `v` with every float (tracked or not) replaced by `leaf`.
+/// How to put a node back together once its children are rebuilt.
+enum Rebuild<'v> {
+    Tuple(usize),
+    /// `n` heads, then the value that ends the spine.
+    List(usize),
+    Record(&'v Record),
+    Variant(&'v Variant),
+}
+
+enum Task<'v> {
+    Visit(&'v Value),
+    Rebuild(Rebuild<'v>),
+}
+
+/// Rebuilds `v` with every float (tracked or not) replaced by `leaf`,
+/// visiting floats left to right. The walk keeps its own work stack, so
+/// a structure nested a million levels deep (a long user-defined chain)
+/// does not exhaust the Rust stack.
 fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
-    match v {
-        Value::Float(_) | Value::Tracked(_) => leaf(v),
-        Value::Tuple(items) => Value::Tuple(items.iter().map(|x| map_floats(x, leaf)).collect()),
-        Value::Cons(_) => {
-            let mut heads = Vec::new();
-            let mut cur = v;
-            while let Value::Cons(cell) = cur {
-                heads.push(map_floats(&cell.head, leaf));
-                cur = &cell.tail;
+    let mut tasks = vec![Task::Visit(v)];
+    let mut done: Vec<Value> = Vec::new();
+    while let Some(task) = tasks.pop() {
+        match task {
+            Task::Visit(v) => match v {
+                Value::Float(_) | Value::Tracked(_) => done.push(leaf(v)),
+                Value::Tuple(items) => {
+                    tasks.push(Task::Rebuild(Rebuild::Tuple(items.len())));
+                    tasks.extend(items.iter().rev().map(Task::Visit));
+                }
+                Value::Cons(_) => {
+                    let mut heads = Vec::new();
+                    let mut cur = v;
+                    while let Value::Cons(cell) = cur {
+                        heads.push(&cell.head);
+                        cur = &cell.tail;
+                    }
+                    tasks.push(Task::Rebuild(Rebuild::List(heads.len())));
+                    tasks.push(Task::Visit(cur));
+                    tasks.extend(heads.into_iter().rev().map(Task::Visit));
+                }
+                Value::Array(items) => {
+                    // An array is a mutable cell that cannot stay borrowed
+                    // across the walk, so its elements are walked by a
+                    // nested call: only arrays nested in arrays recurse.
+                    let items: Vec<Value> = items.borrow().clone();
+                    let rebuilt = items.iter().map(|x| map_floats(x, leaf)).collect();
+                    done.push(Value::Array(Rc::new(RefCell::new(rebuilt))));
+                }
+                Value::Record(r) => {
+                    tasks.push(Task::Rebuild(Rebuild::Record(r)));
+                    tasks.extend(r.fields.iter().rev().map(|(_, x)| Task::Visit(x)));
+                }
+                Value::Variant(c) => match &c.arg {
+                    None => done.push(v.clone()),
+                    Some(arg) => {
+                        tasks.push(Task::Rebuild(Rebuild::Variant(c)));
+                        tasks.push(Task::Visit(arg));
+                    }
+                },
+                other => done.push(other.clone()),
+            },
+            Task::Rebuild(how) => {
+                let value = match how {
+                    Rebuild::Tuple(n) => Value::Tuple(take_last(&mut done, n).into()),
+                    Rebuild::List(n) => {
+                        let mut parts = take_last(&mut done, n + 1);
+                        let tail = parts.pop().unwrap_or(Value::Nil);
+                        parts
+                            .into_iter()
+                            .rev()
+                            .fold(tail, |tail, head| Value::cons(head, tail))
+                    }
+                    Rebuild::Record(r) => {
+                        let values = take_last(&mut done, r.fields.len());
+                        Value::Record(Rc::new(Record {
+                            fields: r
+                                .fields
+                                .iter()
+                                .map(|(name, _)| name.clone())
+                                .zip(values)
+                                .collect(),
+                        }))
+                    }
+                    Rebuild::Variant(c) => Value::Variant(Rc::new(Variant {
+                        name: c.name.clone(),
+                        arg: done.pop(),
+                    })),
+                };
+                done.push(value);
             }
-            let tail = map_floats(cur, leaf);
-            heads
-                .into_iter()
-                .rev()
-                .fold(tail, |tail, head| Value::cons(head, tail))
         }
-        Value::Array(items) => {
-            let items: Vec<Value> = items.borrow().iter().map(|x| map_floats(x, leaf)).collect();
-            Value::Array(Rc::new(RefCell::new(items)))
-        }
-        Value::Record(r) => Value::Record(Rc::new(Record {
-            fields: r
-                .fields
-                .iter()
-                .map(|(name, x)| (name.clone(), map_floats(x, leaf)))
-                .collect(),
-        })),
-        Value::Variant(c) => match &c.arg {
-            None => v.clone(),
-            Some(arg) => Value::Variant(Rc::new(Variant {
-                name: c.name.clone(),
-                arg: Some(map_floats(arg, leaf)),
-            })),
-        },
-        other => other.clone(),
     }
+    done.pop().unwrap_or(Value::Unit)
+}
+
+/// The last `n` finished values, in the order they were finished.
+fn take_last(done: &mut Vec<Value>, n: usize) -> Vec<Value> {
+    let at = done.len().saturating_sub(n);
+    done.split_off(at)
 }
 
 /// `x` with every float tracked by `tag`, each with its own adjoint cell.

@@ -10,21 +10,37 @@ use super::tensor::Tensor;
 
 /// `f` applied pairwise after NumPy broadcasting; `op` names the operation
 /// in a shape error.
-pub fn zip_with(op: &'static str, a: &Tensor, b: &Tensor, f: impl Fn(f32, f32) -> f32) -> TensorResult<Tensor> {
+pub fn zip_with(
+    op: &'static str,
+    a: &Tensor,
+    b: &Tensor,
+    f: impl Fn(f32, f32) -> f32,
+) -> TensorResult<Tensor> {
     // Fast paths: equal shapes, or one side a single element whose shape
     // does not add axes to the other's.
     if a.shape() == b.shape() {
-        let data = a.data().iter().zip(b.data()).map(|(&x, &y)| f(x, y)).collect();
+        let data = a
+            .data()
+            .iter()
+            .zip(b.data())
+            .map(|(&x, &y)| f(x, y))
+            .collect();
         return Ok(Tensor::from_parts(a.shape().to_vec(), data));
     }
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     if b.len() == 1 && shape == a.shape() {
         let y = b.data()[0];
-        return Ok(Tensor::from_parts(shape, a.data().iter().map(|&x| f(x, y)).collect()));
+        return Ok(Tensor::from_parts(
+            shape,
+            a.data().iter().map(|&x| f(x, y)).collect(),
+        ));
     }
     if a.len() == 1 && shape == b.shape() {
         let x = a.data()[0];
-        return Ok(Tensor::from_parts(shape, b.data().iter().map(|&y| f(x, y)).collect()));
+        return Ok(Tensor::from_parts(
+            shape,
+            b.data().iter().map(|&y| f(x, y)).collect(),
+        ));
     }
     let ia = broadcast_indices(&shape, &broadcast_strides(a.shape(), &shape));
     let ib = broadcast_indices(&shape, &broadcast_strides(b.shape(), &shape));

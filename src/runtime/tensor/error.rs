@@ -28,10 +28,20 @@ pub struct ShapeError {
 
 impl ShapeError {
     pub fn broadcast(op: &'static str, left: &[usize], right: &[usize]) -> Self {
-        ShapeError { op, left: left.to_vec(), right: right.to_vec(), problem: Problem::Broadcast }
+        ShapeError {
+            op,
+            left: left.to_vec(),
+            right: right.to_vec(),
+            problem: Problem::Broadcast,
+        }
     }
 
-    pub fn mismatch(op: &'static str, left: &[usize], right: &[usize], why: impl Into<String>) -> Self {
+    pub fn mismatch(
+        op: &'static str,
+        left: &[usize],
+        right: &[usize],
+        why: impl Into<String>,
+    ) -> Self {
         ShapeError {
             op,
             left: left.to_vec(),
@@ -41,7 +51,12 @@ impl ShapeError {
     }
 
     pub fn invalid(op: &'static str, shape: &[usize], why: impl Into<String>) -> Self {
-        ShapeError { op, left: shape.to_vec(), right: Vec::new(), problem: Problem::Invalid(why.into()) }
+        ShapeError {
+            op,
+            left: shape.to_vec(),
+            right: Vec::new(),
+            problem: Problem::Invalid(why.into()),
+        }
     }
 }
 
@@ -70,7 +85,9 @@ impl fmt::Display for ShapeError {
         let (left, right) = (show_shape(&self.left), show_shape(&self.right));
         match &self.problem {
             Problem::Broadcast => write!(f, "cannot broadcast shapes {left} and {right} in `{op}`"),
-            Problem::Mismatch(why) => write!(f, "shapes {left} and {right} do not fit `{op}`: {why}"),
+            Problem::Mismatch(why) => {
+                write!(f, "shapes {left} and {right} do not fit `{op}`: {why}")
+            }
             Problem::Invalid(why) => write!(f, "`{op}` on a tensor of shape {left}: {why}"),
         }
     }

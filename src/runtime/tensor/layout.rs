@@ -22,7 +22,11 @@ pub fn reshape(t: &Tensor, shape: &[usize]) -> TensorResult<Tensor> {
 /// Matrix transpose; 2-D only (§7).
 pub fn transpose(t: &Tensor) -> TensorResult<Tensor> {
     let [rows, cols] = t.shape() else {
-        return Err(ShapeError::invalid("transpose", t.shape(), "expected a 2-D tensor"));
+        return Err(ShapeError::invalid(
+            "transpose",
+            t.shape(),
+            "expected a 2-D tensor",
+        ));
     };
     let (rows, cols) = (*rows, *cols);
     let data = t.data();
@@ -57,7 +61,10 @@ pub fn slice(t: &Tensor, axis: usize, start: usize, len: usize) -> TensorResult<
         return Err(ShapeError::invalid(
             "slice",
             t.shape(),
-            format!("entries {start}..{} of axis {axis} (length {dim}) are out of range", start.saturating_add(len)),
+            format!(
+                "entries {start}..{} of axis {axis} (length {dim}) are out of range",
+                start.saturating_add(len)
+            ),
         ));
     }
     let outer: usize = t.shape()[..axis].iter().product();
@@ -75,11 +82,18 @@ pub fn slice(t: &Tensor, axis: usize, start: usize, len: usize) -> TensorResult<
 /// Sub-tensor `i` along axis 0, that axis removed.
 pub fn row(t: &Tensor, i: usize) -> TensorResult<Tensor> {
     if t.rank() == 0 || i >= t.shape()[0] {
-        return Err(ShapeError::invalid("row", t.shape(), format!("row {i} is out of range")));
+        return Err(ShapeError::invalid(
+            "row",
+            t.shape(),
+            format!("row {i} is out of range"),
+        ));
     }
     let shape = t.shape()[1..].to_vec();
     let n = numel(&shape);
-    Ok(Tensor::from_parts(shape, t.data()[i * n..(i + 1) * n].to_vec()))
+    Ok(Tensor::from_parts(
+        shape,
+        t.data()[i * n..(i + 1) * n].to_vec(),
+    ))
 }
 
 /// Joins tensors along an existing axis; all other dimensions must agree.
@@ -90,7 +104,11 @@ pub fn concat(axis: usize, ts: &[Tensor]) -> TensorResult<Tensor> {
     check_axis("concat", first.shape(), axis)?;
     for t in ts {
         let fits = t.rank() == first.rank()
-            && t.shape().iter().zip(first.shape()).enumerate().all(|(a, (x, y))| a == axis || x == y);
+            && t.shape()
+                .iter()
+                .zip(first.shape())
+                .enumerate()
+                .all(|(a, (x, y))| a == axis || x == y);
         if !fits {
             return Err(ShapeError::mismatch(
                 "concat",
@@ -120,7 +138,12 @@ pub fn stack(ts: &[Tensor]) -> TensorResult<Tensor> {
         return Err(ShapeError::invalid("stack", &[], "no tensors to stack"));
     };
     if let Some(bad) = ts.iter().find(|t| t.shape() != first.shape()) {
-        return Err(ShapeError::mismatch("stack", first.shape(), bad.shape(), "all shapes must be equal"));
+        return Err(ShapeError::mismatch(
+            "stack",
+            first.shape(),
+            bad.shape(),
+            "all shapes must be equal",
+        ));
     }
     let mut shape = vec![ts.len()];
     shape.extend_from_slice(first.shape());
@@ -131,7 +154,11 @@ pub fn stack(ts: &[Tensor]) -> TensorResult<Tensor> {
 /// `[n]` with 1.0 at `i` (`Tensor.one_hot n i`).
 pub fn one_hot(n: usize, i: usize) -> TensorResult<Tensor> {
     if i >= n {
-        return Err(ShapeError::invalid("one_hot", &[n], format!("class {i} is out of range")));
+        return Err(ShapeError::invalid(
+            "one_hot",
+            &[n],
+            format!("class {i} is out of range"),
+        ));
     }
     let mut data = vec![0.0; n];
     data[i] = 1.0;

@@ -23,7 +23,12 @@ fn view(data: &[f32], rows: usize, cols: usize, transposed: bool) -> Option<Arra
 /// `a` is `[ra, ca]`, `b` is `[rb, cb]` as stored.
 pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<Tensor> {
     let (&[ra, ca], &[rb, cb]) = (a.shape(), b.shape()) else {
-        return Err(ShapeError::mismatch("matmul", a.shape(), b.shape(), "expected 2-D operands"));
+        return Err(ShapeError::mismatch(
+            "matmul",
+            a.shape(),
+            b.shape(),
+            "expected 2-D operands",
+        ));
     };
     let (m, k) = if a_t { (ca, ra) } else { (ra, ca) };
     let (k2, n) = if b_t { (cb, rb) } else { (rb, cb) };
@@ -50,7 +55,14 @@ pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<T
 /// `a @ b` with NumPy's treatment of 1-D operands: a vector on the left is
 /// a row, on the right a column, and that axis is dropped from the result.
 pub fn matmul(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
-    let bad = || ShapeError::mismatch("matmul", a.shape(), b.shape(), "operands must be 1-D or 2-D");
+    let bad = || {
+        ShapeError::mismatch(
+            "matmul",
+            a.shape(),
+            b.shape(),
+            "operands must be 1-D or 2-D",
+        )
+    };
     let a2 = match a.rank() {
         1 => a.with_shape(vec![1, a.len()]),
         2 => a.clone(),
@@ -61,7 +73,11 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
         2 => b.clone(),
         _ => return Err(bad()),
     };
-    let product = matmul_2d(&a2, false, &b2, false).map_err(|e| ShapeError { left: a.shape().to_vec(), right: b.shape().to_vec(), ..e })?;
+    let product = matmul_2d(&a2, false, &b2, false).map_err(|e| ShapeError {
+        left: a.shape().to_vec(),
+        right: b.shape().to_vec(),
+        ..e
+    })?;
     let mut shape = Vec::new();
     if a.rank() == 2 {
         shape.push(a.shape()[0]);

@@ -7,13 +7,17 @@
 
 pub mod elementwise;
 pub mod error;
+pub mod grad_rules;
 pub mod layout;
 pub mod matmul;
 pub mod reduce;
 pub mod shape;
+pub mod tangent_rules;
 #[allow(clippy::module_inception)]
 pub mod tensor;
 
+#[cfg(test)]
+mod grad_tests;
 #[cfg(test)]
 mod tests;
 

@@ -24,7 +24,8 @@ pub fn max(t: &Tensor) -> TensorResult<f32> {
 
 /// Flat index of the first largest element (the first NaN if any).
 pub fn argmax(t: &Tensor) -> TensorResult<usize> {
-    argmax_slice(t.data()).ok_or_else(|| ShapeError::invalid("argmax", t.shape(), "the tensor is empty"))
+    argmax_slice(t.data())
+        .ok_or_else(|| ShapeError::invalid("argmax", t.shape(), "the tensor is empty"))
 }
 
 fn argmax_slice(xs: &[f32]) -> Option<usize> {
@@ -76,7 +77,11 @@ pub fn argmax_axis(axis: usize, t: &Tensor) -> TensorResult<Tensor> {
     check_axis("argmax_axis", t.shape(), axis)?;
     let (outer, len, inner) = around_axis(t.shape(), axis);
     if len == 0 {
-        return Err(ShapeError::invalid("argmax_axis", t.shape(), format!("axis {axis} is empty")));
+        return Err(ShapeError::invalid(
+            "argmax_axis",
+            t.shape(),
+            format!("axis {axis} is empty"),
+        ));
     }
     let data = t.data();
     let mut out = Vec::with_capacity(outer * inner);

@@ -18,13 +18,17 @@ pub fn strides(shape: &[usize]) -> Vec<usize> {
 
 /// NumPy's rule: align shapes at the right; each pair of dimensions must be
 /// equal or one of them 1; missing leading dimensions count as 1.
-pub fn broadcast_shapes(op: &'static str, left: &[usize], right: &[usize]) -> TensorResult<Vec<usize>> {
+pub fn broadcast_shapes(
+    op: &'static str,
+    left: &[usize],
+    right: &[usize],
+) -> TensorResult<Vec<usize>> {
     let rank = left.len().max(right.len());
     let mut out = vec![0; rank];
-    for i in 0..rank {
+    for (i, slot) in out.iter_mut().enumerate() {
         let l = dim_from_right(left, rank - 1 - i);
         let r = dim_from_right(right, rank - 1 - i);
-        out[i] = match (l, r) {
+        *slot = match (l, r) {
             (a, b) if a == b => a,
             (1, b) => b,
             (a, 1) => a,
@@ -103,6 +107,10 @@ pub fn check_axis(op: &'static str, shape: &[usize], axis: usize) -> TensorResul
     if axis < shape.len() {
         Ok(())
     } else {
-        Err(ShapeError::invalid(op, shape, format!("axis {axis} does not exist")))
+        Err(ShapeError::invalid(
+            op,
+            shape,
+            format!("axis {axis} does not exist"),
+        ))
     }
 }

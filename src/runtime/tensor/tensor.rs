@@ -30,13 +30,19 @@ impl Tensor {
                 format!("{} elements do not fill the shape", data.len()),
             ));
         }
-        Ok(Tensor { shape, data: data.into() })
+        Ok(Tensor {
+            shape,
+            data: data.into(),
+        })
     }
 
     /// For kernels that computed `data` for `shape` themselves.
     pub(crate) fn from_parts(shape: Vec<usize>, data: Vec<f32>) -> Tensor {
         debug_assert_eq!(numel(&shape), data.len());
-        Tensor { shape, data: data.into() }
+        Tensor {
+            shape,
+            data: data.into(),
+        }
     }
 
     /// Rank-0 tensor (`Tensor.scalar`).
@@ -108,6 +114,9 @@ impl Tensor {
     /// Same elements, another shape of the same size; shares storage.
     pub(crate) fn with_shape(&self, shape: Vec<usize>) -> Tensor {
         debug_assert_eq!(numel(&shape), self.len());
-        Tensor { shape, data: Rc::clone(&self.data) }
+        Tensor {
+            shape,
+            data: Rc::clone(&self.data),
+        }
     }
 }

@@ -15,21 +15,36 @@ fn t(shape: &[usize], data: &[f32]) -> Tensor {
 #[test]
 fn broadcast_shape_rule() {
     assert_eq!(broadcast_shapes("add", &[2, 3], &[3]).unwrap(), vec![2, 3]);
-    assert_eq!(broadcast_shapes("add", &[4, 1], &[1, 5]).unwrap(), vec![4, 5]);
+    assert_eq!(
+        broadcast_shapes("add", &[4, 1], &[1, 5]).unwrap(),
+        vec![4, 5]
+    );
     assert_eq!(broadcast_shapes("add", &[], &[2]).unwrap(), vec![2]);
-    assert_eq!(broadcast_shapes("add", &[2, 1, 3], &[4, 1]).unwrap(), vec![2, 4, 3]);
+    assert_eq!(
+        broadcast_shapes("add", &[2, 1, 3], &[4, 1]).unwrap(),
+        vec![2, 4, 3]
+    );
     let e = broadcast_shapes("add", &[2, 3], &[4]).unwrap_err();
     assert_eq!(e, ShapeError::broadcast("add", &[2, 3], &[4]));
-    assert_eq!(e.to_string(), "cannot broadcast shapes [2; 3] and [4] in `+`");
+    assert_eq!(
+        e.to_string(),
+        "cannot broadcast shapes [2; 3] and [4] in `+`"
+    );
 }
 
 #[test]
 fn broadcast_add_row_column_and_scalar() {
     let a = t(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
     let row = t(&[3], &[10., 20., 30.]);
-    assert_eq!(add(&a, &row).unwrap(), t(&[2, 3], &[11., 22., 33., 14., 25., 36.]));
+    assert_eq!(
+        add(&a, &row).unwrap(),
+        t(&[2, 3], &[11., 22., 33., 14., 25., 36.])
+    );
     let col = t(&[2, 1], &[100., 200.]);
-    assert_eq!(add(&a, &col).unwrap(), t(&[2, 3], &[101., 102., 103., 204., 205., 206.]));
+    assert_eq!(
+        add(&a, &col).unwrap(),
+        t(&[2, 3], &[101., 102., 103., 204., 205., 206.])
+    );
     assert_eq!(mul(&Tensor::scalar(2.0), &a).unwrap(), mul_scalar(&a, 2.0));
     // Outer product by broadcasting [3,1] against [1,2]... and [2] against [3,1].
     let c = sub(&t(&[3, 1], &[1., 2., 3.]), &t(&[2], &[1., 0.])).unwrap();
@@ -51,7 +66,10 @@ fn unary_maps() {
     assert_eq!(relu(&a).data(), &[0., 0., 0., 3.]);
     assert_eq!(neg(&a).data(), &[2., 0.5, -0., -3.]);
     assert_eq!(clip(-1.0, 1.0, &a).data(), &[-1., -0.5, 0., 1.]);
-    assert_eq!(sigmoid(&t(&[3], &[0., 100., -100.])).data(), &[0.5, 1.0, 0.0f32.max(sigmoid_f32(-100.))]);
+    assert_eq!(
+        sigmoid(&t(&[3], &[0., 100., -100.])).data(),
+        &[0.5, 1.0, 0.0f32.max(sigmoid_f32(-100.))]
+    );
     assert!((exp(&t(&[1], &[1.0])).data()[0] - std::f32::consts::E).abs() < 1e-6);
     assert_eq!(sqrt(&t(&[2], &[4., 9.])).data(), &[2., 3.]);
     assert_eq!(log(&t(&[1], &[1.0])).data(), &[0.0]);
@@ -68,26 +86,45 @@ fn matmul_shapes() {
     assert_eq!(matmul(&a, &b).unwrap(), t(&[2, 2], &[58., 64., 139., 154.]));
     let v = t(&[3], &[1., 0., -1.]);
     assert_eq!(matmul(&a, &v).unwrap(), t(&[2], &[-2., -2.]));
-    assert_eq!(matmul(&t(&[2], &[1., 1.]), &a).unwrap(), t(&[3], &[5., 7., 9.]));
+    assert_eq!(
+        matmul(&t(&[2], &[1., 1.]), &a).unwrap(),
+        t(&[3], &[5., 7., 9.])
+    );
     assert_eq!(matmul(&v, &v).unwrap(), Tensor::scalar(2.0));
     let e = matmul(&a, &a).unwrap_err();
-    assert_eq!(e.to_string(), "shapes [2; 3] and [2; 3] do not fit `@`: inner dimensions 3 and 2 differ");
+    assert_eq!(
+        e.to_string(),
+        "shapes [2; 3] and [2; 3] do not fit `@`: inner dimensions 3 and 2 differ"
+    );
     // Transposed operands read through views.
     let at_b = matmul_2d(&a, true, &a, false).unwrap();
     assert_eq!(at_b, matmul(&transpose(&a).unwrap(), &a).unwrap());
     let a_bt = matmul_2d(&a, false, &a, true).unwrap();
     assert_eq!(a_bt, matmul(&a, &transpose(&a).unwrap()).unwrap());
-    assert_eq!(matmul(&Tensor::zeros(&[2, 0]), &Tensor::zeros(&[0, 3])).unwrap(), Tensor::zeros(&[2, 3]));
+    assert_eq!(
+        matmul(&Tensor::zeros(&[2, 0]), &Tensor::zeros(&[0, 3])).unwrap(),
+        Tensor::zeros(&[2, 3])
+    );
 }
 
 #[test]
 fn matmul_matches_naive_on_mlp_sizes() {
-    let a = Tensor::new(vec![32, 64], (0..32 * 64).map(|i| ((i * 37) % 11) as f32 - 5.0).collect()).unwrap();
-    let b = Tensor::new(vec![64, 10], (0..640).map(|i| ((i * 13) % 7) as f32 - 3.0).collect()).unwrap();
+    let a = Tensor::new(
+        vec![32, 64],
+        (0..32 * 64).map(|i| ((i * 37) % 11) as f32 - 5.0).collect(),
+    )
+    .unwrap();
+    let b = Tensor::new(
+        vec![64, 10],
+        (0..640).map(|i| ((i * 13) % 7) as f32 - 3.0).collect(),
+    )
+    .unwrap();
     let c = matmul(&a, &b).unwrap();
     for i in 0..32 {
         for j in 0..10 {
-            let want: f32 = (0..64).map(|p| a.data()[i * 64 + p] * b.data()[p * 10 + j]).sum();
+            let want: f32 = (0..64)
+                .map(|p| a.data()[i * 64 + p] * b.data()[p * 10 + j])
+                .sum();
             assert_eq!(c.data()[i * 10 + j], want);
         }
     }
@@ -127,7 +164,10 @@ fn layout_ops() {
     let a = t(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
     assert_eq!(reshape(&a, &[3, 2]).unwrap().shape(), &[3, 2]);
     assert!(reshape(&a, &[4]).is_err());
-    assert_eq!(transpose(&a).unwrap(), t(&[3, 2], &[1., 4., 2., 5., 3., 6.]));
+    assert_eq!(
+        transpose(&a).unwrap(),
+        t(&[3, 2], &[1., 4., 2., 5., 3., 6.])
+    );
     assert_eq!(get(&a, &[1, 2]).unwrap(), 6.0);
     assert!(get(&a, &[2, 0]).is_err());
     assert!(get(&a, &[0]).is_err());
@@ -149,7 +189,12 @@ fn layout_ops() {
 
 #[test]
 fn constructors() {
-    assert_eq!(Tensor::of_lists(&[vec![1., 2.], vec![3., 4.]]).unwrap().shape(), &[2, 2]);
+    assert_eq!(
+        Tensor::of_lists(&[vec![1., 2.], vec![3., 4.]])
+            .unwrap()
+            .shape(),
+        &[2, 2]
+    );
     assert!(Tensor::of_lists(&[vec![1., 2.], vec![3.]]).is_err());
     assert!(Tensor::new(vec![2, 2], vec![1.0]).is_err());
     assert_eq!(Tensor::arange(3).data(), &[0., 1., 2.]);

@@ -10,6 +10,7 @@ pub mod error;
 pub mod grad_rules;
 pub mod layout;
 pub mod matmul;
+pub mod npy;
 pub mod reduce;
 pub mod shape;
 pub mod tangent_rules;
@@ -18,6 +19,8 @@ pub mod tensor;
 
 #[cfg(test)]
 mod grad_tests;
+#[cfg(test)]
+mod npy_tests;
 #[cfg(test)]
 mod tests;
 

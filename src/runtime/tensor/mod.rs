@@ -11,6 +11,7 @@ pub mod grad_rules;
 pub mod layout;
 pub mod matmul;
 pub mod npy;
+pub mod print;
 pub mod reduce;
 pub mod shape;
 pub mod tangent_rules;

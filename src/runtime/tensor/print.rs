@@ -81,7 +81,14 @@ mod tests {
         assert_eq!(format_f32(f32::NAN), "nan");
         assert_eq!(format_f32(f32::NEG_INFINITY), "-inf");
         assert_eq!(format_f32(1.0 / 3.0), "0.33333334");
-        for x in [0.1f32, 1.0 / 3.0, 1e-7, 6.02e23, -1.17549435e-38, 1.0e-45] {
+        for x in [
+            0.1f32,
+            1.0 / 3.0,
+            1e-7,
+            6.02e23,
+            -f32::MIN_POSITIVE,
+            f32::from_bits(1),
+        ] {
             assert_eq!(format_f32(x).parse::<f32>().unwrap(), x);
         }
     }

@@ -512,3 +512,37 @@ fn unbroadcast_sums_stretched_axes() {
         Tensor::full(&[1, 1, 4], 6.0)
     );
 }
+
+#[test]
+fn conv_and_pool_rules() {
+    use super::conv::{conv2d, conv2d_vjp, max_pool2d, max_pool2d_vjp};
+    for seed in SEEDS {
+        let rng = &mut Rng(seed);
+        let (c, o) = (rng.dim().min(2), rng.dim().min(3));
+        for pad in 0..2 {
+            let x = rng.tensor(&[2, c, 4, 3], -1.0, 1.0);
+            let k = rng.tensor(&[o, c, 2, 2], -1.0, 1.0);
+            check_vjp(
+                "conv2d",
+                rng,
+                &[x, k],
+                |x| conv2d(&x[0], &x[1], pad),
+                |g, x| conv2d_vjp(g, &x[0], &x[1], pad).map(|(a, b)| vec![a, b]),
+            );
+        }
+        // Distinct values ≥ 0.1 apart, shuffled, so each window's maximum is unique.
+        let n = 2 * c * 5 * 4;
+        let x = Tensor::new(
+            vec![2, c, 5, 4],
+            (0..n).map(|i| ((i * 37) % n) as f32 * 0.2).collect(),
+        )
+        .unwrap();
+        check_vjp(
+            "max_pool2d",
+            rng,
+            &[x],
+            |x| max_pool2d(&x[0], 2),
+            |g, x| Ok(vec![max_pool2d_vjp(g, &x[0], 2)?]),
+        );
+    }
+}

@@ -5,6 +5,7 @@
 //! into values, primitives and the type checker. Everything here is plain
 //! Rust over [`Tensor`], so both backends can call the same kernels.
 
+pub mod conv;
 pub mod elementwise;
 pub mod error;
 pub mod grad_rules;

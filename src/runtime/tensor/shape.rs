@@ -2,9 +2,14 @@
 
 use super::error::{ShapeError, TensorResult};
 
-/// Number of elements of a shape (1 for the scalar shape `[]`).
+/// Number of elements of a shape (1 for the scalar shape `[]`). Saturates
+/// at `usize::MAX` instead of overflowing, so a user's absurd shape fails
+/// the element-count checks of `Tensor::new` and `reshape` cleanly.
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .unwrap_or(usize::MAX)
 }
 
 /// Row-major (C order) strides, in elements.

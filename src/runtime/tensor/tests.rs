@@ -197,6 +197,29 @@ fn constructors() {
     );
     assert!(Tensor::of_lists(&[vec![1., 2.], vec![3.]]).is_err());
     assert!(Tensor::new(vec![2, 2], vec![1.0]).is_err());
+    assert!(Tensor::new(vec![usize::MAX, 2], vec![1.0]).is_err());
+    assert!(reshape(&Tensor::zeros(&[2]), &[usize::MAX, usize::MAX]).is_err());
     assert_eq!(Tensor::arange(3).data(), &[0., 1., 2.]);
     assert_eq!(Tensor::scalar(1.0).shape(), &[] as &[usize]);
+}
+
+#[test]
+fn conv2d_and_pool_values() {
+    use super::conv::{conv2d, max_pool2d};
+    let x = t(&[1, 1, 3, 3], &[1., 2., 3., 4., 5., 6., 7., 8., 9.]);
+    let k = t(&[1, 1, 2, 2], &[1., 0., 0., -1.]);
+    assert_eq!(
+        conv2d(&x, &k, 0).unwrap(),
+        t(&[1, 1, 2, 2], &[-4., -4., -4., -4.])
+    );
+    let padded = conv2d(&x, &t(&[1, 1, 1, 1], &[2.]), 1).unwrap();
+    assert_eq!(padded.shape(), &[1, 1, 5, 5]);
+    assert_eq!(get(&padded, &[0, 0, 0, 0]).unwrap(), 0.0);
+    assert_eq!(get(&padded, &[0, 0, 2, 2]).unwrap(), 10.0);
+    assert!(conv2d(&x, &Tensor::zeros(&[1, 2, 2, 2]), 0).is_err());
+    assert!(conv2d(&x, &Tensor::zeros(&[1, 1, 4, 4]), 0).is_err());
+    assert_eq!(max_pool2d(&x, 2).unwrap(), t(&[1, 1, 1, 1], &[5.]));
+    assert!(max_pool2d(&x, 0).is_err());
+    assert!(conv2d(&x, &k, usize::MAX).is_err());
+    assert!(max_pool2d(&x, 4).is_err());
 }

@@ -6,6 +6,8 @@
 //! Convolution goes through the matmul kernel: each image is unfolded
 //! (im2col) into a `[C·KH·KW, OH·OW]` matrix, so the product with the
 //! kernels seen as `[O, C·KH·KW]` is one sgemm, and so are both adjoints.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::{ShapeError, TensorResult};
 use super::matmul::matmul_2d;
@@ -209,6 +211,24 @@ pub fn max_pool2d(x: &Tensor, k: usize) -> TensorResult<Tensor> {
     Ok(Tensor::from_parts(
         shape,
         sources.iter().map(|&i| x.data()[i]).collect(),
+    ))
+}
+
+/// The elements of `values` (shaped as `x`) at the positions
+/// `max_pool2d x k` takes from `x`: the forward (tangent) rule.
+pub fn max_pool2d_select(x: &Tensor, values: &Tensor, k: usize) -> TensorResult<Tensor> {
+    if values.shape() != x.shape() {
+        return Err(ShapeError::mismatch(
+            "max_pool2d",
+            x.shape(),
+            values.shape(),
+            "tangent shape",
+        ));
+    }
+    let (shape, sources) = pool_sources(x, k)?;
+    Ok(Tensor::from_parts(
+        shape,
+        sources.iter().map(|&i| values.data()[i]).collect(),
     ))
 }
 

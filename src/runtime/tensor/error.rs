@@ -1,6 +1,8 @@
 //! Shape errors: every tensor operation reports a mismatch as a value,
 //! never a panic, naming the operation and the shapes involved, so issue 4
 //! can turn it into an R0xx diagnostic with the dlang span of the call.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use std::fmt;
 

@@ -525,9 +525,16 @@ fn conv_and_pool_rules() {
             check_vjp(
                 "conv2d",
                 rng,
-                &[x, k],
+                &[x.clone(), k.clone()],
                 |x| conv2d(&x[0], &x[1], pad),
                 |g, x| conv2d_vjp(g, &x[0], &x[1], pad).map(|(a, b)| vec![a, b]),
+            );
+            check_jvp(
+                "conv2d",
+                rng,
+                &[x, k],
+                |x| conv2d(&x[0], &x[1], pad),
+                |x, d| jvp::conv2d(&x[0], &d[0], &x[1], &d[1], pad),
             );
         }
         // Distinct values ≥ 0.1 apart, shuffled, so each window's maximum is unique.
@@ -540,9 +547,16 @@ fn conv_and_pool_rules() {
         check_vjp(
             "max_pool2d",
             rng,
-            &[x],
+            std::slice::from_ref(&x),
             |x| max_pool2d(&x[0], 2),
             |g, x| Ok(vec![max_pool2d_vjp(g, &x[0], 2)?]),
+        );
+        check_jvp(
+            "max_pool2d",
+            rng,
+            &[x],
+            |x| max_pool2d(&x[0], 2),
+            |x, d| jvp::max_pool2d(&x[0], &d[0], 2),
         );
     }
 }

@@ -5,6 +5,8 @@
 //!
 //! Every failure is an [`NpyError`] naming the path, so issue 4 can turn it
 //! into an R0xx diagnostic.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use std::fmt;
 use std::path::{Path, PathBuf};

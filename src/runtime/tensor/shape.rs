@@ -1,4 +1,6 @@
 //! Shapes, row-major strides and NumPy broadcasting.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::{ShapeError, TensorResult};
 

@@ -5,6 +5,8 @@
 //! Linear operations (`+`, `-`, `reshape`, `transpose`, `sum`, `sum_axis`,
 //! `get`, `row`, `slice`, `concat`, `stack`, `neg`) need no rule here: the
 //! tangent of the result is the same operation applied to the tangents.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::elementwise::{self as ew, zip_with};
 use super::error::TensorResult;
@@ -81,4 +83,23 @@ pub fn softmax(y: &Tensor, dx: &Tensor) -> TensorResult<Tensor> {
 pub fn log_softmax(y: &Tensor, dx: &Tensor) -> TensorResult<Tensor> {
     let p = ew::map(y, f32::exp);
     ew::sub(dx, &row_sums(&ew::mul(&p, dx)?)?)
+}
+
+/// `conv2d x k pad` is bilinear: `conv(dx, k) + conv(x, dk)`.
+pub fn conv2d(
+    x: &Tensor,
+    dx: &Tensor,
+    k: &Tensor,
+    dk: &Tensor,
+    pad: usize,
+) -> TensorResult<Tensor> {
+    use super::conv::conv2d as conv;
+    ew::add(&conv(dx, k, pad)?, &conv(x, dk, pad)?)
+}
+
+/// `max_pool2d x k`: each output's tangent is that of the element it took,
+/// the same selection the primal makes (reused via the reverse rule's
+/// routing: pooling `x + 0·dx` would not say which element won).
+pub fn max_pool2d(x: &Tensor, dx: &Tensor, k: usize) -> TensorResult<Tensor> {
+    super::conv::max_pool2d_select(x, dx, k)
 }

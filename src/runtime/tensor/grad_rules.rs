@@ -79,6 +79,25 @@ pub fn add_scalar(g: &Tensor) -> (Tensor, f32) {
     (g.clone(), reduce::sum(g))
 }
 
+/// `s - t` with a float `s`: adjoints of `t` and of `s`.
+pub fn scalar_sub(g: &Tensor) -> (Tensor, f32) {
+    (ew::neg(g), reduce::sum(g))
+}
+
+/// `t / s` with a float `s`: `g / s` and `-Σ g·t / s²`.
+pub fn div_scalar(g: &Tensor, t: &Tensor, s: f32) -> TensorResult<(Tensor, f32)> {
+    Ok((
+        ew::div_scalar(g, s),
+        -reduce::sum(&ew::mul(g, t)?) / (s * s),
+    ))
+}
+
+/// `s / t` with a float `s`: `-g·s / t²` and `Σ g / t`.
+pub fn scalar_div(g: &Tensor, s: f32, t: &Tensor) -> TensorResult<(Tensor, f32)> {
+    let gt = zip_with("div", g, t, |g, t| -g * s / (t * t))?;
+    Ok((gt, reduce::sum(&ew::div(g, t)?)))
+}
+
 /// `exp x`, from its result `y`: `g·y`.
 pub fn exp(g: &Tensor, y: &Tensor) -> TensorResult<Tensor> {
     ew::mul(g, y)

@@ -245,6 +245,38 @@ fn scalar_mixed_rules() {
             Ok(vec![gt, Tensor::scalar(gs)])
         },
     );
+    let pos = rng.tensor(&[3, 2], 0.5, 2.0);
+    let with_float = |x: &[Tensor]| x[1].data()[0];
+    check_vjp(
+        "scalar_sub",
+        rng,
+        &[t.clone(), Tensor::scalar(s)],
+        |x| Ok(ew::scalar_sub(with_float(x), &x[0])),
+        |g, _| {
+            let (gt, gs) = vjp::scalar_sub(g);
+            Ok(vec![gt, Tensor::scalar(gs)])
+        },
+    );
+    check_vjp(
+        "div_scalar",
+        rng,
+        &[t.clone(), Tensor::scalar(s)],
+        |x| Ok(ew::div_scalar(&x[0], with_float(x))),
+        |g, x| {
+            let (gt, gs) = vjp::div_scalar(g, &x[0], with_float(x))?;
+            Ok(vec![gt, Tensor::scalar(gs)])
+        },
+    );
+    check_vjp(
+        "scalar_div",
+        rng,
+        &[pos, Tensor::scalar(s)],
+        |x| Ok(ew::scalar_div(with_float(x), &x[0])),
+        |g, x| {
+            let (gt, gs) = vjp::scalar_div(g, with_float(x), &x[0])?;
+            Ok(vec![gt, Tensor::scalar(gs)])
+        },
+    );
     check_vjp(
         "neg",
         rng,

@@ -7,6 +7,7 @@ pub mod ops;
 pub mod prims;
 pub mod print;
 pub mod random;
+pub mod tensor;
 pub mod value;
 
 #[cfg(test)]

@@ -1,0 +1,100 @@
+//! Shape errors: every tensor operation reports a mismatch as a value,
+//! never a panic, naming the operation and the shapes involved, so issue 4
+//! can turn it into an R0xx diagnostic with the dlang span of the call.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
+
+use std::fmt;
+
+/// Why an operation refused its operands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Problem {
+    /// The two shapes do not broadcast (NumPy's rule).
+    Broadcast,
+    /// The shapes do not fit this operation (`@`, `concat`, …); the text
+    /// says which dimensions disagree.
+    Mismatch(String),
+    /// A single operand is unsuitable (bad axis, index out of range, …);
+    /// `right` is empty.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShapeError {
+    /// The operation's name as the runtime calls it (`add`, `matmul`, `reshape`).
+    pub op: &'static str,
+    pub left: Vec<usize>,
+    pub right: Vec<usize>,
+    pub problem: Problem,
+}
+
+impl ShapeError {
+    pub fn broadcast(op: &'static str, left: &[usize], right: &[usize]) -> Self {
+        ShapeError {
+            op,
+            left: left.to_vec(),
+            right: right.to_vec(),
+            problem: Problem::Broadcast,
+        }
+    }
+
+    pub fn mismatch(
+        op: &'static str,
+        left: &[usize],
+        right: &[usize],
+        why: impl Into<String>,
+    ) -> Self {
+        ShapeError {
+            op,
+            left: left.to_vec(),
+            right: right.to_vec(),
+            problem: Problem::Mismatch(why.into()),
+        }
+    }
+
+    pub fn invalid(op: &'static str, shape: &[usize], why: impl Into<String>) -> Self {
+        ShapeError {
+            op,
+            left: shape.to_vec(),
+            right: Vec::new(),
+            problem: Problem::Invalid(why.into()),
+        }
+    }
+}
+
+/// A shape as dlang writes an `int list`: `[2; 3]`.
+pub fn show_shape(shape: &[usize]) -> String {
+    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", parts.join("; "))
+}
+
+/// How the user wrote the operation: infix operators by their symbol,
+/// everything else by its `Tensor.` name.
+fn surface_name(op: &str) -> String {
+    match op {
+        "add" => "+".to_string(),
+        "sub" => "-".to_string(),
+        "mul" => "*".to_string(),
+        "div" => "/".to_string(),
+        "matmul" => "@".to_string(),
+        other => format!("Tensor.{other}"),
+    }
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = surface_name(self.op);
+        let (left, right) = (show_shape(&self.left), show_shape(&self.right));
+        match &self.problem {
+            Problem::Broadcast => write!(f, "cannot broadcast shapes {left} and {right} in `{op}`"),
+            Problem::Mismatch(why) => {
+                write!(f, "shapes {left} and {right} do not fit `{op}`: {why}")
+            }
+            Problem::Invalid(why) => write!(f, "`{op}` on a tensor of shape {left}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+pub type TensorResult<T> = Result<T, ShapeError>;

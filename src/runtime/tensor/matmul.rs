@@ -1,0 +1,91 @@
+//! `a @ b`: 2-D @ 2-D, 2-D @ 1-D (matrix-vector), 1-D @ 2-D and 1-D @ 1-D
+//! (dot product, a rank-0 tensor), as NumPy's `matmul`.
+//!
+//! The kernel is `matrixmultiply`'s sgemm through `ndarray`'s safe
+//! `general_mat_mul` (this crate forbids `unsafe`); docs/tensor-kernels.md
+//! has the measurement behind the choice. Operands may be read transposed
+//! through strided views, so the backward pass never copies a transpose.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
+
+use super::error::{ShapeError, TensorResult};
+use super::tensor::Tensor;
+
+/// A row-major `rows × cols` matrix as a view, or its transpose.
+/// `None` only if `data` is shorter than the shape, which a `Tensor` rules out.
+fn view(data: &[f32], rows: usize, cols: usize, transposed: bool) -> Option<ArrayView2<'_, f32>> {
+    let v = ArrayView2::from_shape((rows, cols).strides((cols, 1)), data).ok()?;
+    Some(if transposed { v.reversed_axes() } else { v })
+}
+
+/// `op(a) @ op(b)` for row-major matrices, where `op` transposes when asked:
+/// `a` is `[ra, ca]`, `b` is `[rb, cb]` as stored.
+pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<Tensor> {
+    let (&[ra, ca], &[rb, cb]) = (a.shape(), b.shape()) else {
+        return Err(ShapeError::mismatch(
+            "matmul",
+            a.shape(),
+            b.shape(),
+            "expected 2-D operands",
+        ));
+    };
+    let (m, k) = if a_t { (ca, ra) } else { (ra, ca) };
+    let (k2, n) = if b_t { (cb, rb) } else { (rb, cb) };
+    if k != k2 {
+        return Err(ShapeError::mismatch(
+            "matmul",
+            a.shape(),
+            b.shape(),
+            format!("inner dimensions {k} and {k2} differ"),
+        ));
+    }
+    let mut out = vec![0.0f32; m * n];
+    if k > 0 {
+        let av = view(a.data(), ra, ca, a_t);
+        let bv = view(b.data(), rb, cb, b_t);
+        let cv = ArrayViewMut2::from_shape((m, n), &mut out).ok();
+        if let (Some(av), Some(bv), Some(mut cv)) = (av, bv, cv) {
+            general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
+        }
+    }
+    Ok(Tensor::from_parts(vec![m, n], out))
+}
+
+/// `a @ b` with NumPy's treatment of 1-D operands: a vector on the left is
+/// a row, on the right a column, and that axis is dropped from the result.
+pub fn matmul(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
+    let bad = || {
+        ShapeError::mismatch(
+            "matmul",
+            a.shape(),
+            b.shape(),
+            "operands must be 1-D or 2-D",
+        )
+    };
+    let a2 = match a.rank() {
+        1 => a.with_shape(vec![1, a.len()]),
+        2 => a.clone(),
+        _ => return Err(bad()),
+    };
+    let b2 = match b.rank() {
+        1 => b.with_shape(vec![b.len(), 1]),
+        2 => b.clone(),
+        _ => return Err(bad()),
+    };
+    let product = matmul_2d(&a2, false, &b2, false).map_err(|e| ShapeError {
+        left: a.shape().to_vec(),
+        right: b.shape().to_vec(),
+        ..e
+    })?;
+    let mut shape = Vec::new();
+    if a.rank() == 2 {
+        shape.push(a.shape()[0]);
+    }
+    if b.rank() == 2 {
+        shape.push(b.shape()[1]);
+    }
+    Ok(product.with_shape(shape))
+}

@@ -1,0 +1,129 @@
+//! Tensor text per LANGUAGE.md §8: `tensor([[1.0, 2.0], [3.0, 4.0]])`,
+//! elements as the shortest text that reads back to the same f32.
+//!
+//! Large tensors are abbreviated as NumPy's default print options do: a
+//! tensor of more than [`THRESHOLD`] (1000) elements shows only the first and
+//! last [`EDGE_ITEMS`] (3) entries of every axis longer than 6, with `...`
+//! between them: `tensor([0.0, 1.0, 2.0, ..., 1997.0, 1998.0, 1999.0])`.
+//! Unlike NumPy everything stays on one line, like every other dlang value.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
+
+use crate::runtime::print::format_float;
+
+use super::tensor::Tensor;
+
+/// NumPy's `threshold`: above this many elements, abbreviate.
+pub const THRESHOLD: usize = 1000;
+/// NumPy's `edgeitems`: entries kept at each end of an abbreviated axis.
+pub const EDGE_ITEMS: usize = 3;
+
+/// Shortest round-trip text of an f32, with a `.` or an exponent.
+///
+/// `{:e}` on the f32 gives its shortest digits (at most 9); read as an f64,
+/// those digits are also that f64's shortest form, so the f64 formatter
+/// lays them out exactly as floats print (`0.1`, `1e-7`, `inf`).
+pub fn format_f32(x: f32) -> String {
+    if !x.is_finite() {
+        return format_float(x as f64);
+    }
+    let digits = format!("{x:e}");
+    format_float(digits.parse::<f64>().unwrap_or(x as f64))
+}
+
+pub fn show_tensor(t: &Tensor) -> String {
+    let mut out = String::from("tensor(");
+    if t.rank() == 0 {
+        out.push_str(&format_f32(t.data()[0]));
+    } else {
+        let abbreviate = t.len() > THRESHOLD;
+        push_axis(t, 0, 0, abbreviate, &mut out);
+    }
+    out.push(')');
+    out
+}
+
+/// Writes the sub-tensor starting at flat `offset` whose first axis is `axis`.
+fn push_axis(t: &Tensor, axis: usize, offset: usize, abbreviate: bool, out: &mut String) {
+    let len = t.shape()[axis];
+    let step: usize = t.shape()[axis + 1..].iter().product();
+    out.push('[');
+    let shown: Vec<Option<usize>> = if abbreviate && len > 2 * EDGE_ITEMS {
+        let head = (0..EDGE_ITEMS).map(Some);
+        let tail = (len - EDGE_ITEMS..len).map(Some);
+        head.chain(std::iter::once(None)).chain(tail).collect()
+    } else {
+        (0..len).map(Some).collect()
+    };
+    for (k, entry) in shown.into_iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        match entry {
+            None => out.push_str("..."),
+            Some(i) if axis + 1 == t.rank() => out.push_str(&format_f32(t.data()[offset + i])),
+            Some(i) => push_axis(t, axis + 1, offset + i * step, abbreviate, out),
+        }
+    }
+    out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_print_shortest_f32() {
+        assert_eq!(format_f32(1.0), "1.0");
+        assert_eq!(format_f32(0.1), "0.1");
+        assert_eq!(format_f32(-2.5), "-2.5");
+        assert_eq!(format_f32(1e-7), "1e-7");
+        assert_eq!(format_f32(16777216.0), "16777216.0");
+        assert_eq!(format_f32(3.4028235e38), "3.4028235e38");
+        assert_eq!(format_f32(f32::NAN), "nan");
+        assert_eq!(format_f32(f32::NEG_INFINITY), "-inf");
+        assert_eq!(format_f32(1.0 / 3.0), "0.33333334");
+        for x in [
+            0.1f32,
+            1.0 / 3.0,
+            1e-7,
+            6.02e23,
+            -f32::MIN_POSITIVE,
+            f32::from_bits(1),
+        ] {
+            assert_eq!(format_f32(x).parse::<f32>().unwrap(), x);
+        }
+    }
+
+    #[test]
+    fn tensors_print_nested() {
+        let t = Tensor::new(vec![2, 2], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!(show_tensor(&t), "tensor([[1.0, 2.0], [3.0, 4.0]])");
+        assert_eq!(show_tensor(&Tensor::of_list(&[0.5])), "tensor([0.5])");
+        assert_eq!(show_tensor(&Tensor::scalar(2.0)), "tensor(2.0)");
+        assert_eq!(show_tensor(&Tensor::zeros(&[0])), "tensor([])");
+        assert_eq!(show_tensor(&Tensor::zeros(&[2, 0])), "tensor([[], []])");
+    }
+
+    #[test]
+    fn large_tensors_are_abbreviated_as_numpy() {
+        // 1000 elements: still in full.
+        assert!(!show_tensor(&Tensor::arange(1000)).contains("..."));
+        assert_eq!(
+            show_tensor(&Tensor::arange(1001)),
+            "tensor([0.0, 1.0, 2.0, ..., 998.0, 999.0, 1000.0])"
+        );
+        let big = Tensor::new(vec![100, 20], (0..2000).map(|i| i as f32).collect()).unwrap();
+        let text = show_tensor(&big);
+        assert!(
+            text.starts_with("tensor([[0.0, 1.0, 2.0, ..., 17.0, 18.0, 19.0], [20.0, 21.0,"),
+            "{text}"
+        );
+        assert!(text.contains("], ..., ["), "{text}");
+        assert!(text.ends_with("1997.0, 1998.0, 1999.0]])"), "{text}");
+        // Short axes of an abbreviated tensor are shown whole.
+        let tall = Tensor::zeros(&[1001, 2]);
+        assert!(show_tensor(&tall)
+            .starts_with("tensor([[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], ..., [0.0, 0.0]"));
+    }
+}

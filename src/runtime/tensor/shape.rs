@@ -1,0 +1,123 @@
+//! Shapes, row-major strides and NumPy broadcasting.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
+
+use super::error::{ShapeError, TensorResult};
+
+/// Number of elements of a shape (1 for the scalar shape `[]`). Saturates
+/// at `usize::MAX` instead of overflowing, so a user's absurd shape fails
+/// the element-count checks of `Tensor::new` and `reshape` cleanly.
+pub fn numel(shape: &[usize]) -> usize {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .unwrap_or(usize::MAX)
+}
+
+/// Row-major (C order) strides, in elements.
+pub fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![1; shape.len()];
+    for axis in (0..shape.len().saturating_sub(1)).rev() {
+        strides[axis] = strides[axis + 1] * shape[axis + 1];
+    }
+    strides
+}
+
+/// NumPy's rule: align shapes at the right; each pair of dimensions must be
+/// equal or one of them 1; missing leading dimensions count as 1.
+pub fn broadcast_shapes(
+    op: &'static str,
+    left: &[usize],
+    right: &[usize],
+) -> TensorResult<Vec<usize>> {
+    let rank = left.len().max(right.len());
+    let mut out = vec![0; rank];
+    for (i, slot) in out.iter_mut().enumerate() {
+        let l = dim_from_right(left, rank - 1 - i);
+        let r = dim_from_right(right, rank - 1 - i);
+        *slot = match (l, r) {
+            (a, b) if a == b => a,
+            (1, b) => b,
+            (a, 1) => a,
+            _ => return Err(ShapeError::broadcast(op, left, right)),
+        };
+    }
+    Ok(out)
+}
+
+/// The dimension `from_right` places from the last one, 1 if absent.
+fn dim_from_right(shape: &[usize], from_right: usize) -> usize {
+    if from_right < shape.len() {
+        shape[shape.len() - 1 - from_right]
+    } else {
+        1
+    }
+}
+
+/// Strides for reading an operand of `shape` as if it had the broadcast
+/// shape `out`: stride 0 along every broadcast (size-1 or missing) axis.
+pub fn broadcast_strides(shape: &[usize], out: &[usize]) -> Vec<usize> {
+    let own = strides(shape);
+    let offset = out.len() - shape.len();
+    (0..out.len())
+        .map(|axis| {
+            if axis < offset || shape[axis - offset] == 1 {
+                0
+            } else {
+                own[axis - offset]
+            }
+        })
+        .collect()
+}
+
+/// For every element of `out` in row-major order, the flat index it reads
+/// from an operand with the given broadcast strides. Walks an odometer over
+/// all axes but the last, and the last axis as a strided run, so the inner
+/// loop is simple enough to stay fast.
+pub fn broadcast_indices(out: &[usize], strides: &[usize]) -> Vec<usize> {
+    let total = numel(out);
+    let mut indices = Vec::with_capacity(total);
+    if total == 0 {
+        return indices;
+    }
+    let rank = out.len();
+    if rank == 0 {
+        indices.push(0);
+        return indices;
+    }
+    let inner = out[rank - 1];
+    let inner_stride = strides[rank - 1];
+    let mut counter = vec![0usize; rank - 1];
+    let mut base = 0usize;
+    loop {
+        indices.extend((0..inner).map(|j| base + j * inner_stride));
+        // Advance the odometer over the outer axes.
+        let mut axis = rank - 1;
+        loop {
+            if axis == 0 {
+                return indices;
+            }
+            axis -= 1;
+            counter[axis] += 1;
+            base += strides[axis];
+            if counter[axis] < out[axis] {
+                break;
+            }
+            base -= strides[axis] * counter[axis];
+            counter[axis] = 0;
+        }
+    }
+}
+
+/// Checks an axis against a rank, for operations that take one.
+pub fn check_axis(op: &'static str, shape: &[usize], axis: usize) -> TensorResult<()> {
+    if axis < shape.len() {
+        Ok(())
+    } else {
+        Err(ShapeError::invalid(
+            op,
+            shape,
+            format!("axis {axis} does not exist"),
+        ))
+    }
+}

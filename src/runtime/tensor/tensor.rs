@@ -1,0 +1,124 @@
+//! The tensor value: a shape and f32 elements in row-major order, the
+//! elements shared (`Rc`) so copying a tensor value is cheap; operations
+//! build new tensors rather than mutate shared storage.
+//!
+//! Not yet reachable from dlang programs: issue 4 wires it in.
+
+use std::rc::Rc;
+
+use super::error::{ShapeError, TensorResult};
+use super::shape::numel;
+
+#[derive(Clone, Debug)]
+pub struct Tensor {
+    shape: Vec<usize>,
+    data: Rc<[f32]>,
+}
+
+impl PartialEq for Tensor {
+    /// Same shape and elementwise `==` (so `nan != nan`, as for floats).
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape && self.data[..] == other.data[..]
+    }
+}
+
+impl Tensor {
+    /// A tensor of the given shape; the element count must match.
+    pub fn new(shape: Vec<usize>, data: Vec<f32>) -> TensorResult<Tensor> {
+        if numel(&shape) != data.len() {
+            return Err(ShapeError::invalid(
+                "of_list",
+                &shape,
+                format!("{} elements do not fill the shape", data.len()),
+            ));
+        }
+        Ok(Tensor {
+            shape,
+            data: data.into(),
+        })
+    }
+
+    /// For kernels that computed `data` for `shape` themselves.
+    pub(crate) fn from_parts(shape: Vec<usize>, data: Vec<f32>) -> Tensor {
+        debug_assert_eq!(numel(&shape), data.len());
+        Tensor {
+            shape,
+            data: data.into(),
+        }
+    }
+
+    /// Rank-0 tensor (`Tensor.scalar`).
+    pub fn scalar(x: f32) -> Tensor {
+        Tensor::from_parts(Vec::new(), vec![x])
+    }
+
+    pub fn full(shape: &[usize], x: f32) -> Tensor {
+        Tensor::from_parts(shape.to_vec(), vec![x; numel(shape)])
+    }
+
+    pub fn zeros(shape: &[usize]) -> Tensor {
+        Tensor::full(shape, 0.0)
+    }
+
+    pub fn ones(shape: &[usize]) -> Tensor {
+        Tensor::full(shape, 1.0)
+    }
+
+    /// `[0.0; 1.0; …; n-1]`.
+    pub fn arange(n: usize) -> Tensor {
+        Tensor::from_parts(vec![n], (0..n).map(|i| i as f32).collect())
+    }
+
+    /// 1-D tensor from a list (`Tensor.of_list`).
+    pub fn of_list(xs: &[f32]) -> Tensor {
+        Tensor::from_parts(vec![xs.len()], xs.to_vec())
+    }
+
+    /// 2-D tensor from rows (`Tensor.of_lists`); ragged rows are an error.
+    pub fn of_lists(rows: &[Vec<f32>]) -> TensorResult<Tensor> {
+        let width = rows.first().map_or(0, Vec::len);
+        if let Some(bad) = rows.iter().find(|r| r.len() != width) {
+            return Err(ShapeError::mismatch(
+                "of_lists",
+                &[width],
+                &[bad.len()],
+                "rows must all have the same length",
+            ));
+        }
+        Ok(Tensor::from_parts(vec![rows.len(), width], rows.concat()))
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn rank(&self) -> usize {
+        self.shape.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    /// The elements in row-major order.
+    pub fn data(&self) -> &[f32] {
+        &self.data
+    }
+
+    pub fn to_vec(&self) -> Vec<f32> {
+        self.data.to_vec()
+    }
+
+    /// Same elements, another shape of the same size; shares storage.
+    pub(crate) fn with_shape(&self, shape: Vec<usize>) -> Tensor {
+        debug_assert_eq!(numel(&shape), self.len());
+        Tensor {
+            shape,
+            data: Rc::clone(&self.data),
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Unit tests of the forward kernels (gradients: grad_rules' tests).
+
+use super::elementwise::*;
+use super::error::ShapeError;
+use super::layout::*;
+use super::matmul::*;
+use super::reduce::*;
+use super::shape::*;
+use super::Tensor;
+
+fn t(shape: &[usize], data: &[f32]) -> Tensor {
+    Tensor::new(shape.to_vec(), data.to_vec()).unwrap()
+}
+
+#[test]
+fn broadcast_shape_rule() {
+    assert_eq!(broadcast_shapes("add", &[2, 3], &[3]).unwrap(), vec![2, 3]);
+    assert_eq!(
+        broadcast_shapes("add", &[4, 1], &[1, 5]).unwrap(),
+        vec![4, 5]
+    );
+    assert_eq!(broadcast_shapes("add", &[], &[2]).unwrap(), vec![2]);
+    assert_eq!(
+        broadcast_shapes("add", &[2, 1, 3], &[4, 1]).unwrap(),
+        vec![2, 4, 3]
+    );
+    let e = broadcast_shapes("add", &[2, 3], &[4]).unwrap_err();
+    assert_eq!(e, ShapeError::broadcast("add", &[2, 3], &[4]));
+    assert_eq!(
+        e.to_string(),
+        "cannot broadcast shapes [2; 3] and [4] in `+`"
+    );
+}
+
+#[test]
+fn broadcast_add_row_column_and_scalar() {
+    let a = t(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
+    let row = t(&[3], &[10., 20., 30.]);
+    assert_eq!(
+        add(&a, &row).unwrap(),
+        t(&[2, 3], &[11., 22., 33., 14., 25., 36.])
+    );
+    let col = t(&[2, 1], &[100., 200.]);
+    assert_eq!(
+        add(&a, &col).unwrap(),
+        t(&[2, 3], &[101., 102., 103., 204., 205., 206.])
+    );
+    assert_eq!(mul(&Tensor::scalar(2.0), &a).unwrap(), mul_scalar(&a, 2.0));
+    // Outer product by broadcasting [3,1] against [1,2]... and [2] against [3,1].
+    let c = sub(&t(&[3, 1], &[1., 2., 3.]), &t(&[2], &[1., 0.])).unwrap();
+    assert_eq!(c, t(&[3, 2], &[0., 1., 1., 2., 2., 3.]));
+    assert_eq!(div(&a, &t(&[1], &[2.0])).unwrap(), div_scalar(&a, 2.0));
+    assert!(add(&a, &t(&[2], &[1., 2.])).is_err());
+}
+
+#[test]
+fn broadcast_indices_three_axes() {
+    let out = [2, 2, 3];
+    let idx = broadcast_indices(&out, &broadcast_strides(&[2, 1, 3], &out));
+    assert_eq!(idx, vec![0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5]);
+}
+
+#[test]
+fn unary_maps() {
+    let a = t(&[4], &[-2., -0.5, 0., 3.]);
+    assert_eq!(relu(&a).data(), &[0., 0., 0., 3.]);
+    assert_eq!(neg(&a).data(), &[2., 0.5, -0., -3.]);
+    assert_eq!(clip(-1.0, 1.0, &a).data(), &[-1., -0.5, 0., 1.]);
+    assert_eq!(
+        sigmoid(&t(&[3], &[0., 100., -100.])).data(),
+        &[0.5, 1.0, 0.0f32.max(sigmoid_f32(-100.))]
+    );
+    assert!((exp(&t(&[1], &[1.0])).data()[0] - std::f32::consts::E).abs() < 1e-6);
+    assert_eq!(sqrt(&t(&[2], &[4., 9.])).data(), &[2., 3.]);
+    assert_eq!(log(&t(&[1], &[1.0])).data(), &[0.0]);
+    assert_eq!(tanh(&t(&[1], &[0.0])).data(), &[0.0]);
+    // lo > hi is user input: no panic.
+    assert_eq!(clip(1.0, -1.0, &t(&[1], &[0.0])).data(), &[1.0]);
+    assert_eq!(equal(&a, &t(&[], &[0.])).unwrap().data(), &[0., 0., 1., 0.]);
+}
+
+#[test]
+fn matmul_shapes() {
+    let a = t(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
+    let b = t(&[3, 2], &[7., 8., 9., 10., 11., 12.]);
+    assert_eq!(matmul(&a, &b).unwrap(), t(&[2, 2], &[58., 64., 139., 154.]));
+    let v = t(&[3], &[1., 0., -1.]);
+    assert_eq!(matmul(&a, &v).unwrap(), t(&[2], &[-2., -2.]));
+    assert_eq!(
+        matmul(&t(&[2], &[1., 1.]), &a).unwrap(),
+        t(&[3], &[5., 7., 9.])
+    );
+    assert_eq!(matmul(&v, &v).unwrap(), Tensor::scalar(2.0));
+    let e = matmul(&a, &a).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "shapes [2; 3] and [2; 3] do not fit `@`: inner dimensions 3 and 2 differ"
+    );
+    // Transposed operands read through views.
+    let at_b = matmul_2d(&a, true, &a, false).unwrap();
+    assert_eq!(at_b, matmul(&transpose(&a).unwrap(), &a).unwrap());
+    let a_bt = matmul_2d(&a, false, &a, true).unwrap();
+    assert_eq!(a_bt, matmul(&a, &transpose(&a).unwrap()).unwrap());
+    assert_eq!(
+        matmul(&Tensor::zeros(&[2, 0]), &Tensor::zeros(&[0, 3])).unwrap(),
+        Tensor::zeros(&[2, 3])
+    );
+}
+
+#[test]
+fn matmul_matches_naive_on_mlp_sizes() {
+    let a = Tensor::new(
+        vec![32, 64],
+        (0..32 * 64).map(|i| ((i * 37) % 11) as f32 - 5.0).collect(),
+    )
+    .unwrap();
+    let b = Tensor::new(
+        vec![64, 10],
+        (0..640).map(|i| ((i * 13) % 7) as f32 - 3.0).collect(),
+    )
+    .unwrap();
+    let c = matmul(&a, &b).unwrap();
+    for i in 0..32 {
+        for j in 0..10 {
+            let want: f32 = (0..64)
+                .map(|p| a.data()[i * 64 + p] * b.data()[p * 10 + j])
+                .sum();
+            assert_eq!(c.data()[i * 10 + j], want);
+        }
+    }
+}
+
+#[test]
+fn reductions() {
+    let a = t(&[2, 3], &[1., 5., 3., 4., 2., 6.]);
+    assert_eq!(sum(&a), 21.0);
+    assert_eq!(mean(&a), 3.5);
+    assert_eq!(max(&a).unwrap(), 6.0);
+    assert_eq!(argmax(&a).unwrap(), 5);
+    assert!(argmax(&Tensor::zeros(&[0])).is_err());
+    assert_eq!(sum_axis(0, &a).unwrap(), t(&[3], &[5., 7., 9.]));
+    assert_eq!(sum_axis(1, &a).unwrap(), t(&[2], &[9., 12.]));
+    assert_eq!(argmax_axis(1, &a).unwrap(), t(&[2], &[1., 2.]));
+    assert_eq!(argmax_axis(0, &a).unwrap(), t(&[3], &[1., 0., 1.]));
+    assert!(sum_axis(2, &a).is_err());
+}
+
+#[test]
+fn softmax_is_stable_and_normalised() {
+    let a = t(&[2, 3], &[1000., 1001., 1002., -5., 0., 5.]);
+    let s = softmax(&a);
+    for row in s.data().chunks(3) {
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+    let ls = log_softmax(&a);
+    assert!(ls.data().iter().all(|x| x.is_finite()));
+    for (l, p) in ls.data().iter().zip(s.data()) {
+        assert!((l.exp() - p).abs() < 1e-6, "{l} {p}");
+    }
+}
+
+#[test]
+fn layout_ops() {
+    let a = t(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
+    assert_eq!(reshape(&a, &[3, 2]).unwrap().shape(), &[3, 2]);
+    assert!(reshape(&a, &[4]).is_err());
+    assert_eq!(
+        transpose(&a).unwrap(),
+        t(&[3, 2], &[1., 4., 2., 5., 3., 6.])
+    );
+    assert_eq!(get(&a, &[1, 2]).unwrap(), 6.0);
+    assert!(get(&a, &[2, 0]).is_err());
+    assert!(get(&a, &[0]).is_err());
+    assert_eq!(row(&a, 1).unwrap(), t(&[3], &[4., 5., 6.]));
+    assert!(row(&a, 2).is_err());
+    assert_eq!(slice(&a, 1, 1, 2).unwrap(), t(&[2, 2], &[2., 3., 5., 6.]));
+    assert!(slice(&a, 1, 2, 2).is_err());
+    assert!(slice(&a, 1, usize::MAX, 2).is_err());
+    let c = concat(1, &[a.clone(), t(&[2, 1], &[7., 8.])]).unwrap();
+    assert_eq!(c, t(&[2, 4], &[1., 2., 3., 7., 4., 5., 6., 8.]));
+    assert_eq!(concat(0, &[a.clone(), a.clone()]).unwrap().shape(), &[4, 3]);
+    assert!(concat(0, &[a.clone(), t(&[1, 2], &[0., 0.])]).is_err());
+    assert!(concat(0, &[]).is_err());
+    assert_eq!(stack(&[a.clone(), a.clone()]).unwrap().shape(), &[2, 2, 3]);
+    assert!(stack(&[a.clone(), t(&[3], &[0.; 3])]).is_err());
+    assert_eq!(one_hot(4, 2).unwrap(), t(&[4], &[0., 0., 1., 0.]));
+    assert!(one_hot(4, 4).is_err());
+}
+
+#[test]
+fn constructors() {
+    assert_eq!(
+        Tensor::of_lists(&[vec![1., 2.], vec![3., 4.]])
+            .unwrap()
+            .shape(),
+        &[2, 2]
+    );
+    assert!(Tensor::of_lists(&[vec![1., 2.], vec![3.]]).is_err());
+    assert!(Tensor::new(vec![2, 2], vec![1.0]).is_err());
+    assert!(Tensor::new(vec![usize::MAX, 2], vec![1.0]).is_err());
+    assert!(reshape(&Tensor::zeros(&[2]), &[usize::MAX, usize::MAX]).is_err());
+    assert_eq!(Tensor::arange(3).data(), &[0., 1., 2.]);
+    assert_eq!(Tensor::scalar(1.0).shape(), &[] as &[usize]);
+}
+
+#[test]
+fn conv2d_and_pool_values() {
+    use super::conv::{conv2d, max_pool2d};
+    let x = t(&[1, 1, 3, 3], &[1., 2., 3., 4., 5., 6., 7., 8., 9.]);
+    let k = t(&[1, 1, 2, 2], &[1., 0., 0., -1.]);
+    assert_eq!(
+        conv2d(&x, &k, 0).unwrap(),
+        t(&[1, 1, 2, 2], &[-4., -4., -4., -4.])
+    );
+    let padded = conv2d(&x, &t(&[1, 1, 1, 1], &[2.]), 1).unwrap();
+    assert_eq!(padded.shape(), &[1, 1, 5, 5]);
+    assert_eq!(get(&padded, &[0, 0, 0, 0]).unwrap(), 0.0);
+    assert_eq!(get(&padded, &[0, 0, 2, 2]).unwrap(), 10.0);
+    assert!(conv2d(&x, &Tensor::zeros(&[1, 2, 2, 2]), 0).is_err());
+    assert!(conv2d(&x, &Tensor::zeros(&[1, 1, 4, 4]), 0).is_err());
+    assert_eq!(max_pool2d(&x, 2).unwrap(), t(&[1, 1, 1, 1], &[5.]));
+    assert!(max_pool2d(&x, 0).is_err());
+    assert!(conv2d(&x, &k, usize::MAX).is_err());
+    assert!(max_pool2d(&x, 4).is_err());
+}

@@ -5,21 +5,7 @@
 # Not part of `cargo test`: run it by hand, `bash bench/grad.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-dlang=target/release/dlang
-
-best_of_3() {
-    python3 - "$@" <<'PY'
-import subprocess, sys, time
-best = None
-for _ in range(3):
-    start = time.perf_counter()
-    subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - start
-    best = elapsed if best is None else min(best, elapsed)
-print(f"{best:.3f}")
-PY
-}
+source bench/common.sh
 
 eval_s=$(best_of_3 $dlang run --backend interp bench/grad_eval.dl)
 grad_s=$(best_of_3 $dlang run --backend interp bench/grad.dl)

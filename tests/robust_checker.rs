@@ -16,31 +16,6 @@ use dlang::types::Checker;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-/// The repository's own dlang sources (stdlib, examples, golden tests).
-fn repository_sources() -> Vec<String> {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut texts = Vec::new();
-    let mut dirs = vec![format!("{root}/stdlib"), format!("{root}/examples")];
-    if let Ok(kinds) = std::fs::read_dir(format!("{root}/tests/golden")) {
-        dirs.extend(kinds.flatten().map(|e| e.path().display().to_string()));
-    }
-    for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "dl") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    texts.push(text);
-                }
-            }
-        }
-    }
-    texts.sort();
-    texts
-}
-
 /// The stdlib's sources, so that diagnostics pointing into them render.
 fn stdlib_sources() -> SourceMap {
     let mut sources = SourceMap::new();
@@ -184,7 +159,7 @@ fn run_all(inputs: &[String]) -> usize {
 
 #[test]
 fn mutated_programs_never_panic() {
-    let extra = repository_sources();
+    let extra = fuzz::repository_sources();
     let inputs = fuzz::inputs(0xC4EC_4E55, 4000, &extra);
     run_all(&inputs);
 }
@@ -192,7 +167,7 @@ fn mutated_programs_never_panic() {
 #[test]
 fn type_breaking_mutations_never_panic() {
     let mut corpus: Vec<String> = fuzz::CORPUS.iter().map(|s| s.to_string()).collect();
-    corpus.extend(repository_sources());
+    corpus.extend(fuzz::repository_sources());
     let mut rng = fuzz::Rng::new(0x7E_57ED);
     let inputs: Vec<String> = (0..6000)
         .map(|_| {

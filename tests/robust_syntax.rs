@@ -9,26 +9,6 @@ use dlang::syntax::lexer::Lexer;
 use dlang::syntax::parse::{is_incomplete, parse_module, parse_repl_input, parse_type_scheme};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// The repository's own dlang sources, as extra seeds.
-fn repository_sources() -> Vec<String> {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut texts = Vec::new();
-    for dir in ["stdlib", "examples"] {
-        let Ok(entries) = std::fs::read_dir(format!("{root}/{dir}")) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().is_some_and(|e| e == "dl") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    texts.push(text);
-                }
-            }
-        }
-    }
-    texts
-}
-
 fn exercise(text: &str) {
     let mut sources = SourceMap::new();
     let file = sources.add("<fuzz>", None, text);
@@ -60,7 +40,7 @@ fn exercise(text: &str) {
 
 #[test]
 fn mutated_inputs_never_panic() {
-    let extra = repository_sources();
+    let extra = fuzz::repository_sources();
     // DLANG_FUZZ_COUNT and DLANG_FUZZ_SEED allow longer runs by hand.
     let count = std::env::var("DLANG_FUZZ_COUNT")
         .ok()

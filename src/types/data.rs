@@ -108,6 +108,23 @@ impl Infer<'_> {
         (args, subst)
     }
 
+    /// The record type a record expression or pattern names through its
+    /// first field; `{}` (no field at all) names none.
+    pub fn instantiate_record_of_first_field(
+        &mut self,
+        first: Option<(&str, Span)>,
+        span: Span,
+    ) -> Check<(Type, Vec<(String, Type)>)> {
+        let Some((name, name_span)) = first else {
+            return Err(TypeError::UnboundField {
+                name: "{}".to_string(),
+                span,
+                record: None,
+            });
+        };
+        self.instantiate_record_of_field(name, name_span)
+    }
+
     /// The record type declaring `field` (fresh parameters) and its fields.
     pub fn instantiate_record_of_field(
         &mut self,
@@ -159,15 +176,8 @@ impl Infer<'_> {
         span: Span,
         ctx: &Effect,
     ) -> Check<Typed> {
-        let Some(first) = fields.first() else {
-            return Err(TypeError::UnboundField {
-                name: "{}".to_string(),
-                span,
-                record: None,
-            });
-        };
-        let (record_ty, declared) =
-            self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let first = fields.first().map(|f| (f.name.as_str(), f.name_span));
+        let (record_ty, declared) = self.instantiate_record_of_first_field(first, span)?;
         let (typed, shifts) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
         let missing: Vec<String> = declared
             .iter()

@@ -166,15 +166,8 @@ impl Infer<'_> {
         span: Span,
         binds: &mut Vec<Bind>,
     ) -> Check<(Vec<FieldPattern<TypeInfo>>, Type)> {
-        let Some(first) = fields.first() else {
-            return Err(TypeError::UnboundField {
-                name: "{}".to_string(),
-                span,
-                record: None,
-            });
-        };
-        let (record_ty, declared) =
-            self.instantiate_record_of_field(&first.name, first.name_span)?;
+        let first = fields.first().map(|f| (f.name.as_str(), f.name_span));
+        let (record_ty, declared) = self.instantiate_record_of_first_field(first, span)?;
         let mut typed: Vec<FieldPattern<TypeInfo>> = Vec::with_capacity(fields.len());
         for field in fields {
             let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {

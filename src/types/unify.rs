@@ -233,17 +233,24 @@ impl Table {
     /// Marks every variable of `ty` deeper than `level` as quantified.
     pub fn generalize(&mut self, ty: &Type, level: u32) {
         let (types, effects) = self.free_vars(ty);
-        for v in types {
+        self.relevel(&types, &effects, level, GENERIC);
+    }
+
+    /// Moves every unbound variable among `types`/`effects` that lives
+    /// deeper than `level` (and is not already quantified) to `new_level`:
+    /// the one step both generalisation and level adjustment need.
+    fn relevel(&mut self, types: &[TyVar], effects: &[EffVar], level: u32, new_level: u32) {
+        for &v in types {
             if let Some(TySlot::Unbound { level: l, .. }) = self.types.get_mut(v as usize) {
                 if *l > level && *l != GENERIC {
-                    *l = GENERIC;
+                    *l = new_level;
                 }
             }
         }
-        for v in effects {
+        for &v in effects {
             if let Some(EffSlot::Unbound { level: l }) = self.effects.get_mut(v as usize) {
                 if *l > level && *l != GENERIC {
-                    *l = GENERIC;
+                    *l = new_level;
                 }
             }
         }
@@ -567,20 +574,7 @@ impl Table {
         {
             return true;
         }
-        for v in types {
-            if let Some(TySlot::Unbound { level: l, .. }) = self.types.get_mut(v as usize) {
-                if *l > level && *l != GENERIC {
-                    *l = level;
-                }
-            }
-        }
-        for v in effects {
-            if let Some(EffSlot::Unbound { level: l }) = self.effects.get_mut(v as usize) {
-                if *l > level && *l != GENERIC {
-                    *l = level;
-                }
-            }
-        }
+        self.relevel(&types, &effects, level, level);
         false
     }
 

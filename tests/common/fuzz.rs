@@ -241,3 +241,30 @@ fn mutate_tokens(rng: &mut Rng, text: &str) -> String {
     }
     words.join(" ")
 }
+
+/// The repository's own dlang sources (stdlib, examples and every golden
+/// test), sorted so the seeds are the same on every machine: extra seeds
+/// for the mutators.
+pub fn repository_sources() -> Vec<String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut texts = Vec::new();
+    let mut dirs = vec![format!("{root}/stdlib"), format!("{root}/examples")];
+    if let Ok(kinds) = std::fs::read_dir(format!("{root}/tests/golden")) {
+        dirs.extend(kinds.flatten().map(|e| e.path().display().to_string()));
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "dl") {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push(text);
+                }
+            }
+        }
+    }
+    texts.sort();
+    texts
+}

@@ -206,6 +206,7 @@ pub fn dup(v: &Value) -> Value {
         Value::Builtin(b) => Value::Builtin(Rc::clone(b)),
         Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
         Value::Tracked(t) => Value::Tracked(Rc::clone(t)),
+        Value::Tensor(t) => Value::Tensor(Rc::clone(t)),
     }
 }
 

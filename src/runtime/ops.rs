@@ -260,6 +260,12 @@ fn compare_structure(
                     "cannot compare functional values",
                 ));
             }
+            (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
+                return Err(RuntimeError::new(
+                    "R008",
+                    "cannot compare tensors with `compare` or `=` (use Tensor.equal)",
+                ));
+            }
             _ => {
                 return Err(RuntimeError::new(
                     "R008",
@@ -315,7 +321,9 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::Unit => "unit",
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
-        Value::Float(_) | Value::Tracked(_) => "float",
+        Value::Float(_) => "float",
+        Value::Tracked(_) => kind_name(super::ad::primal(v)),
+        Value::Tensor(_) => "tensor",
         Value::Str(_) => "string",
         Value::Tuple(_) => "tuple",
         Value::Nil | Value::Cons(_) => "list",

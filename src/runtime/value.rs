@@ -31,8 +31,12 @@ pub enum Value {
     /// A continuation captured by `shift`; calling it runs the captured
     /// context and returns what the `reset` would have returned.
     Continuation(Rc<crate::interp::Continuation>),
-    /// A float differentiated by an active `grad` (see `runtime::ad`).
+    /// A float or tensor differentiated by an active `grad` (see
+    /// `runtime::ad`).
     Tracked(Rc<super::ad::Tracked>),
+    /// An f32 tensor (LANGUAGE.md §7). The `Rc` keeps `Value` small; the
+    /// elements inside are shared as well.
+    Tensor(Rc<super::tensor::Tensor>),
 }
 
 pub struct ConsCell {
@@ -175,6 +179,10 @@ impl Value {
 
     pub fn some(v: Value) -> Value {
         Value::variant("Some", Some(v))
+    }
+
+    pub fn tensor(t: super::tensor::Tensor) -> Value {
+        Value::Tensor(Rc::new(t))
     }
 
     pub fn none() -> Value {

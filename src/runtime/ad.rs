@@ -24,6 +24,7 @@
 mod arith;
 mod forward;
 mod structure;
+mod tensor;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -35,6 +36,7 @@ pub use arith::{binary, unary, Unary};
 pub use structure::{
     gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_tangents,
 };
+pub use tensor::apply as tensor_op;
 
 /// A differentiated value of one `grad` or `jvp` invocation.
 pub struct Tracked {
@@ -68,6 +70,8 @@ pub struct Pending {
 pub enum Step {
     Binary(crate::syntax::ast::BinOp, Value, Value),
     Unary(Unary, Value),
+    /// A tensor operation and all its operands.
+    Tensor(crate::runtime::tensor_ops::TensorOp, Vec<Value>),
 }
 
 /// The delimiter of one active `grad`: its tag and the segment of

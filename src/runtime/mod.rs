@@ -4,10 +4,12 @@ pub mod ad;
 pub mod ctx;
 pub mod error;
 pub mod ops;
+pub mod optim;
 pub mod prims;
 pub mod print;
 pub mod random;
 pub mod tensor;
+pub mod tensor_ops;
 pub mod value;
 
 #[cfg(test)]

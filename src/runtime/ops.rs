@@ -24,7 +24,10 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
         BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => Ok(Value::Bool(ordered(op, a, b)?)),
         BinOp::Concat => concat_strings(a, b),
         BinOp::Append => append_lists(a, b),
-        BinOp::And | BinOp::Or | BinOp::Cons | BinOp::MatMul => Err(invalid_operands(op, a, b)),
+        BinOp::MatMul => {
+            super::ad::tensor_op(super::tensor_ops::TensorOp::MatMul, &[a.clone(), b.clone()])
+        }
+        BinOp::And | BinOp::Or | BinOp::Cons => Err(invalid_operands(op, a, b)),
     }
 }
 
@@ -36,7 +39,7 @@ pub fn negate(v: &Value) -> Result<Value, RuntimeError> {
             .map(Value::Int)
             .ok_or_else(|| RuntimeError::new("R002", "integer overflow in unary `-`")),
         Value::Float(x) => Ok(Value::Float(-x)),
-        Value::Tracked(_) => super::ad::unary(super::ad::Unary::Neg, v),
+        Value::Tracked(_) | Value::Tensor(_) => super::ad::unary(super::ad::Unary::Neg, v),
         other => Err(RuntimeError::new(
             "R008",
             format!("invalid operand to unary `-`: {}", kind_name(other)),
@@ -58,6 +61,9 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
             Ok(Value::Float(r))
         }
         (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(op, a, b),
+        (Value::Tensor(_), _) | (_, Value::Tensor(_)) if op != BinOp::Mod => {
+            super::tensor_ops::arithmetic(op, a, b)
+        }
         _ => Err(invalid_operands(op, a, b)),
     }
 }
@@ -96,6 +102,9 @@ fn power(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => Ok(Value::Float(x.powf(*y))),
         (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(BinOp::Pow, a, b),
+        (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
+            super::tensor_ops::arithmetic(BinOp::Pow, a, b)
+        }
         _ => Err(invalid_operands(BinOp::Pow, a, b)),
     }
 }
@@ -324,6 +333,7 @@ pub fn kind_name(v: &Value) -> &'static str {
         Value::Float(_) => "float",
         Value::Tracked(_) => kind_name(super::ad::primal(v)),
         Value::Tensor(_) => "tensor",
+        Value::Optimizer(_) => "optimizer",
         Value::Str(_) => "string",
         Value::Tuple(_) => "tuple",
         Value::Nil | Value::Cons(_) => "list",

@@ -10,9 +10,11 @@ mod array;
 mod io;
 mod list;
 pub(crate) mod math;
+mod optim;
 mod prelude;
 mod random;
 mod string;
+mod tensor;
 
 use super::ctx::RuntimeCtx;
 use super::error::RuntimeError;
@@ -78,6 +80,7 @@ const fn machine_prim(
 }
 
 const P: &str = "Prelude";
+const T: &str = "Tensor";
 
 #[rustfmt::skip]
 pub static PRIMS: &[Prim] = &[
@@ -159,6 +162,47 @@ pub static PRIMS: &[Prim] = &[
 
     prim("Sys", "time", "unit -> float", 1, io::time),
     prim("Sys", "args", "unit -> string list", 1, io::args),
+
+    prim(T, "of_list", "float list -> tensor", 1, tensor::of_list),
+    prim(T, "of_lists", "float list list -> tensor", 1, tensor::of_lists),
+    prim(T, "zeros", "int list -> tensor", 1, tensor::zeros),
+    prim(T, "ones", "int list -> tensor", 1, tensor::ones),
+    prim(T, "full", "int list -> float -> tensor", 2, tensor::full),
+    prim(T, "randn", "int list -> tensor", 1, tensor::randn),
+    prim(T, "rand", "int list -> tensor", 1, tensor::rand),
+    prim(T, "arange", "int -> tensor", 1, tensor::arange),
+    prim(T, "scalar", "float -> tensor", 1, tensor::scalar),
+    prim(T, "shape", "tensor -> int list", 1, tensor::shape),
+    prim(T, "reshape", "tensor -> int list -> tensor", 2, tensor::reshape),
+    prim(T, "transpose", "tensor -> tensor", 1, tensor::transpose),
+    prim(T, "get", "tensor -> int list -> float", 2, tensor::get),
+    prim(T, "row", "tensor -> int -> tensor", 2, tensor::row),
+    prim(T, "slice", "tensor -> int -> int -> int -> tensor", 4, tensor::slice),
+    prim(T, "concat", "int -> tensor list -> tensor", 2, tensor::concat),
+    prim(T, "stack", "tensor list -> tensor", 1, tensor::stack),
+    prim(T, "sum", "tensor -> float", 1, tensor::sum),
+    prim(T, "mean", "tensor -> float", 1, tensor::mean),
+    prim(T, "max", "tensor -> float", 1, tensor::max),
+    prim(T, "sum_axis", "int -> tensor -> tensor", 2, tensor::sum_axis),
+    prim(T, "argmax", "tensor -> int", 1, tensor::argmax),
+    prim(T, "argmax_axis", "int -> tensor -> tensor", 2, tensor::argmax_axis),
+    prim(T, "exp", "tensor -> tensor", 1, math::exp),
+    prim(T, "log", "tensor -> tensor", 1, math::log),
+    prim(T, "sqrt", "tensor -> tensor", 1, math::sqrt),
+    prim(T, "tanh", "tensor -> tensor", 1, math::tanh),
+    prim(T, "sigmoid", "tensor -> tensor", 1, math::sigmoid),
+    prim(T, "relu", "tensor -> tensor", 1, math::relu),
+    prim(T, "clip", "float -> float -> tensor -> tensor", 3, tensor::clip),
+    prim(T, "softmax", "tensor -> tensor", 1, tensor::softmax),
+    prim(T, "log_softmax", "tensor -> tensor", 1, tensor::log_softmax),
+    prim(T, "conv2d", "tensor -> tensor -> int -> tensor", 3, tensor::conv2d),
+    prim(T, "max_pool2d", "tensor -> int -> tensor", 2, tensor::max_pool2d),
+    prim(T, "matmul", "tensor -> tensor -> tensor", 2, tensor::matmul),
+    prim(T, "one_hot", "int -> int -> tensor", 2, tensor::one_hot),
+    prim(T, "equal", "tensor -> tensor -> bool", 2, tensor::equal),
+    prim(T, "to_list", "tensor -> float list", 1, tensor::to_list),
+    prim(T, "load_npy", "string -> tensor", 1, tensor::load_npy),
+    prim(T, "save_npy", "string -> tensor -> unit", 2, tensor::save_npy),
 ];
 
 pub fn lookup(module: &str, name: &str) -> Option<&'static Prim> {

@@ -7,10 +7,11 @@
 
 use std::rc::Rc;
 
-use super::{float_of, is_active, is_forward, push_pending, Pending, Step, Tracked};
+use super::{is_active, is_forward, push_pending, Pending, Step, Tracked};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
 use crate::runtime::prims::math::{relu_f64, sigmoid_f64};
+use crate::runtime::tensor_ops;
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
 
@@ -67,7 +68,7 @@ impl Unary {
 }
 
 /// A tracked value whose `grad` has ended is the constant under it.
-fn settle(v: &Value) -> Value {
+pub(super) fn settle(v: &Value) -> Value {
     let mut v = v;
     while let Value::Tracked(t) = v {
         if is_active(t.tag) {
@@ -120,6 +121,7 @@ pub fn unary(f: Unary, v: &Value) -> Outcome {
     let v = settle(v);
     match &v {
         Value::Float(x) => Ok(Value::Float(f.on_f64(*x))),
+        Value::Tensor(t) => Ok(tensor_ops::unary(f, t)),
         Value::Tracked(t) => {
             let primal = unary(f, &t.primal)?;
             if is_forward(t.tag) {
@@ -142,7 +144,7 @@ pub fn unary(f: Unary, v: &Value) -> Outcome {
 }
 
 /// The result of a primitive under a `jvp`: its value and its tangent.
-fn dual(tag: u32, primal: Value, tangent: Value) -> Value {
+pub(super) fn dual(tag: u32, primal: Value, tangent: Value) -> Value {
     Value::Tracked(Rc::new(Tracked {
         tag,
         primal,
@@ -152,7 +154,7 @@ fn dual(tag: u32, primal: Value, tangent: Value) -> Value {
 
 /// The result of a primitive: a new tracked value, with the remainder of
 /// the primitive's `shift` put under the delimiter of `tag`.
-fn node(tag: u32, primal: Value, op: Step) -> Value {
+pub(super) fn node(tag: u32, primal: Value, op: Step) -> Value {
     let result = Rc::new(Tracked {
         tag,
         primal,
@@ -201,9 +203,17 @@ fn accumulate(
 ) -> Result<(), RuntimeError> {
     if let Value::Tracked(t) = operand {
         if t.tag == tag {
-            let c = contribution()?;
+            // A broadcast operand gets the contribution summed back to
+            // its own shape.
+            let c = super::tensor::fit_to(contribution()?, &t.primal)?;
             let old = t.derivative.replace(Value::Float(0.0));
-            let new = add(&old, &c)?;
+            // The first contribution is the adjoint as it is: adding it to
+            // the initial `0.0` would copy a tensor for nothing.
+            let new = if matches!(old, Value::Float(z) if z == 0.0) {
+                c
+            } else {
+                add(&old, &c)?
+            };
             *t.derivative.borrow_mut() = new;
         }
     }
@@ -254,6 +264,13 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
             let x = under(a, tag);
             accumulate(a, tag, || derivative(*f, &g, &x, r))
         }
+        Step::Tensor(op, operands) => {
+            let x: Vec<Value> = operands.iter().map(|v| under(v, tag)).collect();
+            for (i, operand) in operands.iter().enumerate() {
+                accumulate(operand, tag, || super::tensor::adjoint(op, i, &x, &g, r))?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -272,21 +289,7 @@ fn derivative(f: Unary, g: &Value, x: &Value, r: &Value) -> Outcome {
         Unary::Tanh => mul(g, &sub(&one, &mul(r, r)?)?),
         Unary::Sigmoid => mul(g, &mul(r, &sub(&one, r)?)?),
         // PyTorch's conventions at the kinks: relu'(0) = 0, abs'(0) = 0.
-        Unary::Relu => {
-            let slope = if float_of(x).is_some_and(|x| x > 0.0) {
-                1.0
-            } else {
-                0.0
-            };
-            mul(g, &float(slope))
-        }
-        Unary::Abs => {
-            let sign = match float_of(x) {
-                Some(x) if x > 0.0 => 1.0,
-                Some(x) if x < 0.0 => -1.0,
-                _ => 0.0,
-            };
-            mul(g, &float(sign))
-        }
+        Unary::Relu => mul(g, &tensor_ops::positive_mask(super::primal(x))),
+        Unary::Abs => mul(g, &tensor_ops::sign_mask(super::primal(x))),
     }
 }

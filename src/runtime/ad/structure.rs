@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{primal, Tracked};
+use crate::runtime::tensor::Tensor;
 use crate::runtime::value::{Record, Value, Variant};
 
 /// How to put a node back together once its children are rebuilt.
@@ -25,8 +26,8 @@ enum Task<'v> {
     Rebuild(Rebuild<'v>),
 }
 
-/// Rebuilds `v` with every float (tracked or not) replaced by `leaf`,
-/// visiting floats left to right. The walk keeps its own work stack, so
+/// Rebuilds `v` with every float and tensor (tracked or not) replaced by
+/// `leaf`, visiting them left to right. The walk keeps its own work stack, so
 /// a structure nested a million levels deep (a long user-defined chain)
 /// does not exhaust the Rust stack.
 fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
@@ -35,7 +36,7 @@ fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
     while let Some(task) = tasks.pop() {
         match task {
             Task::Visit(v) => match v {
-                Value::Float(_) | Value::Tracked(_) => done.push(leaf(v)),
+                Value::Float(_) | Value::Tensor(_) | Value::Tracked(_) => done.push(leaf(v)),
                 Value::Tuple(items) => {
                     tasks.push(Task::Rebuild(Rebuild::Tuple(items.len())));
                     tasks.extend(items.iter().rev().map(Task::Visit));
@@ -118,11 +119,18 @@ pub fn track_input(tag: u32, x: &Value) -> Value {
 }
 
 /// The adjoints of the tracked input: the gradient, shaped like the input.
-/// A float the function did not use kept its adjoint `0.0`.
+/// A float the function did not use kept its adjoint `0.0`; a tensor it
+/// did not use gets zeros of its shape.
 pub fn gradient_of(tag: u32, tracked_input: &Value) -> Value {
-    map_floats(tracked_input, &mut |leaf| match leaf {
-        Value::Tracked(t) if t.tag == tag => t.derivative.borrow().clone(),
-        _ => Value::Float(0.0),
+    map_floats(tracked_input, &mut |leaf| {
+        let derivative = match leaf {
+            Value::Tracked(t) if t.tag == tag => t.derivative.borrow().clone(),
+            _ => Value::Float(0.0),
+        };
+        match (primal(leaf), primal(&derivative)) {
+            (Value::Tensor(t), Value::Float(_)) => Value::tensor(Tensor::zeros(t.shape())),
+            _ => derivative,
+        }
     })
 }
 

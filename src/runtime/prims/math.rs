@@ -1,5 +1,5 @@
-//! The prelude's mathematical functions. The `real` ones accept floats
-//! now; tensors (a later issue) will be dispatched here on the value.
+//! The prelude's mathematical functions. The `real` ones take a float or
+//! a tensor (element-wise); `abs` also an int.
 
 use super::args;
 use crate::runtime::ad::{self, Unary};
@@ -27,7 +27,7 @@ fn real_unary(name: &str, a: &[Value], f: fn(f64) -> f64) -> Outcome {
 /// ones go through `ad`.
 fn differentiable(f: Unary, a: &[Value], plain: fn(f64) -> f64) -> Outcome {
     match args::any(a, 0)? {
-        Value::Tracked(_) => ad::unary(f, args::any(a, 0)?),
+        v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(f, v),
         _ => real_unary(f.name(), a, plain),
     }
 }
@@ -101,7 +101,7 @@ pub fn abs(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
             .map(Value::Int)
             .ok_or_else(|| RuntimeError::new("R002", "integer overflow in `abs`")),
         Value::Float(x) => Ok(Value::Float(x.abs())),
-        v @ Value::Tracked(_) => ad::unary(Unary::Abs, v),
+        v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(Unary::Abs, v),
         other => Err(RuntimeError::new(
             "R008",
             format!("abs expects a number, got {}", kind_name(other)),

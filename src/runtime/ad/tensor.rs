@@ -1,0 +1,295 @@
+//! Tensor operations under `grad` and `jvp`.
+//!
+//! A tensor operation on a tracked operand is one primitive step, exactly
+//! like `+` on floats: it computes its result, pushes its remainder under
+//! the delimiter of its tag, and when the backward pass reaches that
+//! remainder the adjoint (a tensor) flows into the operands. Every rule
+//! below is written with the generic operations ([`apply`] and the
+//! arithmetic of `arith`), so a backward pass or a tangent that involves
+//! values of an outer `grad` is itself differentiated; that is what makes
+//! grad-of-grad and Hessian-vector products work through tensors.
+//!
+//! `conv2d` and `max_pool2d` are the exception: their adjoints call the
+//! kernels directly, so differentiating *their backward pass* again is
+//! refused with R013 rather than answered wrongly.
+
+use super::arith::{add, div, dual, float, mul, node, settle, sub, tag_of, under};
+use super::{is_forward, primal, Step};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::tensor::{conv, reduce, Tensor};
+use crate::runtime::tensor_ops::{self, as_tensor, inside_mask, shape_error, TensorOp};
+use crate::runtime::value::Value;
+
+type Outcome = Result<Value, RuntimeError>;
+
+/// `op` on `operands`, any of which may be tracked.
+pub fn apply(op: TensorOp, operands: &[Value]) -> Outcome {
+    let operands: Vec<Value> = operands.iter().map(settle).collect();
+    let tag = operands.iter().map(tag_of).max().unwrap_or(0);
+    if tag == 0 {
+        return tensor_ops::eval(&op, &operands);
+    }
+    let inner: Vec<Value> = operands.iter().map(|v| under(v, tag)).collect();
+    let result = apply(op.clone(), &inner)?;
+    if is_forward(tag) {
+        let tangent = tangent(&op, &operands, &inner, &result, tag)?;
+        return Ok(dual(tag, result, tangent));
+    }
+    Ok(node(tag, result, Step::Tensor(op, operands)))
+}
+
+fn apply1(op: TensorOp, v: &Value) -> Outcome {
+    apply(op, std::slice::from_ref(v))
+}
+
+/// The shape of a float (`[]`) or tensor under every tag.
+fn shape(v: &Value) -> Vec<usize> {
+    tensor_ops::shape_of(primal(v))
+        .map(<[usize]>::to_vec)
+        .unwrap_or_default()
+}
+
+/// `shape` with its last axis kept as 1: what a per-row sum broadcasts from.
+fn rows_kept(shape: &[usize]) -> Vec<usize> {
+    let mut kept = shape.to_vec();
+    if let Some(last) = kept.last_mut() {
+        *last = 1;
+    }
+    kept
+}
+
+/// The multi-index of the element `Tensor.max` picks.
+fn argmax_index(v: &Value) -> Result<Vec<usize>, RuntimeError> {
+    let t = as_tensor(primal(v), "Tensor.max")?;
+    let mut flat = reduce::argmax(t).map_err(shape_error)?;
+    let mut index = vec![0; t.rank()];
+    for (axis, &d) in t.shape().iter().enumerate().rev() {
+        index[axis] = flat % d.max(1);
+        flat /= d.max(1);
+    }
+    Ok(index)
+}
+
+/// Makes `c`, an adjoint contribution computed for a broadcast result,
+/// the shape of `operand`: summed over the broadcast axes, or to a float.
+pub(super) fn fit_to(c: Value, operand: &Value) -> Outcome {
+    let (from, to) = (shape(&c), primal(operand));
+    match to {
+        Value::Float(_) if matches!(primal(&c), Value::Tensor(_)) => apply1(TensorOp::Sum, &c),
+        Value::Tensor(t) if from != t.shape() => {
+            if matches!(primal(&c), Value::Float(_)) {
+                apply1(TensorOp::BroadcastTo(t.shape().to_vec()), &c)
+            } else {
+                apply1(TensorOp::SumTo(t.shape().to_vec()), &c)
+            }
+        }
+        _ => Ok(c),
+    }
+}
+
+/// The adjoint contribution of `g` (the result's adjoint) to operand
+/// `i`, given the operands as this tag sees them (`x`) and the result `r`.
+pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value) -> Outcome {
+    let here = |k: usize| x.get(k).cloned().unwrap_or(Value::Unit);
+    match op {
+        TensorOp::MatMul => matmul_adjoint(i, &here(0), &here(1), g),
+        TensorOp::Sum => apply1(TensorOp::BroadcastTo(shape(&here(0))), g),
+        TensorOp::Mean => {
+            let s = shape(&here(0));
+            let n = s.iter().product::<usize>().max(1) as f64;
+            apply1(TensorOp::BroadcastTo(s), &div(g, &float(n))?)
+        }
+        TensorOp::Max => apply1(
+            TensorOp::Scatter {
+                shape: shape(&here(0)),
+                index: argmax_index(&here(0))?,
+            },
+            g,
+        ),
+        TensorOp::SumAxis(axis) => {
+            let s = shape(&here(0));
+            let mut kept = s.clone();
+            if let Some(d) = kept.get_mut(*axis) {
+                *d = 1;
+            }
+            apply1(
+                TensorOp::BroadcastTo(s),
+                &apply1(TensorOp::Reshape(kept), g)?,
+            )
+        }
+        TensorOp::Reshape(_) => apply1(TensorOp::Reshape(shape(&here(0))), g),
+        TensorOp::Transpose => apply1(TensorOp::Transpose, g),
+        TensorOp::Get(index) => apply1(
+            TensorOp::Scatter {
+                shape: shape(&here(0)),
+                index: index.clone(),
+            },
+            g,
+        ),
+        TensorOp::Row(row) => {
+            let s = shape(&here(0));
+            let one_row = [&[1], &s[1.min(s.len())..]].concat();
+            let g = apply1(TensorOp::Reshape(one_row), g)?;
+            apply1(
+                TensorOp::PadSlice {
+                    shape: s,
+                    axis: 0,
+                    start: *row,
+                },
+                &g,
+            )
+        }
+        TensorOp::Slice { axis, start, .. } => apply1(
+            TensorOp::PadSlice {
+                shape: shape(&here(0)),
+                axis: *axis,
+                start: *start,
+            },
+            g,
+        ),
+        TensorOp::Concat(axis) => {
+            let start: usize = x[..i].iter().map(|v| shape(v)[*axis]).sum();
+            let len = shape(&here(i))[*axis];
+            apply1(
+                TensorOp::Slice {
+                    axis: *axis,
+                    start,
+                    len,
+                },
+                g,
+            )
+        }
+        TensorOp::Stack => apply1(TensorOp::Row(i), g),
+        TensorOp::Softmax => {
+            let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(g, r)?)?;
+            mul(r, &sub(g, &dot)?)
+        }
+        TensorOp::LogSoftmax => {
+            let total = apply1(TensorOp::SumTo(rows_kept(&shape(r))), g)?;
+            let softmax = super::unary(super::Unary::Exp, r)?;
+            sub(g, &mul(&softmax, &total)?)
+        }
+        TensorOp::Clip(lo, hi) => {
+            let operand = here(0);
+            let t = as_tensor(primal(&operand), op.name())?;
+            mul(g, &inside_mask(*lo, *hi, t))
+        }
+        TensorOp::Conv2d(pad) => {
+            let (image, kernels) = (plain(&here(0), op)?, plain(&here(1), op)?);
+            let (dx, dk) =
+                conv::conv2d_vjp(&plain(g, op)?, &image, &kernels, *pad).map_err(shape_error)?;
+            Ok(Value::tensor(if i == 0 { dx } else { dk }))
+        }
+        TensorOp::MaxPool2d(k) => {
+            let dx = conv::max_pool2d_vjp(&plain(g, op)?, &plain(&here(0), op)?, *k)
+                .map_err(shape_error)?;
+            Ok(Value::tensor(dx))
+        }
+        TensorOp::BroadcastTo(_) => fit_to(g.clone(), &here(0)),
+        TensorOp::SumTo(_) => apply1(TensorOp::BroadcastTo(shape(&here(0))), g),
+        TensorOp::PadSlice { axis, start, .. } => apply1(
+            TensorOp::Slice {
+                axis: *axis,
+                start: *start,
+                len: shape(&here(0)).get(*axis).copied().unwrap_or(0),
+            },
+            g,
+        ),
+        TensorOp::Scatter { index, .. } => apply1(TensorOp::Get(index.clone()), g),
+    }
+}
+
+/// A tensor that no running `grad` or `jvp` tracks, for the kernels whose
+/// derivative rules are not themselves differentiable.
+fn plain(v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeError> {
+    let v = settle(v);
+    if matches!(v, Value::Tracked(_)) {
+        return Err(RuntimeError::new(
+            "R013",
+            format!(
+                "higher-order derivatives through `{}` are not supported",
+                op.name()
+            ),
+        ));
+    }
+    as_tensor(&v, op.name()).map(|t| Tensor::clone(t))
+}
+
+/// Adjoints of `a @ b` in the four rank combinations: a vector operand is
+/// a row (on the left) or a column (on the right).
+fn matmul_adjoint(i: usize, a: &Value, b: &Value, g: &Value) -> Outcome {
+    let (sa, sb) = (shape(a), shape(b));
+    let reshape = |v: &Value, s: Vec<usize>| apply1(TensorOp::Reshape(s), v);
+    let matmul = |p: &Value, q: &Value| apply(TensorOp::MatMul, &[p.clone(), q.clone()]);
+    let transpose = |v: &Value| apply1(TensorOp::Transpose, v);
+    match (sa.len(), sb.len(), i) {
+        (2, 2, 0) => matmul(g, &transpose(b)?),
+        (2, 2, _) => matmul(&transpose(a)?, g),
+        (2, 1, 0) => matmul(&reshape(g, vec![sa[0], 1])?, &reshape(b, vec![1, sb[0]])?),
+        (2, 1, _) => matmul(&transpose(a)?, g),
+        (1, 2, 0) => matmul(b, g),
+        (1, 2, _) => matmul(&reshape(a, vec![sa[0], 1])?, &reshape(g, vec![1, sb[1]])?),
+        (_, _, 0) => mul(g, b),
+        _ => mul(g, a),
+    }
+}
+
+/// The tangent of `v` under `tag`, or zeros shaped like it when `v` is a
+/// constant for this tag (or its tangent was left implicit as `0.0`).
+fn tangent_like(v: &Value, tag: u32) -> Value {
+    if let Value::Tracked(t) = v {
+        if t.tag == tag {
+            let d = t.derivative.borrow().clone();
+            let fits = shape(&d) == shape(&t.primal)
+                && matches!(primal(&d), Value::Tensor(_))
+                    == matches!(primal(&t.primal), Value::Tensor(_));
+            if fits {
+                return d;
+            }
+        }
+    }
+    match primal(v) {
+        Value::Tensor(t) => Value::tensor(Tensor::zeros(t.shape())),
+        _ => Value::Float(0.0),
+    }
+}
+
+/// The tangent of `op`'s result `r`, from the operands' tangents.
+fn tangent(op: &TensorOp, operands: &[Value], x: &[Value], r: &Value, tag: u32) -> Outcome {
+    let dx: Vec<Value> = operands.iter().map(|v| tangent_like(v, tag)).collect();
+    let d0 = dx.first().cloned().unwrap_or(Value::Unit);
+    match op {
+        TensorOp::MatMul => {
+            let left = apply(TensorOp::MatMul, &[d0, x[1].clone()])?;
+            let right = apply(TensorOp::MatMul, &[x[0].clone(), dx[1].clone()])?;
+            add(&left, &right)
+        }
+        TensorOp::Max => apply1(TensorOp::Get(argmax_index(&x[0])?), &d0),
+        TensorOp::Softmax => {
+            let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(&d0, r)?)?;
+            mul(r, &sub(&d0, &dot)?)
+        }
+        TensorOp::LogSoftmax => {
+            let softmax = super::unary(super::Unary::Exp, r)?;
+            let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(&d0, &softmax)?)?;
+            sub(&d0, &dot)
+        }
+        TensorOp::Clip(lo, hi) => {
+            let t = as_tensor(primal(&x[0]), op.name())?;
+            mul(&d0, &inside_mask(*lo, *hi, t))
+        }
+        TensorOp::Conv2d(_) => {
+            let left = apply(op.clone(), &[d0, x[1].clone()])?;
+            let right = apply(op.clone(), &[x[0].clone(), dx[1].clone()])?;
+            add(&left, &right)
+        }
+        TensorOp::MaxPool2d(k) => {
+            let selected = conv::max_pool2d_select(&plain(&x[0], op)?, &plain(&d0, op)?, *k)
+                .map_err(shape_error)?;
+            Ok(Value::tensor(selected))
+        }
+        // Every other operation is linear in its tensor operands: its
+        // tangent is the operation applied to the tangents.
+        _ => apply(op.clone(), &dx),
+    }
+}

@@ -1,0 +1,340 @@
+//! `Tensor.*` (LANGUAGE.md §7): constructors, shape queries and the
+//! operations. The differentiable ones go through `ad::tensor_op`, which
+//! computes directly on untracked tensors and records one step under a
+//! running `grad` otherwise.
+
+use std::path::Path;
+
+use super::args;
+use crate::runtime::ad::{self, primal};
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::tensor::{layout, npy, reduce, Tensor};
+use crate::runtime::tensor_ops::{as_tensor, shape_error, TensorOp};
+use crate::runtime::value::Value;
+
+type Outcome = Result<Value, RuntimeError>;
+
+/// The most elements one tensor may have (2^28, 1 GiB of f32): a larger
+/// shape is refused before anything is allocated.
+const MAX_ELEMENTS: usize = 1 << 28;
+
+fn invalid(message: String) -> RuntimeError {
+    RuntimeError::new("R008", message)
+}
+
+/// A shape argument: non-negative dimensions whose product is allowed.
+fn shape_arg(a: &[Value], i: usize, op: &str) -> Result<Vec<usize>, RuntimeError> {
+    let dims = args::list(a, i)?;
+    let mut shape = Vec::with_capacity(dims.len());
+    let mut count: usize = 1;
+    for d in &dims {
+        let Value::Int(d) = d else {
+            return Err(invalid(format!("{op}: a shape is a list of ints")));
+        };
+        let d = usize::try_from(*d)
+            .map_err(|_| invalid(format!("{op}: negative dimension {d} in a shape")))?;
+        count = count.saturating_mul(d);
+        shape.push(d);
+    }
+    if count > MAX_ELEMENTS {
+        return Err(invalid(format!(
+            "{op}: a tensor of shape {} would have more than {MAX_ELEMENTS} elements",
+            crate::runtime::tensor::error::show_shape(&shape)
+        )));
+    }
+    Ok(shape)
+}
+
+/// A non-negative int argument (an axis, an index, a size).
+fn count_arg(a: &[Value], i: usize, op: &str, what: &str) -> Result<usize, RuntimeError> {
+    let n = args::int(a, i)?;
+    usize::try_from(n).map_err(|_| invalid(format!("{op}: {what} {n} is negative")))
+}
+
+/// The tensor under every tag, for the operations that pass no gradient.
+fn plain_tensor<'v>(a: &'v [Value], i: usize, op: &str) -> Result<&'v Tensor, RuntimeError> {
+    as_tensor(primal(args::any(a, i)?), op).map(|t| &**t)
+}
+
+fn op1(op: TensorOp, a: &[Value], i: usize) -> Outcome {
+    ad::tensor_op(op, std::slice::from_ref(args::any(a, i)?))
+}
+
+/// Floats as a 1-D tensor. When a `grad` tracks one of them, the tensor
+/// is built from rank-0 tensors with `stack`, so the gradient flows back
+/// into the floats.
+fn vector_of(items: &[Value], op: &str) -> Outcome {
+    if items.iter().any(|v| matches!(v, Value::Tracked(_))) {
+        let scalars = items
+            .iter()
+            .map(|x| ad::tensor_op(TensorOp::BroadcastTo(Vec::new()), std::slice::from_ref(x)))
+            .collect::<Result<Vec<_>, _>>()?;
+        return ad::tensor_op(TensorOp::Stack, &scalars);
+    }
+    let xs = items
+        .iter()
+        .map(|v| match v {
+            Value::Float(x) => Ok(*x as f32),
+            _ => Err(invalid(format!("{op}: expected floats"))),
+        })
+        .collect::<Result<Vec<f32>, _>>()?;
+    Ok(Value::tensor(Tensor::of_list(&xs)))
+}
+
+pub fn of_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    vector_of(&args::list(a, 0)?, "Tensor.of_list")
+}
+
+/// Rows of equal length; a ragged list is a shape error.
+pub fn of_lists(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let rows = args::list(a, 0)?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            r.list_to_vec()
+                .ok_or_else(|| invalid("Tensor.of_lists: expected a list of lists".into()))
+                .and_then(|items| vector_of(&items, "Tensor.of_lists"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if rows.is_empty() {
+        return Ok(Value::tensor(Tensor::zeros(&[0, 0])));
+    }
+    if let Some(bad) = rows.iter().find(|r| shape_of(r) != shape_of(&rows[0])) {
+        return Err(shape_error(crate::runtime::tensor::ShapeError::mismatch(
+            "of_lists",
+            &shape_of(&rows[0]),
+            &shape_of(bad),
+            "rows must have equal lengths",
+        )));
+    }
+    ad::tensor_op(TensorOp::Stack, &rows)
+}
+
+fn shape_of(v: &Value) -> Vec<usize> {
+    crate::runtime::tensor_ops::shape_of(primal(v))
+        .map(<[usize]>::to_vec)
+        .unwrap_or_default()
+}
+
+pub fn zeros(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::tensor(Tensor::zeros(&shape_arg(
+        a,
+        0,
+        "Tensor.zeros",
+    )?)))
+}
+
+pub fn ones(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::tensor(Tensor::ones(&shape_arg(
+        a,
+        0,
+        "Tensor.ones",
+    )?)))
+}
+
+pub fn full(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let shape = shape_arg(a, 0, "Tensor.full")?;
+    Ok(Value::tensor(Tensor::full(
+        &shape,
+        args::float(a, 1)? as f32,
+    )))
+}
+
+/// Standard normal elements, drawn in row-major order from the one
+/// generator `Random` uses.
+pub fn randn(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let shape = shape_arg(a, 0, "Tensor.randn")?;
+    let n = shape.iter().product();
+    let data = (0..n).map(|_| ctx.rng.normal() as f32).collect();
+    Tensor::new(shape, data)
+        .map(Value::tensor)
+        .map_err(shape_error)
+}
+
+/// Uniform elements in `[0, 1)`, from the same generator.
+pub fn rand(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let shape = shape_arg(a, 0, "Tensor.rand")?;
+    let n = shape.iter().product();
+    let data = (0..n).map(|_| ctx.rng.unit() as f32).collect();
+    Tensor::new(shape, data)
+        .map(Value::tensor)
+        .map_err(shape_error)
+}
+
+pub fn arange(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let n = count_arg(a, 0, "Tensor.arange", "length")?;
+    if n > MAX_ELEMENTS {
+        return Err(invalid(format!("Tensor.arange: {n} elements are too many")));
+    }
+    Ok(Value::tensor(Tensor::arange(n)))
+}
+
+/// A rank-0 tensor; differentiable in the float.
+pub fn scalar(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::BroadcastTo(Vec::new()), a, 0)
+}
+
+pub fn shape(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let t = plain_tensor(a, 0, "Tensor.shape")?;
+    Ok(Value::list_from(
+        t.shape().iter().map(|&d| Value::Int(d as i64)),
+    ))
+}
+
+pub fn reshape(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Reshape(shape_arg(a, 1, "Tensor.reshape")?), a, 0)
+}
+
+pub fn transpose(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Transpose, a, 0)
+}
+
+pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let index = args::list(a, 1)?
+        .iter()
+        .map(|i| match i {
+            Value::Int(i) => {
+                usize::try_from(*i).map_err(|_| invalid(format!("Tensor.get: negative index {i}")))
+            }
+            _ => Err(invalid("Tensor.get: an index is a list of ints".into())),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    op1(TensorOp::Get(index), a, 0)
+}
+
+pub fn row(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Row(count_arg(a, 1, "Tensor.row", "row")?), a, 0)
+}
+
+pub fn slice(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let op = "Tensor.slice";
+    let slice = TensorOp::Slice {
+        axis: count_arg(a, 1, op, "axis")?,
+        start: count_arg(a, 2, op, "start")?,
+        len: count_arg(a, 3, op, "length")?,
+    };
+    op1(slice, a, 0)
+}
+
+pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let axis = count_arg(a, 0, "Tensor.concat", "axis")?;
+    ad::tensor_op(TensorOp::Concat(axis), &args::list(a, 1)?)
+}
+
+pub fn stack(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    ad::tensor_op(TensorOp::Stack, &args::list(a, 0)?)
+}
+
+pub fn sum(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Sum, a, 0)
+}
+
+pub fn mean(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Mean, a, 0)
+}
+
+pub fn max(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Max, a, 0)
+}
+
+pub fn sum_axis(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(
+        TensorOp::SumAxis(count_arg(a, 0, "Tensor.sum_axis", "axis")?),
+        a,
+        1,
+    )
+}
+
+pub fn argmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let i = reduce::argmax(plain_tensor(a, 0, "Tensor.argmax")?).map_err(shape_error)?;
+    Ok(Value::Int(i as i64))
+}
+
+pub fn argmax_axis(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let axis = count_arg(a, 0, "Tensor.argmax_axis", "axis")?;
+    reduce::argmax_axis(axis, plain_tensor(a, 1, "Tensor.argmax_axis")?)
+        .map(Value::tensor)
+        .map_err(shape_error)
+}
+
+pub fn clip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let (lo, hi) = (args::float(a, 0)? as f32, args::float(a, 1)? as f32);
+    op1(TensorOp::Clip(lo, hi), a, 2)
+}
+
+pub fn softmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::Softmax, a, 0)
+}
+
+pub fn log_softmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(TensorOp::LogSoftmax, a, 0)
+}
+
+pub fn conv2d(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let pad = count_arg(a, 2, "Tensor.conv2d", "padding")?;
+    ad::tensor_op(
+        TensorOp::Conv2d(pad),
+        &[args::any(a, 0)?.clone(), args::any(a, 1)?.clone()],
+    )
+}
+
+pub fn max_pool2d(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let k = count_arg(a, 1, "Tensor.max_pool2d", "window")?;
+    op1(TensorOp::MaxPool2d(k), a, 0)
+}
+
+pub fn matmul(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    ad::tensor_op(
+        TensorOp::MatMul,
+        &[args::any(a, 0)?.clone(), args::any(a, 1)?.clone()],
+    )
+}
+
+pub fn one_hot(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let n = count_arg(a, 0, "Tensor.one_hot", "size")?;
+    let i = count_arg(a, 1, "Tensor.one_hot", "index")?;
+    if n > MAX_ELEMENTS {
+        return Err(invalid(format!(
+            "Tensor.one_hot: {n} elements are too many"
+        )));
+    }
+    layout::one_hot(n, i)
+        .map(Value::tensor)
+        .map_err(shape_error)
+}
+
+/// Same shape and equal elements (`nan` is not equal to itself).
+pub fn equal(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let x = plain_tensor(a, 0, "Tensor.equal")?;
+    let y = plain_tensor(a, 1, "Tensor.equal")?;
+    Ok(Value::Bool(x == y))
+}
+
+/// All elements in row-major order, whatever the rank.
+pub fn to_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let t = plain_tensor(a, 0, "Tensor.to_list")?;
+    Ok(Value::list_from(
+        t.data().iter().map(|&x| Value::Float(x as f64)),
+    ))
+}
+
+/// A missing or unreadable file is R007; a file that is not an `.npy`
+/// array we read (bad header, unsupported dtype) is R012. Both name the
+/// path.
+pub fn load_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let path = args::string(a, 0)?;
+    let bytes = std::fs::read(&*path)
+        .map_err(|e| RuntimeError::new("R007", format!("cannot read `{path}`: {e}")))?;
+    npy::parse_npy(&bytes).map(Value::tensor).map_err(|why| {
+        RuntimeError::new("R012", format!("`{path}` is not a usable .npy file: {why}"))
+    })
+}
+
+pub fn save_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let path = args::string(a, 0)?;
+    let t = plain_tensor(a, 1, "Tensor.save_npy")?;
+    std::fs::write(Path::new(&*path), npy::encode_npy(t))
+        .map_err(|e| RuntimeError::new("R007", format!("cannot write `{path}`: {e}")))?;
+    Ok(Value::Unit)
+}

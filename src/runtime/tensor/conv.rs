@@ -6,8 +6,6 @@
 //! Convolution goes through the matmul kernel: each image is unfolded
 //! (im2col) into a `[C·KH·KW, OH·OW]` matrix, so the product with the
 //! kernels seen as `[O, C·KH·KW]` is one sgemm, and so are both adjoints.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::{ShapeError, TensorResult};
 use super::matmul::matmul_2d;

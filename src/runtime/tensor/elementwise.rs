@@ -3,8 +3,6 @@
 //! Each loop is a plain `iter().zip().map()` over contiguous slices, which
 //! the compiler auto-vectorizes; the broadcast case first computes where
 //! each operand element comes from, then runs the same kind of loop.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::TensorResult;
 use super::shape::{broadcast_indices, broadcast_shapes, broadcast_strides};

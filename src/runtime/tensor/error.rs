@@ -1,8 +1,6 @@
 //! Shape errors: every tensor operation reports a mismatch as a value,
-//! never a panic, naming the operation and the shapes involved, so issue 4
-//! can turn it into an R0xx diagnostic with the dlang span of the call.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
+//! never a panic, naming the operation and the shapes involved; the
+//! interpreter reports it as R011 at the dlang span of the call.
 
 use std::fmt;
 

@@ -7,8 +7,6 @@
 //! operand's shape. The rules never fail on shapes that the forward
 //! operation accepted; a `Result` comes back only where a forward kernel
 //! they reuse returns one.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::elementwise::{self as ew, map, zip_with};
 use super::error::TensorResult;

@@ -1,8 +1,6 @@
 //! Operations that move elements without arithmetic: reshape, transpose,
 //! indexing (`get`, `row`, `slice`), joining (`concat`, `stack`) and
 //! `one_hot`.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::{ShapeError, TensorResult};
 use super::shape::{check_axis, numel, strides};

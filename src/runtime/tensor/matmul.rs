@@ -5,8 +5,6 @@
 //! `general_mat_mul` (this crate forbids `unsafe`); docs/tensor-kernels.md
 //! has the measurement behind the choice. Operands may be read transposed
 //! through strided views, so the backward pass never copies a transpose.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};

@@ -1,9 +1,8 @@
 //! The tensor runtime: f32 tensors, row-major, NumPy broadcasting, the
 //! kernels of LANGUAGE.md §7 and their derivative rules.
 //!
-//! Not yet reachable from dlang programs: issue 4 wires these functions
-//! into values, primitives and the type checker. Everything here is plain
-//! Rust over [`Tensor`], so both backends can call the same kernels.
+//! Everything here is plain Rust over [`Tensor`], so both backends can
+//! call the same kernels; `runtime::tensor_ops` connects them to values.
 
 pub mod conv;
 pub mod elementwise;

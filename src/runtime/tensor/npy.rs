@@ -3,10 +3,8 @@
 //! `<f4` version 1 files. Ints and doubles become the nearest f32 (as
 //! `Tensor.load_npy` promises in LANGUAGE.md §7).
 //!
-//! Every failure is an [`NpyError`] naming the path, so issue 4 can turn it
-//! into an R0xx diagnostic.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
+//! Every failure is an [`NpyError`] naming the path (`Tensor.load_npy`
+//! reports R007 for an unreadable file, R012 for one it cannot parse).
 
 use std::fmt;
 use std::path::{Path, PathBuf};

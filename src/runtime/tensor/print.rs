@@ -6,8 +6,6 @@
 //! last [`EDGE_ITEMS`] (3) entries of every axis longer than 6, with `...`
 //! between them: `tensor([0.0, 1.0, 2.0, ..., 1997.0, 1998.0, 1999.0])`.
 //! Unlike NumPy everything stays on one line, like every other dlang value.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use crate::runtime::print::format_float;
 

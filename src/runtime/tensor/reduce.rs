@@ -1,8 +1,6 @@
 //! Reductions: whole-tensor (`sum`, `mean`, `max`, `argmax`), along one
 //! axis (`sum_axis`, `argmax_axis`, which remove that axis as NumPy does),
 //! and `softmax`/`log_softmax` over the last axis.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::{ShapeError, TensorResult};
 use super::shape::check_axis;

@@ -1,6 +1,4 @@
 //! Shapes, row-major strides and NumPy broadcasting.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::error::{ShapeError, TensorResult};
 

@@ -5,8 +5,6 @@
 //! Linear operations (`+`, `-`, `reshape`, `transpose`, `sum`, `sum_axis`,
 //! `get`, `row`, `slice`, `concat`, `stack`, `neg`) need no rule here: the
 //! tangent of the result is the same operation applied to the tangents.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use super::elementwise::{self as ew, zip_with};
 use super::error::TensorResult;

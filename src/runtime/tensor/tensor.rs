@@ -1,8 +1,6 @@
 //! The tensor value: a shape and f32 elements in row-major order, the
 //! elements shared (`Rc`) so copying a tensor value is cheap; operations
 //! build new tensors rather than mutate shared storage.
-//!
-//! Not yet reachable from dlang programs: issue 4 wires it in.
 
 use std::rc::Rc;
 

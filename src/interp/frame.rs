@@ -85,6 +85,8 @@ pub enum Frame {
         tag: u32,
         input: Value,
         which: crate::runtime::prims::MachinePrim,
+        /// The `grad` call, where an error of the backward pass is reported.
+        call: NodeId,
     },
     ForFrom {
         node: NodeId,

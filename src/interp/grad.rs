@@ -32,15 +32,28 @@ impl Exec<'_> {
                 "differentiation without its arguments",
             ));
         };
-        let tag = ad::open(which == MachinePrim::Jvp);
         let input = match &tangent {
-            Some(dx) => ad::with_tangents(tag, &x, dx),
-            None => ad::track_input(tag, &x),
+            Some(dx) => {
+                let tag = ad::open(true);
+                match ad::with_tangents(tag, &x, dx) {
+                    Ok(input) => (tag, input),
+                    Err(e) => {
+                        ad::abandon_all();
+                        return Err(fail_at(e, self.span(call)));
+                    }
+                }
+            }
+            None => {
+                let tag = ad::open(false);
+                (tag, ad::track_input(tag, &x))
+            }
         };
+        let (tag, input) = input;
         self.push_frame(Frame::GradDelimiter {
             tag,
             input: input.clone(),
             which,
+            call,
         });
         self.apply(f, input, call)
     }
@@ -51,9 +64,10 @@ impl Exec<'_> {
         tag: u32,
         input: Value,
         which: MachinePrim,
+        call: NodeId,
         result: Value,
     ) -> Result<Next, Fail> {
-        ad::close(tag, &result).map_err(|e| fail_at(e, Default::default()))?;
+        ad::close(tag, &result).map_err(|e| fail_at(e, self.span(call)))?;
         let out = match which {
             MachinePrim::Grad => ad::gradient_of(tag, &input),
             MachinePrim::ValueAndGrad => {

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{primal, Tracked};
+use crate::runtime::error::RuntimeError;
 use crate::runtime::tensor::Tensor;
 use crate::runtime::value::{Record, Value, Variant};
 
@@ -147,25 +148,51 @@ pub fn strip_all(v: &Value) -> Value {
     map_floats(v, &mut |leaf| primal(leaf).clone())
 }
 
-/// `x` with every float made a value of the `jvp` tagged `tag`, whose
-/// tangent is the float at the same place in `dx` (same shape: both have
-/// the type `'a`; a missing counterpart, as in lists of different
-/// lengths, is a zero tangent).
-pub fn with_tangents(tag: u32, x: &Value, dx: &Value) -> Value {
+/// `x` with every float and tensor made a value of the `jvp` tagged
+/// `tag`, whose tangent is the leaf at the same place in `dx`. Both have
+/// the type `'a`, but lists and arrays may differ in length and tensors in
+/// shape: that is an error (R011), as in `torch.func.jvp`.
+pub fn with_tangents(tag: u32, x: &Value, dx: &Value) -> Result<Value, RuntimeError> {
     let mut tangents = Vec::new();
     map_floats(dx, &mut |leaf| {
-        tangents.push(leaf.clone());
+        tangents.push(primal(leaf).clone());
         leaf.clone()
     });
     let mut tangents = tangents.into_iter();
-    map_floats(x, &mut |leaf| {
-        let tangent = tangents.next().unwrap_or(Value::Float(0.0));
+    let mut mismatch: Option<String> = None;
+    let tracked = map_floats(x, &mut |leaf| {
+        let tangent = tangents.next();
+        let (want, got) = (leaf_shape(primal(leaf)), tangent.as_ref().map(leaf_shape));
+        if mismatch.is_none() && got.as_ref() != Some(&want) {
+            mismatch = Some(match got {
+                Some(got) => format!("a tangent of shape {got} for an input of shape {want}"),
+                None => "fewer tangents than inputs (a shorter list or array)".to_string(),
+            });
+        }
         Value::Tracked(Rc::new(Tracked {
             tag,
             primal: leaf.clone(),
-            derivative: RefCell::new(tangent),
+            derivative: RefCell::new(tangent.unwrap_or(Value::Float(0.0))),
         }))
-    })
+    });
+    if mismatch.is_none() && tangents.next().is_some() {
+        mismatch = Some("more tangents than inputs (a longer list or array)".to_string());
+    }
+    match mismatch {
+        Some(why) => Err(RuntimeError::new(
+            "R011",
+            format!("`jvp`: the direction does not have the shape of the point: {why}"),
+        )),
+        None => Ok(tracked),
+    }
+}
+
+/// `float`, or a tensor's shape as dlang writes it.
+fn leaf_shape(v: &Value) -> String {
+    match v {
+        Value::Tensor(t) => crate::runtime::tensor::error::show_shape(t.shape()),
+        _ => "float".to_string(),
+    }
 }
 
 /// The tangents of a `jvp`'s result, shaped like it; 0.0 where the result

@@ -14,7 +14,7 @@ use super::ad::Unary;
 use super::error::RuntimeError;
 use super::ops::kind_name;
 use super::prims::math::relu_f64;
-use super::tensor::{self, conv, elementwise as ew, grad_rules, layout, reduce, Tensor};
+use super::tensor::{self, adjoint, conv, elementwise as ew, layout, reduce, Tensor};
 use super::value::Value;
 use crate::syntax::ast::BinOp;
 
@@ -91,7 +91,7 @@ impl TensorOp {
             TensorOp::Conv2d(_) => "Tensor.conv2d",
             TensorOp::MaxPool2d(_) => "Tensor.max_pool2d",
             TensorOp::BroadcastTo(_) => "broadcast",
-            TensorOp::SumTo(_) => "unbroadcast",
+            TensorOp::SumTo(_) => "sum_to",
             TensorOp::PadSlice { .. } => "Tensor.slice (adjoint)",
             TensorOp::Scatter { .. } => "Tensor.get (adjoint)",
         }
@@ -270,13 +270,13 @@ pub fn eval(op: &TensorOp, operands: &[Value]) -> Outcome {
             Some(Value::Float(x)) => Ok(Value::tensor(Tensor::full(shape, *x as f32))),
             _ => tensor_value(ew::add(t(0)?, &Tensor::zeros(shape))),
         },
-        TensorOp::SumTo(shape) => tensor_value(grad_rules::unbroadcast(t(0)?, shape)),
+        TensorOp::SumTo(shape) => tensor_value(adjoint::sum_to_shape(t(0)?, shape)),
         TensorOp::PadSlice { shape, axis, start } => {
-            tensor_value(grad_rules::slice(t(0)?, shape, *axis, *start))
+            tensor_value(adjoint::pad_into(t(0)?, shape, *axis, *start))
         }
         TensorOp::Scatter { shape, index } => {
             let g = as_float(operands.first().unwrap_or(&Value::Unit), name)?;
-            tensor_value(grad_rules::get(g as f32, shape, index))
+            tensor_value(adjoint::scatter_one(g as f32, shape, index))
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Unit tests of the forward kernels (gradients: grad_rules' tests).
+//! Unit tests of the forward kernels (derivative kernels: `adjoint_tests`).
 
 use super::elementwise::*;
 use super::error::ShapeError;

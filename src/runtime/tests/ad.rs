@@ -30,7 +30,7 @@ fn reverse_mode_runs_remainders_last_first() {
 #[test]
 fn forward_mode_carries_tangents() {
     let tag = ad::open(true);
-    let x = ad::with_tangents(tag, &Value::Float(0.0), &Value::Float(2.0));
+    let x = ad::with_tangents(tag, &Value::Float(0.0), &Value::Float(2.0)).unwrap();
     let s = ad::unary(Unary::Sin, &x).unwrap();
     assert_eq!(derivative(&s), 2.0);
     ad::close(tag, &s).unwrap();

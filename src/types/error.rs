@@ -23,6 +23,13 @@ pub struct MismatchError {
     pub detail: Option<(String, String)>,
 }
 
+/// What `=` found that it cannot compare.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Incomparable {
+    FunctionsOrTensors,
+    Optimizers,
+}
+
 #[derive(Clone, Debug)]
 pub enum TypeError {
     UnboundVariable {
@@ -99,6 +106,8 @@ pub enum TypeError {
     EqualityOnFunctions {
         ty: String,
         span: Span,
+        /// The values found without equality, for the label.
+        what: Incomparable,
     },
     RecursiveAlias {
         name: String,
@@ -310,12 +319,20 @@ impl TypeError {
                 };
                 Diagnostic::error(code, msg).with_label(*span, "wrong use of the constructor")
             }
-            TypeError::EqualityOnFunctions { ty, span } => Diagnostic::error(
-                code,
-                format!("values of type `{ty}` cannot be compared with `=`"),
-            )
-            .with_label(*span, "compares functions or tensors")
-            .with_note("`=` and `<>` are structural; use `Tensor.equal` for tensors"),
+            TypeError::EqualityOnFunctions { ty, span, what } => {
+                let error = Diagnostic::error(
+                    code,
+                    format!("values of type `{ty}` cannot be compared with `=`"),
+                );
+                match what {
+                    Incomparable::FunctionsOrTensors => error
+                        .with_label(*span, "compares functions or tensors")
+                        .with_note("`=` and `<>` are structural; use `Tensor.equal` for tensors"),
+                    Incomparable::Optimizers => error
+                        .with_label(*span, "compares optimizers")
+                        .with_note("an optimizer holds mutable state and has no equality"),
+                }
+            }
             TypeError::RecursiveAlias { name, span } => {
                 Diagnostic::error(code, format!("the type abbreviation `{name}` is cyclic"))
                     .with_label(*span, "defined in terms of itself")

@@ -9,6 +9,7 @@
 use super::convert::PendingAlias;
 use super::env::{did_you_mean, Locals, MAIN};
 use super::error::{MismatchError, Reason, TypeError};
+use super::mixed::MixedArith;
 use super::print::Printer;
 use super::types::{Effect, Type, TypeId};
 use super::unify::UnifyError;
@@ -35,6 +36,9 @@ pub struct Infer<'s> {
     pub warnings: Vec<Diagnostic>,
     /// Operands of `=`/`<>`, checked once the item's types are known.
     pub equality_checks: Vec<(Span, Type)>,
+    /// Arithmetic operators whose float/tensor case is not decided yet,
+    /// innermost `let` last.
+    pub mixed: Vec<MixedArith>,
     /// Aliases of the type group being declared, not yet converted.
     pub pending_aliases: HashMap<TypeId, PendingAlias>,
     pub aliases_in_progress: HashSet<TypeId>,
@@ -53,6 +57,7 @@ impl<'s> Infer<'s> {
             annotation_vars: HashMap::new(),
             warnings: Vec::new(),
             equality_checks: Vec::new(),
+            mixed: Vec::new(),
             pending_aliases: HashMap::new(),
             aliases_in_progress: HashSet::new(),
             depth: 0,

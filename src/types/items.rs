@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// Registers the built-in types, `option`'s constructors and every
 /// primitive. Returns the primitives whose type could not be read.
 pub fn load_builtins(state: &mut State) -> Vec<String> {
-    let builtins: [(TypeId, &str, usize); 10] = [
+    let builtins: [(TypeId, &str, usize); 11] = [
         (TypeId::INT, "int", 0),
         (TypeId::FLOAT, "float", 0),
         (TypeId::BOOL, "bool", 0),
@@ -28,6 +28,7 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
         (TypeId::ARRAY, "array", 1),
         (TypeId::REF, "ref", 1),
         (TypeId::OPTION, "option", 1),
+        (TypeId::OPTIMIZER, "optimizer", 0),
     ];
     for (id, name, arity) in builtins {
         debug_assert_eq!(id.0 as usize, state.defs.len());
@@ -95,7 +96,7 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
 }
 
 impl Infer<'_> {
-    fn primitive_type(&mut self, text: &str) -> Result<Type, String> {
+    pub(super) fn primitive_type(&mut self, text: &str) -> Result<Type, String> {
         let (texpr, constraints) = crate::syntax::parse::parse_type_scheme(text)?;
         let mut vars = TypeVars::Primitive(HashMap::new());
         let ty = self
@@ -128,6 +129,7 @@ impl Infer<'_> {
             let kind = match item.kind {
                 ItemKind::Let(group) => {
                     let (group, binds) = self.infer_let_group(group, &Effect::Pure)?;
+                    self.settle_all_mixed()?;
                     if self.st.table.over_budget() {
                         return Err(TypeError::TooComplex { span });
                     }
@@ -180,6 +182,7 @@ impl Infer<'_> {
         let result = self.infer_expr(expr, &Effect::Pure);
         self.level -= 1;
         let (mut expr, _) = result?;
+        self.settle_all_mixed()?;
         if is_value(&expr) {
             self.st.table.generalize(&expr.ann.ty, self.level);
         } else {
@@ -229,6 +232,7 @@ impl Infer<'_> {
         if group.recursive {
             return self.infer_let_rec(group, ctx);
         }
+        let mixed_mark = self.mixed_mark();
         self.level += 1;
         let mut typed = Vec::with_capacity(group.bindings.len());
         let mut all_binds: Vec<Bind> = Vec::new();
@@ -270,6 +274,11 @@ impl Infer<'_> {
         self.level -= 1;
         result?;
         let values = typed.iter().all(|b| is_value(&b.expr));
+        // What is not generalised stays monomorphic, so its undecided
+        // operators may wait for an enclosing `let`.
+        if values {
+            self.settle_mixed(mixed_mark, self.level)?;
+        }
         for b in &typed {
             self.warn_refutable(&b.pattern, "`let` pattern");
         }
@@ -301,12 +310,14 @@ impl Infer<'_> {
                 });
             }
         }
+        let mixed_mark = self.mixed_mark();
         self.level += 1;
         let mark = self.locals.mark();
         let result = self.infer_let_rec_bindings(group, ctx);
         self.locals.reset_to(mark);
         self.level -= 1;
         let (typed, all_binds) = result?;
+        self.settle_mixed(mixed_mark, self.level)?;
         for (_, _, ty) in &all_binds {
             self.st.table.generalize(ty, self.level);
         }

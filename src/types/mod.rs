@@ -12,6 +12,7 @@ mod error;
 mod exhaust;
 mod infer;
 mod items;
+mod mixed;
 mod operators;
 mod pattern;
 mod print;

@@ -1,8 +1,9 @@
-//! Typing of the operators: `num`/`real`/`ord` classes on arithmetic and
-//! comparisons, and the deferred check that `=` does not compare
-//! functions or tensors.
+//! Typing of the operators: `num`/`real`/`ord` classes on arithmetic
+//! (whose float/tensor mixing is in `mixed.rs`) and comparisons, and the
+//! deferred check that `=` does not compare functions, tensors or
+//! optimizers.
 
-use super::error::{Reason, TypeError};
+use super::error::{Incomparable, Reason, TypeError};
 use super::infer::{Check, Infer, Typed};
 use super::types::{Class, ClassSet, Effect, Type, TypeId};
 use super::TypeInfo;
@@ -62,13 +63,12 @@ impl Infer<'_> {
                 } else {
                     Class::Num
                 };
-                let operand =
-                    self.st
-                        .table
-                        .fresh_constrained(self.level, ClassSet::of(class), Some(span));
-                self.expect(&a.ann.ty, &operand, a.span, None)?;
-                self.expect(&b.ann.ty, &operand, b.span, other_operand(&a))?;
-                operand
+                self.infer_arith(
+                    class,
+                    (a.ann.ty.clone(), a.span),
+                    (b.ann.ty.clone(), b.span),
+                    span,
+                )?
             }
             BinOp::Mod => {
                 self.expect(&a.ann.ty, &Type::int(), a.span, None)?;
@@ -134,10 +134,11 @@ impl Infer<'_> {
     pub fn run_equality_checks(&mut self) -> Check<()> {
         for (span, ty) in std::mem::take(&mut self.equality_checks) {
             let ty = self.st.table.zonk(&ty);
-            if contains_function_or_tensor(&ty) {
+            if let Some(what) = incomparable(&ty) {
                 return Err(TypeError::EqualityOnFunctions {
                     ty: self.printer().type_text(&ty),
                     span,
+                    what,
                 });
             }
         }
@@ -145,17 +146,21 @@ impl Infer<'_> {
     }
 }
 
-/// Whether comparing values of this type certainly compares functions or
-/// tensors (looking through the structures `=` looks through).
-fn contains_function_or_tensor(ty: &Type) -> bool {
+/// What comparing values of this type would certainly compare that has
+/// no equality: functions, tensors or optimizers (looking through the
+/// structures `=` looks through).
+fn incomparable(ty: &Type) -> Option<Incomparable> {
     match ty {
-        Type::Arrow(..) => true,
-        Type::Con(id, args) => {
-            *id == TypeId::TENSOR
-                || ([TypeId::LIST, TypeId::ARRAY, TypeId::OPTION, TypeId::REF].contains(id)
-                    && args.iter().any(contains_function_or_tensor))
+        Type::Arrow(..) => Some(Incomparable::FunctionsOrTensors),
+        Type::Con(id, _) if *id == TypeId::TENSOR => Some(Incomparable::FunctionsOrTensors),
+        // An optimizer's state changes at every step.
+        Type::Con(id, _) if *id == TypeId::OPTIMIZER => Some(Incomparable::Optimizers),
+        Type::Con(id, args)
+            if [TypeId::LIST, TypeId::ARRAY, TypeId::OPTION, TypeId::REF].contains(id) =>
+        {
+            args.iter().find_map(incomparable)
         }
-        Type::Tuple(items) => items.iter().any(contains_function_or_tensor),
-        Type::Var(_) => false,
+        Type::Tuple(items) => items.iter().find_map(incomparable),
+        Type::Con(..) | Type::Var(_) => None,
     }
 }

@@ -662,3 +662,156 @@ fn diff_class_looks_through_structures() {
     assert_eq!(printed, "'_a where '_a : real");
     assert!(st.table.unify(&st.defs, &v, &Type::int()).is_err());
 }
+
+#[test]
+fn mixed_float_tensor_arithmetic_gives_tensors() {
+    let ones = "let a = Tensor.ones [3]\n";
+    let typed = |src: &str, name: &str| type_of(&format!("{ones}{src}"), name);
+    assert_eq!(
+        typed("let g = grad (fun s -> Tensor.sum (a * s)) 2.0", "g"),
+        "float"
+    );
+    assert_eq!(typed("let f s = a * s", "f"), "tensor -> tensor");
+    assert_eq!(typed("let f (s : float) = a * s", "f"), "float -> tensor");
+    assert_eq!(typed("let f (s : float) = s - a", "f"), "float -> tensor");
+    assert_eq!(typed("let f (s : float) = a / s", "f"), "float -> tensor");
+    assert_eq!(typed("let t = a + 1.0", "t"), "tensor");
+    assert_eq!(typed("let t = 2.0 ** a", "t"), "tensor");
+    assert_eq!(
+        type_of("let scale (lr : float) (g : tensor) = lr * g", "scale"),
+        "float -> tensor -> tensor"
+    );
+    assert_eq!(
+        type_of("let p = fun (t : tensor) -> t ** 2.0", "p"),
+        "tensor -> tensor"
+    );
+    assert_eq!(
+        type_of("let n (t : tensor) = - t + abs t", "n"),
+        "tensor -> tensor"
+    );
+}
+
+#[test]
+fn mixed_arithmetic_defaults_to_the_other_operand() {
+    assert_eq!(type_of("let h x = x * 2.0", "h"), "float -> float");
+    assert_eq!(
+        type_of("let k t = Tensor.sum t + 1.0", "k"),
+        "tensor -> float"
+    );
+    assert_eq!(
+        type_of("let square x = x * x", "square"),
+        "'a -> 'a where 'a : num"
+    );
+    assert_eq!(
+        type_of("let add x y = x + y", "add"),
+        "'a -> 'a -> 'a where 'a : num"
+    );
+    assert_eq!(
+        type_of("let pw x y = x ** y", "pw"),
+        "'a -> 'a -> 'a where 'a : real"
+    );
+    // A float operand beside a result known to be a tensor: the other
+    // operand is the tensor.
+    assert_eq!(
+        type_of("let q s = Tensor.sum (2.0 * s)", "q"),
+        "tensor -> float"
+    );
+    // Waiting for the enclosing `let`: `s` is only known after the body.
+    assert_eq!(
+        type_of(
+            "let f (z : tensor -> float) s = let y = 2.0 * s in z y",
+            "f"
+        ),
+        "(tensor -> float) -> tensor -> float"
+    );
+    assert_eq!(
+        type_of(
+            "let o (t : tensor) = (fun s -> let y = t * s in y) 2.0",
+            "o"
+        ),
+        "tensor -> tensor"
+    );
+    // An inner function whose operands are all the enclosing code's
+    // stays monomorphic in its result until that code decides.
+    assert_eq!(
+        type_of("let f s = let g () = 2.0 * s in Tensor.sum (g ())", "f"),
+        "tensor -> float"
+    );
+    // An inner `let` decides what it generalises: `d` is float -> float.
+    assert_eq!(type_of("let u = let d x = x * 2.0 in d 1.0", "u"), "float");
+    assert_eq!(
+        error_code("let u (t : tensor) = let d x = x * 2.0 in d t"),
+        "E206"
+    );
+    // Decided before generalisation, so each use is independent; a
+    // generalised `'a -> 'a -> 'a` does not mix float with tensor.
+    assert_eq!(
+        type_of("let p = let add x y = x + y in (add 1 2, add 1.0 2.0)", "p"),
+        "int * float"
+    );
+    assert_eq!(
+        error_code("let p (t : tensor) = let add x y = x + y in add t 1.0"),
+        "E206"
+    );
+}
+
+#[test]
+fn mixed_arithmetic_keeps_int_apart() {
+    assert_eq!(type_of("let f x = x + 1", "f"), "int -> int");
+    assert_eq!(error_code("let x = 1 + 2.0"), "E206");
+    assert_eq!(error_code("let f (t : tensor) = 1 + t"), "E206");
+    assert_eq!(error_code("let f (t : tensor) = t * 2"), "E206");
+    assert_eq!(error_code("let s = \"a\" + 1"), "E211");
+    assert_eq!(error_code("let f x = (x + 1.0, x + 1)"), "E211");
+    assert_eq!(error_code("let f (t : tensor) = t % 2"), "E206");
+    // The error points at the offending operand.
+    let e = error_of("let f (t : tensor) = 1 + t");
+    let src = "let f (t : tensor) = 1 + t";
+    let span = e.labels[0].span;
+    assert_eq!(&src[span.start as usize..span.end as usize], "t");
+}
+
+#[test]
+fn mixed_arithmetic_in_the_repl_and_let_rec() {
+    let mut c = Checker::new();
+    check_with(&mut c, "let a = Tensor.ones [2]").unwrap();
+    let input = crate::syntax::parse::parse_repl_input(FileId(0), "fun s -> a * s");
+    let Ok(crate::syntax::ast::ReplInput::Expr(expr)) = input else {
+        panic!("not an expression: {input:?}")
+    };
+    let (_, printed, _) = c.check_repl_expr(expr).unwrap();
+    assert_eq!(printed, "tensor -> tensor");
+    assert_eq!(
+        type_of(
+            "let rec pw x n = if n = 0 then 1.0 else x * pw x (n - 1)",
+            "pw"
+        ),
+        "float -> int -> float"
+    );
+}
+
+#[test]
+fn optimizer_is_a_builtin_type_without_equality() {
+    use super::types::Type;
+    assert_eq!(
+        type_of("let keep (o : optimizer) = o", "keep"),
+        "optimizer -> optimizer"
+    );
+    let e = error_of("let same (o : optimizer) = [o] = [o]");
+    assert_eq!(e.code, "E217");
+    assert!(e.labels[0].message.contains("optimizers"));
+    let c = Checker::new();
+    assert_eq!(c.print_type(&Type::optimizer()), "optimizer");
+    // Primitive type strings name it too (the `Optim` module's).
+    let mut c = Checker::new();
+    let mut infer = super::infer::Infer::new(&mut c.state, super::env::PRELUDE.to_string());
+    for text in [
+        "float -> optimizer",
+        "optimizer -> 'a -> 'a -> 'a where 'a : diff",
+    ] {
+        let ty = infer.primitive_type(text).unwrap();
+        let printed =
+            super::print::Printer::for_bindings(&infer.st.table, &infer.st.defs, "").scheme(&ty);
+        assert_eq!(printed, text);
+    }
+}

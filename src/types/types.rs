@@ -29,6 +29,8 @@ impl TypeId {
     pub const ARRAY: TypeId = TypeId(7);
     pub const REF: TypeId = TypeId(8);
     pub const OPTION: TypeId = TypeId(9);
+    /// An optimizer's mutable state (`Optim.sgd 0.1 : optimizer`).
+    pub const OPTIMIZER: TypeId = TypeId(10);
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +73,9 @@ impl Type {
     }
     pub fn tensor() -> Type {
         Type::con0(TypeId::TENSOR)
+    }
+    pub fn optimizer() -> Type {
+        Type::con0(TypeId::OPTIMIZER)
     }
     pub fn list(elem: Type) -> Type {
         Type::Con(TypeId::LIST, vec![elem])

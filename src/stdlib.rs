@@ -57,6 +57,21 @@ pub const MODULES: &[StdlibModule] = &[
         file: "sys.dl",
         text: include_str!("../stdlib/sys.dl"),
     },
+    StdlibModule {
+        name: "Tensor",
+        file: "tensor.dl",
+        text: include_str!("../stdlib/tensor.dl"),
+    },
+    StdlibModule {
+        name: "Optim",
+        file: "optim.dl",
+        text: include_str!("../stdlib/optim.dl"),
+    },
+    StdlibModule {
+        name: "NN",
+        file: "nn.dl",
+        text: include_str!("../stdlib/nn.dl"),
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static StdlibModule> {

@@ -207,6 +207,7 @@ pub fn dup(v: &Value) -> Value {
         Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
         Value::Tracked(t) => Value::Tracked(Rc::clone(t)),
         Value::Tensor(t) => Value::Tensor(Rc::clone(t)),
+        Value::Optimizer(o) => Value::Optimizer(Rc::clone(o)),
     }
 }
 

@@ -203,6 +203,13 @@ pub static PRIMS: &[Prim] = &[
     prim(T, "to_list", "tensor -> float list", 1, tensor::to_list),
     prim(T, "load_npy", "string -> tensor", 1, tensor::load_npy),
     prim(T, "save_npy", "string -> tensor -> unit", 2, tensor::save_npy),
+
+    prim("Optim", "sgd", "float -> optimizer", 1, optim::sgd),
+    prim("Optim", "momentum", "float -> float -> optimizer", 2, optim::momentum),
+    prim("Optim", "adagrad", "float -> optimizer", 1, optim::adagrad),
+    prim("Optim", "adam", "float -> optimizer", 1, optim::adam),
+    prim("Optim", "step", "optimizer -> 'a -> 'a -> 'a where 'a : diff", 3, optim::step),
+    prim("Optim", "clip", "float -> 'a -> 'a where 'a : diff", 2, optim::clip),
 ];
 
 pub fn lookup(module: &str, name: &str) -> Option<&'static Prim> {

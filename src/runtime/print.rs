@@ -141,6 +141,7 @@ fn render_one(v: &Value, position: Position, out: &mut String, tasks: &mut Vec<T
         }
         Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_) => out.push_str("<fun>"),
         Value::Tensor(t) => out.push_str(&crate::runtime::tensor::print::show_tensor(t)),
+        Value::Optimizer(_) => out.push_str("<optimizer>"),
         // A differentiated float prints as its value.
         Value::Tracked(_) => {
             tasks.push(Task::Show(crate::runtime::ad::primal(v).clone(), position))

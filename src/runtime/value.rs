@@ -37,6 +37,8 @@ pub enum Value {
     /// An f32 tensor (LANGUAGE.md §7). The `Rc` keeps `Value` small; the
     /// elements inside are shared as well.
     Tensor(Rc<super::tensor::Tensor>),
+    /// An optimizer of `Optim` with its state (momentum buffers, moments).
+    Optimizer(Rc<crate::runtime::optim::Optimizer>),
 }
 
 pub struct ConsCell {

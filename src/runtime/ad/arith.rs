@@ -207,9 +207,12 @@ fn accumulate(
             // its own shape.
             let c = super::tensor::fit_to(contribution()?, &t.primal)?;
             let old = t.derivative.replace(Value::Float(0.0));
-            // The first contribution is the adjoint as it is: adding it to
-            // the initial `0.0` would copy a tensor for nothing.
-            let new = if matches!(old, Value::Float(z) if z == 0.0) {
+            // A first tensor contribution is the adjoint as it is: adding
+            // it to the initial `0.0` would copy it for nothing. (A float
+            // is added, so that `0.0 + -0.0` stays `0.0`.)
+            let new = if matches!(old, Value::Float(z) if z == 0.0)
+                && matches!(super::primal(&c), Value::Tensor(_))
+            {
                 c
             } else {
                 add(&old, &c)?

@@ -1,0 +1,122 @@
+//! The update rules, element by element over one leaf's elements: an f64
+//! float is a one-element slice, a tensor its f32 data.
+//!
+//! Each rule is one pass of zipped slice iterators producing the new
+//! parameters (one allocation per leaf, none per element), so the loops
+//! vectorize. The state buffers (`velocity`, `sum_sq`, moments) are
+//! updated in place.
+
+use std::ops::{Add, Div, Mul, Sub};
+
+/// The element types the rules run on: f32 (tensors) and f64 (floats).
+pub trait Real:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+{
+    fn of(x: f64) -> Self;
+    fn sqrt(self) -> Self;
+}
+
+impl Real for f32 {
+    fn of(x: f64) -> f32 {
+        x as f32
+    }
+    fn sqrt(self) -> f32 {
+        f32::sqrt(self)
+    }
+}
+
+impl Real for f64 {
+    fn of(x: f64) -> f64 {
+        x
+    }
+    fn sqrt(self) -> f64 {
+        f64::sqrt(self)
+    }
+}
+
+/// `p - lr·g`.
+pub fn sgd<E: Real>(lr: f64, p: &[E], g: &[E]) -> Vec<E> {
+    let lr = E::of(lr);
+    p.iter().zip(g).map(|(&p, &g)| p - lr * g).collect()
+}
+
+/// torch.optim.SGD with `momentum=beta` (no dampening): the buffer is the
+/// gradient on the first step, then `beta·buf + g`; `p - lr·buf`.
+pub fn momentum<E: Real>(
+    lr: f64,
+    beta: f64,
+    first_step: bool,
+    p: &[E],
+    g: &[E],
+    velocity: &mut [E],
+) -> Vec<E> {
+    let (lr, beta) = (E::of(lr), E::of(beta));
+    if first_step {
+        velocity.copy_from_slice(g);
+    } else {
+        for (v, &g) in velocity.iter_mut().zip(g) {
+            *v = beta * *v + g;
+        }
+    }
+    p.iter()
+        .zip(velocity.iter())
+        .map(|(&p, &v)| p - lr * v)
+        .collect()
+}
+
+/// Added under the square root so a zero gradient history divides by
+/// something (min-char-rnn's constant).
+const ADAGRAD_EPS: f64 = 1e-8;
+
+/// min-char-rnn's Adagrad: `G += g²; p - lr·g/√(G + 1e-8)`.
+pub fn adagrad<E: Real>(lr: f64, p: &[E], g: &[E], sum_sq: &mut [E]) -> Vec<E> {
+    let (lr, eps) = (E::of(lr), E::of(ADAGRAD_EPS));
+    p.iter()
+        .zip(g)
+        .zip(sum_sq.iter_mut())
+        .map(|((&p, &g), s)| {
+            *s = *s + g * g;
+            p - lr * g / (*s + eps).sqrt()
+        })
+        .collect()
+}
+
+/// Adam's constants (torch.optim.Adam's defaults apart from `lr`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+}
+
+/// torch.optim.Adam at step `t` (from 1): `m = β1·m + (1-β1)·g`,
+/// `v = β2·v + (1-β2)·g²`, `p - (lr/(1-β1ᵗ))·m / (√v/√(1-β2ᵗ) + eps)`.
+/// The bias corrections are computed in f64, as PyTorch computes them in
+/// Python floats.
+pub fn adam<E: Real>(
+    config: AdamConfig,
+    t: u64,
+    p: &[E],
+    g: &[E],
+    m: &mut [E],
+    v: &mut [E],
+) -> Vec<E> {
+    let exponent = i32::try_from(t).unwrap_or(i32::MAX);
+    let correction1 = 1.0 - config.beta1.powi(exponent);
+    let correction2_sqrt = (1.0 - config.beta2.powi(exponent)).sqrt();
+    let step_size = E::of(config.lr / correction1);
+    let correction2_sqrt = E::of(correction2_sqrt);
+    let (b1, b2) = (E::of(config.beta1), E::of(config.beta2));
+    let (one_minus_b1, one_minus_b2) = (E::of(1.0 - config.beta1), E::of(1.0 - config.beta2));
+    let eps = E::of(config.eps);
+    p.iter()
+        .zip(g)
+        .zip(m.iter_mut().zip(v.iter_mut()))
+        .map(|((&p, &g), (m, v))| {
+            *m = b1 * *m + one_minus_b1 * g;
+            *v = b2 * *v + one_minus_b2 * g * g;
+            p - step_size * *m / ((*v).sqrt() / correction2_sqrt + eps)
+        })
+        .collect()
+}

@@ -1,0 +1,72 @@
+//! `Optim.*`: making optimizers, stepping them, clipping gradients
+//! (the rules are in [`crate::runtime::optim`]).
+//!
+//! The constructors refuse the hyper-parameters torch.optim refuses
+//! (a negative or NaN learning rate, a negative momentum), as R008.
+
+use super::args;
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::optim::{self, Rule};
+use crate::runtime::print::format_float;
+use crate::runtime::value::Value;
+
+type Outcome = Result<Value, RuntimeError>;
+
+/// A non-negative hyper-parameter (`name` as the user sees it).
+fn non_negative(a: &[Value], i: usize, name: &str) -> Result<f64, RuntimeError> {
+    let x = args::float(a, i)?;
+    if x.is_nan() || x < 0.0 {
+        return Err(RuntimeError::new(
+            "R008",
+            format!(
+                "{name} must be a non-negative float, got {}",
+                format_float(x)
+            ),
+        ));
+    }
+    Ok(x)
+}
+
+pub fn sgd(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.sgd: the learning rate")?;
+    Ok(optim::value(Rule::Sgd { lr }))
+}
+
+pub fn momentum(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.momentum: the learning rate")?;
+    let beta = non_negative(a, 1, "Optim.momentum: the momentum")?;
+    Ok(optim::value(Rule::Momentum { lr, beta }))
+}
+
+pub fn adagrad(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.adagrad: the learning rate")?;
+    Ok(optim::value(Rule::Adagrad { lr }))
+}
+
+pub fn adam(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.adam: the learning rate")?;
+    Ok(optim::value(Rule::adam(lr)))
+}
+
+/// `Optim.step opt params grads`: the new parameters.
+pub fn step(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let opt = match args::any(a, 0)? {
+        Value::Optimizer(opt) => opt.clone(),
+        other => {
+            return Err(RuntimeError::new(
+                "R008",
+                format!(
+                    "primitive expected an optimizer, got {}",
+                    crate::runtime::ops::kind_name(other)
+                ),
+            ))
+        }
+    };
+    opt.step(args::any(a, 1)?, args::any(a, 2)?)
+}
+
+/// `Optim.clip c g`: every element of `g` into `[-c, c]`.
+pub fn clip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    optim::clip(args::float(a, 0)?, args::any(a, 1)?)
+}

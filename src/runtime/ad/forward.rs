@@ -57,5 +57,5 @@ pub fn binary_tangent(
         ],
         _ => [None, None],
     };
-    sum(terms)
+    super::tensor::fit_tangent(sum(terms)?, r)
 }

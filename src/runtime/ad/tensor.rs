@@ -87,6 +87,18 @@ pub(super) fn fit_to(c: Value, operand: &Value) -> Outcome {
     }
 }
 
+/// Makes `t`, the tangent of a broadcast result `r` computed from one
+/// operand's tangent, the shape of `r`: a tangent of shape `[3]` (or a
+/// float) for a `[2; 3]` result is broadcast to `[2; 3]`.
+pub(super) fn fit_tangent(t: Value, r: &Value) -> Outcome {
+    match primal(r) {
+        Value::Tensor(rt) if shape(&t) != rt.shape() || matches!(primal(&t), Value::Float(_)) => {
+            apply1(TensorOp::BroadcastTo(rt.shape().to_vec()), &t)
+        }
+        _ => Ok(t),
+    }
+}
+
 /// The adjoint contribution of `g` (the result's adjoint) to operand
 /// `i`, given the operands as this tag sees them (`x`) and the result `r`.
 pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value) -> Outcome {

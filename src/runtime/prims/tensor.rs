@@ -133,12 +133,10 @@ pub fn ones(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     )?)))
 }
 
+/// Differentiable in the fill value (each element is that float).
 pub fn full(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let shape = shape_arg(a, 0, "Tensor.full")?;
-    Ok(Value::tensor(Tensor::full(
-        &shape,
-        args::float(a, 1)? as f32,
-    )))
+    op1(TensorOp::BroadcastTo(shape), a, 1)
 }
 
 /// Standard normal elements, drawn in row-major order from the one
@@ -311,8 +309,20 @@ pub fn equal(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     Ok(Value::Bool(x == y))
 }
 
-/// All elements in row-major order, whatever the rank.
+/// All elements in row-major order, whatever the rank. Under a `grad`
+/// each element is a `get` of the flattened tensor, so its adjoint returns
+/// to its place (at a cost quadratic in the length: each `get` has a
+/// whole-tensor adjoint).
 pub fn to_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let v = args::any(a, 0)?;
+    if matches!(v, Value::Tracked(_)) {
+        let n = plain_tensor(a, 0, "Tensor.to_list")?.len();
+        let flat = ad::tensor_op(TensorOp::Reshape(vec![n]), std::slice::from_ref(v))?;
+        let items = (0..n)
+            .map(|i| ad::tensor_op(TensorOp::Get(vec![i]), std::slice::from_ref(&flat)))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Value::list_from(items));
+    }
     let t = plain_tensor(a, 0, "Tensor.to_list")?;
     Ok(Value::list_from(
         t.data().iter().map(|&x| Value::Float(x as f64)),

@@ -98,9 +98,14 @@ impl TensorOp {
     }
 }
 
-/// A shape error as the run-time error the user sees (R011).
+/// A shape error as the run-time error the user sees: R011, or R003
+/// for an index beyond the tensor's extent (as for arrays).
 pub fn shape_error(e: tensor::ShapeError) -> RuntimeError {
-    RuntimeError::new("R011", e.to_string())
+    let code = match e.problem {
+        tensor::error::Problem::OutOfRange(_) => "R003",
+        _ => "R011",
+    };
+    RuntimeError::new(code, e.to_string())
 }
 
 /// The tensor inside a value no tag tracks.

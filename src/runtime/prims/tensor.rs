@@ -192,9 +192,8 @@ pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let index = args::list(a, 1)?
         .iter()
         .map(|i| match i {
-            Value::Int(i) => {
-                usize::try_from(*i).map_err(|_| invalid(format!("Tensor.get: negative index {i}")))
-            }
+            Value::Int(i) => usize::try_from(*i)
+                .map_err(|_| RuntimeError::new("R003", format!("Tensor.get: negative index {i}"))),
             _ => Err(invalid("Tensor.get: an index is a list of ints".into())),
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -12,9 +12,12 @@ pub enum Problem {
     /// The shapes do not fit this operation (`@`, `concat`, …); the text
     /// says which dimensions disagree.
     Mismatch(String),
-    /// A single operand is unsuitable (bad axis, index out of range, …);
+    /// A single operand is unsuitable (a bad axis, an empty tensor, …);
     /// `right` is empty.
     Invalid(String),
+    /// An index, row, slice or class beyond the tensor's extent; reported
+    /// as an index error (R003) like an array index, not a shape error.
+    OutOfRange(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +63,17 @@ impl ShapeError {
     }
 }
 
+impl ShapeError {
+    pub fn out_of_range(op: &'static str, shape: &[usize], why: impl Into<String>) -> Self {
+        ShapeError {
+            op,
+            left: shape.to_vec(),
+            right: Vec::new(),
+            problem: Problem::OutOfRange(why.into()),
+        }
+    }
+}
+
 /// A shape as dlang writes an `int list`: `[2; 3]`.
 pub fn show_shape(shape: &[usize]) -> String {
     let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
@@ -88,7 +102,9 @@ impl fmt::Display for ShapeError {
             Problem::Mismatch(why) => {
                 write!(f, "shapes {left} and {right} do not fit `{op}`: {why}")
             }
-            Problem::Invalid(why) => write!(f, "`{op}` on a tensor of shape {left}: {why}"),
+            Problem::Invalid(why) | Problem::OutOfRange(why) => {
+                write!(f, "`{op}` on a tensor of shape {left}: {why}")
+            }
         }
     }
 }

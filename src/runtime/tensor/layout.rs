@@ -2,7 +2,7 @@
 //! indexing (`get`, `row`, `slice`), joining (`concat`, `stack`) and
 //! `one_hot`.
 
-use super::error::{ShapeError, TensorResult};
+use super::error::{show_shape, ShapeError, TensorResult};
 use super::shape::{check_axis, numel, strides};
 use super::tensor::Tensor;
 
@@ -41,9 +41,24 @@ pub fn transpose(t: &Tensor) -> TensorResult<Tensor> {
 
 /// Flat row-major position of `index`, if it is in range.
 pub fn flat_index(op: &'static str, shape: &[usize], index: &[usize]) -> TensorResult<usize> {
-    let in_range = index.len() == shape.len() && index.iter().zip(shape).all(|(i, d)| i < d);
-    if !in_range {
-        return Err(ShapeError::mismatch(op, shape, index, "index out of range"));
+    if index.len() != shape.len() {
+        return Err(ShapeError::mismatch(
+            op,
+            shape,
+            index,
+            format!(
+                "an index of {} entries for a tensor of rank {}",
+                index.len(),
+                shape.len()
+            ),
+        ));
+    }
+    if index.iter().zip(shape).any(|(i, d)| i >= d) {
+        return Err(ShapeError::out_of_range(
+            op,
+            shape,
+            format!("index {} is out of range", show_shape(index)),
+        ));
     }
     Ok(index.iter().zip(strides(shape)).map(|(i, s)| i * s).sum())
 }
@@ -58,7 +73,7 @@ pub fn slice(t: &Tensor, axis: usize, start: usize, len: usize) -> TensorResult<
     check_axis("slice", t.shape(), axis)?;
     let dim = t.shape()[axis];
     if start.checked_add(len).is_none_or(|end| end > dim) {
-        return Err(ShapeError::invalid(
+        return Err(ShapeError::out_of_range(
             "slice",
             t.shape(),
             format!(
@@ -82,7 +97,7 @@ pub fn slice(t: &Tensor, axis: usize, start: usize, len: usize) -> TensorResult<
 /// Sub-tensor `i` along axis 0, that axis removed.
 pub fn row(t: &Tensor, i: usize) -> TensorResult<Tensor> {
     if t.rank() == 0 || i >= t.shape()[0] {
-        return Err(ShapeError::invalid(
+        return Err(ShapeError::out_of_range(
             "row",
             t.shape(),
             format!("row {i} is out of range"),
@@ -154,7 +169,7 @@ pub fn stack(ts: &[Tensor]) -> TensorResult<Tensor> {
 /// `[n]` with 1.0 at `i` (`Tensor.one_hot n i`).
 pub fn one_hot(n: usize, i: usize) -> TensorResult<Tensor> {
     if i >= n {
-        return Err(ShapeError::invalid(
+        return Err(ShapeError::out_of_range(
             "one_hot",
             &[n],
             format!("class {i} is out of range"),

@@ -8,18 +8,21 @@ use super::tensor::Tensor;
 
 /// Sum of all elements, accumulated in f64 so long sums stay accurate.
 pub fn sum(t: &Tensor) -> f32 {
-    t.data().iter().map(|&x| x as f64).sum::<f64>() as f32
+    // From +0.0: `Iterator::sum` starts at -0.0, so an empty sum would
+    // print as `-0.0` where NumPy gives `0.0`.
+    t.data().iter().fold(0.0f64, |acc, &x| acc + x as f64) as f32
 }
 
 /// Mean of all elements; NaN for an empty tensor, as NumPy.
 pub fn mean(t: &Tensor) -> f32 {
-    (t.data().iter().map(|&x| x as f64).sum::<f64>() / t.len() as f64) as f32
+    (t.data().iter().fold(0.0f64, |acc, &x| acc + x as f64) / t.len() as f64) as f32
 }
 
 /// Largest element; NaN if any element is NaN (as NumPy's `max`).
 pub fn max(t: &Tensor) -> TensorResult<f32> {
-    let i = argmax(t)?;
-    Ok(t.data()[i])
+    argmax_slice(t.data())
+        .map(|i| t.data()[i])
+        .ok_or_else(|| ShapeError::invalid("max", t.shape(), "the tensor is empty"))
 }
 
 /// Flat index of the first largest element (the first NaN if any).

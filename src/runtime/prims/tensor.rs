@@ -15,9 +15,7 @@ use crate::runtime::value::Value;
 
 type Outcome = Result<Value, RuntimeError>;
 
-/// The most elements one tensor may have (2^28, 1 GiB of f32): a larger
-/// shape is refused before anything is allocated.
-const MAX_ELEMENTS: usize = 1 << 28;
+use crate::runtime::tensor::shape::MAX_ELEMENTS;
 
 fn invalid(message: String) -> RuntimeError {
     RuntimeError::new("R008", message)

@@ -9,6 +9,7 @@
 
 use super::error::{ShapeError, TensorResult};
 use super::matmul::matmul_2d;
+use super::shape::MAX_ELEMENTS;
 use super::tensor::Tensor;
 
 /// Sizes of one convolution, checked once.
@@ -58,6 +59,23 @@ fn geometry(x: &Tensor, k: &Tensor, pad: usize) -> TensorResult<Geometry> {
             format!("a {kh}×{kw} kernel does not fit a padded {ph}×{pw} image"),
         ));
     }
+    let (oh, ow) = (ph - kh + 1, pw - kw + 1);
+    // The output and one image's patch matrix are allocated whole: refuse
+    // a padding that would make either absurdly large instead of aborting.
+    let output = [n, o, oh, ow]
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d));
+    let patches = [c, kh, kw, oh, ow]
+        .iter()
+        .try_fold(1usize, |a, &d| a.checked_mul(d));
+    let fits = matches!((output, patches), (Some(a), Some(b)) if a.max(b) <= MAX_ELEMENTS);
+    if !fits {
+        return Err(ShapeError::invalid(
+            "conv2d",
+            x.shape(),
+            format!("padding {pad} makes the result larger than {MAX_ELEMENTS} elements"),
+        ));
+    }
     Ok(Geometry {
         n,
         c,
@@ -67,8 +85,8 @@ fn geometry(x: &Tensor, k: &Tensor, pad: usize) -> TensorResult<Geometry> {
         kh,
         kw,
         pad,
-        oh: ph - kh + 1,
-        ow: pw - kw + 1,
+        oh,
+        ow,
     })
 }
 

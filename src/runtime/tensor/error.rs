@@ -89,6 +89,7 @@ fn surface_name(op: &str) -> String {
         "mul" => "*".to_string(),
         "div" => "/".to_string(),
         "matmul" => "@".to_string(),
+        "pow" => "**".to_string(),
         other => format!("Tensor.{other}"),
     }
 }

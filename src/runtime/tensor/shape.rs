@@ -5,6 +5,11 @@ use super::error::{ShapeError, TensorResult};
 /// Number of elements of a shape (1 for the scalar shape `[]`). Saturates
 /// at `usize::MAX` instead of overflowing, so a user's absurd shape fails
 /// the element-count checks of `Tensor::new` and `reshape` cleanly.
+/// The most elements one tensor may have (2^28, 1 GiB of f32). Shapes
+/// given by a program (`Tensor.zeros`, `conv2d`'s padding, …) are checked
+/// against it before anything is allocated.
+pub const MAX_ELEMENTS: usize = 1 << 28;
+
 pub fn numel(shape: &[usize]) -> usize {
     shape
         .iter()

@@ -40,6 +40,7 @@ pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<T
             format!("inner dimensions {k} and {k2} differ"),
         ));
     }
+    super::shape::check_size("matmul", a.shape(), b.shape(), &[m, n])?;
     let mut out = vec![0.0f32; m * n];
     if k > 0 {
         let av = view(a.data(), ra, ca, a_t);

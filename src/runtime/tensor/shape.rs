@@ -45,7 +45,32 @@ pub fn broadcast_shapes(
             _ => return Err(ShapeError::broadcast(op, left, right)),
         };
     }
+    check_size(op, left, right, &out)?;
     Ok(out)
+}
+
+/// Refuses a result shape with more than [`MAX_ELEMENTS`] elements: a
+/// broadcast (`[n; 1] + [1; n]`) or a product (`[n; 1] @ [1; n]`) can ask
+/// for far more than its operands hold.
+pub fn check_size(
+    op: &'static str,
+    left: &[usize],
+    right: &[usize],
+    result: &[usize],
+) -> TensorResult<()> {
+    let count = result.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
+    if count.is_none_or(|n| n > MAX_ELEMENTS) {
+        return Err(ShapeError::mismatch(
+            op,
+            left,
+            right,
+            format!(
+                "the result {} would have more than {MAX_ELEMENTS} elements",
+                super::error::show_shape(result)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The dimension `from_right` places from the last one, 1 if absent.

@@ -58,16 +58,27 @@ fn rows_kept(shape: &[usize]) -> Vec<usize> {
     kept
 }
 
-/// The multi-index of the element `Tensor.max` picks.
-fn argmax_index(v: &Value) -> Result<Vec<usize>, RuntimeError> {
+/// How `Tensor.max`'s adjoint is shared among the elements, as PyTorch
+/// shares it: equally among all the elements equal to the maximum (a
+/// constant mask with weights `1/count`). A NaN maximum goes to the first
+/// NaN, the element `max` returned.
+fn max_share(v: &Value) -> Outcome {
     let t = as_tensor(primal(v), "Tensor.max")?;
-    let mut flat = reduce::argmax(t).map_err(shape_error)?;
-    let mut index = vec![0; t.rank()];
-    for (axis, &d) in t.shape().iter().enumerate().rev() {
-        index[axis] = flat % d.max(1);
-        flat /= d.max(1);
+    let top = reduce::max(t).map_err(shape_error)?;
+    let mut share = vec![0.0f32; t.len()];
+    if top.is_nan() {
+        share[reduce::argmax(t).map_err(shape_error)?] = 1.0;
+    } else {
+        let count = t.data().iter().filter(|&&x| x == top).count().max(1) as f32;
+        for (w, &x) in share.iter_mut().zip(t.data()) {
+            if x == top {
+                *w = 1.0 / count;
+            }
+        }
     }
-    Ok(index)
+    Tensor::new(t.shape().to_vec(), share)
+        .map(Value::tensor)
+        .map_err(shape_error)
 }
 
 /// Makes `c`, an adjoint contribution computed for a broadcast result,
@@ -111,13 +122,11 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
             let n = s.iter().product::<usize>().max(1) as f64;
             apply1(TensorOp::BroadcastTo(s), &div(g, &float(n))?)
         }
-        TensorOp::Max => apply1(
-            TensorOp::Scatter {
-                shape: shape(&here(0)),
-                index: argmax_index(&here(0))?,
-            },
-            g,
-        ),
+        TensorOp::Max => {
+            let operand = here(0);
+            let s = shape(&operand);
+            mul(&apply1(TensorOp::BroadcastTo(s), g)?, &max_share(&operand)?)
+        }
         TensorOp::SumAxis(axis) => {
             let s = shape(&here(0));
             let mut kept = s.clone();
@@ -276,7 +285,7 @@ fn tangent(op: &TensorOp, operands: &[Value], x: &[Value], r: &Value, tag: u32) 
             let right = apply(TensorOp::MatMul, &[x[0].clone(), dx[1].clone()])?;
             add(&left, &right)
         }
-        TensorOp::Max => apply1(TensorOp::Get(argmax_index(&x[0])?), &d0),
+        TensorOp::Max => apply1(TensorOp::Sum, &mul(&d0, &max_share(&x[0])?)?),
         TensorOp::Softmax => {
             let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(&d0, r)?)?;
             mul(r, &sub(&d0, &dot)?)

@@ -11,8 +11,10 @@
 //! the case is counted as skipped instead of checked. Few may be skipped.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::process::Command;
+
+#[path = "common/run_program.rs"]
+mod run_program;
+use run_program::run_program;
 
 /// Deterministic generator (xorshift), so a failure reproduces.
 struct Rng(u64);
@@ -164,26 +166,6 @@ fn numbers(line: &str) -> Vec<f64> {
         .collect()
 }
 
-fn run(text: &str, name: &str) -> Vec<String> {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let path = dir.join(format!("{name}.dl"));
-    std::fs::write(&path, text).expect("write program");
-    let out = Command::new(env!("CARGO_BIN_EXE_dlang"))
-        .args(["run", "--backend", "interp"])
-        .arg(&path)
-        .output()
-        .expect("run dlang");
-    assert!(
-        out.status.success(),
-        "{name} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-4 * (1.0 + a.abs().max(b.abs()))
 }
@@ -192,7 +174,7 @@ fn close(a: f64, b: f64) -> bool {
 fn check_family(seed: u64, input: Input, count: usize, name: &str) -> (usize, usize) {
     let mut rng = Rng(seed);
     let (text, cases) = program(&mut rng, input, count);
-    let lines = run(&text, name);
+    let lines = run_program(&text, name);
     let dims = input.vars().len();
     let per_case = 2 + 4 * dims;
     assert_eq!(lines.len(), cases.len() * per_case, "{name}: output lines");

@@ -17,8 +17,10 @@
 //! disagree is counted as skipped; at most a fifth may be.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::process::Command;
+
+#[path = "common/run_program.rs"]
+mod run_program;
+use run_program::run_program;
 
 struct Rng(u64);
 
@@ -311,25 +313,6 @@ fn ops() -> Vec<Op> {
 const H: f64 = 1e-2;
 const CASES_PER_OP: usize = 12;
 
-fn run(text: &str, name: &str) -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.dl"));
-    std::fs::write(&path, text).expect("write program");
-    let out = Command::new(env!("CARGO_BIN_EXE_dlang"))
-        .args(["run", "--backend", "interp"])
-        .arg(&path)
-        .output()
-        .expect("run dlang");
-    assert!(
-        out.status.success(),
-        "{name} failed: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 5e-3 * 1f64.max(a.abs()).max(b.abs())
 }
@@ -365,7 +348,7 @@ fn tensor_gradients_match_finite_differences() {
                 );
             }
         }
-        let lines = run(&text, &format!("tensor_prop_{}", op.name));
+        let lines = run_program(&text, &format!("tensor_prop_{}", op.name));
         assert_eq!(lines.len(), 6 * CASES_PER_OP, "{}: output lines", op.name);
         for (case, block) in lines.chunks(6).enumerate() {
             let v: Vec<f64> = block

@@ -312,7 +312,7 @@ fn compare_floats(p: f64, q: f64, floats: FloatOrder) -> Option<Ordering> {
     }
 }
 
-fn invalid_operands(op: BinOp, a: &Value, b: &Value) -> RuntimeError {
+pub fn invalid_operands(op: BinOp, a: &Value, b: &Value) -> RuntimeError {
     RuntimeError::new(
         "R008",
         format!(

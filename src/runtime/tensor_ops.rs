@@ -175,17 +175,7 @@ pub fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Outcome {
             let s = *s as f32;
             Ok(ew::map(y, |v| f(s, v)))
         }
-        _ => {
-            return Err(RuntimeError::new(
-                "R008",
-                format!(
-                    "invalid operands to `{}`: {} and {}",
-                    op.symbol(),
-                    kind_name(a),
-                    kind_name(b)
-                ),
-            ))
-        }
+        _ => return Err(super::ops::invalid_operands(op, a, b)),
     };
     tensor_value(result)
 }

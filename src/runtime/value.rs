@@ -130,6 +130,31 @@ pub struct Variant {
     pub arg: Option<Value>,
 }
 
+impl Record {
+    /// A record with `self`'s field names and `values` in their order:
+    /// how the structure walks (AD, optimizers) rebuild a record.
+    pub fn with_values(&self, values: Vec<Value>) -> Value {
+        Value::Record(Rc::new(Record {
+            fields: self
+                .fields
+                .iter()
+                .map(|(name, _)| name.clone())
+                .zip(values)
+                .collect(),
+        }))
+    }
+}
+
+impl Variant {
+    /// The same constructor applied to `arg` instead.
+    pub fn with_arg(&self, arg: Option<Value>) -> Value {
+        Value::Variant(Rc::new(Variant {
+            name: self.name.clone(),
+            arg,
+        }))
+    }
+}
+
 /// A primitive together with the arguments it has received so far; it
 /// runs when `args.len() == prim.arity`.
 pub struct BuiltinApp {

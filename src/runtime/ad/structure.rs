@@ -85,21 +85,8 @@ fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
                             .rev()
                             .fold(tail, |tail, head| Value::cons(head, tail))
                     }
-                    Rebuild::Record(r) => {
-                        let values = take_last(&mut done, r.fields.len());
-                        Value::Record(Rc::new(Record {
-                            fields: r
-                                .fields
-                                .iter()
-                                .map(|(name, _)| name.clone())
-                                .zip(values)
-                                .collect(),
-                        }))
-                    }
-                    Rebuild::Variant(c) => Value::Variant(Rc::new(Variant {
-                        name: c.name.clone(),
-                        arg: done.pop(),
-                    })),
+                    Rebuild::Record(r) => r.with_values(take_last(&mut done, r.fields.len())),
+                    Rebuild::Variant(c) => c.with_arg(done.pop()),
                 };
                 done.push(value);
             }

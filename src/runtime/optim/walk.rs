@@ -225,21 +225,8 @@ fn rebuild(how: Build, done: &mut Vec<Value>) -> Value {
         Build::Tuple(n) => Value::Tuple(take(done, n).into()),
         Build::List(n) => Value::list_from(take(done, n)),
         Build::Array(n) => Value::Array(Rc::new(std::cell::RefCell::new(take(done, n)))),
-        Build::Record(r) => {
-            let values = take(done, r.fields.len());
-            Value::Record(Rc::new(Record {
-                fields: r
-                    .fields
-                    .iter()
-                    .map(|(name, _)| name.clone())
-                    .zip(values)
-                    .collect(),
-            }))
-        }
-        Build::Variant(c) => Value::Variant(Rc::new(Variant {
-            name: c.name.clone(),
-            arg: done.pop(),
-        })),
+        Build::Record(r) => r.with_values(take(done, r.fields.len())),
+        Build::Variant(c) => c.with_arg(done.pop()),
     }
 }
 

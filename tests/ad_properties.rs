@@ -12,29 +12,13 @@
 
 use std::fmt::Write as _;
 
-#[path = "common/run_program.rs"]
-mod run_program;
-use run_program::run_program;
+#[path = "common/generated.rs"]
+mod generated;
+use generated::{run_program, Rng};
 
-/// Deterministic generator (xorshift), so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// A float in [-2, 2] with three decimals.
-    fn constant(&mut self) -> f64 {
-        (self.below(4001) as f64 - 2000.0) / 1000.0
-    }
+/// The constants of generated expressions: in [-2, 2].
+fn constant(rng: &mut Rng) -> f64 {
+    rng.decimal(2.0)
 }
 
 fn literal(x: f64) -> String {
@@ -49,7 +33,7 @@ fn literal(x: f64) -> String {
 fn expr(rng: &mut Rng, vars: &[&str], depth: u32) -> String {
     if depth == 0 || rng.below(6) == 0 {
         return if rng.below(4) == 0 {
-            literal(rng.constant())
+            literal(constant(rng))
         } else {
             vars[rng.below(vars.len() as u64) as usize].to_string()
         };
@@ -128,9 +112,9 @@ fn program(rng: &mut Rng, input: Input, count: usize) -> (String, Vec<Case>) {
     for i in 0..count {
         let body = expr(rng, input.vars(), 3);
         let dims = input.vars().len();
-        let point: Vec<f64> = (0..dims).map(|_| rng.constant()).collect();
+        let point: Vec<f64> = (0..dims).map(|_| constant(rng)).collect();
         writeln!(text, "let f{i} = {}", input.lambda(&body)).unwrap();
-        let direction: Vec<f64> = (0..dims).map(|_| rng.constant()).collect();
+        let direction: Vec<f64> = (0..dims).map(|_| constant(rng)).collect();
         writeln!(text, "let () = print (grad f{i} {})", input.point(&point)).unwrap();
         writeln!(
             text,

@@ -18,50 +18,40 @@
 
 use std::fmt::Write as _;
 
-#[path = "common/run_program.rs"]
-mod run_program;
-use run_program::run_program;
+#[path = "common/generated.rs"]
+mod generated;
+use generated::{run_program, Rng};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    /// In [-1.5, 1.5] with three decimals.
-    fn value(&mut self) -> f64 {
-        (self.below(3001) as f64 - 1500.0) / 1000.0
-    }
-
-    fn dims(&mut self, rank: usize) -> Vec<usize> {
-        (0..rank).map(|_| 1 + self.below(4) as usize).collect()
-    }
+/// A random shape of the given rank, each dimension 1 to 4.
+fn dims(rng: &mut Rng, rank: usize) -> Vec<usize> {
+    (0..rank).map(|_| 1 + rng.below(4) as usize).collect()
 }
 
-/// A tensor literal of `shape` with random elements (`positive`: in [0.2, 1.7]).
-fn tensor(rng: &mut Rng, shape: &[usize], positive: bool) -> String {
-    let n: usize = shape.iter().product();
-    let items: Vec<String> = (0..n)
-        .map(|_| {
-            let v = rng.value();
-            let v = if positive { v.abs() + 0.2 } else { v };
-            format!("{v:.3}")
-        })
-        .collect();
+/// The dlang expression for a tensor of `shape` holding `items`.
+fn literal(items: &[f64], shape: &[usize]) -> String {
+    let items: Vec<String> = items.iter().map(|v| format!("{v:.3}")).collect();
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     format!(
         "(Tensor.reshape (Tensor.of_list [{}]) [{}])",
         items.join("; "),
         dims.join("; ")
     )
+}
+
+/// A tensor literal of `shape` with random elements (`positive`: in [0.2, 1.7]).
+fn tensor(rng: &mut Rng, shape: &[usize], positive: bool) -> String {
+    let n: usize = shape.iter().product();
+    let items: Vec<f64> = (0..n)
+        .map(|_| {
+            let v = rng.decimal(1.5);
+            if positive {
+                v.abs() + 0.2
+            } else {
+                v
+            }
+        })
+        .collect();
+    literal(&items, shape)
 }
 
 /// The input point: distinct elements at least 0.13 apart and at least
@@ -74,16 +64,8 @@ fn point(rng: &mut Rng, shape: &[usize]) -> String {
     for i in (1..grid.len()).rev() {
         grid.swap(i, rng.below(i as u64 + 1) as usize);
     }
-    let items: Vec<String> = grid
-        .iter()
-        .map(|m| format!("{:.3}", *m as f64 * 0.13 + 0.05))
-        .collect();
-    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    format!(
-        "(Tensor.reshape (Tensor.of_list [{}]) [{}])",
-        items.join("; "),
-        dims.join("; ")
-    )
+    let items: Vec<f64> = grid.iter().map(|m| *m as f64 * 0.13 + 0.05).collect();
+    literal(&items, shape)
 }
 
 /// One operation under test: how to build a random case.
@@ -96,7 +78,7 @@ struct Op {
 
 fn rank_1_to_3(rng: &mut Rng) -> Vec<usize> {
     let rank = 1 + rng.below(3) as usize;
-    rng.dims(rank)
+    dims(rng, rank)
 }
 
 fn ops() -> Vec<Op> {
@@ -164,7 +146,7 @@ fn ops() -> Vec<Op> {
             name: "broadcast_arith",
             build: |r| {
                 // x has shape [a; b]; the other operand [b], [a; 1] or [1; b].
-                let s = r.dims(2);
+                let s = dims(r, 2);
                 let other = match r.below(3) {
                     0 => vec![s[1]],
                     1 => vec![s[0], 1],
@@ -184,7 +166,7 @@ fn ops() -> Vec<Op> {
             name: "reduced_operand",
             // The differentiated operand is the one broadcast.
             build: |r| {
-                let s = r.dims(2);
+                let s = dims(r, 2);
                 let lead = r.below(3) as usize + 1;
                 let big = tensor(r, &[lead, s[0], s[1]], false);
                 (s, format!("{big} * x + x"), false)
@@ -241,7 +223,7 @@ fn ops() -> Vec<Op> {
         Op {
             name: "layout",
             build: |r| {
-                let s = r.dims(2);
+                let s = dims(r, 2);
                 let body = match r.below(5) {
                     0 => format!("Tensor.reshape x [{}]", s[0] * s[1]),
                     1 => "Tensor.transpose x * Tensor.transpose x".to_string(),
@@ -259,7 +241,7 @@ fn ops() -> Vec<Op> {
         Op {
             name: "get_stack_scalar",
             build: |r| {
-                let s = r.dims(2);
+                let s = dims(r, 2);
                 let (i, j) = (r.below(s[0] as u64), r.below(s[1] as u64));
                 let body = match r.below(3) {
                     0 => format!("Tensor.get x [{i}; {j}] * Tensor.get x [0; 0]"),

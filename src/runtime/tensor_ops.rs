@@ -13,7 +13,6 @@ use std::rc::Rc;
 use super::ad::Unary;
 use super::error::RuntimeError;
 use super::ops::kind_name;
-use super::prims::math::relu_f64;
 use super::tensor::{self, adjoint, conv, elementwise as ew, layout, reduce, Tensor};
 use super::value::Value;
 use crate::syntax::ast::BinOp;
@@ -145,57 +144,58 @@ pub fn shape_of(v: &Value) -> Option<&[usize]> {
 /// `a op b` for `+ - * / **` where at least one side is a tensor and the
 /// other a tensor or a float (broadcast). The result is a tensor.
 pub fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Outcome {
-    let f: fn(f32, f32) -> f32 = match op {
-        BinOp::Add => |x, y| x + y,
-        BinOp::Sub => |x, y| x - y,
-        BinOp::Mul => |x, y| x * y,
-        BinOp::Div => |x, y| x / y,
-        BinOp::Pow => f32::powf,
-        _ => {
-            return Err(RuntimeError::new(
-                "R008",
-                format!("`{}` does not apply to tensors", op.symbol()),
-            ))
-        }
+    let result = match op {
+        BinOp::Add => elementwise("add", a, b, |x, y| x + y),
+        BinOp::Sub => elementwise("sub", a, b, |x, y| x - y),
+        BinOp::Mul => elementwise("mul", a, b, |x, y| x * y),
+        BinOp::Div => elementwise("div", a, b, |x, y| x / y),
+        BinOp::Pow => elementwise("pow", a, b, f32::powf),
+        _ => None,
     };
-    let name = match op {
-        BinOp::Add => "add",
-        BinOp::Sub => "sub",
-        BinOp::Mul => "mul",
-        BinOp::Div => "div",
-        _ => "pow",
-    };
-    let result = match (a, b) {
-        (Value::Tensor(x), Value::Tensor(y)) => ew::zip_with(name, x, y, f),
+    match result {
+        Some(t) => tensor_value(t),
+        None => Err(super::ops::invalid_operands(op, a, b)),
+    }
+}
+
+/// `f` on a tensor and a tensor or float, in either order; `None` when
+/// neither side is a tensor. Generic in `f`, so each operator gets its own
+/// vectorized loop.
+fn elementwise(
+    name: &'static str,
+    a: &Value,
+    b: &Value,
+    f: impl Fn(f32, f32) -> f32 + Copy,
+) -> Option<tensor::error::TensorResult<Tensor>> {
+    match (a, b) {
+        (Value::Tensor(x), Value::Tensor(y)) => Some(ew::zip_with(name, x, y, f)),
         (Value::Tensor(x), Value::Float(s)) => {
             let s = *s as f32;
-            Ok(ew::map(x, |v| f(v, s)))
+            Some(Ok(ew::map(x, move |v| f(v, s))))
         }
         (Value::Float(s), Value::Tensor(y)) => {
             let s = *s as f32;
-            Ok(ew::map(y, |v| f(s, v)))
+            Some(Ok(ew::map(y, move |v| f(s, v))))
         }
-        _ => return Err(super::ops::invalid_operands(op, a, b)),
-    };
-    tensor_value(result)
+        _ => None,
+    }
 }
 
 /// A differentiable one-argument primitive applied to every element.
 pub fn unary(f: Unary, t: &Tensor) -> Value {
-    let g: fn(f32) -> f32 = match f {
-        Unary::Neg => |x| -x,
-        Unary::Sin => f32::sin,
-        Unary::Cos => f32::cos,
-        Unary::Tan => f32::tan,
-        Unary::Exp => f32::exp,
-        Unary::Log => f32::ln,
-        Unary::Sqrt => f32::sqrt,
-        Unary::Tanh => f32::tanh,
-        Unary::Sigmoid => tensor::elementwise::sigmoid_f32,
-        Unary::Relu => |x| relu_f64(x as f64) as f32,
-        Unary::Abs => f32::abs,
-    };
-    Value::tensor(ew::map(t, g))
+    Value::tensor(match f {
+        Unary::Neg => ew::map(t, |x| -x),
+        Unary::Sin => ew::map(t, f32::sin),
+        Unary::Cos => ew::map(t, f32::cos),
+        Unary::Tan => ew::map(t, f32::tan),
+        Unary::Exp => ew::map(t, f32::exp),
+        Unary::Log => ew::map(t, f32::ln),
+        Unary::Sqrt => ew::map(t, f32::sqrt),
+        Unary::Tanh => ew::map(t, f32::tanh),
+        Unary::Sigmoid => ew::map(t, ew::sigmoid_f32),
+        Unary::Relu => ew::map(t, ew::relu_f32),
+        Unary::Abs => ew::map(t, f32::abs),
+    })
 }
 
 /// Where `x > 0` (1.0) or not (0.0): the slope of `relu`, shaped like `x`

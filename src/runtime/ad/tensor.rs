@@ -84,16 +84,16 @@ fn max_share(v: &Value) -> Outcome {
 /// Makes `c`, an adjoint contribution computed for a broadcast result,
 /// the shape of `operand`: summed over the broadcast axes, or to a float.
 pub(super) fn fit_to(c: Value, operand: &Value) -> Outcome {
-    let (from, to) = (shape(&c), primal(operand));
-    match to {
-        Value::Float(_) if matches!(primal(&c), Value::Tensor(_)) => apply1(TensorOp::Sum, &c),
-        Value::Tensor(t) if from != t.shape() => {
-            if matches!(primal(&c), Value::Float(_)) {
-                apply1(TensorOp::BroadcastTo(t.shape().to_vec()), &c)
-            } else {
-                apply1(TensorOp::SumTo(t.shape().to_vec()), &c)
-            }
+    // Called for every adjoint update, scalar ones included: decide on the
+    // kinds first, and look at shapes only when both sides are tensors.
+    match (primal(operand), primal(&c)) {
+        (Value::Tensor(t), Value::Tensor(ct)) if ct.shape() != t.shape() => {
+            apply1(TensorOp::SumTo(t.shape().to_vec()), &c)
         }
+        (Value::Tensor(t), Value::Float(_)) => {
+            apply1(TensorOp::BroadcastTo(t.shape().to_vec()), &c)
+        }
+        (Value::Float(_), Value::Tensor(_)) => apply1(TensorOp::Sum, &c),
         _ => Ok(c),
     }
 }

@@ -130,7 +130,7 @@ fn check_jvp(
     tangent: impl Fn(&Tensor, &Tensor) -> TensorResult<Tensor>,
 ) {
     let dx = rng.tensor(x.shape(), -1.0, 1.0);
-    let moved = |sign: f32| f(&ew::add(x, &ew::mul_scalar(&dx, sign * EPS)).unwrap()).unwrap();
+    let moved = |sign: f32| f(&ew::add(x, &ew::map(&dx, |v| v * sign * EPS)).unwrap()).unwrap();
     let (hi, lo) = (moved(1.0), moved(-1.0));
     let analytic = tangent(x, &dx).unwrap();
     assert_eq!(analytic.shape(), hi.shape(), "{name}");

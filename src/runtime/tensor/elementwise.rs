@@ -2,7 +2,10 @@
 //!
 //! Each loop is a plain `iter().zip().map()` over contiguous slices, which
 //! the compiler auto-vectorizes; the broadcast case first computes where
-//! each operand element comes from, then runs the same kind of loop.
+//! each operand element comes from, then runs the same kind of loop. The
+//! element function is a type parameter, so callers pass a closure or a
+//! function item (`f32::exp`), never a `fn` pointer: that is what lets each
+//! operation's loop be compiled, and vectorized, for that operation.
 
 use super::error::TensorResult;
 use super::shape::{broadcast_indices, broadcast_shapes, broadcast_strides};
@@ -53,64 +56,9 @@ pub fn add(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
     zip_with("add", a, b, |x, y| x + y)
 }
 
-pub fn sub(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
-    zip_with("sub", a, b, |x, y| x - y)
-}
-
-pub fn mul(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
-    zip_with("mul", a, b, |x, y| x * y)
-}
-
-pub fn div(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
-    zip_with("div", a, b, |x, y| x / y)
-}
-
 /// `f` on every element, same shape.
 pub fn map(t: &Tensor, f: impl Fn(f32) -> f32) -> Tensor {
     Tensor::from_parts(t.shape().to_vec(), t.data().iter().map(|&x| f(x)).collect())
-}
-
-pub fn neg(t: &Tensor) -> Tensor {
-    map(t, |x| -x)
-}
-
-/// Mixed float/tensor arithmetic (`t + 1.0`): the float as a broadcast scalar.
-pub fn add_scalar(t: &Tensor, s: f32) -> Tensor {
-    map(t, |x| x + s)
-}
-
-pub fn mul_scalar(t: &Tensor, s: f32) -> Tensor {
-    map(t, |x| x * s)
-}
-
-/// `s - t`; `t - s` is `add_scalar(t, -s)`.
-pub fn scalar_sub(s: f32, t: &Tensor) -> Tensor {
-    map(t, |x| s - x)
-}
-
-/// `s / t`; `t / s` is `map(t, |x| x / s)` (not `* (1/s)`, to stay exact).
-pub fn scalar_div(s: f32, t: &Tensor) -> Tensor {
-    map(t, |x| s / x)
-}
-
-pub fn div_scalar(t: &Tensor, s: f32) -> Tensor {
-    map(t, |x| x / s)
-}
-
-pub fn exp(t: &Tensor) -> Tensor {
-    map(t, f32::exp)
-}
-
-pub fn log(t: &Tensor) -> Tensor {
-    map(t, f32::ln)
-}
-
-pub fn sqrt(t: &Tensor) -> Tensor {
-    map(t, f32::sqrt)
-}
-
-pub fn tanh(t: &Tensor) -> Tensor {
-    map(t, f32::tanh)
 }
 
 /// Logistic function, written to not overflow `exp` for large |x|.
@@ -123,12 +71,14 @@ pub fn sigmoid_f32(x: f32) -> f32 {
     }
 }
 
-pub fn sigmoid(t: &Tensor) -> Tensor {
-    map(t, sigmoid_f32)
-}
-
-pub fn relu(t: &Tensor) -> Tensor {
-    map(t, |x| x.max(0.0))
+/// `max(x, 0)`, keeping NaN as the float `relu` does (`f32::max` would
+/// turn it into 0).
+pub fn relu_f32(x: f32) -> f32 {
+    if x > 0.0 || x.is_nan() {
+        x
+    } else {
+        0.0
+    }
 }
 
 /// Every element into `[lo, hi]`; written with comparisons rather than
@@ -143,9 +93,4 @@ pub fn clip(lo: f32, hi: f32, t: &Tensor) -> Tensor {
             x
         }
     })
-}
-
-/// 1.0 where equal, 0.0 elsewhere, with broadcasting (`Tensor.equal`).
-pub fn equal(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
-    zip_with("equal", a, b, |x, y| if x == y { 1.0 } else { 0.0 })
 }

@@ -1,8 +1,31 @@
-//! Runs a generated dlang program through the real binary on the
-//! interpreter and gives its stdout lines; shared by the property tests.
+//! What the property tests that generate dlang programs share: a
+//! deterministic random source (so a failure reproduces) and a runner that
+//! passes a program through the real binary on the interpreter.
 
 use std::path::PathBuf;
 use std::process::Command;
+
+/// xorshift64.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A number in `[-bound, bound]` with three decimals.
+    pub fn decimal(&mut self, bound: f64) -> f64 {
+        let steps = (bound * 1000.0) as u64;
+        (self.below(2 * steps + 1) as f64 - steps as f64) / 1000.0
+    }
+}
 
 /// Writes `text` to `NAME.dl` in the test's temporary folder, runs it, and
 /// fails the test (with the program's stderr) unless it exits with 0.

@@ -16,7 +16,7 @@ use crate::driver::output::{write_stderr, write_stdout};
 use crate::driver::show_decl::show_type_group;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::print::show_quoted;
-use crate::syntax::ast::{Item, ItemKind, ReplInput, UntypedExpr, UntypedItem};
+use crate::syntax::ast::{Item, ItemKind, Phase, ReplInput, UntypedExpr, UntypedItem};
 use crate::syntax::parse::{is_incomplete, parse_repl_input};
 use crate::{Failure, Session};
 use rustyline::error::ReadlineError;
@@ -327,11 +327,11 @@ impl Repl {
 }
 
 /// The REPL's echo of every `type` item, as source lines.
-fn type_declarations<A>(items: &[Item<A>]) -> Vec<String> {
+fn type_declarations<A: Phase>(items: &[Item<A>]) -> Vec<String> {
     items
         .iter()
         .filter_map(|item| match &item.kind {
-            ItemKind::Type(decls) => Some(show_type_group(decls)),
+            ItemKind::Type(decls, _) => Some(show_type_group(decls)),
             _ => None,
         })
         .flatten()

@@ -12,7 +12,7 @@ use super::code::Build;
 use super::machine::Fail;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
-use crate::runtime::value::{Record, Value, Variant};
+use crate::runtime::value::{Record, Value};
 use crate::syntax::ast::{BinOp, UnOp};
 
 fn internal(message: &str) -> RuntimeError {
@@ -92,34 +92,35 @@ pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeEr
         Build::Tuple => Value::Tuple(parts.collect()),
         Build::List => Value::list_from(parts.collect::<Vec<_>>()),
         Build::Array => Value::Array(Rc::new(RefCell::new(parts.collect()))),
-        Build::Variant(name) => Value::Variant(Rc::new(Variant {
-            name: name.clone(),
-            arg: Some(next(&mut parts)?),
-        })),
-        Build::Record { names, order } => {
-            let mut fields: Vec<(Rc<str>, Value)> =
-                names.iter().map(|n| (n.clone(), Value::Unit)).collect();
-            for (value, position) in parts.zip(order.iter()) {
-                if let Some(field) = fields.get_mut(*position) {
-                    field.1 = value;
+        Build::Variant { tag, name } => {
+            Value::variant(*tag, name.clone(), Some(next(&mut parts)?))
+        }
+        Build::Record { layout, order } => {
+            let mut values = vec![Value::Unit; layout.len()];
+            for (value, index) in parts.zip(order.iter()) {
+                if let Some(slot) = values.get_mut(*index) {
+                    *slot = value;
                 }
             }
-            Value::Record(Rc::new(Record { fields }))
+            Value::Record(Rc::new(Record {
+                layout: layout.clone(),
+                values,
+            }))
         }
-        Build::RecordUpdate(names) => {
+        Build::RecordUpdate(indices) => {
             let Value::Record(base) = next(&mut parts)? else {
                 return Err(internal("`with` on a non-record"));
             };
-            let mut fields = base.fields.clone();
-            for (name, value) in names.iter().zip(parts) {
-                match fields.iter_mut().find(|(n, _)| n == name) {
-                    Some(field) => field.1 = value,
+            let mut values = base.values.clone();
+            for (index, value) in indices.iter().zip(parts) {
+                match values.get_mut(*index) {
+                    Some(slot) => *slot = value,
                     None => return Err(internal("`with` names an unknown field")),
                 }
             }
-            Value::Record(Rc::new(Record { fields }))
+            base.with_values(values)
         }
-        Build::Field(name) => field(next(&mut parts)?, name)?,
+        Build::Field(index) => field(next(&mut parts)?, *index)?,
         Build::Index => {
             let array = next(&mut parts)?;
             index(array, next(&mut parts)?)?
@@ -138,12 +139,13 @@ pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeEr
     })
 }
 
-pub fn field(record: Value, name: &str) -> Result<Value, RuntimeError> {
+/// The field at declared index `index`.
+pub fn field(record: Value, index: usize) -> Result<Value, RuntimeError> {
     let Value::Record(record) = record else {
         return Err(internal("field access on a non-record"));
     };
-    match record.fields.iter().find(|(n, _)| &**n == name) {
-        Some((_, v)) => Ok(v.clone()),
+    match record.values.get(index) {
+        Some(v) => Ok(v.clone()),
         None => Err(internal("unknown record field")),
     }
 }

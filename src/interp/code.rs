@@ -1,13 +1,14 @@
 //! The interpreter's internal code: the AST lowered to a flat arena of
 //! nodes in which every variable is already resolved to where its value
-//! lives (a slot of the current activation, a closure capture, a global).
+//! lives (a slot of the current activation, a closure capture, a global),
+//! every constructor to its tag and every field to its declared index.
 //!
 //! Nodes refer to each other by [`NodeId`], so continuation frames can name
 //! "the code still to run" with a `u32` instead of a borrowed pointer.
 
 use std::rc::Rc;
 
-use crate::runtime::value::Value;
+use crate::runtime::value::{RecordLayout, Value};
 use crate::syntax::ast::{BinOp, Span, UnOp};
 
 pub type NodeId = u32;
@@ -30,6 +31,7 @@ pub enum VarRef {
 pub enum Node {
     Const(Value),
     Var(VarRef),
+    /// The global of this checker id.
     Global(u32),
     /// `fun p -> e`: allocates a closure copying the listed variables.
     Lambda(LambdaId),
@@ -106,17 +108,19 @@ pub enum Build {
     Tuple,
     List,
     Array,
-    /// Constructor applied to its one part.
-    Variant(Rc<str>),
-    /// Parts are in source order; `order[i]` is the declaration position
-    /// of part `i`; `names` are the field names in declaration order.
+    /// Constructor (tag, and name for printing) applied to its one part.
+    Variant { tag: u32, name: Rc<str> },
+    /// Parts are in source order; `order[i]` is the declared index of
+    /// part `i`.
     Record {
-        names: Rc<[Rc<str>]>,
+        layout: RecordLayout,
         order: Box<[usize]>,
     },
-    /// Parts: the record, then the new field values for `fields`.
-    RecordUpdate(Box<[Rc<str>]>),
-    Field(Rc<str>),
+    /// Parts: the record, then the new values of the fields at these
+    /// declared indices.
+    RecordUpdate(Box<[usize]>),
+    /// The field at this declared index.
+    Field(usize),
     /// `a.(i)`
     Index,
     /// `a.(i) <- v`
@@ -145,24 +149,14 @@ pub enum Pat {
     Bool(bool),
     Unit,
     Tuple(Box<[Pat]>),
-    Variant(Rc<str>, Option<Box<Pat>>),
+    /// A constructor by tag.
+    Variant(u32, Option<Box<Pat>>),
     Nil,
     Cons(Box<Pat>, Box<Pat>),
-    Record(Box<[(Rc<str>, Pat)]>),
+    /// Fields by declared index.
+    Record(Box<[(usize, Pat)]>),
     Or(Box<Pat>, Box<Pat>),
     As(Box<Pat>, u32),
-}
-
-impl Pat {
-    /// True when the pattern matches every value (so a failed match of a
-    /// `let` cannot happen and no check is needed).
-    #[cfg(any())]
-    pub fn is_bind_only(&self) -> Option<u32> {
-        match self {
-            Pat::Bind(slot) => Some(*slot),
-            _ => None,
-        }
-    }
 }
 
 /// One function body.

@@ -176,9 +176,9 @@ impl Exec<'_> {
                 let value = self.operand(*value)?;
                 Some(assign(cell, value))
             }
-            (Build::Field(name), [record]) => {
+            (Build::Field(index), [record]) => {
                 let record = self.operand(*record)?;
-                Some(field(record, name))
+                Some(field(record, *index))
             }
             (Build::Index, [array, i]) => {
                 let array = self.operand(*array)?;

@@ -1,5 +1,6 @@
-//! Lowering: the AST to [`Code`], resolving every name once so the machine
-//! never looks a string up while running.
+//! Lowering: the checked tree to [`Code`]. The checker has resolved every
+//! name (see `types::resolved`); lowering only decides where each value
+//! lives, so neither it nor the machine looks a name up.
 //!
 //! Each function body gets a flat activation of slots. A slot is reused by
 //! scopes that are never live together (two match arms), which keeps deep
@@ -8,16 +9,26 @@
 //! `let rec` group refer to each other through the running closure instead,
 //! so a recursive closure never points at itself (no `Rc` cycle).
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::code::{Build, Code, Lambda, LambdaId, MatchArm, Node, NodeId, Pat, VarRef};
-use super::globals::{GlobalRef, Globals};
-use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::value::{BuiltinApp, Value};
-use crate::syntax::ast::{
-    Arm, BinOp, Binding, Expr, ExprKind, LetGroup, Literal, Pattern, PatternKind, Span,
-};
+use crate::runtime::prims::PRIMS;
+use crate::runtime::value::{BuiltinApp, RecordLayout, Value};
+use crate::syntax::ast::{BinOp, Literal, PatternKind, Span};
+use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget, VarUse};
+use crate::types::{TypeId, TypeInfo};
+
+type Expr = crate::syntax::ast::Expr<TypeInfo>;
+type Pattern = crate::syntax::ast::Pattern<TypeInfo>;
+type Binding = crate::syntax::ast::Binding<TypeInfo>;
+type LetGroup = crate::syntax::ast::LetGroup<TypeInfo>;
+type Arm = crate::syntax::ast::Arm<TypeInfo>;
+type ExprKind = crate::syntax::ast::ExprKind<TypeInfo>;
+
+/// The module whose bindings are named without a qualifier in traces.
+const PRELUDE: &str = "Prelude";
 
 /// Nodes nested deeper than this are run by the machine even when simple,
 /// so direct evaluation never recurses far on the Rust stack.
@@ -29,15 +40,16 @@ pub const TOP_LEVEL: &str = "<top level>";
 /// One function body being lowered.
 struct FnScope {
     name: Rc<str>,
-    /// Visible local names, innermost last.
-    locals: Vec<(String, u32)>,
+    /// Locals in scope and their slots, innermost last.
+    locals: Vec<(LocalId, u32)>,
     next_slot: u32,
     frame_size: u32,
-    /// Names of the enclosing `let rec` group, if this body is one of it.
-    rec_names: Vec<(String, VarRef)>,
+    /// The functions of the enclosing `let rec` group, if this body is
+    /// one of it.
+    rec_names: Vec<(LocalId, VarRef)>,
     /// What closures copy, expressed in the enclosing scope's terms.
     captures: Vec<VarRef>,
-    captured_names: Vec<(String, u32)>,
+    captured_names: Vec<(LocalId, u32)>,
 }
 
 impl FnScope {
@@ -55,18 +67,22 @@ impl FnScope {
 }
 
 /// A value binding lowered as a top-level thunk: run `lambda`, then match
-/// its result against `pat` (whose slots are in `names`).
+/// its result against `pat`, whose slots hold the globals it defines.
 pub struct TopBinding {
     pub lambda: LambdaId,
     pub pat: Pat,
-    pub names: Vec<(String, u32)>,
+    pub globals: Vec<(GlobalId, u32)>,
     pub span: Span,
 }
 
+/// The variables a pattern binds and their slots.
+type PatternSlots = Vec<(Binder, u32)>;
+
 pub struct Lowerer<'a> {
     code: &'a mut Code,
-    globals: &'a Globals,
-    ctx: &'a mut RuntimeCtx,
+    /// The layout of every record type declared so far.
+    layouts: &'a HashMap<TypeId, RecordLayout>,
+    /// The module being lowered, to name its functions in traces.
     module: Option<&'a str>,
     scopes: Vec<FnScope>,
 }
@@ -75,32 +91,51 @@ fn internal(span: Span, message: String) -> RuntimeError {
     RuntimeError::new("R008", message).at(span)
 }
 
-fn strip_annot<A>(mut e: &Expr<A>) -> &Expr<A> {
+fn strip_annot(mut e: &Expr) -> &Expr {
     while let ExprKind::Annot(inner, _) = &e.kind {
         e = inner;
     }
     e
 }
 
-pub fn binding_name<A>(p: &Pattern<A>) -> Option<&str> {
+/// The name and binder of a pattern that is one (annotated) variable.
+pub fn binding_name(p: &Pattern) -> Option<(&str, Binder)> {
     match &p.kind {
-        PatternKind::Var(name) => Some(name),
+        PatternKind::Var(name, binder) => Some((name, *binder)),
         PatternKind::Annot(inner, _) => binding_name(inner),
         _ => None,
+    }
+}
+
+/// The name `binder` has in `p`.
+pub fn bound_name(p: &Pattern, binder: Binder) -> Option<&str> {
+    match &p.kind {
+        PatternKind::Var(name, b) if *b == binder => Some(name),
+        PatternKind::As(_, name, b) if *b == binder => Some(name),
+        PatternKind::Wildcard | PatternKind::Var(..) | PatternKind::Lit(_) => None,
+        PatternKind::Tuple(items) | PatternKind::List(items) => {
+            items.iter().find_map(|q| bound_name(q, binder))
+        }
+        PatternKind::Constructor(_, _, arg) => arg.as_ref().and_then(|q| bound_name(q, binder)),
+        PatternKind::Cons(a, b) | PatternKind::Or(a, b) => {
+            bound_name(a, binder).or_else(|| bound_name(b, binder))
+        }
+        PatternKind::Record(fields, _) => {
+            fields.iter().find_map(|f| bound_name(&f.pattern, binder))
+        }
+        PatternKind::As(inner, ..) | PatternKind::Annot(inner, _) => bound_name(inner, binder),
     }
 }
 
 impl<'a> Lowerer<'a> {
     pub fn new(
         code: &'a mut Code,
-        globals: &'a Globals,
-        ctx: &'a mut RuntimeCtx,
+        layouts: &'a HashMap<TypeId, RecordLayout>,
         module: Option<&'a str>,
     ) -> Lowerer<'a> {
         Lowerer {
             code,
-            globals,
-            ctx,
+            layouts,
             module,
             scopes: Vec::new(),
         }
@@ -108,16 +143,16 @@ impl<'a> Lowerer<'a> {
 
     fn qualified(&self, name: &str) -> Rc<str> {
         match self.module {
-            Some(m) if m != super::globals::PRELUDE => Rc::from(format!("{m}.{name}")),
+            Some(m) if m != PRELUDE => Rc::from(format!("{m}.{name}")),
             _ => Rc::from(name),
         }
     }
 
     /// Lowers `expr` as the body of a parameterless thunk run at top level.
     /// `name` names the function `expr` may be (`let rec f = fun …`).
-    pub fn lower_thunk<A>(
+    pub fn lower_thunk(
         &mut self,
-        expr: &Expr<A>,
+        expr: &Expr,
         name: Option<&str>,
     ) -> Result<LambdaId, RuntimeError> {
         self.scopes.push(FnScope::new(Rc::from(TOP_LEVEL)));
@@ -130,22 +165,29 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a top-level value binding (not `rec`): the thunk computing the
     /// value and the pattern that destructures it.
-    pub fn lower_top_binding<A>(&mut self, b: &Binding<A>) -> Result<TopBinding, RuntimeError> {
-        let name = binding_name(&b.pattern).map(|n| self.qualified(n));
+    pub fn lower_top_binding(&mut self, b: &Binding) -> Result<TopBinding, RuntimeError> {
+        let name = binding_name(&b.pattern).map(|(n, _)| self.qualified(n));
         self.scopes.push(FnScope::new(Rc::from(TOP_LEVEL)));
         let result = (|| {
             let body = self.lower_expr(&b.expr, name.clone())?;
-            let mut names = Vec::new();
-            let pat = self.lower_pattern(&b.pattern, &mut names)?;
-            Ok((body, pat, names))
+            let mut slots = Vec::new();
+            let pat = self.lower_pattern(&b.pattern, &mut slots)?;
+            Ok((body, pat, slots))
         })();
         let scope = self.pop_scope();
-        let (body, pat, names) = result?;
+        let (body, pat, slots) = result?;
         let lambda = self.add_lambda(scope, Pat::Wildcard, body);
+        let globals = slots
+            .into_iter()
+            .filter_map(|(binder, slot)| match binder {
+                Binder::Global(id) => Some((id, slot)),
+                Binder::Local(_) => None,
+            })
+            .collect();
         Ok(TopBinding {
             lambda,
             pat,
-            names,
+            globals,
             span: b.span,
         })
     }
@@ -197,8 +239,14 @@ impl<'a> Lowerer<'a> {
         scope.next_slot = mark.1;
     }
 
-    fn bring_into_scope(&mut self, names: Vec<(String, u32)>) {
-        self.scope().locals.extend(names);
+    /// Makes the local variables of patterns visible (a global is
+    /// reached through its id instead).
+    fn bring_into_scope(&mut self, slots: PatternSlots) {
+        let locals = slots.into_iter().filter_map(|(binder, slot)| match binder {
+            Binder::Local(id) => Some((id, slot)),
+            Binder::Global(_) => None,
+        });
+        self.scope().locals.extend(locals);
     }
 
     fn push(&mut self, node: Node, span: Span) -> NodeId {
@@ -246,67 +294,68 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_local(&mut self, depth: usize, name: &str) -> Option<VarRef> {
+    /// Where local `id` lives as seen from the function at `depth`; a
+    /// local of an enclosing function becomes a capture.
+    fn resolve_local(&mut self, depth: usize, id: LocalId) -> Option<VarRef> {
         let scope = &self.scopes[depth];
-        if let Some((_, slot)) = scope.locals.iter().rev().find(|(n, _)| n == name) {
+        if let Some((_, slot)) = scope.locals.iter().rev().find(|(l, _)| *l == id) {
             return Some(VarRef::Local(*slot));
         }
-        if let Some((_, r)) = scope.rec_names.iter().find(|(n, _)| n == name) {
+        if let Some((_, r)) = scope.rec_names.iter().find(|(l, _)| *l == id) {
             return Some(*r);
         }
-        if let Some((_, i)) = scope.captured_names.iter().find(|(n, _)| n == name) {
+        if let Some((_, i)) = scope.captured_names.iter().find(|(l, _)| *l == id) {
             return Some(VarRef::Captured(*i));
         }
         if depth == 0 {
             return None;
         }
-        let outer = self.resolve_local(depth - 1, name)?;
+        let outer = self.resolve_local(depth - 1, id)?;
         let scope = &mut self.scopes[depth];
         let index = scope.captures.len() as u32;
         scope.captures.push(outer);
-        scope.captured_names.push((name.to_string(), index));
+        scope.captured_names.push((id, index));
         Some(VarRef::Captured(index))
     }
 
-    fn lower_var(
-        &mut self,
-        path: &crate::syntax::ast::Path,
-        span: Span,
-    ) -> Result<Node, RuntimeError> {
-        if path.modules.is_empty() && !self.scopes.is_empty() {
-            let depth = self.scopes.len() - 1;
-            if let Some(r) = self.resolve_local(depth, &path.name) {
-                return Ok(Node::Var(r));
+    fn lower_var(&mut self, var: &VarUse, span: Span) -> Result<Node, RuntimeError> {
+        match var.target {
+            VarTarget::Local(id) => {
+                let found = match self.scopes.len() {
+                    0 => None,
+                    n => self.resolve_local(n - 1, id),
+                };
+                found
+                    .map(Node::Var)
+                    .ok_or_else(|| internal(span, "a local used outside its scope".to_string()))
             }
-        }
-        match self.globals.resolve(self.module, path) {
-            Some(GlobalRef::Binding(index)) => Ok(Node::Global(index)),
-            Some(GlobalRef::Prim(prim)) if prim.arity == 0 => Ok(Node::Const(
-                (prim.run)(self.ctx, &[]).map_err(|e| e.at(span))?,
-            )),
-            Some(GlobalRef::Prim(prim)) => Ok(Node::Const(Value::Builtin(Rc::new(BuiltinApp {
-                prim,
-                args: Vec::new(),
-            })))),
-            None => Err(internal(span, format!("unbound name `{path}`"))),
+            VarTarget::Global(id) => Ok(Node::Global(id.0)),
+            VarTarget::Prim(id) => match PRIMS.get(id.0 as usize) {
+                Some(prim) => Ok(Node::Const(Value::Builtin(Rc::new(BuiltinApp {
+                    prim,
+                    args: Vec::new(),
+                })))),
+                None => Err(internal(span, "an unknown primitive".to_string())),
+            },
         }
     }
 
     /// `name` is the binding this expression is the value of, so the
     /// function (and its curried inner functions) can be named in traces.
-    fn lower_expr<A>(
-        &mut self,
-        e: &Expr<A>,
-        name: Option<Rc<str>>,
-    ) -> Result<NodeId, RuntimeError> {
+    fn lower_expr(&mut self, e: &Expr, name: Option<Rc<str>>) -> Result<NodeId, RuntimeError> {
         let node = match &e.kind {
             ExprKind::Lit(lit) => Node::Const(literal_value(lit)),
-            ExprKind::Var(path) => self.lower_var(path, e.span)?,
-            ExprKind::Constructor(path, None) => Node::Const(Value::variant(&path.name, None)),
-            ExprKind::Constructor(path, Some(arg)) => {
+            ExprKind::Var(_, var) => self.lower_var(var, e.span)?,
+            ExprKind::Constructor(path, ctor, None) => {
+                Node::Const(Value::variant(ctor.tag, Rc::from(path.name.as_str()), None))
+            }
+            ExprKind::Constructor(path, ctor, Some(arg)) => {
                 let arg = self.lower_expr(arg, None)?;
                 Node::Build {
-                    build: Build::Variant(Rc::from(path.name.as_str())),
+                    build: Build::Variant {
+                        tag: ctor.tag,
+                        name: Rc::from(path.name.as_str()),
+                    },
                     parts: Box::new([arg]),
                 }
             }
@@ -351,10 +400,14 @@ impl<'a> Lowerer<'a> {
             ExprKind::Record(fields) => {
                 let values = fields.iter().map(|f| &f.value).collect::<Vec<_>>();
                 let parts = self.lower_all(&values)?;
-                let source: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                let (names, order) = self.record_layout(&source);
+                let layout = fields
+                    .first()
+                    .and_then(|f| self.layouts.get(&f.field.record))
+                    .ok_or_else(|| internal(e.span, "a record of no known type".to_string()))?
+                    .clone();
+                let order = fields.iter().map(|f| f.field.index as usize).collect();
                 Node::Build {
-                    build: Build::Record { names, order },
+                    build: Build::Record { layout, order },
                     parts,
                 }
             }
@@ -362,14 +415,14 @@ impl<'a> Lowerer<'a> {
                 let mut exprs = vec![&**base];
                 exprs.extend(fields.iter().map(|f| &f.value));
                 let parts = self.lower_all(&exprs)?;
-                let names = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                let indices = fields.iter().map(|f| f.field.index as usize).collect();
                 Node::Build {
-                    build: Build::RecordUpdate(names),
+                    build: Build::RecordUpdate(indices),
                     parts,
                 }
             }
-            ExprKind::Field(record, field, _) => Node::Build {
-                build: Build::Field(Rc::from(field.as_str())),
+            ExprKind::Field(record, _, _, field) => Node::Build {
+                build: Build::Field(field.index as usize),
                 parts: self.lower_all(&[&**record])?,
             },
             ExprKind::Index(array, index) => Node::Build {
@@ -397,7 +450,7 @@ impl<'a> Lowerer<'a> {
                 let then = self.lower_expr(then, None)?;
                 Node::Seq { first, then }
             }
-            ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), left, right) => {
+            ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), _, left, right) => {
                 let left = self.lower_expr(left, None)?;
                 let right = self.lower_expr(right, None)?;
                 Node::ShortCircuit {
@@ -406,7 +459,9 @@ impl<'a> Lowerer<'a> {
                     right,
                 }
             }
-            ExprKind::BinOp(op, left, right) => {
+            // The machine dispatches on the operands' run-time values (a
+            // float may be tracked by `grad`), so it needs no instance.
+            ExprKind::BinOp(op, _, left, right) => {
                 let left = self.lower_expr(left, None)?;
                 let right = self.lower_expr(right, None)?;
                 Node::BinOp {
@@ -415,12 +470,12 @@ impl<'a> Lowerer<'a> {
                     right,
                 }
             }
-            ExprKind::UnOp(op, operand) => {
+            ExprKind::UnOp(op, _, operand) => {
                 let operand = self.lower_expr(operand, None)?;
                 Node::UnOp { op: *op, operand }
             }
             ExprKind::For {
-                var,
+                binder,
                 from,
                 to,
                 downward,
@@ -431,7 +486,7 @@ impl<'a> Lowerer<'a> {
                 let to = self.lower_expr(to, None)?;
                 let mark = self.mark();
                 let slot = self.alloc_slot();
-                self.bring_into_scope(vec![(var.clone(), slot)]);
+                self.bring_into_scope(vec![(*binder, slot)]);
                 let body = self.lower_expr(body, None);
                 self.release(mark);
                 Node::For {
@@ -448,10 +503,10 @@ impl<'a> Lowerer<'a> {
                 Node::While { cond, body }
             }
             ExprKind::Annot(inner, _) => return self.lower_expr(inner, name),
-            ExprKind::Shift(k, _, body) => {
+            ExprKind::Shift(_, _, binder, body) => {
                 let mark = self.mark();
                 let slot = self.alloc_slot();
-                self.bring_into_scope(vec![(k.clone(), slot)]);
+                self.bring_into_scope(vec![(*binder, slot)]);
                 let body = self.lower_expr(body, None);
                 self.release(mark);
                 Node::Shift { slot, body: body? }
@@ -461,11 +516,11 @@ impl<'a> Lowerer<'a> {
         Ok(self.push(node, e.span))
     }
 
-    fn lower_all<A>(&mut self, exprs: &[&Expr<A>]) -> Result<Box<[NodeId]>, RuntimeError> {
+    fn lower_all(&mut self, exprs: &[&Expr]) -> Result<Box<[NodeId]>, RuntimeError> {
         exprs.iter().map(|e| self.lower_expr(e, None)).collect()
     }
 
-    fn lower_build<A>(&mut self, build: Build, items: &[Expr<A>]) -> Result<Node, RuntimeError> {
+    fn lower_build(&mut self, build: Build, items: &[Expr]) -> Result<Node, RuntimeError> {
         let parts = items
             .iter()
             .map(|e| self.lower_expr(e, None))
@@ -473,27 +528,7 @@ impl<'a> Lowerer<'a> {
         Ok(Node::Build { build, parts })
     }
 
-    /// Field names in declaration order, and where each source field goes.
-    fn record_layout(&self, source: &[&str]) -> (Rc<[Rc<str>]>, Box<[usize]>) {
-        if let Some(first) = source.first() {
-            if let Some(names) = self.globals.record_fields(first) {
-                let order: Option<Vec<usize>> = source
-                    .iter()
-                    .map(|f| names.iter().position(|n| &**n == *f))
-                    .collect();
-                if let Some(order) = order {
-                    if order.len() == names.len() {
-                        return (names, order.into_boxed_slice());
-                    }
-                }
-            }
-        }
-        // An undeclared record (cannot pass the checker): keep source order.
-        let names = source.iter().map(|f| Rc::from(*f)).collect();
-        (names, (0..source.len()).collect())
-    }
-
-    fn lower_arm<A>(&mut self, arm: &Arm<A>) -> Result<MatchArm, RuntimeError> {
+    fn lower_arm(&mut self, arm: &Arm) -> Result<MatchArm, RuntimeError> {
         let mark = self.mark();
         let result = (|| {
             let mut names = Vec::new();
@@ -510,12 +545,12 @@ impl<'a> Lowerer<'a> {
         result
     }
 
-    fn lower_lambda<A>(
+    fn lower_lambda(
         &mut self,
         name: Rc<str>,
-        param: &Pattern<A>,
-        body: &Expr<A>,
-        rec_names: Vec<(String, VarRef)>,
+        param: &Pattern,
+        body: &Expr,
+        rec_names: Vec<(LocalId, VarRef)>,
     ) -> Result<LambdaId, RuntimeError> {
         let mut scope = FnScope::new(name.clone());
         scope.rec_names = rec_names;
@@ -526,11 +561,11 @@ impl<'a> Lowerer<'a> {
         Ok(self.add_lambda(scope, param, body))
     }
 
-    fn lower_lambda_body<A>(
+    fn lower_lambda_body(
         &mut self,
         name: Rc<str>,
-        param: &Pattern<A>,
-        body: &Expr<A>,
+        param: &Pattern,
+        body: &Expr,
     ) -> Result<(Pat, NodeId), RuntimeError> {
         let mut names = Vec::new();
         let param = self.lower_pattern(param, &mut names)?;
@@ -541,10 +576,10 @@ impl<'a> Lowerer<'a> {
         Ok((param, body))
     }
 
-    fn lower_let<A>(
+    fn lower_let(
         &mut self,
-        group: &LetGroup<A>,
-        body: &Expr<A>,
+        group: &LetGroup,
+        body: &Expr,
         span: Span,
     ) -> Result<NodeId, RuntimeError> {
         let mark = self.mark();
@@ -559,16 +594,16 @@ impl<'a> Lowerer<'a> {
 
     /// `let p1 = e1 and p2 = e2 in body`: each `ei` sees none of the new
     /// names, so all patterns enter scope only before the body.
-    fn lower_let_seq<A>(
+    fn lower_let_seq(
         &mut self,
-        bindings: &[Binding<A>],
-        body: &Expr<A>,
+        bindings: &[Binding],
+        body: &Expr,
         span: Span,
     ) -> Result<NodeId, RuntimeError> {
         let mut lowered = Vec::new();
         let mut all_names = Vec::new();
         for b in bindings {
-            let name = binding_name(&b.pattern).map(Rc::from);
+            let name = binding_name(&b.pattern).map(|(n, _)| Rc::from(n));
             let value = self.lower_expr(&b.expr, name)?;
             let pat = self.lower_pattern(&b.pattern, &mut all_names)?;
             lowered.push((pat, value, b.span));
@@ -588,18 +623,20 @@ impl<'a> Lowerer<'a> {
         Ok(node)
     }
 
-    fn lower_let_rec<A>(
+    fn lower_let_rec(
         &mut self,
-        group: &LetGroup<A>,
-        body: &Expr<A>,
+        group: &LetGroup,
+        body: &Expr,
         span: Span,
     ) -> Result<NodeId, RuntimeError> {
         let mut funs = Vec::new();
         for b in &group.bindings {
-            let name = binding_name(&b.pattern)
+            let (name, binder) = binding_name(&b.pattern)
                 .ok_or_else(|| internal(b.span, "`let rec` must bind a name".to_string()))?;
             match &strip_annot(&b.expr).kind {
-                ExprKind::Fun(param, fun_body) => funs.push((name, &**param, &**fun_body)),
+                ExprKind::Fun(param, fun_body) => {
+                    funs.push((name, binder, &**param, &**fun_body))
+                }
                 _ => {
                     return Err(internal(
                         b.span,
@@ -621,19 +658,22 @@ impl<'a> Lowerer<'a> {
             });
         }
         let mut captures: Vec<VarRef> = Vec::new();
-        let mut captured_names: Vec<(String, u32)> = Vec::new();
+        let mut captured_names: Vec<(LocalId, u32)> = Vec::new();
         let mut lowered = Vec::new();
-        for (i, (name, param, fun_body)) in funs.iter().enumerate() {
+        for (i, (name, _, param, fun_body)) in funs.iter().enumerate() {
             let rec_names = funs
                 .iter()
                 .enumerate()
-                .map(|(j, (n, _, _))| {
+                .filter_map(|(j, (_, binder, _, _))| {
+                    let Binder::Local(id) = binder else {
+                        return None;
+                    };
                     let r = if i == j {
                         VarRef::SelfClosure
                     } else {
                         VarRef::Sibling(ids[j])
                     };
-                    (n.to_string(), r)
+                    Some((*id, r))
                 })
                 .collect();
             let mut scope = FnScope::new(Rc::from(*name));
@@ -660,10 +700,10 @@ impl<'a> Lowerer<'a> {
         }
         let mut names = Vec::new();
         let mut slots = Vec::new();
-        for (name, _, _) in &funs {
+        for (_, binder, _, _) in &funs {
             let slot = self.alloc_slot();
             slots.push(slot);
-            names.push((name.to_string(), slot));
+            names.push((*binder, slot));
         }
         self.bring_into_scope(names);
         let body = self.lower_expr(body, None)?;
@@ -679,15 +719,15 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Lowers a pattern, allocating a slot per new variable; `names`
-    /// collects them (an or-pattern's second branch reuses the first's).
-    fn lower_pattern<A>(
+    /// collects them (an or-pattern's second branch binds the first's).
+    fn lower_pattern(
         &mut self,
-        p: &Pattern<A>,
-        names: &mut Vec<(String, u32)>,
+        p: &Pattern,
+        names: &mut PatternSlots,
     ) -> Result<Pat, RuntimeError> {
         Ok(match &p.kind {
             PatternKind::Wildcard => Pat::Wildcard,
-            PatternKind::Var(name) => Pat::Bind(self.pattern_slot(name, names)),
+            PatternKind::Var(_, binder) => Pat::Bind(self.pattern_slot(*binder, names)),
             PatternKind::Lit(lit) => match lit {
                 Literal::Int(n) => Pat::Int(*n),
                 Literal::Float(x) => Pat::Float(*x),
@@ -701,12 +741,12 @@ impl<'a> Lowerer<'a> {
                     .map(|q| self.lower_pattern(q, names))
                     .collect::<Result<_, _>>()?,
             ),
-            PatternKind::Constructor(path, arg) => {
+            PatternKind::Constructor(_, ctor, arg) => {
                 let arg = match arg {
                     Some(a) => Some(Box::new(self.lower_pattern(a, names)?)),
                     None => None,
                 };
-                Pat::Variant(Rc::from(path.name.as_str()), arg)
+                Pat::Variant(ctor.tag, arg)
             }
             PatternKind::List(items) => {
                 let mut pat = Pat::Nil;
@@ -729,7 +769,7 @@ impl<'a> Lowerer<'a> {
                     .iter()
                     .map(|f| {
                         let pat = self.lower_pattern(&f.pattern, names)?;
-                        Ok((Rc::from(f.name.as_str()), pat))
+                        Ok((f.field.index as usize, pat))
                     })
                     .collect::<Result<_, RuntimeError>>()?,
             ),
@@ -738,20 +778,20 @@ impl<'a> Lowerer<'a> {
                 let right = self.lower_pattern(right, names)?;
                 Pat::Or(Box::new(left), Box::new(right))
             }
-            PatternKind::As(inner, name) => {
+            PatternKind::As(inner, _, binder) => {
                 let inner = self.lower_pattern(inner, names)?;
-                Pat::As(Box::new(inner), self.pattern_slot(name, names))
+                Pat::As(Box::new(inner), self.pattern_slot(*binder, names))
             }
             PatternKind::Annot(inner, _) => self.lower_pattern(inner, names)?,
         })
     }
 
-    fn pattern_slot(&mut self, name: &str, names: &mut Vec<(String, u32)>) -> u32 {
-        if let Some((_, slot)) = names.iter().find(|(n, _)| n == name) {
+    fn pattern_slot(&mut self, binder: Binder, names: &mut PatternSlots) -> u32 {
+        if let Some((_, slot)) = names.iter().find(|(b, _)| *b == binder) {
             return *slot;
         }
         let slot = self.alloc_slot();
-        names.push((name.to_string(), slot));
+        names.push((binder, slot));
         slot
     }
 }

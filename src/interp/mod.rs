@@ -1,7 +1,8 @@
 //! The definitional CPS interpreter.
 //!
-//! The typed AST is lowered once to [`code::Code`] (names resolved to
-//! slots, captures and globals), then run by [`machine`], whose
+//! The checked tree is lowered once to [`code::Code`] (the checker's
+//! resolutions turned into slots, captures and global indices), then run
+//! by [`machine`], whose
 //! continuation is a heap stack of [`frame::Frame`]s: `reset` pushes a
 //! delimiter, `shift` cuts the frames above it into a [`Continuation`].
 
@@ -11,7 +12,6 @@ mod code;
 mod control;
 mod direct;
 mod frame;
-mod globals;
 mod grad;
 mod lower;
 mod machine;
@@ -20,16 +20,18 @@ mod resume;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::value::Value;
-use crate::syntax::ast::{Item, ItemKind, TypeBody};
+use crate::runtime::value::{RecordLayout, Value};
+use crate::syntax::ast::{Expr, Item, ItemKind, LetGroup, TypeBody};
+use crate::types::resolved::{Binder, GlobalId};
+use crate::types::{TypeId, TypeInfo};
 
 use code::{Code, LambdaId};
 use frame::Frame;
-use globals::Globals;
 use lower::Lowerer;
 use machine::Machine;
 
@@ -53,7 +55,14 @@ pub struct Continuation {
 
 pub struct Interpreter {
     code: Code,
-    globals: Globals,
+    /// The value of every global, by the checker's id (`Unit` until its
+    /// binding has run).
+    globals: Vec<Value>,
+    /// The layout of every record type declared so far.
+    layouts: HashMap<TypeId, RecordLayout>,
+    /// The newest global of each name of the main scope, for
+    /// [`Interpreter::lookup_global`].
+    main_names: HashMap<String, GlobalId>,
     machine: Machine,
     ctx: RuntimeCtx,
 }
@@ -64,7 +73,9 @@ impl Interpreter {
         let machine = Machine::new(&mut code);
         Interpreter {
             code,
-            globals: Globals::default(),
+            globals: Vec::new(),
+            layouts: HashMap::new(),
+            main_names: HashMap::new(),
             machine,
             ctx,
         }
@@ -74,66 +85,73 @@ impl Interpreter {
         &mut self.ctx
     }
 
-    /// Runs a module's items in order (top-level lets evaluated, types
-    /// registered, open applied). `module`: None = main file/REPL top
-    /// level, Some("List") = bindings become List.x, Some("Prelude") =
-    /// open everywhere.
-    pub fn run_module<A>(
+    /// Runs a module's checked items in order (top-level lets evaluated,
+    /// record layouts registered). `module`: None = main file/REPL top
+    /// level, Some("List") = its functions are named `List.f` in traces.
+    pub fn run_module(
         &mut self,
         module: Option<&str>,
-        items: &[Item<A>],
+        items: &[Item<TypeInfo>],
     ) -> Result<(), RuntimeError> {
-        let before = self.globals.snapshot();
+        // As in OCaml, the bindings of a module or REPL input that fails
+        // half-way never existed.
+        let before = self.main_names.clone();
         let result = self.run_items(module, items);
         if result.is_err() {
-            self.globals.restore(before);
+            self.main_names = before;
         }
         result
     }
 
-    fn run_items<A>(
+    fn run_items(
         &mut self,
         module: Option<&str>,
-        items: &[Item<A>],
+        items: &[Item<TypeInfo>],
     ) -> Result<(), RuntimeError> {
         for item in items {
             match &item.kind {
                 ItemKind::Let(group) if group.recursive => self.run_let_rec(module, group)?,
                 ItemKind::Let(group) => self.run_let(module, group)?,
-                ItemKind::Type(decls) => {
-                    for decl in decls {
+                ItemKind::Type(decls, ids) => {
+                    for (decl, id) in decls.iter().zip(ids) {
                         if let TypeBody::Record(fields) = &decl.body {
-                            let names: Vec<String> =
-                                fields.iter().map(|f| f.name.clone()).collect();
-                            self.globals.declare_record(&names);
+                            let layout = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                            self.layouts.insert(*id, layout);
                         }
                     }
                 }
-                ItemKind::Open(path) => {
-                    let mut name = path.modules.clone();
-                    name.push(path.name.clone());
-                    self.globals.open(module, &name.join("."));
-                }
-                // The driver has already run the imported module.
-                ItemKind::Import(_) => {}
+                // Names are resolved by the checker; the driver has
+                // already run an imported module.
+                ItemKind::Open(_) | ItemKind::Import(_) => {}
             }
         }
         Ok(())
     }
 
-    fn run_let<A>(
+    fn define(&mut self, module: Option<&str>, id: GlobalId, name: &str, value: Value) {
+        let index = id.0 as usize;
+        if self.globals.len() <= index {
+            self.globals.resize(index + 1, Value::Unit);
+        }
+        self.globals[index] = value;
+        if module.is_none() {
+            self.main_names.insert(name.to_string(), id);
+        }
+    }
+
+    fn run_let(
         &mut self,
         module: Option<&str>,
-        group: &crate::syntax::ast::LetGroup<A>,
+        group: &LetGroup<TypeInfo>,
     ) -> Result<(), RuntimeError> {
         // Every right-hand side sees the bindings from before the group.
         let mut lowered = Vec::new();
         for binding in &group.bindings {
-            let mut lowerer = Lowerer::new(&mut self.code, &self.globals, &mut self.ctx, module);
-            lowered.push(lowerer.lower_top_binding(binding)?);
+            let mut lowerer = Lowerer::new(&mut self.code, &self.layouts, module);
+            lowered.push((lowerer.lower_top_binding(binding)?, &binding.pattern));
         }
         let mut results = Vec::new();
-        for top in lowered {
+        for (top, pattern) in lowered {
             let value = self.run_lambda(top.lambda)?;
             let size = self.code.lambda(top.lambda).frame_size as usize;
             let mut slots = vec![Value::Unit; size];
@@ -144,57 +162,52 @@ impl Interpreter {
                 )
                 .at(top.span));
             }
-            results.push((top.names, slots));
+            results.push((top.globals, slots, pattern));
         }
-        for (names, slots) in results {
-            for (name, slot) in names {
-                let index = self.globals.define(module, &name);
+        for (globals, slots, pattern) in results {
+            for (id, slot) in globals {
                 let value = slots.get(slot as usize).cloned().unwrap_or(Value::Unit);
-                self.globals.values[index as usize] = value;
+                let name = lower::bound_name(pattern, Binder::Global(id)).unwrap_or_default();
+                self.define(module, id, name, value);
             }
         }
         Ok(())
     }
 
-    fn run_let_rec<A>(
+    fn run_let_rec(
         &mut self,
         module: Option<&str>,
-        group: &crate::syntax::ast::LetGroup<A>,
+        group: &LetGroup<TypeInfo>,
     ) -> Result<(), RuntimeError> {
-        let mut targets = Vec::new();
         for binding in &group.bindings {
-            let name = lower::binding_name(&binding.pattern).ok_or_else(|| {
-                RuntimeError::new("R008", "`let rec` must bind a name").at(binding.span)
-            })?;
-            targets.push((self.globals.define(module, name), name));
-        }
-        for (binding, (index, name)) in group.bindings.iter().zip(targets) {
-            let mut lowerer = Lowerer::new(&mut self.code, &self.globals, &mut self.ctx, module);
+            let Some((name, Binder::Global(id))) = lower::binding_name(&binding.pattern) else {
+                return Err(
+                    RuntimeError::new("R008", "`let rec` must bind a name").at(binding.span)
+                );
+            };
+            let mut lowerer = Lowerer::new(&mut self.code, &self.layouts, module);
             let lambda = lowerer.lower_thunk(&binding.expr, Some(name))?;
             let value = self.run_lambda(lambda)?;
-            self.globals.values[index as usize] = value;
+            self.define(module, id, name, value);
         }
         Ok(())
     }
 
     /// REPL: evaluate an expression at top level.
-    pub fn eval_repl_expr<A>(
-        &mut self,
-        expr: &crate::syntax::ast::Expr<A>,
-    ) -> Result<Value, RuntimeError> {
-        let mut lowerer = Lowerer::new(&mut self.code, &self.globals, &mut self.ctx, None);
+    pub fn eval_repl_expr(&mut self, expr: &Expr<TypeInfo>) -> Result<Value, RuntimeError> {
+        let mut lowerer = Lowerer::new(&mut self.code, &self.layouts, None);
         let lambda = lowerer.lower_thunk(expr, None)?;
         self.run_lambda(lambda)
     }
 
     /// Value of a top-level binding of the main scope (REPL prints it).
     pub fn lookup_global(&self, name: &str) -> Option<Value> {
-        let index = self.globals.lookup_binding(None, name)?;
-        self.globals.values.get(index as usize).cloned()
+        let id = self.main_names.get(name)?;
+        self.globals.get(id.0 as usize).cloned()
     }
 
     fn run_lambda(&mut self, lambda: LambdaId) -> Result<Value, RuntimeError> {
         self.machine
-            .run(&self.code, &self.globals.values, &mut self.ctx, lambda)
+            .run(&self.code, &self.globals, &mut self.ctx, lambda)
     }
 }

@@ -24,8 +24,8 @@ pub fn match_pattern(pat: &Pat, value: &Value, slots: &mut [Value]) -> bool {
                 .all(|(p, v)| match_pattern(p, v, slots)),
             _ => false,
         },
-        Pat::Variant(name, arg) => match value {
-            Value::Variant(v) if v.name == *name => match (arg, &v.arg) {
+        Pat::Variant(tag, arg) => match value {
+            Value::Variant(v) if v.tag == *tag => match (arg, &v.arg) {
                 (None, None) => true,
                 (Some(p), Some(a)) => match_pattern(p, a, slots),
                 _ => false,
@@ -40,12 +40,11 @@ pub fn match_pattern(pat: &Pat, value: &Value, slots: &mut [Value]) -> bool {
             _ => false,
         },
         Pat::Record(fields) => match value {
-            Value::Record(record) => fields.iter().all(|(name, p)| {
+            Value::Record(record) => fields.iter().all(|(index, p)| {
                 record
-                    .fields
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .is_some_and(|(_, v)| match_pattern(p, v, slots))
+                    .values
+                    .get(*index)
+                    .is_some_and(|v| match_pattern(p, v, slots))
             }),
             _ => false,
         },

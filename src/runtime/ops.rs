@@ -246,10 +246,10 @@ fn compare_structure(
             (Value::Record(p), Value::Record(q)) => {
                 push_pairs(
                     &mut work,
-                    p.fields.iter().map(|(_, v)| v),
-                    q.fields.iter().map(|(_, v)| v),
+                    p.values.iter(),
+                    q.values.iter(),
                 );
-                p.fields.len().cmp(&q.fields.len())
+                p.values.len().cmp(&q.values.len())
             }
             (Value::Variant(p), Value::Variant(q)) => {
                 let by_shape = p.arg.is_some().cmp(&q.arg.is_some());

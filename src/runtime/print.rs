@@ -127,7 +127,7 @@ fn render_one(v: &Value, position: Position, out: &mut String, tasks: &mut Vec<T
         Value::Record(record) => {
             out.push_str("{ ");
             tasks.push(Task::Text(" }"));
-            for (i, (name, value)) in record.fields.iter().enumerate().rev() {
+            for (i, (name, value)) in record.fields().enumerate().rev() {
                 tasks.push(Task::Show(value.clone(), Position::Inside));
                 tasks.push(Task::FieldLabel(name.clone(), i == 0));
             }

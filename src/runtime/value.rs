@@ -34,7 +34,7 @@ pub enum Value {
     /// A float or tensor differentiated by an active `grad` (see
     /// `runtime::ad`).
     Tracked(Rc<super::ad::Tracked>),
-    /// An f32 tensor (LANGUAGE.md §7). The `Rc` keeps `Value` small; the
+    /// An f32 tensor (docs/language.md §7). The `Rc` keeps `Value` small; the
     /// elements inside are shared as well.
     Tensor(Rc<super::tensor::Tensor>),
     /// An optimizer of `Optim` with its state (momentum buffers, moments).
@@ -56,12 +56,7 @@ impl Drop for ConsCell {
 
 impl Drop for Record {
     fn drop(&mut self) {
-        drop_deep(
-            std::mem::take(&mut self.fields)
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect(),
-        );
+        drop_deep(std::mem::take(&mut self.values));
     }
 }
 
@@ -93,11 +88,7 @@ fn drop_deep(mut work: Vec<Value>) {
             }
             Value::Record(record) => {
                 if let Ok(mut record) = Rc::try_unwrap(record) {
-                    work.extend(
-                        std::mem::take(&mut record.fields)
-                            .into_iter()
-                            .map(|(_, v)| v),
-                    );
+                    work.append(&mut record.values);
                 }
             }
             Value::Tuple(mut items) => {
@@ -120,27 +111,42 @@ fn drop_deep(mut work: Vec<Value>) {
     }
 }
 
+/// The field names of a record type in declaration order (the order
+/// they print in), shared by every record of the type.
+pub type RecordLayout = Rc<[Rc<str>]>;
+
 pub struct Record {
-    /// Field names in declaration order (the order they print in).
-    pub fields: Vec<(Rc<str>, Value)>,
+    pub layout: RecordLayout,
+    /// The field values by declared field index.
+    pub values: Vec<Value>,
 }
 
 pub struct Variant {
+    /// The constructor's index in its type's declaration: what matching
+    /// compares.
+    pub tag: u32,
+    /// The constructor's name, for printing.
     pub name: Rc<str>,
     pub arg: Option<Value>,
 }
 
+/// The tags of `option`'s constructors, in the checker's declaration of
+/// the built-in type.
+pub const NONE_TAG: u32 = 0;
+pub const SOME_TAG: u32 = 1;
+
 impl Record {
-    /// A record with `self`'s field names and `values` in their order:
-    /// how the structure walks (AD, optimizers) rebuild a record.
+    /// The fields' names with their values, in declaration order.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&Rc<str>, &Value)> + DoubleEndedIterator {
+        self.layout.iter().zip(self.values.iter())
+    }
+
+    /// A record with `self`'s layout and `values` in its order: how the
+    /// structure walks (AD, optimizers) rebuild a record.
     pub fn with_values(&self, values: Vec<Value>) -> Value {
         Value::Record(Rc::new(Record {
-            fields: self
-                .fields
-                .iter()
-                .map(|(name, _)| name.clone())
-                .zip(values)
-                .collect(),
+            layout: self.layout.clone(),
+            values,
         }))
     }
 }
@@ -148,10 +154,7 @@ impl Record {
 impl Variant {
     /// The same constructor applied to `arg` instead.
     pub fn with_arg(&self, arg: Option<Value>) -> Value {
-        Value::Variant(Rc::new(Variant {
-            name: self.name.clone(),
-            arg,
-        }))
+        Value::variant(self.tag, self.name.clone(), arg)
     }
 }
 
@@ -197,15 +200,12 @@ impl Value {
         }
     }
 
-    pub fn variant(name: &str, arg: Option<Value>) -> Value {
-        Value::Variant(Rc::new(Variant {
-            name: Rc::from(name),
-            arg,
-        }))
+    pub fn variant(tag: u32, name: Rc<str>, arg: Option<Value>) -> Value {
+        Value::Variant(Rc::new(Variant { tag, name, arg }))
     }
 
     pub fn some(v: Value) -> Value {
-        Value::variant("Some", Some(v))
+        Value::variant(SOME_TAG, Rc::from("Some"), Some(v))
     }
 
     pub fn tensor(t: super::tensor::Tensor) -> Value {
@@ -213,6 +213,6 @@ impl Value {
     }
 
     pub fn none() -> Value {
-        Value::variant("None", None)
+        Value::variant(NONE_TAG, Rc::from("None"), None)
     }
 }

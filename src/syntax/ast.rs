@@ -6,6 +6,12 @@
 //! `A = TypeInfo` (type, effect), which is what the backends consume.
 //! Every node carries the byte [`Span`] of the source it came from.
 //!
+//! Besides the annotation, a phase chooses what the tree records where
+//! names are used or bound, fields named and operators applied
+//! ([`Phase`]): nothing (`()`) after parsing, the checker's resolution
+//! after checking (`crate::types::resolved`), so a backend reads every
+//! meaning off the node and never looks a name up.
+//!
 //! Sugar is removed by the parser so later phases see few forms:
 //! `let f x y = e` becomes `let f = fun x -> fun y -> e`;
 //! `fun p1 p2 -> e` becomes nested single-parameter `Fun`s;
@@ -149,8 +155,35 @@ pub enum UnOp {
     Not,
 }
 
+/// What a phase records on the tree. The parser's phase is `()`,
+/// recording nothing; the checker's is `TypeInfo`.
+pub trait Phase: Clone + fmt::Debug {
+    /// At a variable use: what the name denotes.
+    type Var: Clone + fmt::Debug;
+    /// At a variable binding (pattern variable, `for` index, `shift`'s
+    /// continuation): which binding it is.
+    type Binder: Clone + fmt::Debug;
+    /// At a constructor (expression or pattern).
+    type Ctor: Clone + fmt::Debug;
+    /// At a field name (access, record literal, update, pattern).
+    type Field: Clone + fmt::Debug;
+    /// At a unary or binary operator.
+    type Op: Clone + fmt::Debug;
+    /// At a `type … and …` group.
+    type TypeGroup: Clone + fmt::Debug;
+}
+
+impl Phase for () {
+    type Var = ();
+    type Binder = ();
+    type Ctor = ();
+    type Field = ();
+    type Op = ();
+    type TypeGroup = ();
+}
+
 #[derive(Clone, Debug)]
-pub struct Expr<A> {
+pub struct Expr<A: Phase> {
     pub kind: ExprKind<A>,
     pub span: Span,
     pub ann: A,
@@ -159,13 +192,13 @@ pub struct Expr<A> {
 pub type UntypedExpr = Expr<()>;
 
 #[derive(Clone, Debug)]
-pub enum ExprKind<A> {
+pub enum ExprKind<A: Phase> {
     Lit(Literal),
     /// A value name, possibly qualified (`x`, `List.map`, `print`).
-    Var(Path),
+    Var(Path, A::Var),
     /// A constructor, with its argument if applied (`None`, `Some x`,
     /// `Node (l, r)`, `List.Nil` is not a thing: `[]` is `List(vec![])`).
-    Constructor(Path, Option<Box<Expr<A>>>),
+    Constructor(Path, A::Ctor, Option<Box<Expr<A>>>),
     /// Application of a function to one argument (curried).
     App(Box<Expr<A>>, Box<Expr<A>>),
     /// `fun p -> e` with exactly one parameter.
@@ -185,7 +218,7 @@ pub enum ExprKind<A> {
     /// `{ e with x = 3.0 }`
     RecordUpdate(Box<Expr<A>>, Vec<FieldExpr<A>>),
     /// `e.field`
-    Field(Box<Expr<A>>, String, Span),
+    Field(Box<Expr<A>>, String, Span, A::Field),
     /// `a.(i)`
     Index(Box<Expr<A>>, Box<Expr<A>>),
     /// `a.(i) <- v`
@@ -198,12 +231,13 @@ pub enum ExprKind<A> {
     Ref(Box<Expr<A>>),
     /// `e1; e2`
     Seq(Box<Expr<A>>, Box<Expr<A>>),
-    BinOp(BinOp, Box<Expr<A>>, Box<Expr<A>>),
-    UnOp(UnOp, Box<Expr<A>>),
+    BinOp(BinOp, A::Op, Box<Expr<A>>, Box<Expr<A>>),
+    UnOp(UnOp, A::Op, Box<Expr<A>>),
     /// `for var = from to|downto to do body done`
     For {
         var: String,
         var_span: Span,
+        binder: A::Binder,
         from: Box<Expr<A>>,
         to: Box<Expr<A>>,
         downward: bool,
@@ -213,42 +247,43 @@ pub enum ExprKind<A> {
     /// `(e : t)`
     Annot(Box<Expr<A>>, TypeExpr),
     /// `shift k -> e`
-    Shift(String, Span, Box<Expr<A>>),
+    Shift(String, Span, A::Binder, Box<Expr<A>>),
     /// `reset e`
     Reset(Box<Expr<A>>),
 }
 
 #[derive(Clone, Debug)]
-pub struct FieldExpr<A> {
+pub struct FieldExpr<A: Phase> {
     pub name: String,
     pub name_span: Span,
+    pub field: A::Field,
     pub value: Expr<A>,
 }
 
 /// `let [rec] b1 and b2 ...`, local or top level.
 #[derive(Clone, Debug)]
-pub struct LetGroup<A> {
+pub struct LetGroup<A: Phase> {
     pub recursive: bool,
     pub bindings: Vec<Binding<A>>,
 }
 
 /// `p = e`. For `let f x = e` the pattern is `f` and `expr` is the lambda.
 #[derive(Clone, Debug)]
-pub struct Binding<A> {
+pub struct Binding<A: Phase> {
     pub pattern: Pattern<A>,
     pub expr: Expr<A>,
     pub span: Span,
 }
 
 #[derive(Clone, Debug)]
-pub struct Arm<A> {
+pub struct Arm<A: Phase> {
     pub pattern: Pattern<A>,
     pub guard: Option<Expr<A>>,
     pub body: Expr<A>,
 }
 
 #[derive(Clone, Debug)]
-pub struct Pattern<A> {
+pub struct Pattern<A: Phase> {
     pub kind: PatternKind<A>,
     pub span: Span,
     pub ann: A,
@@ -257,14 +292,14 @@ pub struct Pattern<A> {
 pub type UntypedPattern = Pattern<()>;
 
 #[derive(Clone, Debug)]
-pub enum PatternKind<A> {
+pub enum PatternKind<A: Phase> {
     Wildcard,
-    Var(String),
+    Var(String, A::Binder),
     /// Literals, including negative numbers (`-1`).
     Lit(Literal),
     Tuple(Vec<Pattern<A>>),
     /// `None`, `Some p`, `Node (l, r)`.
-    Constructor(Path, Option<Box<Pattern<A>>>),
+    Constructor(Path, A::Ctor, Option<Box<Pattern<A>>>),
     /// `[p1; p2]` (and `[]`).
     List(Vec<Pattern<A>>),
     /// `p :: ps`
@@ -275,15 +310,16 @@ pub enum PatternKind<A> {
     /// `p1 | p2`
     Or(Box<Pattern<A>>, Box<Pattern<A>>),
     /// `p as x`
-    As(Box<Pattern<A>>, String),
+    As(Box<Pattern<A>>, String, A::Binder),
     /// `(p : t)`
     Annot(Box<Pattern<A>>, TypeExpr),
 }
 
 #[derive(Clone, Debug)]
-pub struct FieldPattern<A> {
+pub struct FieldPattern<A: Phase> {
     pub name: String,
     pub name_span: Span,
+    pub field: A::Field,
     pub pattern: Pattern<A>,
 }
 
@@ -342,7 +378,7 @@ pub struct FieldDecl {
 }
 
 #[derive(Clone, Debug)]
-pub struct Item<A> {
+pub struct Item<A: Phase> {
     pub kind: ItemKind<A>,
     pub span: Span,
 }
@@ -350,27 +386,20 @@ pub struct Item<A> {
 pub type UntypedItem = Item<()>;
 
 #[derive(Clone, Debug)]
-pub enum ItemKind<A> {
+pub enum ItemKind<A: Phase> {
     /// `let [rec] ... and ...` at top level.
     Let(LetGroup<A>),
     /// `type ... and ...`
-    Type(Vec<TypeDecl>),
+    Type(Vec<TypeDecl>, A::TypeGroup),
     /// `open M`
     Open(Path),
     /// `import Name`: loads `name.dl` beside the importing file.
     Import(String),
 }
 
-/// A parsed source file.
-#[derive(Clone, Debug)]
-pub struct Module<A> {
-    pub file: FileId,
-    pub items: Vec<Item<A>>,
-}
-
 /// What the REPL reads: a bare expression or items.
 #[derive(Clone, Debug)]
-pub enum ReplInput<A> {
+pub enum ReplInput<A: Phase> {
     Expr(Expr<A>),
     Items(Vec<Item<A>>),
 }

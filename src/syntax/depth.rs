@@ -53,19 +53,19 @@ impl Depths {
                 .unwrap_or(0)
         };
         let children = match kind {
-            ExprKind::Lit(_) | ExprKind::Var(_) | ExprKind::Constructor(_, None) => 0,
-            ExprKind::Constructor(_, Some(a))
-            | ExprKind::Field(a, _, _)
+            ExprKind::Lit(_) | ExprKind::Var(..) | ExprKind::Constructor(_, _, None) => 0,
+            ExprKind::Constructor(_, _, Some(a))
+            | ExprKind::Field(a, ..)
             | ExprKind::Deref(a)
             | ExprKind::Ref(a)
-            | ExprKind::UnOp(_, a)
-            | ExprKind::Shift(_, _, a)
+            | ExprKind::UnOp(_, _, a)
+            | ExprKind::Shift(_, _, _, a)
             | ExprKind::Reset(a) => e(a),
             ExprKind::App(a, b)
             | ExprKind::Index(a, b)
             | ExprKind::Assign(a, b)
             | ExprKind::Seq(a, b)
-            | ExprKind::BinOp(_, a, b)
+            | ExprKind::BinOp(_, _, a, b)
             | ExprKind::While(a, b) => e(a).max(e(b)),
             ExprKind::IndexSet(a, b, c) => e(a).max(e(b)).max(e(c)),
             ExprKind::If(c, t, f) => e(c).max(e(t)).max(f.as_deref().map_or(0, e)),
@@ -95,10 +95,10 @@ impl Depths {
         let p = |x: &UntypedPattern| self.of(x.span);
         let children = match kind {
             PatternKind::Wildcard
-            | PatternKind::Var(_)
+            | PatternKind::Var(..)
             | PatternKind::Lit(_)
-            | PatternKind::Constructor(_, None) => 0,
-            PatternKind::Constructor(_, Some(a)) | PatternKind::As(a, _) => p(a),
+            | PatternKind::Constructor(_, _, None) => 0,
+            PatternKind::Constructor(_, _, Some(a)) | PatternKind::As(a, ..) => p(a),
             PatternKind::Tuple(ps) | PatternKind::List(ps) => ps.iter().map(p).max().unwrap_or(0),
             PatternKind::Cons(a, b) | PatternKind::Or(a, b) => p(a).max(p(b)),
             PatternKind::Record(fs, _) => fs.iter().map(|f| p(&f.pattern)).max().unwrap_or(0),

@@ -3,10 +3,10 @@
 
 use crate::syntax::ast::*;
 
-pub fn item<A>(item: &Item<A>) -> String {
+pub fn item<A: Phase>(item: &Item<A>) -> String {
     match &item.kind {
         ItemKind::Let(group) => format!("(let{} {})", rec(group), bindings(group)),
-        ItemKind::Type(decls) => {
+        ItemKind::Type(decls, _) => {
             let decls: Vec<String> = decls.iter().map(type_decl).collect();
             format!("(type {})", decls.join(" "))
         }
@@ -15,12 +15,12 @@ pub fn item<A>(item: &Item<A>) -> String {
     }
 }
 
-pub fn expr<A>(e: &Expr<A>) -> String {
+pub fn expr<A: Phase>(e: &Expr<A>) -> String {
     match &e.kind {
         ExprKind::Lit(lit) => literal(lit),
-        ExprKind::Var(path) => path.to_string(),
-        ExprKind::Constructor(path, None) => path.to_string(),
-        ExprKind::Constructor(path, Some(arg)) => format!("({path} {})", expr(arg)),
+        ExprKind::Var(path, _) => path.to_string(),
+        ExprKind::Constructor(path, _, None) => path.to_string(),
+        ExprKind::Constructor(path, _, Some(arg)) => format!("({path} {})", expr(arg)),
         ExprKind::App(f, a) => format!("(app {} {})", expr(f), expr(a)),
         ExprKind::Fun(p, body) => format!("(fun {} {})", pattern(p), expr(body)),
         ExprKind::Let(group, body) => {
@@ -39,16 +39,16 @@ pub fn expr<A>(e: &Expr<A>) -> String {
         ExprKind::RecordUpdate(base, fields) => {
             format!("{{{} with {}}}", expr(base), field_exprs(fields))
         }
-        ExprKind::Field(e, name, _) => format!("(. {} {name})", expr(e)),
+        ExprKind::Field(e, name, ..) => format!("(. {} {name})", expr(e)),
         ExprKind::Index(a, i) => format!("(.() {} {})", expr(a), expr(i)),
         ExprKind::IndexSet(a, i, v) => format!("(<- {} {} {})", expr(a), expr(i), expr(v)),
         ExprKind::Assign(r, v) => format!("(:= {} {})", expr(r), expr(v)),
         ExprKind::Deref(r) => format!("(! {})", expr(r)),
         ExprKind::Ref(e) => format!("(ref {})", expr(e)),
         ExprKind::Seq(a, b) => format!("(; {} {})", expr(a), expr(b)),
-        ExprKind::BinOp(op, a, b) => format!("({} {} {})", op.symbol(), expr(a), expr(b)),
-        ExprKind::UnOp(UnOp::Neg, a) => format!("(neg {})", expr(a)),
-        ExprKind::UnOp(UnOp::Not, a) => format!("(not {})", expr(a)),
+        ExprKind::BinOp(op, _, a, b) => format!("({} {} {})", op.symbol(), expr(a), expr(b)),
+        ExprKind::UnOp(UnOp::Neg, _, a) => format!("(neg {})", expr(a)),
+        ExprKind::UnOp(UnOp::Not, _, a) => format!("(not {})", expr(a)),
         ExprKind::For {
             var,
             from,
@@ -67,19 +67,19 @@ pub fn expr<A>(e: &Expr<A>) -> String {
         }
         ExprKind::While(c, body) => format!("(while {} {})", expr(c), expr(body)),
         ExprKind::Annot(e, t) => format!("(: {} {})", expr(e), ty(t)),
-        ExprKind::Shift(k, _, body) => format!("(shift {k} {})", expr(body)),
+        ExprKind::Shift(k, _, _, body) => format!("(shift {k} {})", expr(body)),
         ExprKind::Reset(e) => format!("(reset {})", expr(e)),
     }
 }
 
-pub fn pattern<A>(p: &Pattern<A>) -> String {
+pub fn pattern<A: Phase>(p: &Pattern<A>) -> String {
     match &p.kind {
         PatternKind::Wildcard => "_".into(),
-        PatternKind::Var(x) => x.clone(),
+        PatternKind::Var(x, _) => x.clone(),
         PatternKind::Lit(lit) => literal(lit),
         PatternKind::Tuple(items) => format!("(tuple {})", list(items, pattern)),
-        PatternKind::Constructor(path, None) => path.to_string(),
-        PatternKind::Constructor(path, Some(arg)) => format!("({path} {})", pattern(arg)),
+        PatternKind::Constructor(path, _, None) => path.to_string(),
+        PatternKind::Constructor(path, _, Some(arg)) => format!("({path} {})", pattern(arg)),
         PatternKind::List(items) => format!("[{}]", list(items, pattern)),
         PatternKind::Cons(a, b) => format!("(:: {} {})", pattern(a), pattern(b)),
         PatternKind::Record(fields, open) => {
@@ -90,7 +90,7 @@ pub fn pattern<A>(p: &Pattern<A>) -> String {
             format!("{{{}{}}}", fields.join(" "), if *open { " _" } else { "" })
         }
         PatternKind::Or(a, b) => format!("(| {} {})", pattern(a), pattern(b)),
-        PatternKind::As(p, x) => format!("(as {} {x})", pattern(p)),
+        PatternKind::As(p, x, _) => format!("(as {} {x})", pattern(p)),
         PatternKind::Annot(p, t) => format!("(: {} {})", pattern(p), ty(t)),
     }
 }
@@ -130,7 +130,7 @@ fn type_decl(d: &TypeDecl) -> String {
     format!("({params}{} {body})", d.name)
 }
 
-fn rec<A>(group: &LetGroup<A>) -> &'static str {
+fn rec<A: Phase>(group: &LetGroup<A>) -> &'static str {
     if group.recursive {
         " rec"
     } else {
@@ -138,7 +138,7 @@ fn rec<A>(group: &LetGroup<A>) -> &'static str {
     }
 }
 
-fn bindings<A>(group: &LetGroup<A>) -> String {
+fn bindings<A: Phase>(group: &LetGroup<A>) -> String {
     let bs: Vec<String> = group
         .bindings
         .iter()
@@ -147,7 +147,7 @@ fn bindings<A>(group: &LetGroup<A>) -> String {
     bs.join(" ")
 }
 
-fn arm<A>(a: &Arm<A>) -> String {
+fn arm<A: Phase>(a: &Arm<A>) -> String {
     match &a.guard {
         Some(g) => format!(
             "({} when {} -> {})",
@@ -159,7 +159,7 @@ fn arm<A>(a: &Arm<A>) -> String {
     }
 }
 
-fn field_exprs<A>(fields: &[FieldExpr<A>]) -> String {
+fn field_exprs<A: Phase>(fields: &[FieldExpr<A>]) -> String {
     let fs: Vec<String> = fields
         .iter()
         .map(|f| format!("{}={}", f.name, expr(&f.value)))

@@ -176,7 +176,7 @@ impl Builder {
 
     pub fn binop(&self, op: BinOp, a: UntypedExpr, b: UntypedExpr) -> UntypedExpr {
         let span = a.span.to(b.span);
-        self.expr_at(ExprKind::BinOp(op, Box::new(a), Box::new(b)), span)
+        self.expr_at(ExprKind::BinOp(op, (), Box::new(a), Box::new(b)), span)
     }
 
     /// Application. An argument at the very start of a line, after a
@@ -221,7 +221,7 @@ impl Builder {
         match e.kind {
             // `- -9223372036854775808` overflows: leave it to run time.
             ExprKind::Lit(Literal::Int(i64::MIN)) if !self.is_pending_at(e.span) => {
-                self.expr(ExprKind::UnOp(UnOp::Neg, Box::new(e)), l, r)
+                self.expr(ExprKind::UnOp(UnOp::Neg, (), Box::new(e)), l, r)
             }
             ExprKind::Lit(lit @ (Literal::Int(_) | Literal::Float(_))) => {
                 let lit = self.negate_literal(lit, e.span);
@@ -229,7 +229,7 @@ impl Builder {
             }
             kind => {
                 let inner = Expr { kind, ..e };
-                self.expr(ExprKind::UnOp(UnOp::Neg, Box::new(inner)), l, r)
+                self.expr(ExprKind::UnOp(UnOp::Neg, (), Box::new(inner)), l, r)
             }
         }
     }
@@ -281,8 +281,8 @@ impl Builder {
 
     /// `function | arms` is `fun $arg -> match $arg with arms`.
     pub fn function(&self, arms: Vec<Arm<()>>, l: usize, r: usize) -> UntypedExpr {
-        let arg_pat = self.pat(PatternKind::Var(FUNCTION_ARG.into()), l, l);
-        let arg = self.expr(ExprKind::Var(Path::bare(FUNCTION_ARG)), l, l);
+        let arg_pat = self.pat(PatternKind::Var(FUNCTION_ARG.into(), ()), l, l);
+        let arg = self.expr(ExprKind::Var(Path::bare(FUNCTION_ARG), ()), l, l);
         let body = self.expr(ExprKind::Match(Box::new(arg), arms), l, r);
         self.expr(ExprKind::Fun(Box::new(arg_pat), Box::new(body)), l, r)
     }
@@ -335,7 +335,7 @@ impl Builder {
             .unwrap_or(name_span.1);
         let expr = self.lambda(params, body, params_start);
         Binding {
-            pattern: self.pat(PatternKind::Var(name), name_span.0, name_span.1),
+            pattern: self.pat(PatternKind::Var(name, ()), name_span.0, name_span.1),
             expr,
             span: self.span(l, r),
         }
@@ -350,20 +350,22 @@ impl Builder {
 
     /// `{ x }` in an expression is `{ x = x }`.
     pub fn field_pun(&self, name: String, l: usize, r: usize) -> FieldExpr<()> {
-        let value = self.expr(ExprKind::Var(Path::bare(name.clone())), l, r);
+        let value = self.expr(ExprKind::Var(Path::bare(name.clone()), ()), l, r);
         FieldExpr {
             name,
             name_span: self.span(l, r),
+            field: (),
             value,
         }
     }
 
     /// `{ x }` in a pattern is `{ x = x }`.
     pub fn field_pattern_pun(&self, name: String, l: usize, r: usize) -> FieldPattern<()> {
-        let pattern = self.pat(PatternKind::Var(name.clone()), l, r);
+        let pattern = self.pat(PatternKind::Var(name.clone(), ()), l, r);
         FieldPattern {
             name,
             name_span: self.span(l, r),
+            field: (),
             pattern,
         }
     }

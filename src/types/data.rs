@@ -3,6 +3,7 @@
 
 use super::error::{Reason, TypeError};
 use super::infer::{Check, Infer, Typed};
+use super::resolved::{CtorRef, FieldRef};
 use super::types::{Effect, Type, TypeId};
 use super::unify::substitute;
 use super::TypeInfo;
@@ -19,11 +20,15 @@ impl Infer<'_> {
         ctx: &Effect,
     ) -> Check<Typed> {
         let (record, shifts) = self.infer_expr(record, ctx)?;
-        let (record_ty, fields) = self.instantiate_record_of_field(&name, name_span)?;
+        let (record_ty, record_id, fields) = self.instantiate_record_of_field(&name, name_span)?;
         self.expect(&record.ann.ty, &record_ty, record.span, None)?;
-        let ty = field_type(&fields, &name, name_span)?;
+        let (index, ty) = field_type(&fields, &name, name_span)?;
+        let field = FieldRef {
+            record: record_id,
+            index,
+        };
         Ok(self.node(
-            ExprKind::Field(Box::new(record), name, name_span),
+            ExprKind::Field(Box::new(record), name, name_span, field),
             span,
             ty,
             shifts,
@@ -38,11 +43,15 @@ impl Infer<'_> {
         span: Span,
         ctx: &Effect,
     ) -> Check<Typed> {
-        let (result, ctor_arg) = self.instantiate_constructor(&path, span)?;
+        let (result, ctor_arg, ctor) = self.instantiate_constructor(&path, span)?;
         match (arg, ctor_arg) {
-            (None, None) => {
-                Ok(self.node(ExprKind::Constructor(path, None), span, result, false, ctx))
-            }
+            (None, None) => Ok(self.node(
+                ExprKind::Constructor(path, ctor, None),
+                span,
+                result,
+                false,
+                ctx,
+            )),
             (Some(arg), Some(expected)) => {
                 let (arg, shifts) = self.infer_expr(*arg, ctx)?;
                 let reason = Reason {
@@ -51,7 +60,7 @@ impl Infer<'_> {
                 };
                 self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
                 Ok(self.node(
-                    ExprKind::Constructor(path, Some(Box::new(arg))),
+                    ExprKind::Constructor(path, ctor, Some(Box::new(arg))),
                     span,
                     result,
                     shifts,
@@ -67,12 +76,12 @@ impl Infer<'_> {
     }
 
     /// A constructor's result type and argument type, with fresh
-    /// variables for the type's parameters.
+    /// variables for the type's parameters, and which constructor it is.
     pub fn instantiate_constructor(
         &mut self,
         path: &Path,
         span: Span,
-    ) -> Check<(Type, Option<Type>)> {
+    ) -> Check<(Type, Option<Type>, CtorRef)> {
         let found = self
             .st
             .modules
@@ -93,7 +102,11 @@ impl Infer<'_> {
             }
             _ => None,
         };
-        Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst))))
+        let ctor = CtorRef {
+            ty: id,
+            tag: index as u32,
+        };
+        Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst)), ctor))
     }
 
     pub fn instantiate_params(&mut self, id: TypeId) -> (Vec<Type>, HashMap<u32, Type>) {
@@ -114,7 +127,7 @@ impl Infer<'_> {
         &mut self,
         first: Option<(&str, Span)>,
         span: Span,
-    ) -> Check<(Type, Vec<(String, Type)>)> {
+    ) -> Check<(Type, TypeId, Vec<(String, Type)>)> {
         let Some((name, name_span)) = first else {
             return Err(TypeError::UnboundField {
                 name: "{}".to_string(),
@@ -125,12 +138,13 @@ impl Infer<'_> {
         self.instantiate_record_of_field(name, name_span)
     }
 
-    /// The record type declaring `field` (fresh parameters) and its fields.
+    /// The record type declaring `field` (fresh parameters), its id and
+    /// its fields in declaration order.
     pub fn instantiate_record_of_field(
         &mut self,
         field: &str,
         span: Span,
-    ) -> Check<(Type, Vec<(String, Type)>)> {
+    ) -> Check<(Type, TypeId, Vec<(String, Type)>)> {
         let Some(id) = self.record_of_field(field) else {
             return Err(TypeError::UnboundField {
                 name: field.to_string(),
@@ -146,7 +160,7 @@ impl Infer<'_> {
                 .collect(),
             _ => Vec::new(),
         };
-        Ok((Type::Con(id, args), fields))
+        Ok((Type::Con(id, args), id, fields))
     }
 
     /// Fields are found in scope first, then in any module (so `p.x`
@@ -177,8 +191,9 @@ impl Infer<'_> {
         ctx: &Effect,
     ) -> Check<Typed> {
         let first = fields.first().map(|f| (f.name.as_str(), f.name_span));
-        let (record_ty, declared) = self.instantiate_record_of_first_field(first, span)?;
-        let (typed, shifts) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
+        let (record_ty, record, declared) = self.instantiate_record_of_first_field(first, span)?;
+        let (typed, shifts) =
+            self.infer_field_values(fields, (&record_ty, record), &declared, ctx)?;
         let missing: Vec<String> = declared
             .iter()
             .filter(|(name, _)| !typed.iter().any(|f| &f.name == name))
@@ -212,10 +227,10 @@ impl Infer<'_> {
                 ctx,
             ));
         };
-        let (record_ty, declared) =
+        let (record_ty, record, declared) =
             self.instantiate_record_of_field(&first.name, first.name_span)?;
         self.expect(&base.ann.ty, &record_ty, base.span, None)?;
-        let (typed, s2) = self.infer_field_values(fields, &record_ty, &declared, ctx)?;
+        let (typed, s2) = self.infer_field_values(fields, (&record_ty, record), &declared, ctx)?;
         Ok(self.node(
             ExprKind::RecordUpdate(Box::new(base), typed),
             span,
@@ -228,14 +243,18 @@ impl Infer<'_> {
     pub fn infer_field_values(
         &mut self,
         fields: Vec<FieldExpr<()>>,
-        record_ty: &Type,
+        (record_ty, record): (&Type, TypeId),
         declared: &[(String, Type)],
         ctx: &Effect,
     ) -> Check<(Vec<FieldExpr<TypeInfo>>, bool)> {
         let mut typed: Vec<FieldExpr<TypeInfo>> = Vec::with_capacity(fields.len());
         let mut shifts = false;
         for field in fields {
-            let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {
+            let Some((index, (_, expected))) = declared
+                .iter()
+                .enumerate()
+                .find(|(_, (n, _))| *n == field.name)
+            else {
                 return Err(TypeError::UnboundField {
                     name: field.name,
                     span: field.name_span,
@@ -258,6 +277,10 @@ impl Infer<'_> {
             typed.push(FieldExpr {
                 name: field.name,
                 name_span: field.name_span,
+                field: FieldRef {
+                    record,
+                    index: index as u32,
+                },
                 value,
             });
         }
@@ -265,11 +288,13 @@ impl Infer<'_> {
     }
 }
 
-fn field_type(fields: &[(String, Type)], name: &str, span: Span) -> Check<Type> {
+/// The declared position and type of the field `name`.
+fn field_type(fields: &[(String, Type)], name: &str, span: Span) -> Check<(u32, Type)> {
     fields
         .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, t)| t.clone())
+        .enumerate()
+        .find(|(_, (n, _))| n == name)
+        .map(|(i, (_, t))| (i as u32, t.clone()))
         .ok_or_else(|| TypeError::UnboundField {
             name: name.to_string(),
             span,

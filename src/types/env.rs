@@ -4,6 +4,7 @@
 //! module's own top-level bindings, then opened modules (latest first),
 //! then the prelude. `M.x` looks in module `M` only.
 
+use super::resolved::VarTarget;
 use super::types::{TyVar, Type, TypeId};
 use std::collections::HashMap;
 
@@ -40,13 +41,20 @@ pub struct TypeDef {
     pub kind: TypeDefKind,
 }
 
-/// A value in scope: its type, whose generic variables are quantified.
+/// A value in scope: its type, whose generic variables are quantified,
+/// and what it is (a global binding or a primitive).
 #[derive(Clone, Debug)]
 pub struct ValueEntry {
     pub ty: Type,
+    pub target: VarTarget,
+}
+
+impl ValueEntry {
     /// Primitives of a module are visible only qualified, even inside the
     /// module's own dlang source.
-    pub from_prim: bool,
+    fn from_prim(&self) -> bool {
+        matches!(self.target, VarTarget::Prim(_))
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -74,12 +82,14 @@ pub const MAIN: &str = "";
 /// Local bindings, innermost last.
 #[derive(Clone, Debug, Default)]
 pub struct Locals {
-    entries: Vec<(String, Type)>,
+    entries: Vec<(String, Type, VarTarget)>,
 }
 
 impl Locals {
-    pub fn push(&mut self, name: String, ty: Type) {
-        self.entries.push((name, ty));
+    /// `target`: a local, or the global a top-level `let rec` binds (seen
+    /// as a local name in its own definition).
+    pub fn push(&mut self, name: String, ty: Type, target: VarTarget) {
+        self.entries.push((name, ty, target));
     }
 
     pub fn mark(&self) -> usize {
@@ -90,16 +100,16 @@ impl Locals {
         self.entries.truncate(mark);
     }
 
-    pub fn lookup(&self, name: &str) -> Option<&Type> {
+    pub fn lookup(&self, name: &str) -> Option<(&Type, VarTarget)> {
         self.entries
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t)
+            .find(|(n, _, _)| n == name)
+            .map(|(_, t, target)| (t, *target))
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(n, _)| n.as_str())
+        self.entries.iter().map(|(n, _, _)| n.as_str())
     }
 }
 
@@ -130,7 +140,7 @@ impl Modules {
             };
             if let Some(entry) = env.values.get(name) {
                 // A module's own primitives are reached only qualified.
-                if module == current && entry.from_prim && current != PRELUDE {
+                if module == current && entry.from_prim() && current != PRELUDE {
                     continue;
                 }
                 return Some(entry);

@@ -287,7 +287,7 @@ fn show_atomic(p: &Pat, cons_head: bool) -> String {
 impl Infer<'_> {
     fn to_pat(&self, p: &Pattern<TypeInfo>) -> Pat {
         match &p.kind {
-            PatternKind::Wildcard | PatternKind::Var(_) => Pat::Wild,
+            PatternKind::Wildcard | PatternKind::Var(..) => Pat::Wild,
             PatternKind::Lit(lit) => match lit {
                 Literal::Int(n) => Pat::Lit(LitKey::Int(*n)),
                 Literal::Float(x) => Pat::Lit(LitKey::Float(x.to_bits())),
@@ -300,18 +300,9 @@ impl Infer<'_> {
                 0,
                 items.iter().map(|i| self.to_pat(i)).collect(),
             ),
-            PatternKind::Constructor(path, arg) => {
-                let found = self
-                    .st
-                    .modules
-                    .lookup_in(&self.current, &path.modules, |env| {
-                        env.ctors.get(&path.name).copied()
-                    });
-                let Ok(Some((id, index))) = found else {
-                    return Pat::Wild;
-                };
+            PatternKind::Constructor(_, ctor, arg) => {
                 let Some(TypeDefKind::Variant(ctors)) =
-                    self.st.defs.get(id.0 as usize).map(|d| &d.kind)
+                    self.st.defs.get(ctor.ty.0 as usize).map(|d| &d.kind)
                 else {
                     return Pat::Wild;
                 };
@@ -323,7 +314,7 @@ impl Infer<'_> {
                     Some(a) => vec![self.to_pat(a)],
                     None => Vec::new(),
                 };
-                Pat::Ctor(Signature::Variant(sig), index, args)
+                Pat::Ctor(Signature::Variant(sig), ctor.tag as usize, args)
             }
             PatternKind::List(items) => {
                 let mut list = Pat::Ctor(Signature::List, 0, Vec::new());
@@ -339,21 +330,20 @@ impl Infer<'_> {
                 let Some(first) = fields.first() else {
                     return Pat::Wild;
                 };
-                let Some(id) = self.record_of_field(&first.name) else {
-                    return Pat::Wild;
-                };
-                let Some(TypeDefKind::Record(declared)) =
-                    self.st.defs.get(id.0 as usize).map(|d| &d.kind)
+                let Some(TypeDefKind::Record(declared)) = self
+                    .st
+                    .defs
+                    .get(first.field.record.0 as usize)
+                    .map(|d| &d.kind)
                 else {
                     return Pat::Wild;
                 };
                 let names: Rc<[String]> = declared.iter().map(|f| f.name.clone()).collect();
-                let args = names
-                    .iter()
-                    .map(|n| {
+                let args = (0..names.len())
+                    .map(|i| {
                         fields
                             .iter()
-                            .find(|f| &f.name == n)
+                            .find(|f| f.field.index as usize == i)
                             .map_or(Pat::Wild, |f| self.to_pat(&f.pattern))
                     })
                     .collect();
@@ -369,7 +359,7 @@ impl Infer<'_> {
                 }
                 Pat::Or(alts)
             }
-            PatternKind::As(inner, _) | PatternKind::Annot(inner, _) => self.to_pat(inner),
+            PatternKind::As(inner, ..) | PatternKind::Annot(inner, _) => self.to_pat(inner),
         }
     }
 

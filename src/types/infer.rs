@@ -11,6 +11,7 @@ use super::env::{did_you_mean, Locals, MAIN};
 use super::error::{MismatchError, Reason, TypeError};
 use super::mixed::MixedArith;
 use super::print::Printer;
+use super::resolved::{Binder, LocalId, VarTarget, VarUse};
 use super::types::{Effect, Type, TypeId};
 use super::unify::UnifyError;
 use super::{State, TypeInfo};
@@ -42,6 +43,12 @@ pub struct Infer<'s> {
     /// Aliases of the type group being declared, not yet converted.
     pub pending_aliases: HashMap<TypeId, PendingAlias>,
     pub aliases_in_progress: HashSet<TypeId>,
+    /// True while the patterns of a top-level `let` are checked: their
+    /// variables are globals.
+    pub binding_globals: bool,
+    /// The binders of the left sides of the or-patterns being checked,
+    /// which their right sides bind again.
+    pub or_binders: Vec<(String, Binder)>,
     depth: u32,
 }
 
@@ -60,8 +67,24 @@ impl<'s> Infer<'s> {
             mixed: Vec::new(),
             pending_aliases: HashMap::new(),
             aliases_in_progress: HashSet::new(),
+            binding_globals: false,
+            or_binders: Vec::new(),
             depth: 0,
         }
+    }
+
+    /// A new local binding.
+    pub fn fresh_local(&mut self) -> LocalId {
+        let id = LocalId(self.st.next_local);
+        self.st.next_local += 1;
+        id
+    }
+
+    /// Binds a local name that no pattern binds (`for`, `shift`).
+    pub fn push_local(&mut self, name: String, ty: Type) -> Binder {
+        let binder = Binder::Local(self.fresh_local());
+        self.locals.push(name, ty, binder.target());
+        binder
     }
 
     pub fn fresh(&mut self) -> Type {
@@ -202,11 +225,11 @@ impl<'s> Infer<'s> {
                 let ty = literal_type(&lit);
                 Ok(self.node(ExprKind::Lit(lit), span, ty, false, ctx))
             }
-            ExprKind::Var(path) => {
-                let ty = self.lookup_value(&path, span)?;
-                Ok(self.node(ExprKind::Var(path), span, ty, false, ctx))
+            ExprKind::Var(path, ()) => {
+                let (ty, var) = self.lookup_value(&path, span)?;
+                Ok(self.node(ExprKind::Var(path, var), span, ty, false, ctx))
             }
-            ExprKind::Constructor(path, arg) => self.infer_constructor(path, arg, span, ctx),
+            ExprKind::Constructor(path, (), arg) => self.infer_constructor(path, arg, span, ctx),
             ExprKind::App(f, x) => self.infer_app(*f, *x, span, ctx),
             ExprKind::Fun(p, body) => self.infer_fun(*p, *body, span, ctx),
             ExprKind::Let(group, body) => self.infer_let(group, *body, span, ctx),
@@ -225,7 +248,7 @@ impl<'s> Infer<'s> {
             ExprKind::RecordUpdate(base, fields) => {
                 self.infer_record_update(*base, fields, span, ctx)
             }
-            ExprKind::Field(record, name, name_span) => {
+            ExprKind::Field(record, name, name_span, ()) => {
                 self.infer_field(*record, name, name_span, span, ctx)
             }
             ExprKind::Index(a, i) => self.infer_index(*a, *i, span, ctx),
@@ -234,11 +257,12 @@ impl<'s> Infer<'s> {
             ExprKind::Deref(r) => self.infer_deref(*r, span, ctx),
             ExprKind::Ref(v) => self.infer_ref(*v, span, ctx),
             ExprKind::Seq(a, b) => self.infer_seq(*a, *b, span, ctx),
-            ExprKind::BinOp(op, a, b) => self.infer_binop(op, *a, *b, span, ctx),
-            ExprKind::UnOp(op, a) => self.infer_unop(op, *a, span, ctx),
+            ExprKind::BinOp(op, (), a, b) => self.infer_binop(op, *a, *b, span, ctx),
+            ExprKind::UnOp(op, (), a) => self.infer_unop(op, *a, span, ctx),
             ExprKind::For {
                 var,
                 var_span,
+                binder: (),
                 from,
                 to,
                 downward,
@@ -246,7 +270,7 @@ impl<'s> Infer<'s> {
             } => self.infer_for((var, var_span), *from, *to, downward, *body, span, ctx),
             ExprKind::While(c, body) => self.infer_while(*c, *body, span, ctx),
             ExprKind::Annot(inner, texpr) => self.infer_annot(*inner, texpr, span, ctx),
-            ExprKind::Shift(k, k_span, body) => self.infer_shift(k, k_span, *body, span, ctx),
+            ExprKind::Shift(k, k_span, (), body) => self.infer_shift(k, k_span, *body, span, ctx),
             ExprKind::Reset(body) => self.infer_reset(*body, span, ctx),
         }
     }
@@ -267,13 +291,14 @@ impl<'s> Infer<'s> {
         let (to, s2) = self.infer_expr(to, ctx)?;
         self.expect(&to.ann.ty, &Type::int(), to.span, None)?;
         let mark = self.locals.mark();
-        self.locals.push(var.clone(), Type::int());
+        let binder = self.push_local(var.clone(), Type::int());
         let body = self.infer_expr(body, ctx);
         self.locals.reset_to(mark);
         let (body, s3) = body?;
         let kind = ExprKind::For {
             var,
             var_span,
+            binder,
             from: Box::new(from),
             to: Box::new(to),
             downward,
@@ -318,9 +343,7 @@ impl<'s> Infer<'s> {
         let param = self.fresh();
         let mark = self.locals.mark();
         let (p, binds) = self.check_pattern(p, &param, None)?;
-        for (name, _, ty) in binds {
-            self.locals.push(name, ty);
-        }
+        self.bind_locals(binds);
         let body = self.infer_expr(body, &effect);
         self.locals.reset_to(mark);
         let (body, _) = body?;
@@ -557,7 +580,7 @@ impl<'s> Infer<'s> {
         let hole = self.fresh();
         let k_ty = Type::arrow(hole.clone(), answer.clone(), Effect::Pure);
         let mark = self.locals.mark();
-        self.locals.push(k.clone(), k_ty);
+        let binder = self.push_local(k.clone(), k_ty);
         let body = self.infer_expr(body, ctx);
         self.locals.reset_to(mark);
         let (body, _) = body?;
@@ -567,7 +590,7 @@ impl<'s> Infer<'s> {
         };
         self.expect(&body.ann.ty, &answer, body.span, Some(reason))?;
         Ok(self.node(
-            ExprKind::Shift(k, k_span, Box::new(body)),
+            ExprKind::Shift(k, k_span, binder, Box::new(body)),
             span,
             hole,
             true,
@@ -663,9 +686,7 @@ impl<'s> Infer<'s> {
             because: "the matched value".to_string(),
         };
         let (pattern, binds) = self.check_pattern(arm.pattern, &scrutinee.ann.ty, Some(reason))?;
-        for (name, _, ty) in binds {
-            self.locals.push(name, ty);
-        }
+        self.bind_locals(binds);
         let mut shifts = false;
         let guard = match arm.guard {
             Some(g) => {
@@ -692,14 +713,21 @@ impl<'s> Infer<'s> {
         ))
     }
 
-    fn lookup_value(&mut self, path: &Path, span: Span) -> Check<Type> {
+    /// A use of `ty` (a scheme) as the variable `target`.
+    fn instantiate_use(&mut self, ty: &Type, target: VarTarget, span: Span) -> (Type, VarUse) {
+        let (ty, instance) = self.st.table.instantiate(ty, self.level, span);
+        (ty, VarUse { target, instance })
+    }
+
+    fn lookup_value(&mut self, path: &Path, span: Span) -> Check<(Type, VarUse)> {
         if path.modules.is_empty() {
-            if let Some(ty) = self.locals.lookup(&path.name).cloned() {
-                return Ok(self.st.table.instantiate(&ty, self.level, span));
+            if let Some((ty, target)) = self.locals.lookup(&path.name) {
+                let ty = ty.clone();
+                return Ok(self.instantiate_use(&ty, target, span));
             }
             if let Some(entry) = self.st.modules.lookup_value(&self.current, &path.name) {
-                let ty = entry.ty.clone();
-                return Ok(self.st.table.instantiate(&ty, self.level, span));
+                let (ty, target) = (entry.ty.clone(), entry.target);
+                return Ok(self.instantiate_use(&ty, target, span));
             }
             let mut candidates: Vec<String> = self.locals.names().map(str::to_string).collect();
             candidates.extend(self.st.modules.visible_values(&self.current));
@@ -713,11 +741,11 @@ impl<'s> Infer<'s> {
             .st
             .modules
             .lookup_in(&self.current, &path.modules, |env| {
-                env.values.get(&path.name).map(|v| v.ty.clone())
+                env.values.get(&path.name).map(|v| (v.ty.clone(), v.target))
             })
             .map_err(|m| TypeError::UnboundModule { name: m, span })?;
         match found {
-            Some(ty) => Ok(self.st.table.instantiate(&ty, self.level, span)),
+            Some((ty, target)) => Ok(self.instantiate_use(&ty, target, span)),
             None => {
                 let module = path.modules.join(".");
                 let suggestion = self.st.modules.env(&module).and_then(|env| {

@@ -6,11 +6,12 @@ use super::env::{CtorDef, FieldDef, TypeDef, TypeDefKind, ValueEntry, PRELUDE};
 use super::error::TypeError;
 use super::infer::{Check, Infer};
 use super::pattern::Bind;
+use super::resolved::{PrimId, VarTarget};
 use super::types::{Class, Effect, Type, TypeId, GENERIC};
 use super::{CheckedModule, State, TypeInfo};
 use crate::syntax::ast::{
-    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, Path, PatternKind, TypeBody, TypeDecl,
-    UntypedExpr, UntypedItem,
+    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, Path, PatternKind, Phase, TypeBody,
+    TypeDecl, UntypedExpr, UntypedItem, UntypedPattern,
 };
 use std::collections::HashMap;
 
@@ -70,7 +71,7 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
 
     let mut problems = Vec::new();
     let mut infer = Infer::new(state, PRELUDE.to_string());
-    for prim in crate::runtime::prims::PRIMS {
+    for (index, prim) in crate::runtime::prims::PRIMS.iter().enumerate() {
         let module = if prim.module.is_empty() {
             PRELUDE
         } else {
@@ -80,7 +81,7 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
             Ok(ty) => {
                 let entry = ValueEntry {
                     ty,
-                    from_prim: true,
+                    target: VarTarget::Prim(PrimId(index as u32)),
                 };
                 infer
                     .st
@@ -128,19 +129,19 @@ impl Infer<'_> {
             let span = item.span;
             let kind = match item.kind {
                 ItemKind::Let(group) => {
-                    let (group, binds) = self.infer_let_group(group, &Effect::Pure)?;
+                    let (group, binds) = self.infer_let_group(group, &Effect::Pure, true)?;
                     self.settle_all_mixed()?;
                     if self.st.table.over_budget() {
                         return Err(TypeError::TooComplex { span });
                     }
                     self.run_equality_checks()?;
                     let current = self.current.clone();
-                    for (name, _, ty) in binds {
+                    for (name, _, ty, binder) in binds {
                         let printed = self.bindings_printer().scheme(&self.st.table.zonk(&ty));
                         bindings.push((name.clone(), printed));
                         let entry = ValueEntry {
                             ty,
-                            from_prim: false,
+                            target: binder.target(),
                         };
                         self.st.modules.env_mut(&current).values.insert(name, entry);
                     }
@@ -148,9 +149,9 @@ impl Infer<'_> {
                     self.zonk_let_group(&mut group);
                     ItemKind::Let(group)
                 }
-                ItemKind::Type(decls) => {
-                    self.declare_types(&decls)?;
-                    ItemKind::Type(decls)
+                ItemKind::Type(decls, ()) => {
+                    let ids = self.declare_types(&decls)?;
+                    ItemKind::Type(decls, ids)
                 }
                 ItemKind::Open(path) => {
                     let name = module_name(&path);
@@ -210,27 +211,27 @@ impl Infer<'_> {
         body: UntypedExpr,
         ctx: &Effect,
     ) -> Check<(LetGroup<TypeInfo>, Expr<TypeInfo>, bool)> {
-        let (group, binds) = self.infer_let_group(group, ctx)?;
+        let (group, binds) = self.infer_let_group(group, ctx, false)?;
         let shifts = group
             .bindings
             .iter()
             .any(|b| b.expr.ann.effect != Effect::Pure);
-        for (name, _, ty) in binds {
-            self.locals.push(name, ty);
-        }
+        self.bind_locals(binds);
         let (body, body_shifts) = self.infer_expr(body, ctx)?;
         Ok((group, body, shifts || body_shifts))
     }
 
     /// Infers a `let` group and generalises what the value restriction
-    /// allows. Returns the typed group and the variables it binds.
+    /// allows. Returns the typed group and the variables it binds, which
+    /// are globals when `top` (a top-level `let`).
     pub fn infer_let_group(
         &mut self,
         group: LetGroup<()>,
         ctx: &Effect,
+        top: bool,
     ) -> Check<(LetGroup<TypeInfo>, Vec<Bind>)> {
         if group.recursive {
-            return self.infer_let_rec(group, ctx);
+            return self.infer_let_rec(group, ctx, top);
         }
         let mixed_mark = self.mixed_mark();
         self.level += 1;
@@ -241,7 +242,7 @@ impl Infer<'_> {
                 // The pattern first, so that a mismatch blames the
                 // expression against the pattern's (annotated) type.
                 let bound = self.fresh();
-                let (pattern, binds) = self.check_pattern(binding.pattern, &bound, None)?;
+                let (pattern, binds) = self.check_binding_pattern(binding.pattern, &bound, top)?;
                 let (expr, _) = self.infer_expr(binding.expr, ctx)?;
                 let reason = match &pattern.kind {
                     PatternKind::Annot(_, t) => super::error::Reason {
@@ -255,7 +256,7 @@ impl Infer<'_> {
                 };
                 self.expect(&expr.ann.ty, &bound, expr.span, Some(reason))?;
                 for bind in binds {
-                    if all_binds.iter().any(|(n, _, _)| *n == bind.0) {
+                    if all_binds.iter().any(|(n, _, _, _)| *n == bind.0) {
                         return Err(TypeError::PatternVarTwice {
                             name: bind.0,
                             span: bind.1,
@@ -282,7 +283,7 @@ impl Infer<'_> {
         for b in &typed {
             self.warn_refutable(&b.pattern, "`let` pattern");
         }
-        for (_, _, ty) in &all_binds {
+        for (_, _, ty, _) in &all_binds {
             if values {
                 self.st.table.generalize(ty, self.level);
             } else {
@@ -302,6 +303,7 @@ impl Infer<'_> {
         &mut self,
         group: LetGroup<()>,
         ctx: &Effect,
+        top: bool,
     ) -> Check<(LetGroup<TypeInfo>, Vec<Bind>)> {
         for binding in &group.bindings {
             if !is_rec_binding(&binding.pattern.kind, &binding.expr) {
@@ -313,12 +315,12 @@ impl Infer<'_> {
         let mixed_mark = self.mixed_mark();
         self.level += 1;
         let mark = self.locals.mark();
-        let result = self.infer_let_rec_bindings(group, ctx);
+        let result = self.infer_let_rec_bindings(group, ctx, top);
         self.locals.reset_to(mark);
         self.level -= 1;
         let (typed, all_binds) = result?;
         self.settle_mixed(mixed_mark, self.level)?;
-        for (_, _, ty) in &all_binds {
+        for (_, _, ty, _) in &all_binds {
             self.st.table.generalize(ty, self.level);
         }
         Ok((
@@ -334,21 +336,23 @@ impl Infer<'_> {
         &mut self,
         group: LetGroup<()>,
         ctx: &Effect,
+        top: bool,
     ) -> Check<(Vec<Binding<TypeInfo>>, Vec<Bind>)> {
         let mut patterns = Vec::with_capacity(group.bindings.len());
         let mut all_binds: Vec<Bind> = Vec::new();
         let mut exprs = Vec::with_capacity(group.bindings.len());
         for binding in group.bindings {
             let ty = self.fresh();
-            let (pattern, binds) = self.check_pattern(binding.pattern, &ty, None)?;
+            let (pattern, binds) = self.check_binding_pattern(binding.pattern, &ty, top)?;
             for bind in binds {
-                if all_binds.iter().any(|(n, _, _)| *n == bind.0) {
+                if all_binds.iter().any(|(n, _, _, _)| *n == bind.0) {
                     return Err(TypeError::PatternVarTwice {
                         name: bind.0,
                         span: bind.1,
                     });
                 }
-                self.locals.push(bind.0.clone(), bind.2.clone());
+                self.locals
+                    .push(bind.0.clone(), bind.2.clone(), bind.3.target());
                 all_binds.push(bind);
             }
             patterns.push((pattern, ty, binding.span));
@@ -371,8 +375,23 @@ impl Infer<'_> {
         Ok((typed, all_binds))
     }
 
+    /// The pattern of a `let` binding: its variables are globals when
+    /// `top`.
+    fn check_binding_pattern(
+        &mut self,
+        pattern: UntypedPattern,
+        ty: &Type,
+        top: bool,
+    ) -> Check<(crate::syntax::ast::Pattern<TypeInfo>, Vec<Bind>)> {
+        self.binding_globals = top;
+        let result = self.check_pattern(pattern, ty, None);
+        self.binding_globals = false;
+        result
+    }
+
     /// `type … and …`: every name of the group is visible in every body.
-    fn declare_types(&mut self, decls: &[TypeDecl]) -> Check<()> {
+    /// Returns the id each declaration gets.
+    fn declare_types(&mut self, decls: &[TypeDecl]) -> Check<Vec<TypeId>> {
         let module = (!self.is_main()).then(|| self.current.clone());
         let current = self.current.clone();
         let mut ids = Vec::with_capacity(decls.len());
@@ -426,7 +445,7 @@ impl Infer<'_> {
         let result = self.declare_type_bodies(decls, &ids);
         self.pending_aliases.clear();
         self.aliases_in_progress.clear();
-        result
+        result.map(|()| ids)
     }
 
     fn param_types(&self, decl: &TypeDecl, id: TypeId) -> Vec<(String, Type)> {
@@ -524,8 +543,8 @@ fn module_name(path: &Path) -> String {
 /// `let rec` binds names (possibly annotated) to functions.
 fn is_rec_binding(pattern: &PatternKind<()>, expr: &UntypedExpr) -> bool {
     let name_ok = match pattern {
-        PatternKind::Var(_) => true,
-        PatternKind::Annot(inner, _) => matches!(inner.kind, PatternKind::Var(_)),
+        PatternKind::Var(..) => true,
+        PatternKind::Annot(inner, _) => matches!(inner.kind, PatternKind::Var(..)),
         _ => false,
     };
     let mut e = expr;
@@ -536,10 +555,10 @@ fn is_rec_binding(pattern: &PatternKind<()>, expr: &UntypedExpr) -> bool {
 }
 
 /// OCaml's syntactic values, whose types may be generalised.
-pub fn is_value<A>(e: &Expr<A>) -> bool {
+pub fn is_value<A: Phase>(e: &Expr<A>) -> bool {
     match &e.kind {
-        ExprKind::Lit(_) | ExprKind::Var(_) | ExprKind::Fun(..) => true,
-        ExprKind::Constructor(_, arg) => arg.as_ref().is_none_or(|a| is_value(a)),
+        ExprKind::Lit(_) | ExprKind::Var(..) | ExprKind::Fun(..) => true,
+        ExprKind::Constructor(_, _, arg) => arg.as_ref().is_none_or(|a| is_value(a)),
         ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().all(is_value),
         ExprKind::Record(fields) => fields.iter().all(|f| is_value(&f.value)),
         ExprKind::Annot(inner, _) => is_value(inner),

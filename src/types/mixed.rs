@@ -1,4 +1,4 @@
-//! Mixed `float`/`tensor` arithmetic (LANGUAGE.md §4).
+//! Mixed `float`/`tensor` arithmetic (docs/language.md §4).
 //!
 //! `+ - * / **` take two operands of one type, except that a float and a
 //! tensor mix and give a tensor (the float is broadcast). Which case an

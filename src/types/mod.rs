@@ -16,6 +16,7 @@ mod mixed;
 mod operators;
 mod pattern;
 mod print;
+pub mod resolved;
 #[allow(clippy::module_inception)]
 mod types;
 mod unify;
@@ -61,6 +62,11 @@ pub(crate) struct State {
     pub table: Table,
     pub defs: Vec<TypeDef>,
     pub modules: Modules,
+    /// Every global binding by id: its module (`""` for the main file and
+    /// the REPL) and name.
+    pub globals: Vec<(String, String)>,
+    /// The next [`resolved::LocalId`] to hand out.
+    pub next_local: u32,
 }
 
 #[derive(Clone)]
@@ -179,8 +185,16 @@ impl Checker {
         print::Printer::for_bindings(&self.state.table, &self.state.defs, env::MAIN).scheme(ty)
     }
 
-    /// The declared name of a type constructor (`"int"`, `"tree"`).
-    pub fn type_name(&self, id: TypeId) -> Option<&str> {
-        self.state.defs.get(id.0 as usize).map(|d| d.name.as_str())
+    /// The module (`""` for the main file and the REPL) and name of a
+    /// global binding.
+    pub fn global_name(&self, id: resolved::GlobalId) -> Option<(&str, &str)> {
+        let (module, name) = self.state.globals.get(id.0 as usize)?;
+        Some((module, name))
+    }
+
+    /// How many globals there are: every [`resolved::GlobalId`] handed out
+    /// so far is below this.
+    pub fn global_count(&self) -> usize {
+        self.state.globals.len()
     }
 }

@@ -5,6 +5,7 @@
 
 use super::error::{Incomparable, Reason, TypeError};
 use super::infer::{Check, Infer, Typed};
+use super::resolved::OpInstance;
 use super::types::{Class, ClassSet, Effect, Type, TypeId};
 use super::TypeInfo;
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Span, UnOp, UntypedExpr};
@@ -36,7 +37,15 @@ impl Infer<'_> {
                 Type::bool()
             }
         };
-        Ok(self.node(ExprKind::UnOp(op, Box::new(a)), span, ty, shifts, ctx))
+        // Final once the item is zonked (see `zonk.rs`).
+        let instance = OpInstance::Same(a.ann.ty.clone());
+        Ok(self.node(
+            ExprKind::UnOp(op, instance, Box::new(a)),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
     }
 
     pub fn infer_binop(
@@ -121,8 +130,11 @@ impl Infer<'_> {
                 Type::string()
             }
         };
+        // Mixed float/tensor arithmetic may be decided only when the item
+        // is generalised: zonking sets the instance from the final types.
+        let instance = OpInstance::Same(a.ann.ty.clone());
         Ok(self.node(
-            ExprKind::BinOp(op, Box::new(a), Box::new(b)),
+            ExprKind::BinOp(op, instance, Box::new(a), Box::new(b)),
             span,
             ty,
             shifts,

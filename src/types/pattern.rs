@@ -3,12 +3,13 @@
 
 use super::error::{Reason, TypeError};
 use super::infer::{literal_type, Check, Infer};
+use super::resolved::{Binder, FieldRef, GlobalId};
 use super::types::{Effect, Type};
 use super::TypeInfo;
 use crate::syntax::ast::{FieldPattern, Pattern, PatternKind, Span, UntypedPattern};
 
-/// A variable bound by a pattern: name, where, type.
-pub type Bind = (String, Span, Type);
+/// A variable bound by a pattern: name, where, type, which binding.
+pub type Bind = (String, Span, Type, Binder);
 
 impl Infer<'_> {
     /// Types `p` as `expected` (the matched value's type; `reason` says
@@ -25,6 +26,31 @@ impl Infer<'_> {
         Ok((typed, binds))
     }
 
+    /// Brings the variables a pattern binds into the local scope.
+    pub fn bind_locals(&mut self, binds: Vec<Bind>) {
+        for (name, _, ty, binder) in binds {
+            self.locals.push(name, ty, binder.target());
+        }
+    }
+
+    /// The binding a pattern variable introduces: the one the left side of
+    /// an enclosing or-pattern gave it, else a new global (top-level
+    /// `let`) or local.
+    fn binder_for(&mut self, name: &str) -> Binder {
+        if let Some((_, binder)) = self.or_binders.iter().rev().find(|(n, _)| n == name) {
+            return *binder;
+        }
+        if self.binding_globals {
+            let id = GlobalId(self.st.globals.len() as u32);
+            self.st
+                .globals
+                .push((self.current.clone(), name.to_string()));
+            Binder::Global(id)
+        } else {
+            Binder::Local(self.fresh_local())
+        }
+    }
+
     fn infer_pattern(
         &mut self,
         p: UntypedPattern,
@@ -33,10 +59,11 @@ impl Infer<'_> {
         let span = p.span;
         let (kind, ty) = match p.kind {
             PatternKind::Wildcard => (PatternKind::Wildcard, self.fresh()),
-            PatternKind::Var(name) => {
+            PatternKind::Var(name, ()) => {
                 let ty = self.fresh();
-                add_bind(binds, name.clone(), span, ty.clone())?;
-                (PatternKind::Var(name), ty)
+                let binder = self.binder_for(&name);
+                add_bind(binds, (name.clone(), span, ty.clone(), binder))?;
+                (PatternKind::Var(name, binder), ty)
             }
             PatternKind::Lit(lit) => {
                 let ty = literal_type(&lit);
@@ -50,10 +77,10 @@ impl Infer<'_> {
                 let ty = Type::Tuple(typed.iter().map(|t| t.ann.ty.clone()).collect());
                 (PatternKind::Tuple(typed), ty)
             }
-            PatternKind::Constructor(path, arg) => {
-                let (result, ctor_arg) = self.instantiate_constructor(&path, span)?;
+            PatternKind::Constructor(path, (), arg) => {
+                let (result, ctor_arg, ctor) = self.instantiate_constructor(&path, span)?;
                 match (arg, ctor_arg) {
-                    (None, None) => (PatternKind::Constructor(path, None), result),
+                    (None, None) => (PatternKind::Constructor(path, ctor, None), result),
                     (Some(arg), Some(expected)) => {
                         let arg = self.infer_pattern(*arg, binds)?;
                         let reason = Reason {
@@ -61,7 +88,7 @@ impl Infer<'_> {
                             because: format!("the constructor `{path}`"),
                         };
                         self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
-                        (PatternKind::Constructor(path, Some(Box::new(arg))), result)
+                        (PatternKind::Constructor(path, ctor, Some(Box::new(arg))), result)
                     }
                     (given, _) => {
                         return Err(TypeError::ConstructorArity {
@@ -101,15 +128,20 @@ impl Infer<'_> {
                 let mut left_binds = Vec::new();
                 let mut right_binds = Vec::new();
                 let left = self.infer_pattern(*left, &mut left_binds)?;
-                let right = self.infer_pattern(*right, &mut right_binds)?;
+                let mark = self.or_binders.len();
+                self.or_binders
+                    .extend(left_binds.iter().map(|(n, _, _, b)| (n.clone(), *b)));
+                let right = self.infer_pattern(*right, &mut right_binds);
+                self.or_binders.truncate(mark);
+                let right = right?;
                 let reason = Reason {
                     span: left.span,
                     because: "the left side of `|`".to_string(),
                 };
                 self.expect(&right.ann.ty, &left.ann.ty, right.span, Some(reason))?;
-                for (name, _, ty) in &left_binds {
-                    let Some((_, other_span, other)) =
-                        right_binds.iter().find(|(n, _, _)| n == name)
+                for (name, _, ty, _) in &left_binds {
+                    let Some((_, other_span, other, _)) =
+                        right_binds.iter().find(|(n, _, _, _)| n == name)
                     else {
                         return Err(TypeError::OrPatternVars {
                             name: name.clone(),
@@ -118,26 +150,27 @@ impl Infer<'_> {
                     };
                     self.expect(other, ty, *other_span, None)?;
                 }
-                if let Some((name, _, _)) = right_binds
+                if let Some((name, _, _, _)) = right_binds
                     .iter()
-                    .find(|(n, _, _)| !left_binds.iter().any(|(m, _, _)| m == n))
+                    .find(|(n, _, _, _)| !left_binds.iter().any(|(m, _, _, _)| m == n))
                 {
                     return Err(TypeError::OrPatternVars {
                         name: name.clone(),
                         span: left.span,
                     });
                 }
-                for (name, s, ty) in left_binds {
-                    add_bind(binds, name, s, ty)?;
+                for bind in left_binds {
+                    add_bind(binds, bind)?;
                 }
                 let ty = left.ann.ty.clone();
                 (PatternKind::Or(Box::new(left), Box::new(right)), ty)
             }
-            PatternKind::As(inner, name) => {
+            PatternKind::As(inner, name, ()) => {
                 let inner = self.infer_pattern(*inner, binds)?;
                 let ty = inner.ann.ty.clone();
-                add_bind(binds, name.clone(), span, ty.clone())?;
-                (PatternKind::As(Box::new(inner), name), ty)
+                let binder = self.binder_for(&name);
+                add_bind(binds, (name.clone(), span, ty.clone(), binder))?;
+                (PatternKind::As(Box::new(inner), name, binder), ty)
             }
             PatternKind::Annot(inner, texpr) => {
                 let inner = self.infer_pattern(*inner, binds)?;
@@ -167,10 +200,14 @@ impl Infer<'_> {
         binds: &mut Vec<Bind>,
     ) -> Check<(Vec<FieldPattern<TypeInfo>>, Type)> {
         let first = fields.first().map(|f| (f.name.as_str(), f.name_span));
-        let (record_ty, declared) = self.instantiate_record_of_first_field(first, span)?;
+        let (record_ty, record, declared) = self.instantiate_record_of_first_field(first, span)?;
         let mut typed: Vec<FieldPattern<TypeInfo>> = Vec::with_capacity(fields.len());
         for field in fields {
-            let Some((_, expected)) = declared.iter().find(|(n, _)| *n == field.name) else {
+            let Some((index, (_, expected))) = declared
+                .iter()
+                .enumerate()
+                .find(|(_, (n, _))| *n == field.name)
+            else {
                 return Err(TypeError::UnboundField {
                     name: field.name,
                     span: field.name_span,
@@ -193,6 +230,10 @@ impl Infer<'_> {
             typed.push(FieldPattern {
                 name: field.name,
                 name_span: field.name_span,
+                field: FieldRef {
+                    record,
+                    index: index as u32,
+                },
                 pattern,
             });
         }
@@ -200,10 +241,13 @@ impl Infer<'_> {
     }
 }
 
-fn add_bind(binds: &mut Vec<Bind>, name: String, span: Span, ty: Type) -> Check<()> {
-    if binds.iter().any(|(n, _, _)| *n == name) {
-        return Err(TypeError::PatternVarTwice { name, span });
+fn add_bind(binds: &mut Vec<Bind>, bind: Bind) -> Check<()> {
+    if binds.iter().any(|(n, _, _, _)| *n == bind.0) {
+        return Err(TypeError::PatternVarTwice {
+            name: bind.0,
+            span: bind.1,
+        });
     }
-    binds.push((name, span, ty));
+    binds.push(bind);
     Ok(())
 }

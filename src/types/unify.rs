@@ -258,9 +258,17 @@ impl Table {
 
     /// A copy of a scheme with fresh variables for the quantified ones.
     /// `origin` becomes where the copied classes were required.
-    pub fn instantiate(&mut self, ty: &Type, level: u32, origin: Span) -> Type {
+    /// Also returns the types the quantified variables are instantiated
+    /// at, in the order of their first occurrence in `ty` (left to right).
+    pub fn instantiate(
+        &mut self,
+        ty: &Type,
+        level: u32,
+        origin: Span,
+    ) -> (Type, Vec<Type>) {
         let (vars, effect_vars) = self.free_vars(ty);
         let mut types = HashMap::new();
+        let mut instance = Vec::new();
         for v in vars {
             if let Some(TySlot::Unbound {
                 level: GENERIC,
@@ -271,6 +279,7 @@ impl Table {
                 let classes = *classes;
                 let origin = (!classes.is_empty()).then_some(origin);
                 let fresh = self.fresh_constrained(level, classes, origin);
+                instance.push(fresh.clone());
                 types.insert(v, fresh);
             }
         }
@@ -282,9 +291,9 @@ impl Table {
             }
         }
         if types.is_empty() && effects.is_empty() {
-            return ty.clone();
+            return (ty.clone(), instance);
         }
-        self.copy_with(ty, &types, &effects)
+        (self.copy_with(ty, &types, &effects), instance)
     }
 
     /// `ty` with its variables replaced as the maps say.

@@ -1,7 +1,11 @@
 //! Replaces every bound variable in a typed tree by its value, so the
-//! backends see final types (`int` or `float` for each `+`).
+//! backends see final types (`int` or `float` for each `+`), and settles
+//! what is only known then: the types of each instantiation and the
+//! instance of each operator (mixed float/tensor arithmetic is decided at
+//! generalisation, after the operator was inferred).
 
 use super::infer::Infer;
+use super::resolved::OpInstance;
 use super::TypeInfo;
 use crate::syntax::ast::{Expr, ExprKind, LetGroup, Pattern, PatternKind};
 
@@ -21,13 +25,13 @@ impl Infer<'_> {
     pub fn zonk_pattern(&self, p: &mut Pattern<TypeInfo>) {
         self.zonk_info(&mut p.ann);
         match &mut p.kind {
-            PatternKind::Wildcard | PatternKind::Var(_) | PatternKind::Lit(_) => {}
+            PatternKind::Wildcard | PatternKind::Var(..) | PatternKind::Lit(_) => {}
             PatternKind::Tuple(items) | PatternKind::List(items) => {
                 for item in items {
                     self.zonk_pattern(item);
                 }
             }
-            PatternKind::Constructor(_, arg) => {
+            PatternKind::Constructor(_, _, arg) => {
                 if let Some(arg) = arg {
                     self.zonk_pattern(arg);
                 }
@@ -41,15 +45,29 @@ impl Infer<'_> {
                     self.zonk_pattern(&mut f.pattern);
                 }
             }
-            PatternKind::As(inner, _) | PatternKind::Annot(inner, _) => self.zonk_pattern(inner),
+            PatternKind::As(inner, ..) | PatternKind::Annot(inner, _) => self.zonk_pattern(inner),
         }
     }
 
     pub fn zonk_expr(&self, e: &mut Expr<TypeInfo>) {
         self.zonk_info(&mut e.ann);
         match &mut e.kind {
-            ExprKind::Lit(_) | ExprKind::Var(_) => {}
-            ExprKind::Constructor(_, arg) => {
+            ExprKind::Lit(_) => {}
+            ExprKind::Var(_, var) => {
+                for ty in &mut var.instance {
+                    *ty = self.st.table.zonk(ty);
+                }
+            }
+            ExprKind::BinOp(_, instance, a, b) => {
+                self.zonk_expr(a);
+                self.zonk_expr(b);
+                *instance = OpInstance::of_operands(&a.ann.ty, &b.ann.ty);
+            }
+            ExprKind::UnOp(_, instance, a) => {
+                self.zonk_expr(a);
+                *instance = OpInstance::Same(a.ann.ty.clone());
+            }
+            ExprKind::Constructor(_, _, arg) => {
                 if let Some(arg) = arg {
                     self.zonk_expr(arg);
                 }
@@ -58,7 +76,6 @@ impl Infer<'_> {
             | ExprKind::Index(a, b)
             | ExprKind::Assign(a, b)
             | ExprKind::Seq(a, b)
-            | ExprKind::BinOp(_, a, b)
             | ExprKind::While(a, b) => {
                 self.zonk_expr(a);
                 self.zonk_expr(b);
@@ -104,12 +121,11 @@ impl Infer<'_> {
                     self.zonk_expr(&mut f.value);
                 }
             }
-            ExprKind::Field(inner, _, _)
+            ExprKind::Field(inner, ..)
             | ExprKind::Deref(inner)
             | ExprKind::Ref(inner)
-            | ExprKind::UnOp(_, inner)
             | ExprKind::Annot(inner, _)
-            | ExprKind::Shift(_, _, inner)
+            | ExprKind::Shift(_, _, _, inner)
             | ExprKind::Reset(inner) => self.zonk_expr(inner),
             ExprKind::IndexSet(a, i, v) => {
                 self.zonk_expr(a);

@@ -63,7 +63,7 @@ fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
                 }
                 Value::Record(r) => {
                     tasks.push(Task::Rebuild(Rebuild::Record(r)));
-                    tasks.extend(r.fields.iter().rev().map(|(_, x)| Task::Visit(x)));
+                    tasks.extend(r.values.iter().rev().map(Task::Visit));
                 }
                 Value::Variant(c) => match &c.arg {
                     None => done.push(v.clone()),
@@ -85,7 +85,7 @@ fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
                             .rev()
                             .fold(tail, |tail, head| Value::cons(head, tail))
                     }
-                    Rebuild::Record(r) => r.with_values(take_last(&mut done, r.fields.len())),
+                    Rebuild::Record(r) => r.with_values(take_last(&mut done, r.values.len())),
                     Rebuild::Variant(c) => c.with_arg(done.pop()),
                 };
                 done.push(value);

@@ -81,25 +81,22 @@ fn adam_first_step_is_lr_times_the_gradient_sign() {
 #[test]
 fn structures_keep_their_shape_and_tags_are_ignored() {
     let opt = Optimizer::new(Rule::Sgd { lr: 1.0 });
+    let layout: Rc<[Rc<str>]> = [Rc::from("w"), Rc::from("bs")].into();
     let params = Value::Record(Rc::new(Record {
-        fields: vec![
-            (Rc::from("w"), tensor(&[1.0, 2.0])),
-            (
-                Rc::from("bs"),
-                Value::list_from([Value::Float(1.0), Value::some(Value::Float(2.0))]),
-            ),
+        layout: layout.clone(),
+        values: vec![
+            tensor(&[1.0, 2.0]),
+            Value::list_from([Value::Float(1.0), Value::some(Value::Float(2.0))]),
         ],
     }));
     let grads = Value::Record(Rc::new(Record {
-        fields: vec![
-            (Rc::from("w"), tensor(&[0.5, 0.5])),
-            (
-                Rc::from("bs"),
-                Value::list_from([
-                    Tracked::value(7, Value::Float(1.0)),
-                    Value::some(Value::Float(0.5)),
-                ]),
-            ),
+        layout,
+        values: vec![
+            tensor(&[0.5, 0.5]),
+            Value::list_from([
+                Tracked::value(7, Value::Float(1.0)),
+                Value::some(Value::Float(0.5)),
+            ]),
         ],
     }));
     let p = opt.step(&params, &grads).unwrap();

@@ -32,14 +32,16 @@ fn structures() {
     assert_eq!(show(&Value::some(int(-3))), "Some (-3)");
     assert_eq!(show(&Value::some(Value::Float(-0.5))), "Some (-0.5)");
     assert_eq!(show(&Value::some(Value::none())), "Some None");
-    let leaf = |n| Value::variant("Leaf", Some(int(n)));
-    let node = Value::variant("Node", Some(Value::Tuple(vec![leaf(1), leaf(2)].into())));
+    let leaf = |n| Value::variant(0, Rc::from("Leaf"), Some(int(n)));
+    let node = Value::variant(
+        1,
+        Rc::from("Node"),
+        Some(Value::Tuple(vec![leaf(1), leaf(2)].into())),
+    );
     assert_eq!(show(&node), "Node (Leaf 1, Leaf 2)");
     let rec = Value::Record(Rc::new(Record {
-        fields: vec![
-            (Rc::from("x"), Value::Float(1.0)),
-            (Rc::from("y"), Value::Float(2.0)),
-        ],
+        layout: [Rc::from("x"), Rc::from("y")].into(),
+        values: vec![Value::Float(1.0), Value::Float(2.0)],
     }));
     assert_eq!(show(&rec), "{ x = 1.0; y = 2.0 }");
     assert_eq!(show(&Value::Ref(Rc::new(RefCell::new(int(3))))), "ref 3");

@@ -92,9 +92,7 @@ pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeEr
         Build::Tuple => Value::Tuple(parts.collect()),
         Build::List => Value::list_from(parts.collect::<Vec<_>>()),
         Build::Array => Value::Array(Rc::new(RefCell::new(parts.collect()))),
-        Build::Variant { tag, name } => {
-            Value::variant(*tag, name.clone(), Some(next(&mut parts)?))
-        }
+        Build::Variant { tag, name } => Value::variant(*tag, name.clone(), Some(next(&mut parts)?)),
         Build::Record { layout, order } => {
             let mut values = vec![Value::Unit; layout.len()];
             for (value, index) in parts.zip(order.iter()) {

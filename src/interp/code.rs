@@ -109,7 +109,10 @@ pub enum Build {
     List,
     Array,
     /// Constructor (tag, and name for printing) applied to its one part.
-    Variant { tag: u32, name: Rc<str> },
+    Variant {
+        tag: u32,
+        name: Rc<str>,
+    },
     /// Parts are in source order; `order[i]` is the declared index of
     /// part `i`.
     Record {

@@ -634,9 +634,7 @@ impl<'a> Lowerer<'a> {
             let (name, binder) = binding_name(&b.pattern)
                 .ok_or_else(|| internal(b.span, "`let rec` must bind a name".to_string()))?;
             match &strip_annot(&b.expr).kind {
-                ExprKind::Fun(param, fun_body) => {
-                    funs.push((name, binder, &**param, &**fun_body))
-                }
+                ExprKind::Fun(param, fun_body) => funs.push((name, binder, &**param, &**fun_body)),
                 _ => {
                     return Err(internal(
                         b.span,

@@ -1,19 +1,60 @@
-//! Interpreter tests over parsed programs. Output is captured through a
-//! `RuntimeCtx` writing to a shared buffer.
+//! Interpreter tests over checked programs (parsed, checked, then run).
+//! Output is captured through a `RuntimeCtx` writing to a shared buffer.
 
 use super::Interpreter;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::syntax::ast::FileId;
 use crate::syntax::parse::parse_module;
+use crate::types::Checker;
 
-fn parse(file: u32, src: &str) -> Vec<crate::syntax::ast::UntypedItem> {
-    match parse_module(FileId(file), src) {
-        Ok(items) => items,
-        Err(diags) => panic!(
-            "parse error in test program: {:?}",
-            diags.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
-        ),
+/// A checker and an interpreter fed the same inputs, as a session does.
+struct Program {
+    checker: Checker,
+    interp: Interpreter,
+    next_file: u32,
+}
+
+impl Program {
+    fn new(ctx: RuntimeCtx) -> Program {
+        Program {
+            checker: Checker::new(),
+            interp: Interpreter::new(ctx),
+            next_file: 0,
+        }
+    }
+
+    fn with_stdlib(ctx: RuntimeCtx) -> Program {
+        let mut program = Program::new(ctx);
+        for module in crate::stdlib::MODULES {
+            program
+                .run(Some(module.name), module.text)
+                .unwrap_or_else(|e| panic!("stdlib {} failed: {e:?}", module.name));
+        }
+        program
+    }
+
+    /// Parses and checks `src` (a test program must be well typed), then
+    /// runs it. A run that fails leaves the checker as it was, as in a
+    /// session.
+    fn run(&mut self, module: Option<&str>, src: &str) -> Result<(), RuntimeError> {
+        let file = FileId(self.next_file);
+        self.next_file += 1;
+        let messages = |diags: Vec<crate::diagnostics::Diagnostic>| -> Vec<String> {
+            diags.into_iter().map(|d| d.message).collect()
+        };
+        let items = parse_module(file, src)
+            .unwrap_or_else(|d| panic!("parse error in test program: {:?}", messages(d)));
+        let before = self.checker.clone();
+        let checked = self
+            .checker
+            .check_module(module, items)
+            .unwrap_or_else(|d| panic!("type error in test program: {:?}", messages(d)));
+        let result = self.interp.run_module(module, &checked.items);
+        if result.is_err() {
+            self.checker = before;
+        }
+        result
     }
 }
 
@@ -21,17 +62,11 @@ fn parse(file: u32, src: &str) -> Vec<crate::syntax::ast::UntypedItem> {
 /// returns what it printed, or the error.
 fn run_program(src: &str, stdlib: bool) -> Result<String, (RuntimeError, String)> {
     let (ctx, out) = RuntimeCtx::capturing();
-    let mut interp = Interpreter::new(ctx);
-    if stdlib {
-        for (i, module) in crate::stdlib::MODULES.iter().enumerate() {
-            let items = parse(100 + i as u32, module.text);
-            interp
-                .run_module(Some(module.name), &items)
-                .unwrap_or_else(|e| panic!("stdlib {} failed: {e:?}", module.name));
-        }
-    }
-    let items = parse(0, src);
-    match interp.run_module(None, &items) {
+    let mut program = match stdlib {
+        true => Program::with_stdlib(ctx),
+        false => Program::new(ctx),
+    };
+    match program.run(None, src) {
         Ok(()) => Ok(out.contents()),
         Err(e) => Err((e, out.contents())),
     }
@@ -346,28 +381,30 @@ fn interrupt_stops_a_loop() {
     use std::sync::atomic::Ordering;
     let (ctx, _out) = RuntimeCtx::capturing();
     ctx.interrupted.store(true, Ordering::Relaxed);
-    let mut interp = Interpreter::new(ctx);
-    let items = parse(0, "let rec loop () = loop ()\nlet () = loop ()");
-    let e = interp.run_module(None, &items).expect_err("interrupted");
+    let mut program = Program::new(ctx);
+    let e = program
+        .run(None, "let rec loop () = loop ()\nlet () = loop ()")
+        .expect_err("interrupted");
     assert_eq!(e.code, "R006");
 }
 
 #[test]
 fn failed_evaluation_leaves_interpreter_usable() {
     let (ctx, out) = RuntimeCtx::capturing();
-    let mut interp = Interpreter::new(ctx);
-    let items = parse(
-        0,
-        "let x = 5\nlet rec f n = if n = 0 then 1 / 0 else 1 + f (n - 1)",
-    );
-    interp.run_module(None, &items).expect("defines");
-    let bad = parse(1, "let y = f 100");
-    assert!(interp.run_module(None, &bad).is_err());
-    let good = parse(2, "let () = print (x + 1)");
-    interp.run_module(None, &good).expect("still works");
+    let mut program = Program::new(ctx);
+    program
+        .run(
+            None,
+            "let x = 5\nlet rec f n = if n = 0 then 1 / 0 else 1 + f (n - 1)",
+        )
+        .expect("defines");
+    assert!(program.run(None, "let y = f 100").is_err());
+    program
+        .run(None, "let () = print (x + 1)")
+        .expect("still works");
     assert_eq!(out.contents(), "6\n");
     assert!(matches!(
-        interp.lookup_global("x"),
+        program.interp.lookup_global("x"),
         Some(crate::runtime::value::Value::Int(5))
     ));
 }
@@ -375,14 +412,16 @@ fn failed_evaluation_leaves_interpreter_usable() {
 #[test]
 fn modules_and_open() {
     let (ctx, out) = RuntimeCtx::capturing();
-    let mut interp = Interpreter::new(ctx);
-    let util = parse(1, "let double x = 2 * x\nlet base = 10");
-    interp.run_module(Some("Util"), &util).expect("module");
-    let main = parse(
-        0,
-        "let () = print (Util.double Util.base)\nopen Util\nlet () = print (double 4)",
-    );
-    interp.run_module(None, &main).expect("main");
+    let mut program = Program::new(ctx);
+    program
+        .run(Some("Util"), "let double x = 2 * x\nlet base = 10")
+        .expect("module");
+    program
+        .run(
+            None,
+            "let () = print (Util.double Util.base)\nopen Util\nlet () = print (double 4)",
+        )
+        .expect("main");
     assert_eq!(out.contents(), "20\n8\n");
 }
 
@@ -406,15 +445,71 @@ fn fib_30_speed() {
 #[test]
 fn failed_input_defines_nothing() {
     let (ctx, _out) = RuntimeCtx::capturing();
-    let mut interp = Interpreter::new(ctx);
-    interp
-        .run_module(None, &parse(0, "let x = 1"))
-        .expect("defines");
-    let bad = parse(1, "let x = 2\nlet y = 1 / 0");
-    assert!(interp.run_module(None, &bad).is_err());
+    let mut program = Program::new(ctx);
+    program.run(None, "let x = 1").expect("defines");
+    assert!(program.run(None, "let x = 2\nlet y = 1 / 0").is_err());
     assert!(matches!(
-        interp.lookup_global("x"),
+        program.interp.lookup_global("x"),
         Some(crate::runtime::value::Value::Int(1))
     ));
-    assert!(interp.lookup_global("y").is_none());
+    assert!(program.interp.lookup_global("y").is_none());
+    // The next input reuses the failed input's global ids.
+    program
+        .run(None, "let z = 3\nlet () = print (x + z)")
+        .expect("runs");
+}
+
+#[test]
+fn globals_of_a_failed_input_are_not_reused() {
+    let (ctx, out) = RuntimeCtx::capturing();
+    let mut program = Program::new(ctx);
+    program
+        .run(None, "let r = ref (fun () -> 0)")
+        .expect("defines");
+    let failing = "let g () = 5\nlet () = r := g\nlet z = 1 / 0";
+    assert!(program.run(None, failing).is_err());
+    // `r` holds a closure of the failed input that names `g`'s global.
+    program
+        .run(None, "let h = 7\nlet () = print (!r () + h)")
+        .expect("runs");
+    assert_eq!(out.contents(), "12\n");
+}
+
+#[test]
+fn closures_keep_the_binding_they_were_checked_against() {
+    let (ctx, out) = RuntimeCtx::capturing();
+    let mut program = Program::new(ctx);
+    program
+        .run(None, "let x = 1\nlet f () = x")
+        .expect("defines");
+    program.run(None, "let x = \"two\"").expect("redefines");
+    program.run(None, "let () = print (f (), x)").expect("runs");
+    assert_eq!(out.contents(), "(1, \"two\")\n");
+}
+
+#[test]
+fn records_and_constructors_use_declared_positions() {
+    let src = "
+type p = { x : int; y : string; z : bool }
+type t = A | B of int | C of p
+let r = { z = true; x = 1; y = \"s\" }
+let s = { r with z = false }
+let () = print (r, s.y, s.z)
+let f v = match v with A -> 0 | B n -> n | C { y; x; _ } -> x + String.length y
+let () = print (f A, f (B 4), f (C r))
+";
+    assert_eq!(
+        output_std(src),
+        "({ x = 1; y = \"s\"; z = true }, \"s\", false)\n(0, 4, 2)\n"
+    );
+}
+
+#[test]
+fn or_patterns_bind_one_variable() {
+    let src = "
+type t = L of int | R of int
+let get v = match v with L n | R n -> n
+let () = print (get (L 1) + get (R 2))
+";
+    assert_eq!(output(src), "3\n");
 }

@@ -244,11 +244,7 @@ fn compare_structure(
                 Ordering::Equal
             }
             (Value::Record(p), Value::Record(q)) => {
-                push_pairs(
-                    &mut work,
-                    p.values.iter(),
-                    q.values.iter(),
-                );
+                push_pairs(&mut work, p.values.iter(), q.values.iter());
                 p.values.len().cmp(&q.values.len())
             }
             (Value::Variant(p), Value::Variant(q)) => {

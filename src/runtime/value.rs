@@ -137,7 +137,9 @@ pub const SOME_TAG: u32 = 1;
 
 impl Record {
     /// The fields' names with their values, in declaration order.
-    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&Rc<str>, &Value)> + DoubleEndedIterator {
+    pub fn fields(
+        &self,
+    ) -> impl ExactSizeIterator<Item = (&Rc<str>, &Value)> + DoubleEndedIterator {
         self.layout.iter().zip(self.values.iter())
     }
 

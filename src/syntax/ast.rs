@@ -16,7 +16,7 @@
 //! `let f x y = e` becomes `let f = fun x -> fun y -> e`;
 //! `fun p1 p2 -> e` becomes nested single-parameter `Fun`s;
 //! `function | arms` becomes `fun $arg -> match $arg with arms`;
-//! `C e` (constructor applied) becomes `Constructor(C, Some e)`;
+//! `C e` (constructor applied) becomes `Constructor(C, _, Some e)`;
 //! `if c then e` becomes `If(c, e, None)`.
 
 use std::fmt;

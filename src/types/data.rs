@@ -10,6 +10,10 @@ use super::TypeInfo;
 use crate::syntax::ast::{ExprKind, FieldExpr, Path, Span, UntypedExpr};
 use std::collections::HashMap;
 
+/// A record type with fresh parameters: the type, its id and its fields
+/// with their types in declaration order.
+pub type RecordInstance = (Type, TypeId, Vec<(String, Type)>);
+
 impl Infer<'_> {
     pub fn infer_field(
         &mut self,
@@ -106,7 +110,11 @@ impl Infer<'_> {
             ty: id,
             tag: index as u32,
         };
-        Ok((Type::Con(id, args), arg.map(|a| substitute(&a, &subst)), ctor))
+        Ok((
+            Type::Con(id, args),
+            arg.map(|a| substitute(&a, &subst)),
+            ctor,
+        ))
     }
 
     pub fn instantiate_params(&mut self, id: TypeId) -> (Vec<Type>, HashMap<u32, Type>) {
@@ -127,7 +135,7 @@ impl Infer<'_> {
         &mut self,
         first: Option<(&str, Span)>,
         span: Span,
-    ) -> Check<(Type, TypeId, Vec<(String, Type)>)> {
+    ) -> Check<RecordInstance> {
         let Some((name, name_span)) = first else {
             return Err(TypeError::UnboundField {
                 name: "{}".to_string(),
@@ -144,7 +152,7 @@ impl Infer<'_> {
         &mut self,
         field: &str,
         span: Span,
-    ) -> Check<(Type, TypeId, Vec<(String, Type)>)> {
+    ) -> Check<RecordInstance> {
         let Some(id) = self.record_of_field(field) else {
             return Err(TypeError::UnboundField {
                 name: field.to_string(),

@@ -52,7 +52,7 @@ pub struct ValueEntry {
 impl ValueEntry {
     /// Primitives of a module are visible only qualified, even inside the
     /// module's own dlang source.
-    fn from_prim(&self) -> bool {
+    fn is_prim(&self) -> bool {
         matches!(self.target, VarTarget::Prim(_))
     }
 }
@@ -140,7 +140,7 @@ impl Modules {
             };
             if let Some(entry) = env.values.get(name) {
                 // A module's own primitives are reached only qualified.
-                if module == current && entry.from_prim() && current != PRELUDE {
+                if module == current && entry.is_prim() && current != PRELUDE {
                     continue;
                 }
                 return Some(entry);

@@ -23,6 +23,8 @@ mod unify;
 mod zonk;
 
 #[cfg(test)]
+mod resolution_tests;
+#[cfg(test)]
 mod tests;
 
 pub use error::TypeError;
@@ -62,9 +64,7 @@ pub(crate) struct State {
     pub table: Table,
     pub defs: Vec<TypeDef>,
     pub modules: Modules,
-    /// Every global binding by id: its module (`""` for the main file and
-    /// the REPL) and name.
-    pub globals: Vec<(String, String)>,
+    pub globals: resolved::GlobalTable,
     /// The next [`resolved::LocalId`] to hand out.
     pub next_local: u32,
 }
@@ -187,14 +187,7 @@ impl Checker {
 
     /// The module (`""` for the main file and the REPL) and name of a
     /// global binding.
-    pub fn global_name(&self, id: resolved::GlobalId) -> Option<(&str, &str)> {
-        let (module, name) = self.state.globals.get(id.0 as usize)?;
-        Some((module, name))
-    }
-
-    /// How many globals there are: every [`resolved::GlobalId`] handed out
-    /// so far is below this.
-    pub fn global_count(&self) -> usize {
-        self.state.globals.len()
+    pub fn global_name(&self, id: resolved::GlobalId) -> Option<(String, String)> {
+        self.state.globals.get(id)
     }
 }

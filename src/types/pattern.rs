@@ -3,7 +3,7 @@
 
 use super::error::{Reason, TypeError};
 use super::infer::{literal_type, Check, Infer};
-use super::resolved::{Binder, FieldRef, GlobalId};
+use super::resolved::{Binder, FieldRef};
 use super::types::{Effect, Type};
 use super::TypeInfo;
 use crate::syntax::ast::{FieldPattern, Pattern, PatternKind, Span, UntypedPattern};
@@ -41,11 +41,7 @@ impl Infer<'_> {
             return *binder;
         }
         if self.binding_globals {
-            let id = GlobalId(self.st.globals.len() as u32);
-            self.st
-                .globals
-                .push((self.current.clone(), name.to_string()));
-            Binder::Global(id)
+            Binder::Global(self.st.globals.add(&self.current, name))
         } else {
             Binder::Local(self.fresh_local())
         }
@@ -88,7 +84,10 @@ impl Infer<'_> {
                             because: format!("the constructor `{path}`"),
                         };
                         self.expect(&arg.ann.ty, &expected, arg.span, Some(reason))?;
-                        (PatternKind::Constructor(path, ctor, Some(Box::new(arg))), result)
+                        (
+                            PatternKind::Constructor(path, ctor, Some(Box::new(arg))),
+                            result,
+                        )
                     }
                     (given, _) => {
                         return Err(TypeError::ConstructorArity {

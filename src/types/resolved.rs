@@ -23,6 +23,7 @@
 use super::types::{Type, TypeId};
 use super::TypeInfo;
 use crate::syntax::ast::Phase;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// One local binding. Unique among all bindings the checker has seen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,6 +34,26 @@ pub struct LocalId(pub u32);
 /// keeps using it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GlobalId(pub u32);
+
+/// The module (`""` for the main file and the REPL) and name of every
+/// global by id. Every copy of a checker shares one table, so an id is
+/// never handed out twice, not even after a failed input is undone: a
+/// closure that input made may live on in a reference cell.
+#[derive(Clone, Debug, Default)]
+pub struct GlobalTable(Arc<Mutex<Vec<(String, String)>>>);
+
+impl GlobalTable {
+    pub fn add(&self, module: &str, name: &str) -> GlobalId {
+        let mut table = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        table.push((module.to_string(), name.to_string()));
+        GlobalId(table.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: GlobalId) -> Option<(String, String)> {
+        let table = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        table.get(id.0 as usize).cloned()
+    }
+}
 
 /// A primitive: its index in `runtime::prims::PRIMS`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -407,7 +407,7 @@ fn expression_effects_are_recorded() {
         panic!()
     };
     assert_eq!(body.ann.effect, Effect::Cps(Box::new(Type::int())));
-    let ExprKind::BinOp(_, one, shift) = &body.kind else {
+    let ExprKind::BinOp(_, _, one, shift) = &body.kind else {
         panic!()
     };
     assert_eq!(one.ann.effect, Effect::Pure);

@@ -260,12 +260,7 @@ impl Table {
     /// `origin` becomes where the copied classes were required.
     /// Also returns the types the quantified variables are instantiated
     /// at, in the order of their first occurrence in `ty` (left to right).
-    pub fn instantiate(
-        &mut self,
-        ty: &Type,
-        level: u32,
-        origin: Span,
-    ) -> (Type, Vec<Type>) {
+    pub fn instantiate(&mut self, ty: &Type, level: u32, origin: Span) -> (Type, Vec<Type>) {
         let (vars, effect_vars) = self.free_vars(ty);
         let mut types = HashMap::new();
         let mut instance = Vec::new();

@@ -46,10 +46,10 @@ struct FnScope {
     frame_size: u32,
     /// The functions of the enclosing `let rec` group, if this body is
     /// one of it.
-    rec_names: Vec<(LocalId, VarRef)>,
+    rec_members: Vec<(LocalId, VarRef)>,
     /// What closures copy, expressed in the enclosing scope's terms.
     captures: Vec<VarRef>,
-    captured_names: Vec<(LocalId, u32)>,
+    captured_locals: Vec<(LocalId, u32)>,
 }
 
 impl FnScope {
@@ -59,9 +59,9 @@ impl FnScope {
             locals: Vec::new(),
             next_slot: 0,
             frame_size: 0,
-            rec_names: Vec::new(),
+            rec_members: Vec::new(),
             captures: Vec::new(),
-            captured_names: Vec::new(),
+            captured_locals: Vec::new(),
         }
     }
 }
@@ -301,10 +301,10 @@ impl<'a> Lowerer<'a> {
         if let Some((_, slot)) = scope.locals.iter().rev().find(|(l, _)| *l == id) {
             return Some(VarRef::Local(*slot));
         }
-        if let Some((_, r)) = scope.rec_names.iter().find(|(l, _)| *l == id) {
+        if let Some((_, r)) = scope.rec_members.iter().find(|(l, _)| *l == id) {
             return Some(*r);
         }
-        if let Some((_, i)) = scope.captured_names.iter().find(|(l, _)| *l == id) {
+        if let Some((_, i)) = scope.captured_locals.iter().find(|(l, _)| *l == id) {
             return Some(VarRef::Captured(*i));
         }
         if depth == 0 {
@@ -314,7 +314,7 @@ impl<'a> Lowerer<'a> {
         let scope = &mut self.scopes[depth];
         let index = scope.captures.len() as u32;
         scope.captures.push(outer);
-        scope.captured_names.push((id, index));
+        scope.captured_locals.push((id, index));
         Some(VarRef::Captured(index))
     }
 
@@ -550,10 +550,10 @@ impl<'a> Lowerer<'a> {
         name: Rc<str>,
         param: &Pattern,
         body: &Expr,
-        rec_names: Vec<(LocalId, VarRef)>,
+        rec_members: Vec<(LocalId, VarRef)>,
     ) -> Result<LambdaId, RuntimeError> {
         let mut scope = FnScope::new(name.clone());
-        scope.rec_names = rec_names;
+        scope.rec_members = rec_members;
         self.scopes.push(scope);
         let result = self.lower_lambda_body(name, param, body);
         let scope = self.pop_scope();
@@ -656,10 +656,10 @@ impl<'a> Lowerer<'a> {
             });
         }
         let mut captures: Vec<VarRef> = Vec::new();
-        let mut captured_names: Vec<(LocalId, u32)> = Vec::new();
+        let mut captured_locals: Vec<(LocalId, u32)> = Vec::new();
         let mut lowered = Vec::new();
         for (i, (name, _, param, fun_body)) in funs.iter().enumerate() {
-            let rec_names = funs
+            let rec_members = funs
                 .iter()
                 .enumerate()
                 .filter_map(|(j, (_, binder, _, _))| {
@@ -675,16 +675,16 @@ impl<'a> Lowerer<'a> {
                 })
                 .collect();
             let mut scope = FnScope::new(Rc::from(*name));
-            scope.rec_names = rec_names;
+            scope.rec_members = rec_members;
             // Members share one capture array: each continues the list.
             scope.captures = std::mem::take(&mut captures);
-            scope.captured_names = std::mem::take(&mut captured_names);
+            scope.captured_locals = std::mem::take(&mut captured_locals);
             self.scopes.push(scope);
             let result = self.lower_lambda_body(Rc::from(*name), param, fun_body);
             let scope = self.pop_scope();
             let (param, body) = result?;
             captures = scope.captures;
-            captured_names = scope.captured_names;
+            captured_locals = scope.captured_locals;
             lowered.push((scope.name, param, body, scope.frame_size));
         }
         for (id, (name, param, body, frame_size)) in ids.iter().zip(lowered) {

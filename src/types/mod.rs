@@ -36,7 +36,9 @@ use env::{Modules, TypeDef};
 use infer::Infer;
 use unify::Table;
 
-/// What every checked expression and pattern carries.
+/// What every checked expression and pattern carries. As the checked
+/// [`crate::syntax::ast::Phase`] it also selects the resolutions of
+/// [`resolved`] for the tree's names, fields and operators.
 #[derive(Clone, Debug)]
 pub struct TypeInfo {
     /// Fully resolved: no variable in it is bound. Variables left are

@@ -140,13 +140,20 @@ fn resolve(src: &str) -> Found {
     resolve_with(&mut Checker::new(), src)
 }
 
-fn binder(found: &Found, name: &str) -> Binder {
+fn binders_named(found: &Found, name: &str) -> Vec<Binder> {
     found
         .binders
         .iter()
-        .find(|(n, _)| n == name)
+        .filter(|(n, _)| n == name)
         .map(|(_, b)| *b)
-        .unwrap_or_else(|| panic!("no binder {name}"))
+        .collect()
+}
+
+fn binder(found: &Found, name: &str) -> Binder {
+    match binders_named(found, name).first() {
+        Some(b) => *b,
+        None => panic!("no binder {name}"),
+    }
 }
 
 fn target(found: &Found, name: &str) -> VarTarget {
@@ -166,12 +173,7 @@ fn uses_name_their_binder() {
     assert_eq!(target(&found, "top"), binder(&found, "top").target());
     assert_eq!(target(&found, "y"), binder(&found, "y").target());
     // The inner `x` is the inner binder's, not the parameter's.
-    let xs: Vec<Binder> = found
-        .binders
-        .iter()
-        .filter(|(n, _)| n == "x")
-        .map(|(_, b)| *b)
-        .collect();
+    let xs = binders_named(&found, "x");
     let x_uses: Vec<VarTarget> = found
         .uses
         .iter()
@@ -223,12 +225,7 @@ fn rec_functions_and_or_patterns_share_binders() {
         "type t = L of int | R of int\nlet rec f v = match v with L n | R n -> if n = 0 then 0 else f (L (n - 1))",
     );
     assert_eq!(target(&found, "f"), binder(&found, "f").target());
-    let ns: Vec<Binder> = found
-        .binders
-        .iter()
-        .filter(|(n, _)| n == "n")
-        .map(|(_, b)| *b)
-        .collect();
+    let ns = binders_named(&found, "n");
     assert_eq!(ns.len(), 2);
     assert_eq!(ns[0], ns[1]);
     assert!(matches!(ns[0], Binder::Local(_)));

@@ -133,7 +133,7 @@ fn one_session_survives_hundreds_of_mutated_inputs() {
         "<check>".into(),
         "let fresh_name_after_fuzz = 1 + 1",
     );
-    let value = session.lookup_global("fresh_name_after_fuzz");
+    let value = session.top_level_value("fresh_name_after_fuzz");
     assert!(
         matches!(value, Some(dlang::runtime::value::Value::Int(2))),
         "the session is no longer usable"

@@ -67,10 +67,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-
     /// Renders without colour, with trailing spaces stripped from every
     /// line, so the text is stable for golden files and terminals alike.
     pub fn render(&self, sources: &SourceMap) -> String {

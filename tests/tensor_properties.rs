@@ -1,5 +1,5 @@
 //! Property test of the tensor operations' derivatives: for every
-//! differentiable operation of LANGUAGE.md §7 (and the element-wise
+//! differentiable operation of docs/language.md §7 (and the element-wise
 //! arithmetic with broadcasting), random shapes and random inputs, the
 //! reverse-mode gradient and the `jvp` tangent must match central finite
 //! differences along a random direction.

@@ -406,6 +406,68 @@ fn describe_io_error(error: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interp::Interpreter;
+    use crate::runtime::ctx::RuntimeCtx;
+
+    /// Loads the stdlib modules `wanted` (by name), checking only; the
+    /// names of the modules loaded, in order.
+    fn load_order(loader: &mut Loader, wanted: &[&str]) -> Vec<String> {
+        let indices: Vec<usize> = wanted
+            .iter()
+            .map(|w| {
+                MODULES
+                    .iter()
+                    .position(|m| m.name == *w)
+                    .expect("a stdlib module")
+            })
+            .collect();
+        let mut loaded = Vec::new();
+        let outcome = loader.load_stdlib(&indices, &mut |dependency| {
+            loaded.push(dependency.name);
+            Ok(())
+        });
+        assert!(outcome.is_ok(), "the stdlib did not load");
+        loaded
+    }
+
+    #[test]
+    fn every_stdlib_module_checks_and_runs_in_load_order() {
+        let mut loader = Loader::new();
+        let (ctx, _) = RuntimeCtx::capturing();
+        let mut interp = Interpreter::new(ctx);
+        let all: Vec<usize> = (0..MODULES.len()).collect();
+        let mut loaded = Vec::new();
+        let outcome = loader.load_stdlib(&all, &mut |dependency| {
+            loaded.push(dependency.name.clone());
+            interp
+                .run_module(Some(&dependency.name), &dependency.items)
+                .map_err(|e| Failure::Runtime(e.to_diagnostic()))
+        });
+        match outcome {
+            Ok(()) => {}
+            Err(Failure::Static(diagnostics)) => panic!(
+                "{}",
+                diagnostics
+                    .iter()
+                    .map(|d| loader.render(d))
+                    .collect::<String>()
+            ),
+            Err(Failure::Runtime(diagnostic)) => panic!("{}", loader.render(&diagnostic)),
+        }
+        let names: Vec<&str> = MODULES.iter().map(|m| m.name).collect();
+        assert_eq!(loaded, names);
+    }
+
+    #[test]
+    fn a_stdlib_module_loads_once_after_the_modules_it_uses() {
+        let mut loader = Loader::new();
+        assert_eq!(
+            load_order(&mut loader, &["NN"]),
+            ["Prelude", "List", "Tensor", "NN"]
+        );
+        assert_eq!(load_order(&mut loader, &["List", "Option"]), ["Option"]);
+        assert!(load_order(&mut loader, &["NN"]).is_empty());
+    }
 
     #[test]
     fn module_names_map_to_lowercased_files() {

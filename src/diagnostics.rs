@@ -6,6 +6,8 @@
 //! `E0xx` lexing, `E1xx` parsing, `E2xx` names and types, `E3xx` imports,
 //! `R0xx` run time, `W0xx` warnings.
 
+#![forbid(unsafe_code)]
+
 use crate::source::SourceMap;
 use crate::syntax::ast::Span;
 use ariadne::{Config, IndexType, Label as AriadneLabel, Report, ReportKind};
@@ -63,10 +65,6 @@ impl Diagnostic {
     pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
         self.notes.push(note.into());
         self
-    }
-
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
     }
 
     /// Renders without colour, with trailing spaces stripped from every

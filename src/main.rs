@@ -2,10 +2,15 @@
 //! library, and maps the outcome to an exit status (0 ok, 1 run-time
 //! error, 2 static error, 64 bad command line).
 
-use dlang::driver::cli::{parse_command_line, Backend, Command, USAGE};
+#![forbid(unsafe_code)]
+
+use dlang::diagnostics::Diagnostic;
+use dlang::driver::backends::{self, BackendName};
+use dlang::driver::cli::{parse_command_line, Command, USAGE};
+use dlang::driver::loader::Loader;
 use dlang::driver::output::{write_stderr, write_stdout};
 use dlang::runtime::ctx::RuntimeCtx;
-use dlang::{Failure, Session};
+use dlang::{CheckedProgram, Failure, Session};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,10 +22,6 @@ const EXIT_STATIC_ERROR: u8 = 2;
 const EXIT_USAGE: u8 = 64;
 /// What a shell reports for a process ended by SIGINT.
 const EXIT_INTERRUPTED_TWICE: i32 = 130;
-
-/// Part of the contract until the JIT exists: printed once, on stderr,
-/// whenever the JIT was asked for (explicitly or by default).
-const JIT_NOTICE: &str = "dlang: the JIT backend is not built yet; running on the interpreter";
 
 fn main() -> ExitCode {
     let mut args = Vec::new();
@@ -49,12 +50,7 @@ fn main() -> ExitCode {
             file,
             backend,
             args,
-        } => {
-            if backend != Some(Backend::Interp) {
-                write_stderr(&format!("{JIT_NOTICE}\n"));
-            }
-            run(&file, args)
-        }
+        } => run(&file, backend, args),
     }
 }
 
@@ -64,14 +60,12 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Checks FILE and its imports on no backend at all: nothing runs.
 fn check(file: &Path, print_types: bool) -> ExitCode {
-    let ctx = RuntimeCtx::new(
-        Box::new(std::io::sink()),
-        Vec::new(),
-        Arc::new(AtomicBool::new(false)),
-    );
-    let (_, program) = match load_and_check(ctx, file) {
-        Ok(loaded) => loaded,
+    let mut loader = Loader::new();
+    let checked = dlang::check_program(&mut loader, file);
+    let program = match report_warnings(checked, |d| loader.render(d)) {
+        Ok(program) => program,
         Err(status) => return status,
     };
     if print_types {
@@ -85,41 +79,65 @@ fn check(file: &Path, print_types: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(file: &Path, args: Vec<String>) -> ExitCode {
+fn run(file: &Path, backend: BackendName, args: Vec<String>) -> ExitCode {
     let interrupted = Arc::new(AtomicBool::new(false));
     install_interrupt_handler(interrupted.clone());
     // Buffered: a program that prints a million lines must not make a
     // million write calls. Flushed at exit and before anything on stderr.
     let out = BufWriter::with_capacity(1 << 16, std::io::stdout());
     let ctx = RuntimeCtx::new(Box::new(out), args, interrupted);
-    let (mut session, program) = match load_and_check(ctx, file) {
-        Ok(loaded) => loaded,
+    let backend = match backends::start(backend, ctx) {
+        Ok(backend) => backend,
+        Err(not_built) => return unavailable_backend(&not_built),
+    };
+    let mut session = Session::new(backend);
+    let checked = session.check_file(file);
+    let program = match report_warnings(checked, |d| session.render(d)) {
+        Ok(program) => program,
         Err(status) => return status,
     };
     let outcome = session.run(&program);
     session.flush_output();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(diagnostic) => report_failure(&mut session, &Failure::Runtime(diagnostic)),
+        Err(diagnostic) => {
+            write_stderr(&session.render(&diagnostic));
+            ExitCode::from(EXIT_RUNTIME_ERROR)
+        }
     }
 }
 
-/// Loads the stdlib, then checks FILE and its imports, printing warnings;
-/// on failure the diagnostics are already printed and the exit status is
-/// returned.
-fn load_and_check(
-    ctx: RuntimeCtx,
-    file: &Path,
-) -> Result<(Session, dlang::CheckedProgram), ExitCode> {
-    let mut session = Session::new(ctx).map_err(|message| internal_error(&message))?;
-    let program = match session.check_file(file) {
-        Ok(program) => program,
-        Err(failure) => return Err(report_failure(&mut session, &failure)),
-    };
-    for warning in &program.warnings {
-        write_stderr(&session.render(warning));
+/// Prints the warnings of a checked program, or the errors of one that
+/// did not check (nothing has run yet, so nothing needs flushing first).
+fn report_warnings(
+    checked: Result<CheckedProgram, Failure>,
+    render: impl Fn(&Diagnostic) -> String,
+) -> Result<CheckedProgram, ExitCode> {
+    match checked {
+        Ok(program) => {
+            for warning in &program.warnings {
+                write_stderr(&render(warning));
+            }
+            Ok(program)
+        }
+        Err(Failure::Static(diagnostics)) => {
+            for diagnostic in &diagnostics {
+                write_stderr(&render(diagnostic));
+            }
+            Err(ExitCode::from(EXIT_STATIC_ERROR))
+        }
+        Err(Failure::Runtime(diagnostic)) => {
+            write_stderr(&render(&diagnostic));
+            Err(ExitCode::from(EXIT_RUNTIME_ERROR))
+        }
     }
-    Ok((session, program))
+}
+
+/// `--backend` named a backend this build does not have: a command line
+/// it cannot follow (exit status 64), said as a coded diagnostic.
+fn unavailable_backend(diagnostic: &Diagnostic) -> ExitCode {
+    write_stderr(&diagnostic.render(&dlang::source::SourceMap::new()));
+    ExitCode::from(EXIT_USAGE)
 }
 
 /// The first Ctrl-C asks the interpreter to stop (it reports R006 with
@@ -131,21 +149,4 @@ fn install_interrupt_handler(flag: Arc<AtomicBool>) {
             std::process::exit(EXIT_INTERRUPTED_TWICE);
         }
     });
-}
-
-fn internal_error(message: &str) -> ExitCode {
-    write_stderr(message);
-    ExitCode::from(EXIT_STATIC_ERROR)
-}
-
-fn report_failure(session: &mut Session, failure: &Failure) -> ExitCode {
-    let (diagnostics, status) = match failure {
-        Failure::Static(diagnostics) => (diagnostics.as_slice(), EXIT_STATIC_ERROR),
-        Failure::Runtime(diagnostic) => (std::slice::from_ref(diagnostic), EXIT_RUNTIME_ERROR),
-    };
-    session.flush_output();
-    for diagnostic in diagnostics {
-        write_stderr(&session.render(diagnostic));
-    }
-    ExitCode::from(status)
 }

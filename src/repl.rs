@@ -10,10 +10,13 @@
 //! could continue the line too, but it shows no prompt on continuation
 //! lines, so the loop asks for each line itself.)
 
+#![forbid(unsafe_code)]
+
 use crate::diagnostics::Diagnostic;
 use crate::driver::loader::SourceOrigin;
 use crate::driver::output::{write_stderr, write_stdout};
 use crate::driver::show_decl::show_type_group;
+use crate::interp::Interpreter;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::print::show_quoted;
 use crate::syntax::ast::{Item, ItemKind, Phase, ReplInput, UntypedExpr, UntypedItem};
@@ -60,16 +63,10 @@ pub fn run_repl() -> i32 {
     // Ctrl-C keeps its default meaning (ending the process).
     let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst));
     let ctx = RuntimeCtx::new(Box::new(std::io::stdout()), Vec::new(), interrupted.clone());
-    let mut session = match Session::new(ctx) {
-        Ok(session) => session,
-        Err(message) => {
-            write_stderr(&message);
-            return 2;
-        }
-    };
-    session.set_eager_imports(true);
+    // The REPL runs on the interpreter whatever backends exist (the
+    // language contract: the JIT compiles whole programs).
     let mut repl = Repl {
-        session,
+        session: Session::new(Box::new(Interpreter::new(ctx))),
         inputs: 0,
         interrupted,
     };
@@ -275,7 +272,7 @@ impl Repl {
     /// then lists its bindings as `val` lines (OCaml's `#use`).
     fn load(&mut self, path: &Path) {
         self.interrupted.store(false, Ordering::SeqCst);
-        let program = match self.session.check_file(path) {
+        let program = match self.session.check_file_running_imports(path) {
             Ok(program) => program,
             Err(failure) => return self.report_failure(&failure),
         };
@@ -292,7 +289,7 @@ impl Repl {
 
     fn print_bindings(&self, bindings: &[(String, String)]) {
         for (name, ty) in bindings {
-            match self.session.lookup_global(name) {
+            match self.session.top_level_value(name) {
                 Some(value) => {
                     write_stdout(&format!("val {name} : {ty} = {}\n", show_quoted(&value)))
                 }

@@ -3,16 +3,14 @@
 //! Spans only carry a `FileId`; diagnostics look the text and the display
 //! name up here when they are rendered.
 
+#![forbid(unsafe_code)]
+
 use crate::syntax::ast::FileId;
-use std::path::PathBuf;
 
 pub struct SourceFile {
     /// What diagnostics call the file: the path as the user gave it, or
     /// `<stdlib>/list.dl`, `<repl>`.
     pub name: String,
-    /// Where the file is on disk (used to resolve `import` beside it);
-    /// `None` for embedded stdlib files and REPL input.
-    pub path: Option<PathBuf>,
     pub text: String,
 }
 
@@ -26,15 +24,9 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(
-        &mut self,
-        name: impl Into<String>,
-        path: Option<PathBuf>,
-        text: impl Into<String>,
-    ) -> FileId {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         self.files.push(SourceFile {
             name: name.into(),
-            path,
             text: text.into(),
         });
         FileId((self.files.len() - 1) as u32)

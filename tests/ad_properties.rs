@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 
 #[path = "common/generated.rs"]
 mod generated;
+use dlang::driver::backends::BackendName;
 use generated::{run_program, Rng};
 
 /// The constants of generated expressions: in [-2, 2].
@@ -154,11 +155,17 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-4 * (1.0 + a.abs().max(b.abs()))
 }
 
-/// Checks one family; returns (checked, skipped).
-fn check_family(seed: u64, input: Input, count: usize, name: &str) -> (usize, usize) {
+/// Checks one family on `backend`; returns (checked, skipped).
+fn check_family(
+    backend: BackendName,
+    seed: u64,
+    input: Input,
+    count: usize,
+    name: &str,
+) -> (usize, usize) {
     let mut rng = Rng(seed);
     let (text, cases) = program(&mut rng, input, count);
-    let lines = run_program(&text, name);
+    let lines = run_program(backend, &text, name);
     let dims = input.vars().len();
     let per_case = 2 + 4 * dims;
     assert_eq!(lines.len(), cases.len() * per_case, "{name}: output lines");
@@ -220,16 +227,20 @@ fn grad_and_jvp_match_finite_differences() {
         (0x2545_f491_4f6c_dd1d, Input::Pair, 1000, "ad_prop_pair"),
         (0x1234_5678_9abc_def1, Input::Record, 1000, "ad_prop_record"),
     ];
-    let (mut checked, mut skipped) = (0, 0);
-    for (seed, input, count, name) in families {
-        let (c, s) = check_family(seed, input, count, name);
-        checked += c;
-        skipped += s;
+    for &backend in BackendName::BUILT {
+        let (mut checked, mut skipped) = (0, 0);
+        for (seed, input, count, name) in families {
+            let (c, s) = check_family(backend, seed, input, count, name);
+            checked += c;
+            skipped += s;
+        }
+        // Only functions with a branch switching within h of the point skip.
+        assert!(
+            skipped * 50 <= checked,
+            "{backend:?}: too many non-smooth cases: {skipped} skipped, {checked} checked"
+        );
+        eprintln!(
+            "grad/jvp property on {backend:?}: {checked} cases checked, {skipped} skipped as non-smooth"
+        );
     }
-    // Only functions with a branch switching within h of the point skip.
-    assert!(
-        skipped * 50 <= checked,
-        "too many non-smooth cases: {skipped} skipped, {checked} checked"
-    );
-    eprintln!("grad/jvp property: {checked} cases checked, {skipped} skipped as non-smooth");
 }

@@ -10,17 +10,25 @@
 //!   stands for the test file); otherwise the kind decides the command.
 //!
 //! The kind folder decides the command: `types/` runs `dlang check --types`,
-//! `repl/` pipes the file into `dlang repl`, every other kind runs
-//! `dlang run --backend interp`. The `examples` kind runs `examples/NAME.dl`
-//! with its expected files in `tests/golden/examples/`.
+//! `repl/` pipes the file into `dlang repl`, `cli/` runs `dlang run` (each
+//! once: checking runs no backend, the REPL is the interpreter's, the
+//! command line is the test), and every other kind runs
+//! `dlang run --backend B` once for each backend B of
+//! `BackendName::BUILT`, against the same expected files: the test
+//! `interp/ad/nesting` is `ad/nesting.dl` on the interpreter. The
+//! `examples` kind runs `examples/NAME.dl` with its expected files in
+//! `tests/golden/examples/`.
 //!
 //! A `.dl` whose first line starts with `# helper` or says `module used by
 //! other tests` is a module imported by other tests, not a test. Every test file must begin with a comment that
 //! says what it tests.
 //!
 //! `DLANG_BLESS=1 cargo test --test golden` rewrites the expected files
-//! from the actual output (review the diff before committing).
+//! from the actual output (review the diff before committing); the
+//! output of the first backend listed (the interpreter, the definitional
+//! semantics) is the one written, and other backends are compared to it.
 
+use dlang::driver::backends::BackendName;
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::fs;
 use std::io::{Read, Write};
@@ -43,10 +51,15 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
+/// Kinds whose programs run once, on no backend or the REPL's.
+const RUN_ONCE: &[&str] = &["cli", "repl", "types"];
+
 struct Case {
-    /// `kind/NAME`, the test's name.
+    /// `BACKEND/kind/NAME`, or `kind/NAME` for the kinds run once.
     name: String,
     kind: String,
+    /// The backend `dlang run` uses; `None` for the kinds run once.
+    backend: Option<BackendName>,
     /// The `.dl` file.
     source: PathBuf,
     /// Where the expected files are, without extension.
@@ -80,12 +93,24 @@ fn collect_cases(root: &Path) -> Vec<Case> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            cases.push(Case {
-                name: format!("{kind}/{stem}"),
-                kind: kind.clone(),
-                expected: kind_dir.join(&stem),
-                source,
-            });
+            let backends: Vec<Option<BackendName>> = if RUN_ONCE.contains(&kind.as_str()) {
+                vec![None]
+            } else {
+                BackendName::BUILT.iter().copied().map(Some).collect()
+            };
+            for backend in backends {
+                let name = match backend {
+                    Some(backend) => format!("{}/{kind}/{stem}", backend.as_str()),
+                    None => format!("{kind}/{stem}"),
+                };
+                cases.push(Case {
+                    name,
+                    kind: kind.clone(),
+                    backend,
+                    expected: kind_dir.join(&stem),
+                    source: source.clone(),
+                });
+            }
         }
     }
     cases
@@ -135,7 +160,10 @@ impl Case {
             );
         }
         let outcome = self.execute(&text)?;
-        if std::env::var_os("DLANG_BLESS").is_some() {
+        let reference = self
+            .backend
+            .is_none_or(|b| Some(&b) == BackendName::BUILT.first());
+        if std::env::var_os("DLANG_BLESS").is_some() && reference {
             return self.bless(&outcome);
         }
         self.compare(&outcome)
@@ -151,10 +179,16 @@ impl Case {
                 .map(|l| l.replace("$FILE", &file))
                 .collect());
         }
-        Ok(match self.kind.as_str() {
-            "types" => vec!["check".into(), "--types".into(), file],
-            "repl" => vec!["repl".into()],
-            _ => vec!["run".into(), "--backend".into(), "interp".into(), file],
+        Ok(match (self.kind.as_str(), self.backend) {
+            ("types", _) => vec!["check".into(), "--types".into(), file],
+            ("repl", _) => vec!["repl".into()],
+            (_, Some(backend)) => vec![
+                "run".into(),
+                "--backend".into(),
+                backend.as_str().into(),
+                file,
+            ],
+            (_, None) => vec!["run".into(), file],
         })
     }
 

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 fn stdlib_sources() -> SourceMap {
     let mut sources = SourceMap::new();
     for module in dlang::stdlib::MODULES {
-        sources.add(format!("<stdlib>/{}", module.file), None, module.text);
+        sources.add(format!("<stdlib>/{}", module.file), module.text);
     }
     sources
 }
@@ -118,7 +118,7 @@ fn assert_diagnostics_sane(diagnostics: &[Diagnostic], sources: &SourceMap) {
 fn exercise(base: &Checker, text: &str) {
     let mut sources = stdlib_sources();
     let sources = &mut sources;
-    let file = sources.add("<fuzz>", None, text.to_string());
+    let file = sources.add("<fuzz>", text.to_string());
     let mut checker = base.clone();
     if let Ok(items) = parse_module(file, text) {
         let started = Instant::now();

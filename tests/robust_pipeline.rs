@@ -3,10 +3,12 @@
 //! fail anywhere. Nothing may panic, every diagnostic must render, and the
 //! session must stay usable (a known binding still evaluates afterwards).
 //! A watchdog interrupts inputs that loop, exercising R006 as Ctrl-C does.
+//! The session runs on each backend of `BackendName::BUILT` in turn.
 
 #[path = "common/fuzz.rs"]
 mod fuzz;
 
+use dlang::driver::backends::{self, BackendName};
 use dlang::driver::loader::SourceOrigin;
 use dlang::runtime::ctx::RuntimeCtx;
 use dlang::syntax::ast::ReplInput;
@@ -103,13 +105,19 @@ fn feed(session: &mut Session, name: String, text: &str) -> bool {
 
 #[test]
 fn one_session_survives_hundreds_of_mutated_inputs() {
+    for &backend in BackendName::BUILT {
+        survives_mutated_inputs(backend);
+    }
+}
+
+fn survives_mutated_inputs(backend: BackendName) {
     let interrupted = Arc::new(AtomicBool::new(false));
     let watchdog = Watchdog {
         interrupted: interrupted.clone(),
         current: Arc::new(AtomicU64::new(u64::MAX)),
     };
     let ctx = RuntimeCtx::new(Box::new(std::io::sink()), Vec::new(), interrupted);
-    let mut session = Session::new(ctx).expect("the standard library loads");
+    let mut session = Session::new(backends::start(backend, ctx).expect("a built backend starts"));
     feed(&mut session, "<setup>".into(), "let known = 41");
     let inputs = fuzz::inputs(0xD21_7E5, 1500, &examples());
     let mut ran = 0;
@@ -122,20 +130,23 @@ fn one_session_survives_hundreds_of_mutated_inputs() {
         match fed {
             Ok(true) => ran += 1,
             Ok(false) => {}
-            Err(_) => panic!("the pipeline panicked on input {number}:\n{input}"),
+            Err(_) => panic!("the pipeline panicked on {backend:?}, input {number}:\n{input}"),
         }
     }
     // The mutations must not all stop at the parser or the checker.
-    assert!(ran >= 100, "only {ran} inputs got as far as running");
+    assert!(
+        ran >= 100,
+        "only {ran} inputs got as far as running on {backend:?}"
+    );
     // Mutations may rebind `known`; a fresh name checks the session works.
     feed(
         &mut session,
         "<check>".into(),
         "let fresh_name_after_fuzz = 1 + 1",
     );
-    let value = session.lookup_global("fresh_name_after_fuzz");
+    let value = session.top_level_value("fresh_name_after_fuzz");
     assert!(
         matches!(value, Some(dlang::runtime::value::Value::Int(2))),
-        "the session is no longer usable"
+        "the session on {backend:?} is no longer usable"
     );
 }

@@ -11,7 +11,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 fn exercise(text: &str) {
     let mut sources = SourceMap::new();
-    let file = sources.add("<fuzz>", None, text);
+    let file = sources.add("<fuzz>", text);
     for (l, _, r) in Lexer::new(text).flatten() {
         assert!(l <= r && r <= text.len(), "token span out of range");
     }

@@ -1,5 +1,5 @@
 //! Property test of the tensor operations' derivatives: for every
-//! differentiable operation of LANGUAGE.md §7 (and the element-wise
+//! differentiable operation of docs/language.md §7 (and the element-wise
 //! arithmetic with broadcasting), random shapes and random inputs, the
 //! reverse-mode gradient and the `jvp` tangent must match central finite
 //! differences along a random direction.
@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 
 #[path = "common/generated.rs"]
 mod generated;
+use dlang::driver::backends::BackendName;
 use generated::{run_program, Rng};
 
 /// A random shape of the given rank, each dimension 1 to 4.
@@ -301,6 +302,12 @@ fn close(a: f64, b: f64) -> bool {
 
 #[test]
 fn tensor_gradients_match_finite_differences() {
+    for &backend in BackendName::BUILT {
+        check_tensor_gradients(backend);
+    }
+}
+
+fn check_tensor_gradients(backend: BackendName) {
     let mut rng = Rng(0x5851_f42d_4c95_7f2d);
     let mut skipped = 0;
     let mut checked = 0;
@@ -330,8 +337,13 @@ fn tensor_gradients_match_finite_differences() {
                 );
             }
         }
-        let lines = run_program(&text, &format!("tensor_prop_{}", op.name));
-        assert_eq!(lines.len(), 6 * CASES_PER_OP, "{}: output lines", op.name);
+        let lines = run_program(backend, &text, &format!("tensor_prop_{}", op.name));
+        assert_eq!(
+            lines.len(),
+            6 * CASES_PER_OP,
+            "{}: output lines on {backend:?}",
+            op.name
+        );
         for (case, block) in lines.chunks(6).enumerate() {
             let v: Vec<f64> = block
                 .iter()
@@ -349,13 +361,13 @@ fn tensor_gradients_match_finite_differences() {
                 .unwrap_or("");
             assert!(
                 close(v[0], coarse),
-                "{} case {case}: grad·d = {} but finite differences give {coarse}\n{case_text}",
+                "{} case {case} on {backend:?}: grad·d = {} but finite differences give {coarse}\n{case_text}",
                 op.name,
                 v[0]
             );
             assert!(
                 close(v[1], v[0]),
-                "{} case {case}: jvp = {} but grad·d = {}\n{case_text}",
+                "{} case {case} on {backend:?}: jvp = {} but grad·d = {}\n{case_text}",
                 op.name,
                 v[1],
                 v[0]
@@ -365,7 +377,7 @@ fn tensor_gradients_match_finite_differences() {
     }
     assert!(
         skipped * 5 <= checked + skipped,
-        "{skipped} of {} cases skipped as non-smooth",
+        "{backend:?}: {skipped} of {} cases skipped as non-smooth",
         checked + skipped
     );
 }

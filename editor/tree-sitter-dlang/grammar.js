@@ -7,7 +7,7 @@
 
 /* eslint-disable no-undef */
 
-// Loosest first, as in LANGUAGE.md §3.
+// Loosest first, as in docs/language.md §3.
 const PREC = {
   seq: 1,
   if: 2,

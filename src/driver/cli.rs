@@ -3,6 +3,7 @@
 //! Anything the user got wrong is a [`UsageError`]; `main` prints it and
 //! exits with status 64 (`EX_USAGE`).
 
+use super::backends::BackendName;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -10,8 +11,10 @@ pub const USAGE: &str = "\
 dlang: a small statically typed ML-family language in which every program is differentiable
 
 Usage:
-  dlang run FILE [--backend jit|interp] [-- ARGS...]
-                               check FILE and run it; ARGS are `Sys.args ()`
+  dlang run FILE [--backend interp|jit] [-- ARGS...]
+                               check FILE and run it; ARGS are `Sys.args ()`;
+                               the backend is the interpreter (the JIT is
+                               not built yet)
   dlang check FILE [--types]   check FILE without running it; --types prints
                                `val name : type` for each top-level binding
   dlang repl                   start the interactive loop (also plain `dlang`)
@@ -22,18 +25,12 @@ Exit status: 0 success, 1 run-time error, 2 static error (lexing, parsing,
 types, imports, unreadable FILE), 64 bad command line.
 ";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Interp,
-    Jit,
-}
-
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     Run {
         file: PathBuf,
-        /// `None` when no `--backend` was given (the default is the JIT).
-        backend: Option<Backend>,
+        /// [`BackendName::DEFAULT`] when no `--backend` was given.
+        backend: BackendName,
         args: Vec<String>,
     },
     Check {
@@ -75,7 +72,7 @@ pub fn parse_command_line(args: &[String]) -> Result<Command, UsageError> {
 
 fn parse_run(args: &[String]) -> Result<Command, UsageError> {
     let mut file = None;
-    let mut backend = None;
+    let mut backend = BackendName::DEFAULT;
     let mut program_args = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -85,12 +82,12 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
             break;
         }
         if let Some(value) = arg.strip_prefix("--backend=") {
-            backend = Some(parse_backend(value)?);
+            backend = parse_backend(value)?;
         } else if arg == "--backend" {
             let value = args
                 .get(i + 1)
                 .ok_or_else(|| UsageError("`--backend` needs a value: `jit` or `interp`".into()))?;
-            backend = Some(parse_backend(value)?);
+            backend = parse_backend(value)?;
             i += 1;
         } else if arg.starts_with('-') && arg != "-" {
             return Err(UsageError(format!(
@@ -130,14 +127,12 @@ fn parse_check(args: &[String]) -> Result<Command, UsageError> {
     Ok(Command::Check { file, types })
 }
 
-fn parse_backend(value: &str) -> Result<Backend, UsageError> {
-    match value {
-        "interp" => Ok(Backend::Interp),
-        "jit" => Ok(Backend::Jit),
-        other => Err(UsageError(format!(
-            "unknown backend `{other}`: expected `jit` or `interp`"
-        ))),
-    }
+fn parse_backend(value: &str) -> Result<BackendName, UsageError> {
+    BackendName::parse(value).ok_or_else(|| {
+        UsageError(format!(
+            "unknown backend `{value}`: expected `jit` or `interp`"
+        ))
+    })
 }
 
 fn unexpected(arg: &str, command: &str) -> UsageError {
@@ -165,7 +160,7 @@ mod tests {
             parse(&["run", "--backend", "interp", "a.dl", "--", "x", "--y"]),
             Ok(Command::Run {
                 file: "a.dl".into(),
-                backend: Some(Backend::Interp),
+                backend: BackendName::Interp,
                 args: vec!["x".into(), "--y".into()],
             })
         );
@@ -173,7 +168,19 @@ mod tests {
             parse(&["run", "a.dl", "--backend=jit"]),
             Ok(Command::Run {
                 file: "a.dl".into(),
-                backend: Some(Backend::Jit),
+                backend: BackendName::Jit,
+                args: vec![],
+            })
+        );
+    }
+
+    #[test]
+    fn run_without_backend_uses_the_default() {
+        assert_eq!(
+            parse(&["run", "a.dl"]),
+            Ok(Command::Run {
+                file: "a.dl".into(),
+                backend: BackendName::DEFAULT,
                 args: vec![],
             })
         );

@@ -6,6 +6,9 @@
 //! continuation is a heap stack of [`frame::Frame`]s: `reset` pushes a
 //! delimiter, `shift` cuts the frames above it into a [`Continuation`].
 
+#![forbid(unsafe_code)]
+
+mod backend;
 mod build;
 mod call;
 mod code;

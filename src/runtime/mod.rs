@@ -1,5 +1,7 @@
 //! What every backend shares: values, primitives, run-time errors.
 
+#![forbid(unsafe_code)]
+
 pub mod ad;
 pub mod ctx;
 pub mod error;

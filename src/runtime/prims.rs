@@ -215,8 +215,3 @@ pub static PRIMS: &[Prim] = &[
 pub fn lookup(module: &str, name: &str) -> Option<&'static Prim> {
     PRIMS.iter().find(|p| p.module == module && p.name == name)
 }
-
-/// The primitives of one module, in table order.
-pub fn of_module(module: &str) -> impl Iterator<Item = &'static Prim> + '_ {
-    PRIMS.iter().filter(move |p| p.module == module)
-}

@@ -1,5 +1,7 @@
 //! Source text to AST: tokens (logos), the lalrpop grammar, parse errors.
 
+#![forbid(unsafe_code)]
+
 pub mod ast;
 pub mod depth;
 pub mod lexer;

@@ -5,6 +5,8 @@
 //! the checker exactly as it was before the call: nothing of a failed
 //! input is committed, so the REPL can go on.
 
+#![forbid(unsafe_code)]
+
 mod convert;
 mod data;
 mod env;

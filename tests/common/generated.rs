@@ -1,7 +1,9 @@
 //! What the property tests that generate dlang programs share: a
 //! deterministic random source (so a failure reproduces) and a runner that
-//! passes a program through the real binary on the interpreter.
+//! passes a program through the real binary on a given backend (the tests
+//! check their property on each of `BackendName::BUILT`).
 
+use dlang::driver::backends::BackendName;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -27,19 +29,21 @@ impl Rng {
     }
 }
 
-/// Writes `text` to `NAME.dl` in the test's temporary folder, runs it, and
-/// fails the test (with the program's stderr) unless it exits with 0.
-pub fn run_program(text: &str, name: &str) -> Vec<String> {
-    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.dl"));
+/// Writes `text` to `NAME.dl` in the test's temporary folder, runs it on
+/// `backend`, and fails the test (with the program's stderr) unless it
+/// exits with 0.
+pub fn run_program(backend: BackendName, text: &str, name: &str) -> Vec<String> {
+    let backend = backend.as_str();
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}_{backend}.dl"));
     std::fs::write(&path, text).expect("write program");
     let out = Command::new(env!("CARGO_BIN_EXE_dlang"))
-        .args(["run", "--backend", "interp"])
+        .args(["run", "--backend", backend])
         .arg(&path)
         .output()
         .expect("run dlang");
     assert!(
         out.status.success(),
-        "{name} failed: {}\n{text}",
+        "{name} failed on {backend}: {}\n{text}",
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout)

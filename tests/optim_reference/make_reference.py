@@ -1,6 +1,6 @@
 """Reference numbers for dlang's optimizers (src/runtime/optim.rs).
 
-Runs a few steps of each optimizer of LANGUAGE.md §8 on the losses of
+Runs a few steps of each optimizer of docs/language.md §8 on the losses of
 steps.dl, written out by hand here (NumPy only, no autodiff), and writes
 reference.txt: one line per case, its name and then every element of the
 parameters after each step (leaves left to right, tensors row-major).

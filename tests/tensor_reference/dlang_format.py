@@ -1,4 +1,4 @@
-"""Values printed the way dlang's `print` writes them (LANGUAGE.md §8), so
+"""Values printed the way dlang's `print` writes them (docs/language.md §8), so
 NumPy results can be compared with the golden files text for text.
 
 Python stands for dlang values as follows: a float32 ndarray is a tensor,

@@ -12,13 +12,14 @@
 
 use crate::stdlib::MODULES;
 use crate::syntax::ast::{
+    Phase,
     Expr, ExprKind, FieldExpr, Item, ItemKind, LetGroup, Path, Pattern, PatternKind, TypeBody,
     TypeExpr, TypeExprKind,
 };
 use std::collections::BTreeSet;
 
 /// Indices in [`MODULES`] of the modules `items` use, in load order.
-pub fn modules_used_by_items<A>(items: &[Item<A>]) -> Vec<usize> {
+pub fn modules_used_by_items<A: Phase>(items: &[Item<A>]) -> Vec<usize> {
     let mut names = Names::default();
     for item in items {
         names.item(item);
@@ -27,7 +28,7 @@ pub fn modules_used_by_items<A>(items: &[Item<A>]) -> Vec<usize> {
 }
 
 /// Indices in [`MODULES`] of the modules `expr` uses, in load order.
-pub fn modules_used_by_expr<A>(expr: &Expr<A>) -> Vec<usize> {
+pub fn modules_used_by_expr<A: Phase>(expr: &Expr<A>) -> Vec<usize> {
     let mut names = Names::default();
     names.expr(expr);
     names.stdlib_modules()
@@ -63,10 +64,10 @@ impl Names {
         }
     }
 
-    fn item<A>(&mut self, item: &Item<A>) {
+    fn item<A: Phase>(&mut self, item: &Item<A>) {
         match &item.kind {
             ItemKind::Let(group) => self.let_group(group),
-            ItemKind::Type(decls) => {
+            ItemKind::Type(decls, _) => {
                 for decl in decls {
                     match &decl.body {
                         TypeBody::Variant(ctors) => ctors
@@ -86,18 +87,18 @@ impl Names {
         }
     }
 
-    fn let_group<A>(&mut self, group: &LetGroup<A>) {
+    fn let_group<A: Phase>(&mut self, group: &LetGroup<A>) {
         for binding in &group.bindings {
             self.pattern(&binding.pattern);
             self.expr(&binding.expr);
         }
     }
 
-    fn expr<A>(&mut self, expr: &Expr<A>) {
+    fn expr<A: Phase>(&mut self, expr: &Expr<A>) {
         match &expr.kind {
             ExprKind::Lit(_) => {}
-            ExprKind::Var(path) => self.qualifier(path),
-            ExprKind::Constructor(path, arg) => {
+            ExprKind::Var(path, _) => self.qualifier(path),
+            ExprKind::Constructor(path, _, arg) => {
                 self.qualifier(path);
                 arg.iter().for_each(|a| self.expr(a));
             }
@@ -105,7 +106,7 @@ impl Names {
             | ExprKind::Index(a, b)
             | ExprKind::Assign(a, b)
             | ExprKind::Seq(a, b)
-            | ExprKind::BinOp(_, a, b)
+            | ExprKind::BinOp(_, _, a, b)
             | ExprKind::While(a, b) => {
                 self.expr(a);
                 self.expr(b);
@@ -117,8 +118,8 @@ impl Names {
             }
             ExprKind::Deref(e)
             | ExprKind::Ref(e)
-            | ExprKind::UnOp(_, e)
-            | ExprKind::Shift(_, _, e)
+            | ExprKind::UnOp(_, _, e)
+            | ExprKind::Shift(_, _, _, e)
             | ExprKind::Reset(e) => self.expr(e),
             ExprKind::If(cond, then, otherwise) => {
                 self.expr(cond);
@@ -154,7 +155,7 @@ impl Names {
                 self.expr(base);
                 self.field_exprs(fields);
             }
-            ExprKind::Field(record, name, _) => {
+            ExprKind::Field(record, name, _, _) => {
                 self.expr(record);
                 self.fields.insert(name.clone());
             }
@@ -165,20 +166,20 @@ impl Names {
         }
     }
 
-    fn field_exprs<A>(&mut self, fields: &[FieldExpr<A>]) {
+    fn field_exprs<A: Phase>(&mut self, fields: &[FieldExpr<A>]) {
         for field in fields {
             self.fields.insert(field.name.clone());
             self.expr(&field.value);
         }
     }
 
-    fn pattern<A>(&mut self, pattern: &Pattern<A>) {
+    fn pattern<A: Phase>(&mut self, pattern: &Pattern<A>) {
         match &pattern.kind {
-            PatternKind::Wildcard | PatternKind::Var(_) | PatternKind::Lit(_) => {}
+            PatternKind::Wildcard | PatternKind::Var(..) | PatternKind::Lit(_) => {}
             PatternKind::Tuple(parts) | PatternKind::List(parts) => {
                 parts.iter().for_each(|p| self.pattern(p))
             }
-            PatternKind::Constructor(path, arg) => {
+            PatternKind::Constructor(path, _, arg) => {
                 self.qualifier(path);
                 arg.iter().for_each(|p| self.pattern(p));
             }
@@ -192,7 +193,7 @@ impl Names {
                     self.pattern(&field.pattern);
                 }
             }
-            PatternKind::As(inner, _) => self.pattern(inner),
+            PatternKind::As(inner, ..) => self.pattern(inner),
             PatternKind::Annot(inner, ty) => {
                 self.pattern(inner);
                 self.ty(ty);

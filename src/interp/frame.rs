@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use super::code::NodeId;
-use super::Closure;
+use crate::runtime::function::Closure;
 use crate::runtime::value::Value;
 
 #[derive(Clone)]

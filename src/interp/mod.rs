@@ -3,7 +3,9 @@
 //! The typed AST is lowered once to [`code::Code`] (names resolved to
 //! slots, captures and globals), then run by [`machine`], whose
 //! continuation is a heap stack of [`frame::Frame`]s: `reset` pushes a
-//! delimiter, `shift` cuts the frames above it into a [`Continuation`].
+//! delimiter, `shift` cuts the frames above it into a continuation
+//! (`control::CapturedContinuation`). Function values are the runtime's
+//! `Closure`, whose `code` is a [`LambdaId`].
 
 mod build;
 mod call;
@@ -20,36 +22,15 @@ mod resume;
 #[cfg(test)]
 mod tests;
 
-use std::rc::Rc;
-
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 use crate::syntax::ast::{Item, ItemKind, TypeBody};
 
 use code::{Code, LambdaId};
-use frame::Frame;
 use globals::Globals;
 use lower::Lowerer;
 use machine::Machine;
-
-/// A function value: which lambda, and the values of its free variables.
-/// The members of one local `let rec` group share one capture array.
-pub struct Closure {
-    lambda: LambdaId,
-    captures: Rc<[Value]>,
-}
-
-/// A continuation captured by `shift`: the frames between the `shift` and
-/// its `reset`, and a copy of the stack segment their activations use.
-/// Positions in `frames` and `fp` are relative to the segment's start, so
-/// each call copies them to wherever the stack then ends (multi-shot).
-pub struct Continuation {
-    frames: Vec<Frame>,
-    stack: Vec<Value>,
-    fp: u32,
-    cur: Rc<Closure>,
-}
 
 pub struct Interpreter {
     code: Code,

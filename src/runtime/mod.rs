@@ -3,6 +3,7 @@
 pub mod ad;
 pub mod ctx;
 pub mod error;
+pub mod function;
 pub mod ops;
 pub mod optim;
 pub mod prims;

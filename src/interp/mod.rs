@@ -7,6 +7,8 @@
 //! (`control::CapturedContinuation`). Function values are the runtime's
 //! `Closure`, whose `code` is a [`LambdaId`].
 
+#[cfg(test)]
+mod apply_tests;
 mod build;
 mod call;
 mod code;
@@ -24,6 +26,7 @@ mod tests;
 
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::function::Apply;
 use crate::runtime::value::Value;
 use crate::syntax::ast::{Item, ItemKind, TypeBody};
 
@@ -177,5 +180,13 @@ impl Interpreter {
     fn run_lambda(&mut self, lambda: LambdaId) -> Result<Value, RuntimeError> {
         self.machine
             .run(&self.code, &self.globals.values, &mut self.ctx, lambda)
+    }
+}
+
+impl Apply for Interpreter {
+    /// Calls a function value from outside any run (an embedder, a test).
+    fn apply(&mut self, f: &Value, arg: Value) -> Result<Value, RuntimeError> {
+        self.machine
+            .call(&self.code, &self.globals.values, &mut self.ctx, f, arg)
     }
 }

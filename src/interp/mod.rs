@@ -122,9 +122,8 @@ impl Interpreter {
             let size = self.code.lambda(top.lambda).frame_size as usize;
             let mut slots = vec![Value::Unit; size];
             if !pattern::match_pattern(&top.pat, &value, &mut slots) {
-                return Err(RuntimeError::new(
-                    "R004",
-                    "match failure: the value does not match the pattern of this `let`",
+                return Err(RuntimeError::match_failure(
+                    "the value does not match the pattern of this `let`",
                 )
                 .at(top.span));
             }
@@ -148,7 +147,7 @@ impl Interpreter {
         let mut targets = Vec::new();
         for binding in &group.bindings {
             let name = lower::binding_name(&binding.pattern).ok_or_else(|| {
-                RuntimeError::new("R008", "`let rec` must bind a name").at(binding.span)
+                RuntimeError::internal("`let rec` must bind a name").at(binding.span)
             })?;
             targets.push((self.globals.define(module, name), name));
         }

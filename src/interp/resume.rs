@@ -219,7 +219,7 @@ impl Exec<'_> {
             }
         }
         Err(fail_at(
-            RuntimeError::new("R004", "match failure: no pattern matches this value"),
+            RuntimeError::match_failure("no pattern matches this value"),
             code.span(node),
         ))
     }

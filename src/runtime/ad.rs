@@ -138,10 +138,7 @@ pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
     });
     let Some(mut delimiter) = delimiter else {
         abandon_all();
-        return Err(RuntimeError::new(
-            "R010",
-            "a `grad` or `jvp` was left through a continuation captured inside it",
-        ));
+        return Err(RuntimeError::grad_escaped());
     };
     if let Value::Tracked(t) = result {
         if t.tag == tag && !delimiter.forward {

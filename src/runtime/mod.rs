@@ -2,6 +2,7 @@
 
 pub mod ad;
 pub mod ctx;
+pub mod data;
 pub mod error;
 pub mod function;
 pub mod ops;

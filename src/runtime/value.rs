@@ -42,6 +42,33 @@ pub enum Value {
     Optimizer(Rc<crate::runtime::optim::Optimizer>),
 }
 
+/// `Value::clone`, inline: the out-of-line derived clone writes its
+/// result in pieces that the caller then reads back whole, which stalls
+/// the processor on every variable read.
+#[inline(always)]
+pub fn dup(v: &Value) -> Value {
+    match v {
+        Value::Int(n) => Value::Int(*n),
+        Value::Float(x) => Value::Float(*x),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Unit => Value::Unit,
+        Value::Nil => Value::Nil,
+        Value::Ref(r) => Value::Ref(Rc::clone(r)),
+        Value::Closure(c) => Value::Closure(Rc::clone(c)),
+        Value::Cons(c) => Value::Cons(Rc::clone(c)),
+        Value::Array(a) => Value::Array(Rc::clone(a)),
+        Value::Tuple(t) => Value::Tuple(Rc::clone(t)),
+        Value::Record(r) => Value::Record(Rc::clone(r)),
+        Value::Variant(c) => Value::Variant(Rc::clone(c)),
+        Value::Str(s) => Value::Str(Rc::clone(s)),
+        Value::Builtin(b) => Value::Builtin(Rc::clone(b)),
+        Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
+        Value::Tracked(t) => Value::Tracked(Rc::clone(t)),
+        Value::Tensor(t) => Value::Tensor(Rc::clone(t)),
+        Value::Optimizer(o) => Value::Optimizer(Rc::clone(o)),
+    }
+}
+
 pub struct ConsCell {
     pub head: Value,
     pub tail: Value,

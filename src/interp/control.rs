@@ -116,7 +116,7 @@ impl Continuation for CapturedContinuation {
                 Frame::BinOpRight { left, .. } => work.push(left),
                 Frame::MatchGuard { scrutinee, .. } => work.push(scrutinee),
                 Frame::BuildPart { done, .. } => work.extend(done),
-                Frame::GradDelimiter { input, .. } => work.push(input),
+                Frame::GradDelimiter { session, .. } => work.push(session.into_input()),
                 _ => {}
             }
         }

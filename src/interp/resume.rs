@@ -31,12 +31,7 @@ impl Exec<'_> {
                 self.m.cur = cur;
                 Ok(self.ret(v))
             }
-            Frame::GradDelimiter {
-                tag,
-                input,
-                which,
-                call,
-            } => self.finish_grad(tag, input, which, call, v),
+            Frame::GradDelimiter { session, call } => self.finish_grad(session, call, v),
             Frame::AppFunction { call } => {
                 let Node::App { arg, .. } = code.node(call) else {
                     return Err(internal("call frame without a call"));

@@ -23,6 +23,7 @@
 
 mod arith;
 mod forward;
+mod session;
 mod structure;
 mod tensor;
 
@@ -33,6 +34,7 @@ use super::error::RuntimeError;
 use super::value::Value;
 
 pub use arith::{binary, unary, Unary};
+pub use session::Session;
 pub use structure::{
     gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_tangents,
 };

@@ -9,7 +9,7 @@ use super::frame::Frame;
 use super::machine::{
     fail_at, internal, stack_overflow, At, Exec, Fail, Next, MAX_FRAMES, MAX_STACK,
 };
-use super::Closure;
+use crate::runtime::function::Closure;
 use crate::runtime::value::{BuiltinApp, Value};
 
 impl Exec<'_> {
@@ -42,7 +42,7 @@ impl Exec<'_> {
                     }))))
                 }
             }
-            Value::Continuation(k) => self.resume_continuation(&k, arg),
+            Value::Continuation(k) => self.resume_continuation(&*k, arg),
             _ => Err(internal("application of a non-function").at(self.span(call))),
         }
     }
@@ -58,7 +58,7 @@ impl Exec<'_> {
         let lambda = self
             .code
             .lambdas
-            .get(closure.lambda as usize)
+            .get(closure.code as usize)
             .ok_or_else(|| internal("unknown lambda"))?;
         if self.code.is_simple(lambda.body) && matches!(lambda.param, Pat::Bind(0)) {
             return self.call_simple(closure, arg, call);
@@ -107,7 +107,7 @@ impl Exec<'_> {
         let lambda = self
             .code
             .lambdas
-            .get(closure.lambda as usize)
+            .get(closure.code as usize)
             .ok_or_else(|| internal("unknown lambda"))?;
         let m = &mut *self.m;
         let caller_fp = m.fp;

@@ -1,7 +1,7 @@
 //! `reset`/`shift` and calling captured continuations (§5).
 //!
 //! `reset` pushes a delimiter remembering the running activation. `shift`
-//! moves the frames above the nearest delimiter into a [`Continuation`],
+//! moves the frames above the nearest delimiter into a [`CapturedContinuation`],
 //! together with a copy of the stack segment those frames' activations use
 //! (the `reset`'s own activation and everything above it), then runs its
 //! body under the same delimiter. Calling the continuation pushes a new
@@ -13,8 +13,19 @@ use std::rc::Rc;
 use super::code::NodeId;
 use super::frame::Frame;
 use super::machine::{internal, stack_overflow, At, Exec, Fail, Next, MAX_FRAMES, MAX_STACK};
-use super::{Closure, Continuation};
-use crate::runtime::value::Value;
+use crate::runtime::function::{Closure, Continuation};
+use crate::runtime::value::{drop_deep, Value};
+
+/// The interpreter's continuation: the frames between the `shift` and its
+/// `reset`, and a copy of the stack segment their activations use.
+/// Positions in `frames` and `fp` are relative to the segment's start, so
+/// each call copies them to wherever the stack then ends (multi-shot).
+pub struct CapturedContinuation {
+    frames: Vec<Frame>,
+    stack: Vec<Value>,
+    fp: u32,
+    cur: Rc<Closure>,
+}
 
 impl Exec<'_> {
     pub fn push_reset(&mut self) {
@@ -48,7 +59,7 @@ impl Exec<'_> {
             frame.relocate(seg_base, false);
         }
         let stack = m.stack.get(base..).unwrap_or_default().to_vec();
-        let k = Continuation {
+        let k = CapturedContinuation {
             frames,
             stack,
             fp: (m.fp - base.min(m.fp)) as u32,
@@ -63,7 +74,11 @@ impl Exec<'_> {
 
     /// `k v`: runs the captured frames on a copy of their stack segment,
     /// under a new delimiter that returns to the caller of `k`.
-    pub fn resume_continuation(&mut self, k: &Continuation, arg: Value) -> Result<Next, Fail> {
+    pub fn resume_continuation(&mut self, k: &dyn Continuation, arg: Value) -> Result<Next, Fail> {
+        let any: &dyn std::any::Any = k;
+        let Some(k) = any.downcast_ref::<CapturedContinuation>() else {
+            return Err(internal("a continuation another backend captured"));
+        };
         let m = &mut *self.m;
         if m.frames.len() + k.frames.len() >= MAX_FRAMES
             || m.stack.len() + k.stack.len() >= MAX_STACK
@@ -89,74 +104,32 @@ impl Exec<'_> {
     }
 }
 
-/// Values that may own closures or continuations are taken apart with a
-/// work list, so a chain of a million closures (each capturing the next,
-/// as continuation-passing code builds) is freed without deep recursion.
-fn dismantle(mut work: Vec<Value>) {
-    while let Some(value) = work.pop() {
-        match value {
-            Value::Closure(c) => {
-                if let Ok(mut c) = Rc::try_unwrap(c) {
-                    take_captures(&mut c, &mut work);
+impl Continuation for CapturedContinuation {
+    fn release(&mut self, work: &mut Vec<Value>) {
+        work.append(&mut self.stack);
+        for frame in std::mem::take(&mut self.frames) {
+            match frame {
+                Frame::Return { cur, .. } | Frame::Delimiter { cur, .. } => {
+                    work.push(Value::Closure(cur))
                 }
+                Frame::AppArgument { func, .. } => work.push(func),
+                Frame::BinOpRight { left, .. } => work.push(left),
+                Frame::MatchGuard { scrutinee, .. } => work.push(scrutinee),
+                Frame::BuildPart { done, .. } => work.extend(done),
+                Frame::GradDelimiter { session, .. } => work.push(session.into_input()),
+                _ => {}
             }
-            Value::Continuation(k) => {
-                if let Ok(mut k) = Rc::try_unwrap(k) {
-                    take_continuation(&mut k, &mut work);
-                }
-            }
-            other => drop(other),
         }
     }
 }
 
-fn owns_code(v: &Value) -> bool {
-    matches!(v, Value::Closure(_) | Value::Continuation(_))
-}
-
-fn take_captures(c: &mut Closure, work: &mut Vec<Value>) {
-    if let Some(values) = Rc::get_mut(&mut c.captures) {
-        for v in values.iter_mut().filter(|v| owns_code(v)) {
-            work.push(std::mem::replace(v, Value::Unit));
-        }
-    }
-}
-
-fn take_continuation(k: &mut Continuation, work: &mut Vec<Value>) {
-    for v in k.stack.iter_mut().filter(|v| owns_code(v)) {
-        work.push(std::mem::replace(v, Value::Unit));
-    }
-    for frame in std::mem::take(&mut k.frames) {
-        match frame {
-            Frame::Return { cur, .. } | Frame::Delimiter { cur, .. } => {
-                work.push(Value::Closure(cur))
-            }
-            Frame::AppArgument { func, .. } => work.push(func),
-            Frame::BinOpRight { left, .. } => work.push(left),
-            Frame::MatchGuard { scrutinee, .. } => work.push(scrutinee),
-            Frame::BuildPart { done, .. } => work.extend(done),
-            Frame::GradDelimiter { input, .. } => work.push(input),
-            _ => {}
-        }
-    }
-}
-
-impl Drop for Closure {
+impl Drop for CapturedContinuation {
     fn drop(&mut self) {
         let mut work = Vec::new();
-        take_captures(self, &mut work);
+        self.release(&mut work);
+        work.retain(|v| !v.is_scalar());
         if !work.is_empty() {
-            dismantle(work);
-        }
-    }
-}
-
-impl Drop for Continuation {
-    fn drop(&mut self) {
-        let mut work = Vec::new();
-        take_continuation(self, &mut work);
-        if !work.is_empty() {
-            dismantle(work);
+            drop_deep(work);
         }
     }
 }

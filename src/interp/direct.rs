@@ -3,11 +3,12 @@
 //! computes without pushing frames. The lowering marks a node simple only
 //! up to a small depth, so this recursion stays shallow.
 
-use super::build::{assign, binop, deref, field, finish_build, index, unop};
+use super::build::{binop, finish_build, unop};
 use super::code::{Build, Node, NodeId, VarRef};
 use super::machine::{dup, fail_at, internal, At, Exec, Fail};
+use crate::runtime::data::{assign, deref, field, index};
+use crate::runtime::ops::int_fast_path;
 use crate::runtime::value::Value;
-use crate::syntax::ast::BinOp;
 
 impl Exec<'_> {
     /// The value of a variable or constant, without a call.
@@ -60,18 +61,7 @@ impl Exec<'_> {
         };
         let x = self.leaf_int(*left)?;
         let y = self.leaf_int(*right)?;
-        match op {
-            BinOp::Add => x.checked_add(y).map(Value::Int),
-            BinOp::Sub => x.checked_sub(y).map(Value::Int),
-            BinOp::Mul => x.checked_mul(y).map(Value::Int),
-            BinOp::Lt => Some(Value::Bool(x < y)),
-            BinOp::Le => Some(Value::Bool(x <= y)),
-            BinOp::Gt => Some(Value::Bool(x > y)),
-            BinOp::Ge => Some(Value::Bool(x >= y)),
-            BinOp::Eq => Some(Value::Bool(x == y)),
-            BinOp::Ne => Some(Value::Bool(x != y)),
-            _ => None,
-        }
+        int_fast_path(*op, x, y)
     }
 
     /// `eval_simple` with the commonest operands (leaves, and operators on

@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use super::code::NodeId;
-use super::Closure;
+use crate::runtime::function::Closure;
 use crate::runtime::value::Value;
 
 #[derive(Clone)]
@@ -79,12 +79,9 @@ pub enum Frame {
         then: NodeId,
     },
     /// The delimiter of a `grad`: the differentiated function is running
-    /// above it. `input` is the tracked argument, whose adjoints become
-    /// the gradient (see `interp::grad`).
+    /// above it, on the session's tracked input (see `interp::grad`).
     GradDelimiter {
-        tag: u32,
-        input: Value,
-        which: crate::runtime::prims::MachinePrim,
+        session: crate::runtime::ad::Session,
         /// The `grad` call, where an error of the backward pass is reported.
         call: NodeId,
     },

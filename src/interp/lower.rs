@@ -88,7 +88,7 @@ pub struct Lowerer<'a> {
 }
 
 fn internal(span: Span, message: String) -> RuntimeError {
-    RuntimeError::new("R008", message).at(span)
+    RuntimeError::internal(message).at(span)
 }
 
 fn strip_annot(mut e: &Expr) -> &Expr {

@@ -19,21 +19,26 @@ use super::code::{Code, Lambda, LambdaId, Node, NodeId, Pat, VarRef};
 use super::frame::Frame;
 use super::lower::TOP_LEVEL;
 use super::pattern::match_pattern;
-use super::Closure;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::function::Apply;
+use crate::runtime::function::Closure;
+pub use crate::runtime::value::dup;
 use crate::runtime::value::Value;
 use crate::syntax::ast::Span;
 
 /// Frames beyond this are a dlang stack overflow (R005). Recursion a
-/// million calls deep needs a few million; each frame is a few dozen bytes.
+/// million calls deep (`runtime::error::GUARANTEED_CALL_DEPTH`) needs a few
+/// million; each frame is a few dozen bytes.
 pub const MAX_FRAMES: usize = 8_000_000;
 /// Value-stack slots beyond this are a stack overflow too.
 pub const MAX_STACK: usize = 32_000_000;
 /// How many calls and loop iterations between polls of Ctrl-C.
 const POLL_INTERVAL: u32 = 1 << 16;
-/// Entries of the dlang call stack shown with a run-time error.
-const TRACE_ENTRIES: usize = 10;
+/// The code outside any function, and its one node (a call made from
+/// Rust is reported at this node, which has no span).
+const TOP_LEVEL_LAMBDA: LambdaId = 0;
+const TOP_LEVEL_NODE: NodeId = 0;
 
 pub struct Machine {
     pub frames: Vec<Frame>,
@@ -58,10 +63,9 @@ pub enum Next {
 pub type Fail = Box<RuntimeError>;
 
 pub fn internal(message: &str) -> Fail {
-    Box::new(RuntimeError::new(
-        "R008",
-        format!("internal interpreter error: {message}"),
-    ))
+    Box::new(RuntimeError::internal(format_args!(
+        "interpreter: {message}"
+    )))
 }
 
 pub fn fail_at(e: RuntimeError, span: Span) -> Fail {
@@ -83,7 +87,8 @@ impl At for Fail {
 }
 
 impl Machine {
-    /// Registers lambda 0, the code that runs outside any function.
+    /// Registers lambda 0 ([`TOP_LEVEL_LAMBDA`], whose body is node
+    /// [`TOP_LEVEL_NODE`]), the code that runs outside any function.
     pub fn new(code: &mut Code) -> Machine {
         if code.lambdas.is_empty() {
             code.nodes.push(Node::Const(Value::Unit));
@@ -92,17 +97,22 @@ impl Machine {
             code.lambdas.push(Lambda {
                 name: Rc::from(TOP_LEVEL),
                 param: Pat::Wildcard,
-                body: 0,
+                body: TOP_LEVEL_NODE,
                 frame_size: 0,
                 captures: Box::new([]),
             });
         }
+        Machine::idle()
+    }
+
+    /// A machine with nothing to run, over code that has lambda 0.
+    fn idle() -> Machine {
         Machine {
             frames: Vec::new(),
             stack: Vec::new(),
             fp: 0,
             cur: Rc::new(Closure {
-                lambda: 0,
+                code: TOP_LEVEL_LAMBDA,
                 captures: Rc::new([]),
             }),
             acc: Value::Unit,
@@ -130,26 +140,59 @@ impl Machine {
         };
         self.fp = 0;
         self.cur = Rc::new(Closure {
-            lambda,
+            code: lambda,
             captures: Rc::new([]),
         });
+        self.drive(code, globals, ctx, |_| Ok(Next::Eval(body)))
+    }
+
+    /// Runs `f arg` to its value on this machine, which must be idle.
+    pub fn call(
+        &mut self,
+        code: &Code,
+        globals: &[Value],
+        ctx: &mut RuntimeCtx,
+        f: &Value,
+        arg: Value,
+    ) -> Result<Value, RuntimeError> {
+        self.frames.clear();
+        self.stack.clear();
+        self.fp = 0;
+        self.cur = Rc::new(Closure {
+            code: TOP_LEVEL_LAMBDA,
+            captures: Rc::new([]),
+        });
+        let f = f.clone();
+        self.drive(code, globals, ctx, |exec| {
+            exec.apply(f, arg, TOP_LEVEL_NODE)
+        })
+    }
+
+    /// Runs the eval loop from the step `start` makes; on error, records
+    /// the dlang call stack and empties the machine.
+    fn drive(
+        &mut self,
+        code: &Code,
+        globals: &[Value],
+        ctx: &mut RuntimeCtx,
+        start: impl FnOnce(&mut Exec) -> Result<Next, Fail>,
+    ) -> Result<Value, RuntimeError> {
         let mut exec = Exec {
             m: self,
             code,
             globals,
             ctx,
         };
-        let result = exec.run_loop(body);
+        let result = start(&mut exec).and_then(|next| exec.run_loop(next));
         match result {
             Ok(v) => {
                 self.stack.clear();
                 Ok(v)
             }
             Err(e) => {
-                let mut e = *e;
                 // The error unwound through any `grad` still running.
                 crate::runtime::ad::abandon_all();
-                e.stack = call_stack(self, code);
+                let e = e.with_call_stack(active_calls(self, code));
                 self.frames.clear();
                 self.stack.clear();
                 self.acc = Value::Unit;
@@ -159,55 +202,35 @@ impl Machine {
     }
 }
 
-/// The dlang functions active when an error happened, innermost first.
-fn call_stack(m: &Machine, code: &Code) -> Vec<(String, Span)> {
-    let mut out = Vec::new();
-    let mut total = 0usize;
-    let mut callee = m.cur.lambda;
-    for frame in m.frames.iter().rev() {
-        if let Frame::Return { cur, call, .. } = frame {
-            total += 1;
-            if out.len() < TRACE_ENTRIES {
-                let name = code
-                    .lambdas
-                    .get(callee as usize)
-                    .map_or_else(|| "<fun>".to_string(), |l| l.name.to_string());
-                let span = code.spans.get(*call as usize).copied().unwrap_or_default();
-                out.push((name, span));
-            }
-            callee = cur.lambda;
+/// The dlang functions active when an error happened, innermost first:
+/// each one's name and the span of its call.
+fn active_calls<'a>(m: &'a Machine, code: &'a Code) -> impl Iterator<Item = (&'a str, Span)> {
+    // A return frame holds the caller; the callee is the closure running
+    // above it (the innermost one is the running closure).
+    let mut callee = m.cur.code;
+    m.frames.iter().rev().filter_map(move |frame| match frame {
+        Frame::Return { cur, call, .. } => {
+            let name = code
+                .lambdas
+                .get(callee as usize)
+                .map_or("<fun>", |l| &*l.name);
+            callee = cur.code;
+            Some((
+                name,
+                code.spans.get(*call as usize).copied().unwrap_or_default(),
+            ))
         }
-    }
-    if total > TRACE_ENTRIES {
-        out.push((format!("… {} more", total - TRACE_ENTRIES), Span::default()));
-    }
-    out
+        _ => None,
+    })
 }
 
-/// `Value::clone`, inline: the out-of-line derived clone writes its
-/// result in pieces that the caller then reads back whole, which stalls
-/// the processor on every variable read.
-#[inline(always)]
-pub fn dup(v: &Value) -> Value {
-    match v {
-        Value::Int(n) => Value::Int(*n),
-        Value::Float(x) => Value::Float(*x),
-        Value::Bool(b) => Value::Bool(*b),
-        Value::Unit => Value::Unit,
-        Value::Nil => Value::Nil,
-        Value::Ref(r) => Value::Ref(Rc::clone(r)),
-        Value::Closure(c) => Value::Closure(Rc::clone(c)),
-        Value::Cons(c) => Value::Cons(Rc::clone(c)),
-        Value::Array(a) => Value::Array(Rc::clone(a)),
-        Value::Tuple(t) => Value::Tuple(Rc::clone(t)),
-        Value::Record(r) => Value::Record(Rc::clone(r)),
-        Value::Variant(c) => Value::Variant(Rc::clone(c)),
-        Value::Str(s) => Value::Str(Rc::clone(s)),
-        Value::Builtin(b) => Value::Builtin(Rc::clone(b)),
-        Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
-        Value::Tracked(t) => Value::Tracked(Rc::clone(t)),
-        Value::Tensor(t) => Value::Tensor(Rc::clone(t)),
-        Value::Optimizer(o) => Value::Optimizer(Rc::clone(o)),
+impl Apply for Exec<'_> {
+    /// A call from a primitive: `f` runs on a machine of its own, above
+    /// the primitive's Rust frames (see `runtime::function::Apply` for
+    /// what that means for `shift`).
+    fn apply(&mut self, f: &Value, arg: Value) -> Result<Value, RuntimeError> {
+        let mut nested = Machine::idle();
+        nested.call(self.code, self.globals, self.ctx, f, arg)
     }
 }
 
@@ -220,8 +243,8 @@ pub struct Exec<'a> {
 }
 
 impl Exec<'_> {
-    pub(super) fn run_loop(&mut self, start: NodeId) -> Result<Value, Fail> {
-        let mut next = Next::Eval(start);
+    pub(super) fn run_loop(&mut self, start: Next) -> Result<Value, Fail> {
+        let mut next = start;
         loop {
             next = match next {
                 Next::Eval(id) => self.eval(id)?,
@@ -275,7 +298,7 @@ impl Exec<'_> {
     #[cold]
     pub(super) fn poll_interrupt(&mut self) -> Result<(), Fail> {
         if self.ctx.interrupted.swap(false, Ordering::Relaxed) {
-            return Err(Box::new(RuntimeError::new("R006", "interrupted")));
+            return Err(Box::new(RuntimeError::interrupted()));
         }
         Ok(())
     }
@@ -298,7 +321,7 @@ impl Exec<'_> {
                 .ok_or_else(|| internal("capture out of range")),
             VarRef::SelfClosure => Ok(Value::Closure(self.m.cur.clone())),
             VarRef::Sibling(lambda) => Ok(Value::Closure(Rc::new(Closure {
-                lambda,
+                code: lambda,
                 captures: self.m.cur.captures.clone(),
             }))),
         }
@@ -329,7 +352,10 @@ impl Exec<'_> {
             .iter()
             .map(|r| self.read_var(*r).unwrap_or(Value::Unit))
             .collect();
-        Ok(Value::Closure(Rc::new(Closure { lambda, captures })))
+        Ok(Value::Closure(Rc::new(Closure {
+            code: lambda,
+            captures,
+        })))
     }
 
     fn readable(&self, r: VarRef) -> bool {
@@ -350,10 +376,7 @@ impl Exec<'_> {
             Ok(())
         } else {
             Err(fail_at(
-                RuntimeError::new(
-                    "R004",
-                    "match failure: the value does not match this pattern",
-                ),
+                RuntimeError::match_failure("the value does not match this pattern"),
                 span,
             ))
         }
@@ -448,7 +471,7 @@ impl Exec<'_> {
                         .collect::<Result<Rc<[Value]>, _>>()?;
                     for (slot, lambda) in slots.iter().zip(lambdas.iter()) {
                         let closure = Value::Closure(Rc::new(Closure {
-                            lambda: *lambda,
+                            code: *lambda,
                             captures: shared.clone(),
                         }));
                         self.set_slot(*slot, closure)?;
@@ -507,10 +530,7 @@ impl Exec<'_> {
 }
 
 pub fn stack_overflow() -> Fail {
-    Box::new(RuntimeError::new(
-        "R005",
-        "stack overflow: recursion too deep (more than eight million pending frames)",
-    ))
+    Box::new(RuntimeError::stack_overflow())
 }
 
 pub fn expect_int(v: Value, span: Span) -> Result<i64, Fail> {

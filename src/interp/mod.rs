@@ -4,10 +4,14 @@
 //! resolutions turned into slots, captures and global indices), then run
 //! by [`machine`], whose
 //! continuation is a heap stack of [`frame::Frame`]s: `reset` pushes a
-//! delimiter, `shift` cuts the frames above it into a [`Continuation`].
+//! delimiter, `shift` cuts the frames above it into a continuation
+//! (`control::CapturedContinuation`). Function values are the runtime's
+//! `Closure`, whose `code` is a [`LambdaId`].
 
 #![forbid(unsafe_code)]
 
+#[cfg(test)]
+mod apply_tests;
 mod backend;
 mod build;
 mod call;
@@ -28,33 +32,15 @@ use std::rc::Rc;
 
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::function::Apply;
 use crate::runtime::value::{RecordLayout, Value};
 use crate::syntax::ast::{Expr, Item, ItemKind, LetGroup, TypeBody};
 use crate::types::resolved::{Binder, GlobalId};
 use crate::types::{TypeId, TypeInfo};
 
 use code::{Code, LambdaId};
-use frame::Frame;
 use lower::Lowerer;
 use machine::Machine;
-
-/// A function value: which lambda, and the values of its free variables.
-/// The members of one local `let rec` group share one capture array.
-pub struct Closure {
-    lambda: LambdaId,
-    captures: Rc<[Value]>,
-}
-
-/// A continuation captured by `shift`: the frames between the `shift` and
-/// its `reset`, and a copy of the stack segment their activations use.
-/// Positions in `frames` and `fp` are relative to the segment's start, so
-/// each call copies them to wherever the stack then ends (multi-shot).
-pub struct Continuation {
-    frames: Vec<Frame>,
-    stack: Vec<Value>,
-    fp: u32,
-    cur: Rc<Closure>,
-}
 
 pub struct Interpreter {
     code: Code,
@@ -159,9 +145,8 @@ impl Interpreter {
             let size = self.code.lambda(top.lambda).frame_size as usize;
             let mut slots = vec![Value::Unit; size];
             if !pattern::match_pattern(&top.pat, &value, &mut slots) {
-                return Err(RuntimeError::new(
-                    "R004",
-                    "match failure: the value does not match the pattern of this `let`",
+                return Err(RuntimeError::match_failure(
+                    "the value does not match the pattern of this `let`",
                 )
                 .at(top.span));
             }
@@ -185,7 +170,7 @@ impl Interpreter {
         for binding in &group.bindings {
             let Some((name, Binder::Global(id))) = lower::binding_name(&binding.pattern) else {
                 return Err(
-                    RuntimeError::new("R008", "`let rec` must bind a name").at(binding.span)
+                    RuntimeError::internal("`let rec` must bind a name").at(binding.span)
                 );
             };
             let mut lowerer = Lowerer::new(&mut self.code, &self.layouts, module);
@@ -212,5 +197,13 @@ impl Interpreter {
     fn run_lambda(&mut self, lambda: LambdaId) -> Result<Value, RuntimeError> {
         self.machine
             .run(&self.code, &self.globals, &mut self.ctx, lambda)
+    }
+}
+
+impl Apply for Interpreter {
+    /// Calls a function value from outside any run (an embedder, a test).
+    fn apply(&mut self, f: &Value, arg: Value) -> Result<Value, RuntimeError> {
+        self.machine
+            .call(&self.code, &self.globals, &mut self.ctx, f, arg)
     }
 }

@@ -31,12 +31,7 @@ impl Exec<'_> {
                 self.m.cur = cur;
                 Ok(self.ret(v))
             }
-            Frame::GradDelimiter {
-                tag,
-                input,
-                which,
-                call,
-            } => self.finish_grad(tag, input, which, call, v),
+            Frame::GradDelimiter { session, call } => self.finish_grad(session, call, v),
             Frame::AppFunction { call } => {
                 let Node::App { arg, .. } = code.node(call) else {
                     return Err(internal("call frame without a call"));
@@ -219,7 +214,7 @@ impl Exec<'_> {
             }
         }
         Err(fail_at(
-            RuntimeError::new("R004", "match failure: no pattern matches this value"),
+            RuntimeError::match_failure("no pattern matches this value"),
             code.span(node),
         ))
     }

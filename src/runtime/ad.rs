@@ -23,6 +23,7 @@
 
 mod arith;
 mod forward;
+mod session;
 mod structure;
 mod tensor;
 
@@ -33,6 +34,7 @@ use super::error::RuntimeError;
 use super::value::Value;
 
 pub use arith::{binary, unary, Unary};
+pub use session::Session;
 pub use structure::{
     gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_tangents,
 };
@@ -138,10 +140,7 @@ pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
     });
     let Some(mut delimiter) = delimiter else {
         abandon_all();
-        return Err(RuntimeError::new(
-            "R010",
-            "a `grad` or `jvp` was left through a continuation captured inside it",
-        ));
+        return Err(RuntimeError::grad_escaped());
     };
     if let Value::Tracked(t) = result {
         if t.tag == tag && !delimiter.forward {

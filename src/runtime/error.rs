@@ -1,35 +1,223 @@
-//! Run-time errors (`R0xx`).
+//! Run-time errors (`R0xx`): every backend builds them with the named
+//! constructors below, so each error's code, and the wording of the
+//! errors every backend can meet, are decided here.
 //!
-//! Primitives return a [`RuntimeError`] without a location; the
-//! interpreter fills in the span of the expression being evaluated and the
-//! dlang call stack before it reaches the user.
+//! | code | kind | raised by |
+//! |---|---|---|
+//! | R001 | [`ErrorKind::DivisionByZero`] | int `/` and `%` by zero |
+//! | R002 | [`ErrorKind::IntegerOverflow`] | int arithmetic, unary `-`, `abs` |
+//! | R003 | [`ErrorKind::IndexOutOfRange`] | arrays, `List.nth`, `String.sub`, `Tensor.get`, ... |
+//! | R004 | [`ErrorKind::MatchFailure`] | `match`, refutable `let` patterns |
+//! | R005 | [`ErrorKind::StackOverflow`] | recursion past the backend's limit |
+//! | R006 | [`ErrorKind::Interrupted`] | Ctrl-C |
+//! | R007 | [`ErrorKind::Io`] | files, standard output |
+//! | R008 | [`ErrorKind::BadArgument`] | a primitive refusing a well-typed argument, comparing functions |
+//! | R009 | [`ErrorKind::Failure`] | `failwith` |
+//! | R010 | [`ErrorKind::GradEscaped`] | a `grad` or `jvp` left through a continuation |
+//! | R011 | [`ErrorKind::Shape`] | tensor shapes, a `jvp` direction unlike its point |
+//! | R012 | [`ErrorKind::BadNpy`] | `Tensor.load_npy` on a file it cannot read as an array |
+//! | R013 | [`ErrorKind::HigherOrderUnsupported`] | second derivatives through `conv2d`, `max_pool2d` |
+//! | R099 | [`ErrorKind::Internal`] | a broken invariant the checker should have ruled out: a bug to report |
+//!
+//! Primitives return an error without a location; the backend fills in
+//! the span of the expression being evaluated and reports the dlang call
+//! stack ([`RuntimeError::with_call_stack`]) before it reaches the user.
 
 use crate::diagnostics::Diagnostic;
-use crate::syntax::ast::Span;
+use crate::syntax::ast::{BinOp, Span};
+
+/// What went wrong, which decides the code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    DivisionByZero,
+    IntegerOverflow,
+    IndexOutOfRange,
+    MatchFailure,
+    StackOverflow,
+    Interrupted,
+    Io,
+    BadArgument,
+    Failure,
+    GradEscaped,
+    Shape,
+    BadNpy,
+    HigherOrderUnsupported,
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::DivisionByZero => "R001",
+            ErrorKind::IntegerOverflow => "R002",
+            ErrorKind::IndexOutOfRange => "R003",
+            ErrorKind::MatchFailure => "R004",
+            ErrorKind::StackOverflow => "R005",
+            ErrorKind::Interrupted => "R006",
+            ErrorKind::Io => "R007",
+            ErrorKind::BadArgument => "R008",
+            ErrorKind::Failure => "R009",
+            ErrorKind::GradEscaped => "R010",
+            ErrorKind::Shape => "R011",
+            ErrorKind::BadNpy => "R012",
+            ErrorKind::HigherOrderUnsupported => "R013",
+            ErrorKind::Internal => "R099",
+        }
+    }
+}
+
+/// Nesting every backend supports at least (docs/language.md): the
+/// stack-overflow message names it, since a backend's own limit (frames,
+/// bytes) means nothing to a user.
+pub const GUARANTEED_CALL_DEPTH: usize = 1_000_000;
+
+/// Entries of the dlang call stack shown with a run-time error.
+pub const CALL_STACK_SHOWN: usize = 10;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeError {
-    /// Stable code, e.g. `R001`.
+    /// Stable code, e.g. `R001` (see [`ErrorKind::code`]).
     pub code: &'static str,
     pub message: String,
     pub span: Option<Span>,
-    /// Innermost call first: the function's name and the span of the call.
+    /// Innermost call first: the function's name and the span of the
+    /// call; at most [`CALL_STACK_SHOWN`] of them, then one `… n more`.
     pub stack: Vec<(String, Span)>,
 }
 
 impl RuntimeError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> RuntimeError {
+    fn of(kind: ErrorKind, message: impl Into<String>) -> RuntimeError {
         RuntimeError {
-            code,
+            code: kind.code(),
             message: message.into(),
             span: None,
             stack: Vec::new(),
         }
     }
 
+    /// Int `/` (`op` = `/`) or `%` by zero.
+    pub fn division_by_zero(op: BinOp) -> RuntimeError {
+        match op {
+            BinOp::Mod => Self::of(ErrorKind::DivisionByZero, "division by zero in `%`"),
+            _ => Self::of(ErrorKind::DivisionByZero, "division by zero"),
+        }
+    }
+
+    /// `operation` overflowed: "`+`", "unary `-`", "`abs`".
+    pub fn integer_overflow(operation: &str) -> RuntimeError {
+        Self::of(
+            ErrorKind::IntegerOverflow,
+            format!("integer overflow in {operation}"),
+        )
+    }
+
+    /// `a.(i)` or `a.(i) <- v` beyond the array.
+    pub fn index_out_of_range(index: i64, len: usize) -> RuntimeError {
+        Self::of(
+            ErrorKind::IndexOutOfRange,
+            format!("index out of range: index {index} in an array of length {len}"),
+        )
+    }
+
+    /// A primitive's index beyond its operand; `message` names both.
+    pub fn out_of_range(message: impl Into<String>) -> RuntimeError {
+        Self::of(ErrorKind::IndexOutOfRange, message)
+    }
+
+    /// No arm of a `match` matches (`what` = "no pattern matches this
+    /// value"), or a `let` pattern does not.
+    pub fn match_failure(what: &str) -> RuntimeError {
+        Self::of(ErrorKind::MatchFailure, format!("match failure: {what}"))
+    }
+
+    pub fn stack_overflow() -> RuntimeError {
+        Self::of(
+            ErrorKind::StackOverflow,
+            format!(
+                "stack overflow: recursion too deep (dlang allows at least {GUARANTEED_CALL_DEPTH} nested calls)"
+            ),
+        )
+    }
+
+    pub fn interrupted() -> RuntimeError {
+        Self::of(ErrorKind::Interrupted, "interrupted")
+    }
+
+    /// A file or stream operation failed; `message` names the path.
+    pub fn io(message: impl Into<String>) -> RuntimeError {
+        Self::of(ErrorKind::Io, message)
+    }
+
+    /// A primitive refuses an argument of the right type (`Random.int 0`,
+    /// `List.hd []`, comparing functions); `message` says which and why.
+    pub fn bad_argument(message: impl Into<String>) -> RuntimeError {
+        Self::of(ErrorKind::BadArgument, message)
+    }
+
+    /// `failwith message`.
+    pub fn failure(message: impl Into<String>) -> RuntimeError {
+        Self::of(ErrorKind::Failure, message)
+    }
+
+    pub fn grad_escaped() -> RuntimeError {
+        Self::of(
+            ErrorKind::GradEscaped,
+            "a `grad` or `jvp` was left through a continuation captured inside it",
+        )
+    }
+
+    /// Shapes that do not fit; `message` names the operation and shapes.
+    pub fn shape(message: impl Into<String>) -> RuntimeError {
+        Self::of(ErrorKind::Shape, message)
+    }
+
+    pub fn bad_npy(message: impl Into<String>) -> RuntimeError {
+        Self::of(ErrorKind::BadNpy, message)
+    }
+
+    /// A second derivative through `operation`, which has only a first.
+    pub fn higher_order_unsupported(operation: &str) -> RuntimeError {
+        Self::of(
+            ErrorKind::HigherOrderUnsupported,
+            format!("higher-order derivatives through `{operation}` are not supported"),
+        )
+    }
+
+    /// A broken invariant: a value of the wrong kind where the checker
+    /// guarantees the kind, a missing frame. Never the user's fault.
+    pub fn internal(what: impl std::fmt::Display) -> RuntimeError {
+        Self::of(
+            ErrorKind::Internal,
+            format!("internal error (please report it): {what}"),
+        )
+    }
+
     pub fn at(mut self, span: Span) -> RuntimeError {
         if self.span.is_none() {
             self.span = Some(span);
+        }
+        self
+    }
+
+    /// Records the dlang functions active when the error happened:
+    /// `frames` yields each one's name and call span, innermost first. The
+    /// first [`CALL_STACK_SHOWN`] are kept, the rest counted.
+    pub fn with_call_stack<'n>(
+        mut self,
+        frames: impl Iterator<Item = (&'n str, Span)>,
+    ) -> RuntimeError {
+        self.stack.clear();
+        let mut omitted = 0usize;
+        for (name, call) in frames {
+            if self.stack.len() < CALL_STACK_SHOWN {
+                self.stack.push((name.to_string(), call));
+            } else {
+                omitted += 1;
+            }
+        }
+        if omitted > 0 {
+            self.stack
+                .push((format!("… {omitted} more"), Span::default()));
         }
         self
     }

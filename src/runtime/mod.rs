@@ -4,7 +4,9 @@
 
 pub mod ad;
 pub mod ctx;
+pub mod data;
 pub mod error;
+pub mod function;
 pub mod ops;
 pub mod optim;
 pub mod prims;

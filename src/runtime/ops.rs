@@ -16,6 +16,11 @@ use crate::syntax::ast::BinOp;
 /// Applies a strict binary operator. `&&`, `||` (short-circuit), `::`
 /// (a constructor) and `@` (tensors) are not handled here.
 pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        if let Some(v) = int_fast_path(op, *x, *y) {
+            return Ok(v);
+        }
+    }
     match op {
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => arithmetic(op, a, b),
         BinOp::Pow => power(a, b),
@@ -31,19 +36,38 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     }
 }
 
+/// `x op y` on ints when it is decided without an error (no overflow, no
+/// division), else `None`: the cases every backend should inline, and
+/// that [`binary`] gives the same answer to.
+#[inline(always)]
+pub fn int_fast_path(op: BinOp, x: i64, y: i64) -> Option<Value> {
+    match op {
+        BinOp::Add => x.checked_add(y).map(Value::Int),
+        BinOp::Sub => x.checked_sub(y).map(Value::Int),
+        BinOp::Mul => x.checked_mul(y).map(Value::Int),
+        BinOp::Lt => Some(Value::Bool(x < y)),
+        BinOp::Le => Some(Value::Bool(x <= y)),
+        BinOp::Gt => Some(Value::Bool(x > y)),
+        BinOp::Ge => Some(Value::Bool(x >= y)),
+        BinOp::Eq => Some(Value::Bool(x == y)),
+        BinOp::Ne => Some(Value::Bool(x != y)),
+        _ => None,
+    }
+}
+
 /// Unary `-`.
 pub fn negate(v: &Value) -> Result<Value, RuntimeError> {
     match v {
         Value::Int(n) => n
             .checked_neg()
             .map(Value::Int)
-            .ok_or_else(|| RuntimeError::new("R002", "integer overflow in unary `-`")),
+            .ok_or_else(|| RuntimeError::integer_overflow("unary `-`")),
         Value::Float(x) => Ok(Value::Float(-x)),
         Value::Tracked(_) | Value::Tensor(_) => super::ad::unary(super::ad::Unary::Neg, v),
-        other => Err(RuntimeError::new(
-            "R008",
-            format!("invalid operand to unary `-`: {}", kind_name(other)),
-        )),
+        other => Err(RuntimeError::internal(format!(
+            "invalid operand to unary `-`: {}",
+            kind_name(other)
+        ))),
     }
 }
 
@@ -70,31 +94,31 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
 
 /// Checked integer arithmetic: dlang ints never wrap silently.
 pub fn int_arithmetic(op: BinOp, x: i64, y: i64) -> Result<i64, RuntimeError> {
-    let overflow = || RuntimeError::new("R002", format!("integer overflow in `{}`", op.symbol()));
+    let overflow = || RuntimeError::integer_overflow(&format!("`{}`", op.symbol()));
     match op {
         BinOp::Add => x.checked_add(y).ok_or_else(overflow),
         BinOp::Sub => x.checked_sub(y).ok_or_else(overflow),
         BinOp::Mul => x.checked_mul(y).ok_or_else(overflow),
         BinOp::Div => {
             if y == 0 {
-                Err(RuntimeError::new("R001", "division by zero"))
+                Err(RuntimeError::division_by_zero(op))
             } else {
                 x.checked_div(y).ok_or_else(overflow)
             }
         }
         BinOp::Mod => {
             if y == 0 {
-                Err(RuntimeError::new("R001", "division by zero in `%`"))
+                Err(RuntimeError::division_by_zero(op))
             } else {
                 // Like OCaml's `mod`: the sign of the dividend, and
                 // `min_int % -1` is 0 (the only case `checked_rem` refuses).
                 Ok(x.checked_rem(y).unwrap_or(0))
             }
         }
-        _ => Err(RuntimeError::new(
-            "R008",
-            format!("`{}` is not an integer operator", op.symbol()),
-        )),
+        _ => Err(RuntimeError::internal(format!(
+            "`{}` is not an integer operator",
+            op.symbol()
+        ))),
     }
 }
 
@@ -260,22 +284,21 @@ fn compare_structure(
             }
             (Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_), _)
             | (_, Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_)) => {
-                return Err(RuntimeError::new(
-                    "R008",
+                return Err(RuntimeError::bad_argument(
                     "cannot compare functional values",
                 ));
             }
             (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
-                return Err(RuntimeError::new(
-                    "R008",
+                return Err(RuntimeError::bad_argument(
                     "cannot compare tensors with `compare` or `=` (use Tensor.equal)",
                 ));
             }
             _ => {
-                return Err(RuntimeError::new(
-                    "R008",
-                    format!("cannot compare {} with {}", kind_name(&x), kind_name(&y)),
-                ))
+                return Err(RuntimeError::internal(format!(
+                    "cannot compare {} with {}",
+                    kind_name(&x),
+                    kind_name(&y)
+                )))
             }
         };
         if ord != Ordering::Equal {
@@ -309,15 +332,12 @@ fn compare_floats(p: f64, q: f64, floats: FloatOrder) -> Option<Ordering> {
 }
 
 pub fn invalid_operands(op: BinOp, a: &Value, b: &Value) -> RuntimeError {
-    RuntimeError::new(
-        "R008",
-        format!(
-            "invalid operands to `{}`: {} and {}",
-            op.symbol(),
-            kind_name(a),
-            kind_name(b)
-        ),
-    )
+    RuntimeError::internal(format!(
+        "invalid operands to `{}`: {} and {}",
+        op.symbol(),
+        kind_name(a),
+        kind_name(b)
+    ))
 }
 
 /// A short name of a value's kind, for error messages.

@@ -138,14 +138,11 @@ impl Optimizer {
             let (p, g) = (&pair[0], &pair[1]);
             if let (Value::Tensor(pt), Value::Tensor(gt)) = (p, g) {
                 if pt.shape() != gt.shape() {
-                    return Err(RuntimeError::new(
-                        "R011",
-                        format!(
-                            "Optim.step: a parameter of shape {} has a gradient of shape {}",
-                            show_shape(pt.shape()),
-                            show_shape(gt.shape())
-                        ),
-                    ));
+                    return Err(RuntimeError::shape(format!(
+                        "Optim.step: a parameter of shape {} has a gradient of shape {}",
+                        show_shape(pt.shape()),
+                        show_shape(gt.shape())
+                    )));
                 }
             }
             leaves.push((p.clone(), g.clone()));
@@ -182,7 +179,7 @@ impl Optimizer {
         let mut updated = updated.into_iter();
         walk::zip_map(std::slice::from_ref(params), &mut |_| {
             updated.next().ok_or_else(|| {
-                RuntimeError::new("R008", "Optim.step: the parameters changed during the step")
+                RuntimeError::internal("Optim.step: the parameters changed during the step")
             })
         })
         .map_err(|e| walk_error(e, "Optim.step"))
@@ -193,9 +190,7 @@ impl Optimizer {
 /// made for.
 fn check_layout(slots: &[Slot], leaves: &[(Value, Value)]) -> Result<(), RuntimeError> {
     if slots.len() != leaves.len() {
-        return Err(RuntimeError::new(
-            "R008",
-            format!(
+        return Err(RuntimeError::bad_argument(format!(
                 "Optim.step: this optimizer was first used on parameters with {} floats and tensors; these have {}",
                 slots.len(),
                 leaves.len()
@@ -208,9 +203,7 @@ fn check_layout(slots: &[Slot], leaves: &[(Value, Value)]) -> Result<(), Runtime
         .enumerate()
         .find(|(_, (slot, (p, _)))| !slot.fits(p))
     {
-        Some((i, (slot, (p, _)))) => Err(RuntimeError::new(
-            "R008",
-            format!(
+        Some((i, (slot, (p, _)))) => Err(RuntimeError::bad_argument(format!(
                 "Optim.step: parameter {} (counting floats and tensors from 1) is {}, but this optimizer was first used with {} there",
                 i + 1,
                 describe_leaf(p),
@@ -255,13 +248,10 @@ fn apply<E: rules::Real>(rule: Rule, t: u64, p: &[E], g: &[E], buffers: &mut [Ve
 /// `Optim.clip c g`: every element of `g` into `[-c, c]`.
 pub fn clip(c: f64, g: &Value) -> Result<Value, RuntimeError> {
     if c.is_nan() || c < 0.0 {
-        return Err(RuntimeError::new(
-            "R008",
-            format!(
-                "Optim.clip: the bound must be a non-negative float, got {}",
-                format_float(c)
-            ),
-        ));
+        return Err(RuntimeError::bad_argument(format!(
+            "Optim.clip: the bound must be a non-negative float, got {}",
+            format_float(c)
+        )));
     }
     walk::zip_map(std::slice::from_ref(g), &mut |leaf| {
         Ok(match &leaf[0] {
@@ -276,7 +266,7 @@ pub fn clip(c: f64, g: &Value) -> Result<Value, RuntimeError> {
 
 fn walk_error(e: WalkError, context: &str) -> RuntimeError {
     match e {
-        WalkError::Shape(how) => RuntimeError::new("R008", format!("{context}: {how}")),
+        WalkError::Shape(how) => RuntimeError::bad_argument(format!("{context}: {how}")),
         WalkError::Leaf(e) => e,
     }
 }

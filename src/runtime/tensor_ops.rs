@@ -100,31 +100,30 @@ impl TensorOp {
 /// A shape error as the run-time error the user sees: R011, or R003
 /// for an index beyond the tensor's extent (as for arrays).
 pub fn shape_error(e: tensor::ShapeError) -> RuntimeError {
-    let code = match e.problem {
-        tensor::error::Problem::OutOfRange(_) => "R003",
-        _ => "R011",
-    };
-    RuntimeError::new(code, e.to_string())
+    match e.problem {
+        tensor::error::Problem::OutOfRange(_) => RuntimeError::out_of_range(e.to_string()),
+        _ => RuntimeError::shape(e.to_string()),
+    }
 }
 
 /// The tensor inside a value no tag tracks.
 pub fn as_tensor<'v>(v: &'v Value, op: &str) -> Result<&'v Rc<Tensor>, RuntimeError> {
     match v {
         Value::Tensor(t) => Ok(t),
-        other => Err(RuntimeError::new(
-            "R008",
-            format!("{op} expects a tensor, got {}", kind_name(other)),
-        )),
+        other => Err(RuntimeError::internal(format!(
+            "{op} expects a tensor, got {}",
+            kind_name(other)
+        ))),
     }
 }
 
 fn as_float(v: &Value, op: &str) -> Result<f64, RuntimeError> {
     match v {
         Value::Float(x) => Ok(*x),
-        other => Err(RuntimeError::new(
-            "R008",
-            format!("{op} expects a float, got {}", kind_name(other)),
-        )),
+        other => Err(RuntimeError::internal(format!(
+            "{op} expects a float, got {}",
+            kind_name(other)
+        ))),
     }
 }
 

@@ -24,13 +24,14 @@ pub enum Value {
     Record(Rc<Record>),
     /// A constructor of a variant type, including `None`/`Some`.
     Variant(Rc<Variant>),
-    /// A dlang function value; defined by the interpreter.
-    Closure(Rc<crate::interp::Closure>),
+    /// A dlang function value (see `runtime::function`).
+    Closure(Rc<super::function::Closure>),
     /// A primitive, possibly partially applied.
     Builtin(Rc<BuiltinApp>),
     /// A continuation captured by `shift`; calling it runs the captured
     /// context and returns what the `reset` would have returned.
-    Continuation(Rc<crate::interp::Continuation>),
+    /// Opaque to the runtime: the backend that captured it runs it.
+    Continuation(Rc<dyn super::function::Continuation>),
     /// A float or tensor differentiated by an active `grad` (see
     /// `runtime::ad`).
     Tracked(Rc<super::ad::Tracked>),
@@ -39,6 +40,33 @@ pub enum Value {
     Tensor(Rc<super::tensor::Tensor>),
     /// An optimizer of `Optim` with its state (momentum buffers, moments).
     Optimizer(Rc<crate::runtime::optim::Optimizer>),
+}
+
+/// `Value::clone`, inline: the out-of-line derived clone writes its
+/// result in pieces that the caller then reads back whole, which stalls
+/// the processor on every variable read.
+#[inline(always)]
+pub fn dup(v: &Value) -> Value {
+    match v {
+        Value::Int(n) => Value::Int(*n),
+        Value::Float(x) => Value::Float(*x),
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Unit => Value::Unit,
+        Value::Nil => Value::Nil,
+        Value::Ref(r) => Value::Ref(Rc::clone(r)),
+        Value::Closure(c) => Value::Closure(Rc::clone(c)),
+        Value::Cons(c) => Value::Cons(Rc::clone(c)),
+        Value::Array(a) => Value::Array(Rc::clone(a)),
+        Value::Tuple(t) => Value::Tuple(Rc::clone(t)),
+        Value::Record(r) => Value::Record(Rc::clone(r)),
+        Value::Variant(c) => Value::Variant(Rc::clone(c)),
+        Value::Str(s) => Value::Str(Rc::clone(s)),
+        Value::Builtin(b) => Value::Builtin(Rc::clone(b)),
+        Value::Continuation(k) => Value::Continuation(Rc::clone(k)),
+        Value::Tracked(t) => Value::Tracked(Rc::clone(t)),
+        Value::Tensor(t) => Value::Tensor(Rc::clone(t)),
+        Value::Optimizer(o) => Value::Optimizer(Rc::clone(o)),
+    }
 }
 
 pub struct ConsCell {
@@ -71,8 +99,9 @@ impl Drop for Variant {
 /// Drops values with a work list instead of recursion: each uniquely owned
 /// container is emptied before it is dropped, so its own `Drop` finds
 /// nothing to recurse into. A user-defined list or tree a million levels
-/// deep is freed without overflowing the Rust stack.
-fn drop_deep(mut work: Vec<Value>) {
+/// deep, or a chain of closures that long, is freed without overflowing
+/// the Rust stack.
+pub fn drop_deep(mut work: Vec<Value>) {
     while let Some(value) = work.pop() {
         match value {
             Value::Cons(cell) => {
@@ -104,6 +133,22 @@ fn drop_deep(mut work: Vec<Value>) {
             Value::Array(items) => {
                 if let Ok(items) = Rc::try_unwrap(items) {
                     work.extend(items.into_inner());
+                }
+            }
+            Value::Closure(mut closure) => {
+                if let Some(closure) = Rc::get_mut(&mut closure) {
+                    if let Some(captures) = Rc::get_mut(&mut closure.captures) {
+                        work.extend(
+                            captures
+                                .iter_mut()
+                                .map(|v| std::mem::replace(v, Value::Unit)),
+                        );
+                    }
+                }
+            }
+            Value::Continuation(mut k) => {
+                if let Some(k) = Rc::get_mut(&mut k) {
+                    k.release(&mut work);
                 }
             }
             _ => {}
@@ -168,6 +213,15 @@ pub struct BuiltinApp {
 }
 
 impl Value {
+    /// Whether the value owns no other values (nothing to free with care).
+    #[inline]
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Value::Unit | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Nil
+        )
+    }
+
     pub fn string(s: &str) -> Value {
         Value::Str(Rc::from(s))
     }

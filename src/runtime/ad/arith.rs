@@ -132,14 +132,11 @@ pub fn unary(f: Unary, v: &Value) -> Outcome {
             Ok(node(t.tag, primal, Step::Unary(f, v.clone())))
         }
         Value::Int(_) if matches!(f, Unary::Neg) => ops::negate(&v),
-        other => Err(RuntimeError::new(
-            "R008",
-            format!(
-                "{} expects a float or a tensor, got {}",
-                f.name(),
-                ops::kind_name(other)
-            ),
-        )),
+        other => Err(RuntimeError::internal(format!(
+            "{} expects a float or a tensor, got {}",
+            f.name(),
+            ops::kind_name(other)
+        ))),
     }
 }
 

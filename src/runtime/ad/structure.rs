@@ -166,10 +166,9 @@ pub fn with_tangents(tag: u32, x: &Value, dx: &Value) -> Result<Value, RuntimeEr
         mismatch = Some("more tangents than inputs (a longer list or array)".to_string());
     }
     match mismatch {
-        Some(why) => Err(RuntimeError::new(
-            "R011",
-            format!("`jvp`: the direction does not have the shape of the point: {why}"),
-        )),
+        Some(why) => Err(RuntimeError::shape(format!(
+            "`jvp`: the direction does not have the shape of the point: {why}"
+        ))),
         None => Ok(tracked),
     }
 }

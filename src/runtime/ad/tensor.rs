@@ -225,13 +225,7 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
 fn plain(v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeError> {
     let v = settle(v);
     if matches!(v, Value::Tracked(_)) {
-        return Err(RuntimeError::new(
-            "R013",
-            format!(
-                "higher-order derivatives through `{}` are not supported",
-                op.name()
-            ),
-        ));
+        return Err(RuntimeError::higher_order_unsupported(op.name()));
     }
     as_tensor(&v, op.name()).map(|t| Tensor::clone(t))
 }

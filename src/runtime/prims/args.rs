@@ -1,5 +1,5 @@
 //! Reading a primitive's arguments. The checker guarantees their types, so
-//! a mismatch here is an internal error, reported as R008 rather than a
+//! a mismatch here is an internal error, reported as R099 rather than a
 //! panic.
 
 use std::cell::RefCell;
@@ -11,18 +11,15 @@ use crate::runtime::value::Value;
 
 fn expect(args: &[Value], i: usize) -> Result<&Value, RuntimeError> {
     args.get(i).ok_or_else(|| {
-        RuntimeError::new(
-            "R008",
-            format!("primitive called without argument {}", i + 1),
-        )
+        RuntimeError::internal(format!("primitive called without argument {}", i + 1))
     })
 }
 
 fn mismatch(wanted: &str, got: &Value) -> RuntimeError {
-    RuntimeError::new(
-        "R008",
-        format!("primitive expected {wanted}, got {}", kind_name(got)),
-    )
+    RuntimeError::internal(format!(
+        "primitive expected {wanted}, got {}",
+        kind_name(got)
+    ))
 }
 
 pub fn int(args: &[Value], i: usize) -> Result<i64, RuntimeError> {

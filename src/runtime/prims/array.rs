@@ -16,10 +16,9 @@ fn new_array(items: Vec<Value>) -> Value {
 }
 
 fn out_of_range(what: &str, i: i64, len: usize) -> RuntimeError {
-    RuntimeError::new(
-        "R003",
-        format!("{what}: index {i} out of range for an array of length {len}"),
-    )
+    RuntimeError::out_of_range(format!(
+        "{what}: index {i} out of range for an array of length {len}"
+    ))
 }
 
 /// `Array.make n x`: `n` copies of `x` (the same value, as in OCaml).
@@ -27,11 +26,11 @@ pub fn make(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let n = args::int(a, 0)?;
     let x = args::any(a, 1)?;
     let len = usize::try_from(n)
-        .map_err(|_| RuntimeError::new("R008", format!("Array.make: negative length {n}")))?;
+        .map_err(|_| RuntimeError::bad_argument(format!("Array.make: negative length {n}")))?;
     let mut items = Vec::new();
     items
         .try_reserve_exact(len)
-        .map_err(|_| RuntimeError::new("R008", format!("Array.make: length {n} is too large")))?;
+        .map_err(|_| RuntimeError::bad_argument(format!("Array.make: length {n} is too large")))?;
     items.resize(len, x.clone());
     Ok(new_array(items))
 }
@@ -99,13 +98,10 @@ pub fn sub(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         .and_then(|(s, l)| Some(s..s.checked_add(l)?))
         .filter(|r| r.end <= items.len())
         .ok_or_else(|| {
-            RuntimeError::new(
-                "R003",
-                format!(
-                    "Array.sub: start {start} and length {len} out of range for an array of length {}",
-                    items.len()
-                ),
-            )
+            RuntimeError::out_of_range(format!(
+                "Array.sub: start {start} and length {len} out of range for an array of length {}",
+                items.len()
+            ))
         })?;
     Ok(new_array(items[range].to_vec()))
 }

@@ -12,7 +12,7 @@ use crate::runtime::value::Value;
 type Outcome = Result<Value, RuntimeError>;
 
 fn io_error(action: &str, path: &str, e: std::io::Error) -> RuntimeError {
-    RuntimeError::new("R007", format!("cannot {action} `{path}`: {e}"))
+    RuntimeError::io(format!("cannot {action} `{path}`: {e}"))
 }
 
 fn read_text(path: &str) -> Result<String, RuntimeError> {

@@ -12,7 +12,7 @@ use crate::runtime::value::Value;
 type Outcome = Result<Value, RuntimeError>;
 
 fn not_a_list() -> RuntimeError {
-    RuntimeError::new("R008", "primitive expected a list")
+    RuntimeError::internal("primitive expected a list")
 }
 
 pub fn length(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -48,7 +48,7 @@ pub fn rev(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 /// `List.nth l i`, counting from 0.
 pub fn nth(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let i = args::int(a, 1)?;
-    let out_of_range = || RuntimeError::new("R003", format!("List.nth: index {i} out of range"));
+    let out_of_range = || RuntimeError::out_of_range(format!("List.nth: index {i} out of range"));
     let mut left = usize::try_from(i).map_err(|_| out_of_range())?;
     let mut cur = args::any(a, 0)?;
     loop {
@@ -66,14 +66,14 @@ pub fn nth(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn hd(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     match args::any(a, 0)? {
         Value::Cons(cell) => Ok(cell.head.clone()),
-        _ => Err(RuntimeError::new("R008", "List.hd: empty list")),
+        _ => Err(RuntimeError::bad_argument("List.hd: empty list")),
     }
 }
 
 pub fn tl(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     match args::any(a, 0)? {
         Value::Cons(cell) => Ok(cell.tail.clone()),
-        _ => Err(RuntimeError::new("R008", "List.tl: empty list")),
+        _ => Err(RuntimeError::bad_argument("List.tl: empty list")),
     }
 }
 
@@ -87,7 +87,7 @@ pub fn range(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         out = Value::cons(Value::Int(n), out);
         // A huge range takes a while: let Ctrl-C stop it.
         if n % (1 << 20) == 0 && ctx.interrupted.load(Ordering::Relaxed) {
-            return Err(RuntimeError::new("R006", "interrupted"));
+            return Err(RuntimeError::interrupted());
         }
     }
     Ok(out)
@@ -115,14 +115,11 @@ pub fn append(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn zip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let (xs, ys) = (args::list(a, 0)?, args::list(a, 1)?);
     if xs.len() != ys.len() {
-        return Err(RuntimeError::new(
-            "R008",
-            format!(
-                "List.zip: lists of different lengths ({} and {})",
-                xs.len(),
-                ys.len()
-            ),
-        ));
+        return Err(RuntimeError::bad_argument(format!(
+            "List.zip: lists of different lengths ({} and {})",
+            xs.len(),
+            ys.len()
+        )));
     }
     Ok(Value::list_from(
         xs.into_iter()
@@ -143,12 +140,7 @@ pub fn unzip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
                 firsts.push(items[0].clone());
                 seconds.push(items[1].clone());
             }
-            _ => {
-                return Err(RuntimeError::new(
-                    "R008",
-                    "List.unzip expects a list of pairs",
-                ))
-            }
+            _ => return Err(RuntimeError::internal("List.unzip expects a list of pairs")),
         }
     }
     Ok(Value::Tuple(

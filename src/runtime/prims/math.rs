@@ -13,13 +13,10 @@ type Outcome = Result<Value, RuntimeError>;
 fn real_unary(name: &str, a: &[Value], f: fn(f64) -> f64) -> Outcome {
     match args::any(a, 0)? {
         Value::Float(x) => Ok(Value::Float(f(*x))),
-        other => Err(RuntimeError::new(
-            "R008",
-            format!(
-                "{name} expects a float or a tensor, got {}",
-                kind_name(other)
-            ),
-        )),
+        other => Err(RuntimeError::internal(format!(
+            "{name} expects a float or a tensor, got {}",
+            kind_name(other)
+        ))),
     }
 }
 
@@ -99,12 +96,12 @@ pub fn abs(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         Value::Int(n) => n
             .checked_abs()
             .map(Value::Int)
-            .ok_or_else(|| RuntimeError::new("R002", "integer overflow in `abs`")),
+            .ok_or_else(|| RuntimeError::integer_overflow("`abs`")),
         Value::Float(x) => Ok(Value::Float(x.abs())),
         v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(Unary::Abs, v),
-        other => Err(RuntimeError::new(
-            "R008",
-            format!("abs expects a number, got {}", kind_name(other)),
-        )),
+        other => Err(RuntimeError::internal(format!(
+            "abs expects a number, got {}",
+            kind_name(other)
+        ))),
     }
 }

@@ -17,13 +17,10 @@ type Outcome = Result<Value, RuntimeError>;
 fn non_negative(a: &[Value], i: usize, name: &str) -> Result<f64, RuntimeError> {
     let x = args::float(a, i)?;
     if x.is_nan() || x < 0.0 {
-        return Err(RuntimeError::new(
-            "R008",
-            format!(
-                "{name} must be a non-negative float, got {}",
-                format_float(x)
-            ),
-        ));
+        return Err(RuntimeError::bad_argument(format!(
+            "{name} must be a non-negative float, got {}",
+            format_float(x)
+        )));
     }
     Ok(x)
 }
@@ -54,13 +51,10 @@ pub fn step(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let opt = match args::any(a, 0)? {
         Value::Optimizer(opt) => opt.clone(),
         other => {
-            return Err(RuntimeError::new(
-                "R008",
-                format!(
-                    "primitive expected an optimizer, got {}",
-                    crate::runtime::ops::kind_name(other)
-                ),
-            ))
+            return Err(RuntimeError::internal(format!(
+                "primitive expected an optimizer, got {}",
+                crate::runtime::ops::kind_name(other)
+            )))
         }
     };
     opt.step(args::any(a, 1)?, args::any(a, 2)?)

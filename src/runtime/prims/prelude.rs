@@ -17,7 +17,7 @@ type Outcome = Result<Value, RuntimeError>;
 fn write_out(ctx: &mut RuntimeCtx, text: &str) -> Outcome {
     ctx.out
         .write_all(text.as_bytes())
-        .map_err(|e| RuntimeError::new("R007", format!("cannot write to standard output: {e}")))?;
+        .map_err(|e| RuntimeError::io(format!("cannot write to standard output: {e}")))?;
     Ok(Value::Unit)
 }
 
@@ -80,7 +80,7 @@ pub fn max(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 fn pair_component(a: &[Value], i: usize) -> Outcome {
     match args::any(a, 0)? {
         Value::Tuple(items) if items.len() == 2 => Ok(items[i].clone()),
-        _ => Err(RuntimeError::new("R008", "expected a pair")),
+        _ => Err(RuntimeError::internal("expected a pair")),
     }
 }
 
@@ -97,11 +97,11 @@ pub fn ignore(_: &mut RuntimeCtx, _: &[Value]) -> Outcome {
 }
 
 pub fn failwith(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    Err(RuntimeError::new("R009", args::string(a, 0)?.to_string()))
+    Err(RuntimeError::failure(args::string(a, 0)?.to_string()))
 }
 
 pub fn invalid_arg(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    Err(RuntimeError::new("R008", args::string(a, 0)?.to_string()))
+    Err(RuntimeError::bad_argument(args::string(a, 0)?.to_string()))
 }
 
 pub fn to_float(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -116,13 +116,10 @@ pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     // into range.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if !(-LIMIT..LIMIT).contains(&x) {
-        return Err(RuntimeError::new(
-            "R008",
-            format!(
-                "to_int: {} is not representable as an int",
-                crate::runtime::print::format_float(x)
-            ),
-        ));
+        return Err(RuntimeError::bad_argument(format!(
+            "to_int: {} is not representable as an int",
+            crate::runtime::print::format_float(x)
+        )));
     }
     Ok(Value::Int(x as i64))
 }
@@ -130,9 +127,8 @@ pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 /// `grad` and friends are run by the interpreter, which can call the
 /// function they receive; reaching this is an interpreter bug.
 pub fn needs_machine(_: &mut RuntimeCtx, _: &[Value]) -> Outcome {
-    Err(RuntimeError::new(
-        "R008",
-        "internal error: a differentiation primitive ran without the interpreter",
+    Err(RuntimeError::internal(
+        "a differentiation primitive ran without its backend",
     ))
 }
 

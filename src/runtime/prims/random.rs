@@ -18,10 +18,9 @@ pub fn seed(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn int(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let n = args::int(a, 0)?;
     if n <= 0 {
-        return Err(RuntimeError::new(
-            "R008",
-            format!("Random.int: bound {n} is not positive"),
-        ));
+        return Err(RuntimeError::bad_argument(format!(
+            "Random.int: bound {n} is not positive"
+        )));
     }
     Ok(Value::Int(ctx.rng.below(n as u64) as i64))
 }

@@ -39,13 +39,10 @@ pub fn sub(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let s = args::string(a, 0)?;
     let (start, len) = (args::int(a, 1)?, args::int(a, 2)?);
     let out_of_range = || {
-        RuntimeError::new(
-            "R003",
-            format!(
-                "String.sub: start {start} and length {len} out of range for a string of length {}",
-                char_count(&s)
-            ),
-        )
+        RuntimeError::out_of_range(format!(
+            "String.sub: start {start} and length {len} out of range for a string of length {}",
+            char_count(&s)
+        ))
     };
     let first = usize::try_from(start).map_err(|_| out_of_range())?;
     let count = usize::try_from(len).map_err(|_| out_of_range())?;
@@ -63,13 +60,10 @@ pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         .and_then(|i| s.chars().nth(i))
         .map(|c| Value::string(c.encode_utf8(&mut [0; 4])))
         .ok_or_else(|| {
-            RuntimeError::new(
-                "R003",
-                format!(
-                    "String.get: index {i} out of range for a string of length {}",
-                    char_count(&s)
-                ),
-            )
+            RuntimeError::out_of_range(format!(
+                "String.get: index {i} out of range for a string of length {}",
+                char_count(&s)
+            ))
         })
 }
 
@@ -79,7 +73,7 @@ pub fn split(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let sep = args::string(a, 0)?;
     let s = args::string(a, 1)?;
     if sep.is_empty() {
-        return Err(RuntimeError::new("R008", "String.split: empty separator"));
+        return Err(RuntimeError::bad_argument("String.split: empty separator"));
     }
     let pieces: Vec<String> = s.split(&*sep).map(str::to_string).collect();
     Ok(args::string_list(pieces))
@@ -97,8 +91,7 @@ pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         match item {
             Value::Str(s) => out.push_str(s),
             _ => {
-                return Err(RuntimeError::new(
-                    "R008",
+                return Err(RuntimeError::internal(
                     "String.concat expects a string list",
                 ))
             }
@@ -120,7 +113,7 @@ pub fn code(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     s.chars()
         .next()
         .map(|c| Value::Int(i64::from(u32::from(c))))
-        .ok_or_else(|| RuntimeError::new("R008", "String.code: empty string"))
+        .ok_or_else(|| RuntimeError::bad_argument("String.code: empty string"))
 }
 
 /// The one-character string of a code point.
@@ -131,10 +124,7 @@ pub fn of_code(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         .and_then(char::from_u32)
         .map(|c| Value::string(c.encode_utf8(&mut [0; 4])))
         .ok_or_else(|| {
-            RuntimeError::new(
-                "R008",
-                format!("String.of_code: {n} is not a Unicode code point"),
-            )
+            RuntimeError::bad_argument(format!("String.of_code: {n} is not a Unicode code point"))
         })
 }
 
@@ -143,13 +133,10 @@ pub fn of_code(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let s = args::string(a, 0)?;
     s.parse::<i64>().map(Value::Int).map_err(|_| {
-        RuntimeError::new(
-            "R008",
-            format!(
-                "String.to_int: {} is not an int",
-                crate::runtime::print::show_quoted(&Value::Str(s.clone()))
-            ),
-        )
+        RuntimeError::bad_argument(format!(
+            "String.to_int: {} is not an int",
+            crate::runtime::print::show_quoted(&Value::Str(s.clone()))
+        ))
     })
 }
 
@@ -158,13 +145,10 @@ pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn to_float(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let s = args::string(a, 0)?;
     s.parse::<f64>().map(Value::Float).map_err(|_| {
-        RuntimeError::new(
-            "R008",
-            format!(
-                "String.to_float: {} is not a float",
-                crate::runtime::print::show_quoted(&Value::Str(s.clone()))
-            ),
-        )
+        RuntimeError::bad_argument(format!(
+            "String.to_float: {} is not a float",
+            crate::runtime::print::show_quoted(&Value::Str(s.clone()))
+        ))
     })
 }
 

@@ -18,7 +18,7 @@ type Outcome = Result<Value, RuntimeError>;
 use crate::runtime::tensor::shape::MAX_ELEMENTS;
 
 fn invalid(message: String) -> RuntimeError {
-    RuntimeError::new("R008", message)
+    RuntimeError::bad_argument(message)
 }
 
 /// A shape argument: non-negative dimensions whose product is allowed.
@@ -191,7 +191,7 @@ pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         .iter()
         .map(|i| match i {
             Value::Int(i) => usize::try_from(*i)
-                .map_err(|_| RuntimeError::new("R003", format!("Tensor.get: negative index {i}"))),
+                .map_err(|_| RuntimeError::out_of_range(format!("Tensor.get: negative index {i}"))),
             _ => Err(invalid("Tensor.get: an index is a list of ints".into())),
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -332,16 +332,16 @@ pub fn to_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn load_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let path = args::string(a, 0)?;
     let bytes = std::fs::read(&*path)
-        .map_err(|e| RuntimeError::new("R007", format!("cannot read `{path}`: {e}")))?;
-    npy::parse_npy(&bytes).map(Value::tensor).map_err(|why| {
-        RuntimeError::new("R012", format!("`{path}` is not a usable .npy file: {why}"))
-    })
+        .map_err(|e| RuntimeError::io(format!("cannot read `{path}`: {e}")))?;
+    npy::parse_npy(&bytes)
+        .map(Value::tensor)
+        .map_err(|why| RuntimeError::bad_npy(format!("`{path}` is not a usable .npy file: {why}")))
 }
 
 pub fn save_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let path = args::string(a, 0)?;
     let t = plain_tensor(a, 1, "Tensor.save_npy")?;
     std::fs::write(Path::new(&*path), npy::encode_npy(t))
-        .map_err(|e| RuntimeError::new("R007", format!("cannot write `{path}`: {e}")))?;
+        .map_err(|e| RuntimeError::io(format!("cannot write `{path}`: {e}")))?;
     Ok(Value::Unit)
 }

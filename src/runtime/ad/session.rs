@@ -1,0 +1,76 @@
+//! The opening and closing of one `grad`, `value_and_grad` or `jvp`
+//! invocation, which every backend runs around its call of the
+//! differentiated function: [`Session::open`] allocates the tag and tracks
+//! the input, the backend calls `f` on [`Session::input`], and
+//! [`Session::close`] runs the backward pass and reads the result. A run
+//! that stops with an error forgets every session with `ad::abandon_all`.
+
+use super::{abandon_all, close, gradient_of, open, primal_of, strip_tag, tangent_of};
+use super::{track_input, with_tangents};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::prims::MachinePrim;
+use crate::runtime::value::Value;
+
+/// A differentiation in progress: its tag and its tracked input.
+#[derive(Clone)]
+pub struct Session {
+    which: MachinePrim,
+    tag: u32,
+    input: Value,
+}
+
+impl Session {
+    /// Starts `which` at the point `x`; `args` are the primitive's
+    /// arguments after the function (`x`, and for `jvp` the direction).
+    pub fn open(which: MachinePrim, args: &[Value]) -> Result<Session, RuntimeError> {
+        match (which, args) {
+            (MachinePrim::Jvp, [x, dx]) => {
+                let tag = open(true);
+                match with_tangents(tag, x, dx) {
+                    Ok(input) => Ok(Session { which, tag, input }),
+                    Err(e) => {
+                        abandon_all();
+                        Err(e)
+                    }
+                }
+            }
+            (MachinePrim::Grad | MachinePrim::ValueAndGrad, [x]) => {
+                let tag = open(false);
+                let input = track_input(tag, x);
+                Ok(Session { which, tag, input })
+            }
+            _ => Err(RuntimeError::internal(
+                "differentiation without its arguments",
+            )),
+        }
+    }
+
+    /// What the differentiated function is called on.
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    /// The tracked input alone, for freeing a session's values with a
+    /// work list.
+    pub fn into_input(self) -> Value {
+        self.input
+    }
+
+    /// The function returned `result`: ends the invocation (the backward
+    /// pass of `grad`) and gives the primitive's result.
+    pub fn close(self, result: Value) -> Result<Value, RuntimeError> {
+        let Session { which, tag, input } = self;
+        close(tag, &result)?;
+        Ok(match which {
+            MachinePrim::Grad => gradient_of(tag, &input),
+            MachinePrim::ValueAndGrad => {
+                let value = strip_tag(tag, &result);
+                Value::Tuple(vec![value, gradient_of(tag, &input)].into())
+            }
+            MachinePrim::Jvp => {
+                let value = primal_of(tag, &result);
+                Value::Tuple(vec![value, tangent_of(tag, &result)].into())
+            }
+        })
+    }
+}

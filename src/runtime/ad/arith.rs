@@ -253,12 +253,8 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
                     accumulate(b, tag, || neg(&div(&mul(&g, r)?, &y)?))
                 }
                 BinOp::Pow => {
-                    // d(x^y)/dx = y x^(y-1); d(x^y)/dy = x^y ln x.
-                    accumulate(a, tag, || {
-                        let e = binary(BinOp::Pow, &x, &sub(&y, &float(1.0))?)?;
-                        mul(&g, &mul(&y, &e)?)
-                    })?;
-                    accumulate(b, tag, || mul(&g, &mul(r, &unary(Unary::Log, &x)?)?))
+                    accumulate(a, tag, || mul(&g, &pow_base_slope(&x, &y)?))?;
+                    accumulate(b, tag, || mul(&g, &pow_exponent_slope(&x, &y, r)?))
                 }
                 _ => Ok(()),
             }
@@ -275,6 +271,30 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
             Ok(())
         }
     }
+}
+
+/// `∂(x ** y)/∂x = y·x^(y-1)`, except 0 wherever `y = 0`, as PyTorch's
+/// `pow_backward_self` (the formula gives `0·x^-1`, nan at `x = 0`).
+/// The case split is arithmetic, so the rule stays differentiable: where
+/// `y = 0` the power is taken to `y` instead of `y - 1` (`0·x^0 = 0`),
+/// by a constant mask.
+pub(super) fn pow_base_slope(x: &Value, y: &Value) -> Outcome {
+    let zero_exponent =
+        tensor_ops::sign_like(super::primal(y), |v| if v == 0.0 { 1.0 } else { 0.0 });
+    let e = add(&sub(y, &float(1.0))?, &zero_exponent)?;
+    mul(y, &binary(BinOp::Pow, x, &e)?)
+}
+
+/// `∂(x ** y)/∂y = x^y·ln x` (`r` is `x ** y`), except 0 where `x = 0`
+/// and `y ≥ 0`, as PyTorch's `pow_backward_exponent` (the formula gives
+/// `0·-inf` = nan, or `1·-inf` at `y = 0`); where `y < 0` it stays the
+/// limit, -inf. There `x` is moved to 1 by a constant mask (`ln 1 = 0`).
+pub(super) fn pow_exponent_slope(x: &Value, y: &Value, r: &Value) -> Outcome {
+    let zero_base = tensor_ops::sign_like(super::primal(x), |v| if v == 0.0 { 1.0 } else { 0.0 });
+    let exponent_from_zero =
+        tensor_ops::sign_like(super::primal(y), |v| if v >= 0.0 { 1.0 } else { 0.0 });
+    let moved = ops::binary(BinOp::Mul, &zero_base, &exponent_from_zero)?;
+    mul(r, &unary(Unary::Log, &add(x, &moved)?)?)
 }
 
 /// `g * f'(x)`, given `r = f x`: an adjoint contribution in reverse

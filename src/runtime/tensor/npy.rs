@@ -196,6 +196,9 @@ impl HeaderReader<'_> {
         self.expect("{")?;
         let mut entries = Vec::new();
         while !self.eat("}") {
+            if self.rest.is_empty() {
+                return Err("the dict is not closed with `}`".to_string());
+            }
             let key = self.string()?;
             self.expect(":")?;
             entries.push((key, self.value()?));

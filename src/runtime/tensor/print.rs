@@ -149,6 +149,17 @@ mod tests {
     }
 
     #[test]
+    fn the_deepest_tensor_prints_without_recursion() {
+        let deep = Tensor::zeros(&[1; crate::runtime::tensor::shape::MAX_RANK]);
+        let text = show_tensor(&deep);
+        let open = "[".repeat(64);
+        let close = "]".repeat(64);
+        assert_eq!(text, format!("tensor({open}0.0{close})"));
+        let t = Tensor::new(vec![2, 1, 2], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!(show_tensor(&t), "tensor([[[1.0, 2.0]], [[3.0, 4.0]]])");
+    }
+
+    #[test]
     fn large_tensors_are_abbreviated_as_numpy() {
         // 1000 elements: still in full.
         assert!(!show_tensor(&Tensor::arange(1000)).contains("..."));
@@ -164,6 +175,20 @@ mod tests {
         );
         assert!(text.contains("], ..., ["), "{text}");
         assert!(text.ends_with("1997.0, 1998.0, 1999.0]])"), "{text}");
+        // A zero-size tensor has no elements but may have many empty
+        // lists: those are abbreviated too.
+        assert_eq!(
+            show_tensor(&Tensor::zeros(&[2000, 0])),
+            "tensor([[], [], [], ..., [], [], []])"
+        );
+        assert_eq!(
+            show_tensor(&Tensor::zeros(&[1 << 28, 0])),
+            "tensor([[], [], [], ..., [], [], []])"
+        );
+        assert_eq!(
+            show_tensor(&Tensor::zeros(&[3, 0, 2])),
+            "tensor([[], [], []])"
+        );
         // Short axes of an abbreviated tensor are shown whole.
         let tall = Tensor::zeros(&[1001, 2]);
         assert!(show_tensor(&tall)

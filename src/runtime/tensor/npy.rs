@@ -283,19 +283,10 @@ pub fn encode_npy(t: &Tensor) -> Vec<u8> {
     header.push('\n');
     let mut out = Vec::with_capacity(12 + header.len() + 4 * t.len());
     out.extend_from_slice(MAGIC);
-    // Version 1 unless the header outgrows its 2-byte length (thousands of
-    // axes), then version 2 with a 4-byte length; padding then is off by
-    // two bytes from 64, which readers accept.
-    match u16::try_from(header.len()) {
-        Ok(len) => {
-            out.extend_from_slice(&[1, 0]);
-            out.extend_from_slice(&len.to_le_bytes());
-        }
-        Err(_) => {
-            out.extend_from_slice(&[2, 0]);
-            out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-        }
-    }
+    // Version 1: with at most 64 axes (`shape::MAX_RANK`) the header is
+    // under 1 kB, well within its 2-byte length.
+    out.extend_from_slice(&[1, 0]);
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
     for x in t.data() {
         out.extend_from_slice(&x.to_le_bytes());

@@ -43,6 +43,11 @@ pub const MODULES: &[StdlibModule] = &[
         text: include_str!("../stdlib/string.dl"),
     },
     StdlibModule {
+        name: "Hashtbl",
+        file: "hashtbl.dl",
+        text: include_str!("../stdlib/hashtbl.dl"),
+    },
+    StdlibModule {
         name: "Random",
         file: "random.dl",
         text: include_str!("../stdlib/random.dl"),

@@ -103,9 +103,9 @@ fn float_bits(x: f64) -> u64 {
     }
 }
 
-/// Word-at-a-time multiplicative mixing with a final avalanche (the
-/// splitmix64 finalizer), so the low bits a bucket index uses depend on
-/// every word.
+/// Word-at-a-time multiplicative mixing with a final avalanche (a
+/// splitmix64 step), so the low bits a bucket index uses depend on every
+/// word.
 #[derive(Default)]
 struct Mixer(u64);
 
@@ -130,10 +130,8 @@ impl Mixer {
     }
 
     fn finish(&self) -> u64 {
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        let mut state = self.0;
+        crate::runtime::random::splitmix64(&mut state)
     }
 }
 

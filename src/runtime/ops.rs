@@ -275,8 +275,12 @@ fn compare_structure(
 /// (an internal error) values of different kinds. `Hashtbl.hash` refuses
 /// keys with the same error.
 pub fn incomparable(x: &Value, y: &Value) -> RuntimeError {
-    let functional =
-        |v: &Value| matches!(v, Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_));
+    let functional = |v: &Value| {
+        matches!(
+            v,
+            Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_)
+        )
+    };
     let message = if functional(x) || functional(y) {
         "cannot compare functional values".to_string()
     } else if matches!(x, Value::Tensor(_)) || matches!(y, Value::Tensor(_)) {

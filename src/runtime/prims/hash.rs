@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn values_compare_calls_equal_hash_equal() {
         assert_eq!(hash(&Value::Float(0.0)), hash(&Value::Float(-0.0)));
-        assert_eq!(hash(&Value::Float(f64::NAN)), hash(&Value::Float(-f64::NAN)));
+        assert_eq!(
+            hash(&Value::Float(f64::NAN)),
+            hash(&Value::Float(-f64::NAN))
+        );
         let list = |xs: &[i64]| Value::list_from(xs.iter().map(|&n| Value::Int(n)));
         assert_eq!(hash(&list(&[1, 2, 3])), hash(&list(&[1, 2, 3])));
         assert_ne!(hash(&list(&[1, 2, 3])), hash(&list(&[3, 2, 1])));

@@ -56,6 +56,12 @@ pub const MODULES: &[StdlibModule] = &[
         record_fields: &[],
     },
     StdlibModule {
+        name: "Hashtbl",
+        file: "hashtbl.dl",
+        text: include_str!("../stdlib/hashtbl.dl"),
+        record_fields: &["size", "buckets"],
+    },
+    StdlibModule {
         name: "Random",
         file: "random.dl",
         text: include_str!("../stdlib/random.dl"),

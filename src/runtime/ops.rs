@@ -282,30 +282,37 @@ fn compare_structure(
                 }
                 ord
             }
-            (Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_), _)
-            | (_, Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_)) => {
-                return Err(RuntimeError::bad_argument(
-                    "cannot compare functional values",
-                ));
-            }
-            (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
-                return Err(RuntimeError::bad_argument(
-                    "cannot compare tensors with `compare` or `=` (use Tensor.equal)",
-                ));
-            }
-            _ => {
-                return Err(RuntimeError::internal(format!(
-                    "cannot compare {} with {}",
-                    kind_name(&x),
-                    kind_name(&y)
-                )))
-            }
+            _ => return Err(incomparable(&x, &y)),
         };
         if ord != Ordering::Equal {
             return Ok(Some(ord));
         }
     }
     Ok(Some(Ordering::Equal))
+}
+
+/// Why `=` and `compare` refuse a pair of values: functions, tensors, or
+/// (an internal error) values of different kinds. `Hashtbl.hash` refuses
+/// keys with the same error.
+pub fn incomparable(x: &Value, y: &Value) -> RuntimeError {
+    let functional = |v: &Value| {
+        matches!(
+            v,
+            Value::Closure(_) | Value::Builtin(_) | Value::Continuation(_)
+        )
+    };
+    if functional(x) || functional(y) {
+        RuntimeError::bad_argument("cannot compare functional values")
+    } else if matches!(x, Value::Tensor(_)) || matches!(y, Value::Tensor(_)) {
+        RuntimeError::bad_argument("cannot compare tensors with `compare` or `=` (use Tensor.equal)")
+    } else {
+        // The checker gives both operands one type.
+        RuntimeError::internal(format!(
+            "cannot compare {} with {}",
+            kind_name(x),
+            kind_name(y)
+        ))
+    }
 }
 
 fn cell_address<T>(cell: &Rc<T>) -> usize {

@@ -7,6 +7,8 @@
 
 mod args;
 mod array;
+mod conversions;
+mod hash;
 mod io;
 mod list;
 pub(crate) mod math;
@@ -97,6 +99,9 @@ pub static PRIMS: &[Prim] = &[
     prim(P, "invalid_arg", "string -> 'a", 1, prelude::invalid_arg),
     prim(P, "to_float", "int -> float", 1, prelude::to_float),
     prim(P, "to_int", "float -> int", 1, prelude::to_int),
+    prim(P, "int_of_string", "string -> int", 1, conversions::int_of_string),
+    prim(P, "float_of_string", "string -> float", 1, conversions::float_of_string),
+    prim(P, "int_of_float", "float -> int", 1, conversions::int_of_float),
     prim(P, "sin", "'a -> 'a where 'a : real", 1, math::sin),
     prim(P, "cos", "'a -> 'a where 'a : real", 1, math::cos),
     prim(P, "tan", "'a -> 'a where 'a : real", 1, math::tan),
@@ -149,6 +154,8 @@ pub static PRIMS: &[Prim] = &[
     prim("Array", "copy", "'a array -> 'a array", 1, array::copy),
     prim("Array", "append", "'a array -> 'a array -> 'a array", 2, array::append),
     prim("Array", "sub", "'a array -> int -> int -> 'a array", 3, array::sub),
+
+    prim("Hashtbl", "hash", "'a -> int", 1, hash::hash),
 
     prim("Random", "seed", "int -> unit", 1, random::seed),
     prim("Random", "int", "int -> int", 1, random::int),

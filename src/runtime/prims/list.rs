@@ -148,7 +148,8 @@ pub fn unzip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     ))
 }
 
-/// Membership by structural equality.
+/// Membership by `compare x y = 0`, as OCaml's (so `nan` is a member of
+/// `[nan]`).
 pub fn mem(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let x = args::any(a, 0)?;
     let mut cur = args::any(a, 1)?;
@@ -156,7 +157,7 @@ pub fn mem(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         match cur {
             Value::Nil => return Ok(Value::Bool(false)),
             Value::Cons(cell) => {
-                if crate::runtime::ops::values_equal(x, &cell.head)? {
+                if crate::runtime::ops::compare_values(x, &cell.head)?.is_eq() {
                     return Ok(Value::Bool(true));
                 }
                 cur = &cell.tail;

@@ -111,13 +111,17 @@ pub fn to_float(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 /// Truncates toward zero; NaN and values outside the int range are
 /// refused rather than saturated.
 pub fn to_int(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let x = args::float(a, 0)?;
+    truncate_to_int("to_int", args::float(a, 0)?)
+}
+
+/// `to_int`'s conversion; `name` is the primitive the error names.
+pub(super) fn truncate_to_int(name: &str, x: f64) -> Outcome {
     // 2^63 is exact as f64; every float in (-2^63 - 1, 2^63) truncates
     // into range.
     const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     if !(-LIMIT..LIMIT).contains(&x) {
         return Err(RuntimeError::bad_argument(format!(
-            "to_int: {} is not representable as an int",
+            "{name}: {} is not representable as an int",
             crate::runtime::print::format_float(x)
         )));
     }

@@ -13,6 +13,7 @@
 pub mod diagnostics;
 pub mod driver;
 pub mod interp;
+pub mod jit;
 pub mod repl;
 pub mod runtime;
 pub mod source;

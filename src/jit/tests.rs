@@ -49,14 +49,14 @@ fn compiled(functions: Vec<Function>) -> Compiled {
     }
 }
 
-fn call_with(c: &Compiled, func: u32, args: &[Value]) -> (Result<Value, RuntimeError>, String) {
+fn exec_with(c: &Compiled, func: u32, args: &[Value]) -> (Result<Value, RuntimeError>, String) {
     let (mut rt, out) = RuntimeCtx::capturing();
     let result = run(c, FuncId(func), args, &mut rt);
     (result, out.contents())
 }
 
-fn call(c: &Compiled, func: u32, args: &[Value]) -> Result<Value, RuntimeError> {
-    call_with(c, func, args).0
+fn exec(c: &Compiled, func: u32, args: &[Value]) -> Result<Value, RuntimeError> {
+    exec_with(c, func, args).0
 }
 
 fn int_of(result: Result<Value, RuntimeError>) -> i64 {
@@ -106,8 +106,8 @@ fn depth() -> Function {
 #[test]
 fn naive_fib() {
     let c = compiled(vec![fib()]);
-    assert_eq!(int_of(call(&c, 0, &[Value::Int(20)])), 6765);
-    assert_eq!(int_of(call(&c, 0, &[Value::Int(1)])), 1);
+    assert_eq!(int_of(exec(&c, 0, &[Value::Int(20)])), 6765);
+    assert_eq!(int_of(exec(&c, 0, &[Value::Int(1)])), 1);
 }
 
 #[test]
@@ -157,7 +157,7 @@ fn float_loop_with_sin() {
     for i in 0..1000 {
         expected += (i as f64).sin() * 0.5;
     }
-    match call(&c, 0, &[Value::Int(1000)]) {
+    match exec(&c, 0, &[Value::Int(1000)]) {
         Ok(Value::Float(x)) => assert_eq!(x.to_bits(), expected.to_bits()),
         _ => panic!("not a float"),
     }
@@ -184,12 +184,12 @@ fn integer_faults_are_errors_with_their_spans() {
     ];
     for (which, x, y, code, message) in cases {
         let c = compiled(vec![op(which)]);
-        let e = error_of(call(&c, 0, &[Value::Int(x), Value::Int(y)]));
+        let e = error_of(exec(&c, 0, &[Value::Int(x), Value::Int(y)]));
         assert_eq!((e.code, e.message.as_str()), (code, message));
         assert_eq!(e.span, Some(span(7)));
     }
     let rem = compiled(vec![op(IntOp::Rem)]);
-    let rem_of = |x, y| int_of(call(&rem, 0, &[Value::Int(x), Value::Int(y)]));
+    let rem_of = |x, y| int_of(exec(&rem, 0, &[Value::Int(x), Value::Int(y)]));
     assert_eq!(rem_of(i64::MIN, -1), 0);
     assert_eq!(rem_of(-7, 2), -1);
     let neg = compiled(vec![function(
@@ -202,20 +202,20 @@ fn integer_faults_are_errors_with_their_spans() {
             span: SpanId(3),
         },
     )]);
-    assert_eq!(int_of(call(&neg, 0, &[Value::Int(5)])), -5);
-    assert_eq!(error_of(call(&neg, 0, &[Value::Int(i64::MIN)])).code, "R002");
+    assert_eq!(int_of(exec(&neg, 0, &[Value::Int(5)])), -5);
+    assert_eq!(error_of(exec(&neg, 0, &[Value::Int(i64::MIN)])).code, "R002");
 }
 
 #[test]
 fn a_million_non_tail_calls_deep() {
     let c = compiled(vec![depth()]);
-    assert_eq!(int_of(call(&c, 0, &[Value::Int(1_000_000)])), 1_000_000);
+    assert_eq!(int_of(exec(&c, 0, &[Value::Int(1_000_000)])), 1_000_000);
 }
 
 #[test]
 fn recursion_past_the_stack_is_an_error() {
     let c = compiled(vec![depth()]);
-    let e = error_of(call(&c, 0, &[Value::Int(100_000_000)]));
+    let e = error_of(exec(&c, 0, &[Value::Int(100_000_000)]));
     assert_eq!(e.code, "R005");
     assert_eq!(e.span, Some(span(0)));
     assert_eq!(e.stack.len(), 10);
@@ -251,7 +251,7 @@ fn even_odd(tail: bool) -> Vec<Function> {
 #[test]
 fn mutual_recursion() {
     let c = compiled(even_odd(false));
-    let even = |n| call(&c, 0, &[Value::Int(n)]);
+    let even = |n| exec(&c, 0, &[Value::Int(n)]);
     assert!(matches!(even(100_001), Ok(Value::Bool(false))));
     assert!(matches!(even(100_000), Ok(Value::Bool(true))));
 }
@@ -262,7 +262,7 @@ fn tail_convention_and_return_call_run_in_constant_stack() {
     // a frame.
     let c = compiled(even_odd(true));
     assert!(matches!(
-        call(&c, 1, &[Value::Int(10_000_001)]),
+        exec(&c, 1, &[Value::Int(10_000_001)]),
         Ok(Value::Bool(true))
     ));
 }
@@ -285,7 +285,7 @@ fn self_tail_call_loops_in_constant_stack() {
         body,
     )]);
     let n = 100_000_000;
-    assert_eq!(int_of(call(&c, 0, &[Value::Int(n), Value::Int(0)])), 2 * n);
+    assert_eq!(int_of(exec(&c, 0, &[Value::Int(n), Value::Int(0)])), 2 * n);
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn a_panic_in_a_shim_is_an_internal_error() {
         Ty::Unit,
         runtime(RuntimeFn::PanicForTest, vec![], 4),
     )]);
-    let e = error_of(call(&c, 0, &[]));
+    let e = error_of(exec(&c, 0, &[]));
     assert_eq!(e.code, "R008");
     assert!(e.message.contains("a shim went wrong"), "{}", e.message);
     assert_eq!(e.span, Some(span(4)));
@@ -317,7 +317,7 @@ fn errors_carry_the_call_stack_innermost_first() {
             int_op(IntOp::Div, var(0), int(0), 7),
         ),
     ]);
-    let e = error_of(call(&c, 0, &[]));
+    let e = error_of(exec(&c, 0, &[]));
     assert_eq!(e.code, "R001");
     assert_eq!(e.span, Some(span(7)));
     assert_eq!(
@@ -358,12 +358,12 @@ fn values_go_through_the_runtime_with_their_counts_kept() {
         body,
     )]);
     let text: Rc<str> = Rc::from("hello");
-    let (result, out) = call_with(&c, 0, &[Value::Str(text.clone()), Value::Int(41)]);
+    let (result, out) = exec_with(&c, 0, &[Value::Str(text.clone()), Value::Int(41)]);
     assert!(matches!(result, Ok(Value::Int(42))));
     assert_eq!(out, "hello\n41\n");
     assert_eq!(Rc::strong_count(&text), 1);
     // The overflow in `n + 1` leaves with `s` held: it is released too.
-    let (result, out) = call_with(&c, 0, &[Value::Str(text.clone()), Value::Int(i64::MAX)]);
+    let (result, out) = exec_with(&c, 0, &[Value::Str(text.clone()), Value::Int(i64::MAX)]);
     assert_eq!(error_of(result).code, "R002");
     assert_eq!(out, format!("hello\n{}\n", i64::MAX));
     assert_eq!(Rc::strong_count(&text), 1);
@@ -379,7 +379,7 @@ fn a_failing_primitive_keeps_its_error() {
         Ty::Val,
         runtime(failwith, vec![var(0)], 9),
     )]);
-    let e = error_of(call(&c, 0, &[Value::string("no luck")]));
+    let e = error_of(exec(&c, 0, &[Value::string("no luck")]));
     assert_eq!((e.code, e.message.as_str()), ("R009", "no luck"));
     assert_eq!(e.span, Some(span(9)));
 }
@@ -423,9 +423,9 @@ fn indirect_calls_and_switch() {
         },
     );
     let c = compiled(vec![twice, triple, main]);
-    assert_eq!(int_of(call(&c, 2, &[Value::Int(0)])), 45);
-    assert_eq!(int_of(call(&c, 2, &[Value::Int(1)])), 100);
-    assert_eq!(int_of(call(&c, 2, &[Value::Int(7)])), -1);
+    assert_eq!(int_of(exec(&c, 2, &[Value::Int(0)])), 45);
+    assert_eq!(int_of(exec(&c, 2, &[Value::Int(1)])), 100);
+    assert_eq!(int_of(exec(&c, 2, &[Value::Int(7)])), -1);
 }
 
 #[test]
@@ -456,6 +456,6 @@ fn measure() {
     let c = compiled(vec![fib()]);
     println!("compile one fib: {:?}", c.compile_time);
     let started = Instant::now();
-    let n = int_of(call(&c, 0, &[Value::Int(30)]));
+    let n = int_of(exec(&c, 0, &[Value::Int(30)]));
     println!("fib 30 = {n} in {:?}", started.elapsed());
 }

@@ -184,7 +184,9 @@ extern "C" fn unbox_int(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
 extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
     guard(ctx, out, "unbox_float", |_| match v.value() {
         Value::Float(x) => Ok(x.to_bits()),
-        _ => Err(internal("unbox_float of a value that is not a float".into())),
+        _ => Err(internal(
+            "unbox_float of a value that is not a float".into(),
+        )),
     })
 }
 

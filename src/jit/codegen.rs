@@ -47,8 +47,8 @@ pub fn err<T>(message: impl Into<String>) -> Result<T, CompileError> {
 pub struct Compiled {
     /// Owns the code `entries` point into.
     _module: JITModule,
-    /// The finished entry trampoline of each function.
-    entries: Vec<*const u8>,
+    /// The finished entry trampolines, by function.
+    entries: HashMap<FuncId, *const u8>,
     pub program: Program,
     pub sites: Vec<Site>,
     /// Cranelift's time for the whole program (translation, optimisation,
@@ -57,8 +57,9 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// The entry trampoline of `func`, if it was compiled with one.
     pub fn entry(&self, func: FuncId) -> Option<*const u8> {
-        self.entries.get(func.0 as usize).copied()
+        self.entries.get(&func).copied()
     }
 }
 
@@ -94,6 +95,13 @@ fn new_module() -> Result<JITModule, CompileError> {
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "use_colocated_libcalls", "false")?;
     set(&mut flags, "is_pic", "false")?;
+    // The verifier catches codegen bugs; debug builds and tests keep it.
+    let verify = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
+    set(&mut flags, "enable_verifier", verify)?;
     let isa = cranelift_native::builder()
         .map_err(|e| CompileError(format!("host not supported: {e}")))?
         .finish(settings::Flags::new(flags))
@@ -103,7 +111,9 @@ fn new_module() -> Result<JITModule, CompileError> {
     Ok(JITModule::new(builder))
 }
 
-pub fn compile(program: Program) -> Result<Compiled, CompileError> {
+/// Compiles every function of `program`, and an entry trampoline for each
+/// of `entries` (the functions Rust will call).
+pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, CompileError> {
     let started = Instant::now();
     let mut module = new_module()?;
     let mut functions = Vec::with_capacity(program.functions.len());
@@ -136,25 +146,29 @@ pub fn compile(program: Program) -> Result<Compiled, CompileError> {
         translate::function(translator, builder)?;
         define(&mut module, functions[index], &mut ctx, &function.name)?;
     }
-    let mut entry_ids = Vec::with_capacity(functions.len());
-    for (index, function) in program.functions.iter().enumerate() {
+    let mut entry_ids = Vec::with_capacity(entries.len());
+    for func in entries {
+        let Some(function) = program.functions.get(func.0 as usize) else {
+            return err(format!("no function {} to enter", func.0));
+        };
+        let target = functions[func.0 as usize];
+        let params = function.param_types();
         let id = trampoline(
             &mut module,
             &mut ctx,
             &mut builder_ctx,
-            functions[index],
-            function.param_types(),
+            target,
+            params,
             function.ret,
-            index,
         )?;
-        entry_ids.push(id);
+        entry_ids.push((*func, id));
     }
     module
         .finalize_definitions()
         .map_err(|e| CompileError(e.to_string()))?;
     let entries = entry_ids
         .iter()
-        .map(|id| module.get_finalized_function(*id))
+        .map(|(func, id)| (*func, module.get_finalized_function(*id)))
         .collect();
     Ok(Compiled {
         _module: module,
@@ -186,7 +200,6 @@ fn trampoline(
     target: ClFuncId,
     params: &[Ty],
     ret: Ty,
-    index: usize,
 ) -> Result<ClFuncId, CompileError> {
     let mut sig = module.make_signature();
     for _ in 0..3 {
@@ -194,7 +207,7 @@ fn trampoline(
     }
     sig.returns.push(AbiParam::new(types::I32));
     let id = module
-        .declare_function(&format!("entry{index}"), Linkage::Local, &sig)
+        .declare_anonymous_function(&sig)
         .map_err(|e| CompileError(e.to_string()))?;
     ctx.func.signature = sig;
     ctx.func.name = UserFuncName::user(1, id.as_u32());
@@ -226,7 +239,11 @@ fn trampoline(
 
 /// A 64-bit word (how Rust passes arguments and shims write results) as a
 /// value of `ty`.
-pub fn from_word(b: &mut FunctionBuilder, word: cranelift_codegen::ir::Value, ty: Ty) -> cranelift_codegen::ir::Value {
+pub fn from_word(
+    b: &mut FunctionBuilder,
+    word: cranelift_codegen::ir::Value,
+    ty: Ty,
+) -> cranelift_codegen::ir::Value {
     match ty {
         Ty::Unit | Ty::Bool => b.ins().ireduce(types::I8, word),
         Ty::I64 | Ty::Val => word,
@@ -235,7 +252,11 @@ pub fn from_word(b: &mut FunctionBuilder, word: cranelift_codegen::ir::Value, ty
 }
 
 /// A value of `ty` as a 64-bit word.
-pub fn to_word(b: &mut FunctionBuilder, value: cranelift_codegen::ir::Value, ty: Ty) -> cranelift_codegen::ir::Value {
+pub fn to_word(
+    b: &mut FunctionBuilder,
+    value: cranelift_codegen::ir::Value,
+    ty: Ty,
+) -> cranelift_codegen::ir::Value {
     match ty {
         Ty::Unit | Ty::Bool => b.ins().uextend(types::I64, value),
         Ty::I64 | Ty::Val => value,

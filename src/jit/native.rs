@@ -73,15 +73,22 @@ impl ValPtr {
         unsafe { Rc::from_raw(self.0) }
     }
 
-    /// One more reference to the same value.
+    /// One more reference to the same value. A null pointer (a `val`
+    /// variable read before any assignment, which well-formed IR never
+    /// does) is left alone rather than dereferenced.
     pub fn retain(self) {
-        // SAFETY: the value is live (module contract).
-        unsafe { Rc::increment_strong_count(self.0) }
+        if !self.0.is_null() {
+            // SAFETY: the value is live (module contract).
+            unsafe { Rc::increment_strong_count(self.0) }
+        }
     }
 
-    /// Gives up one reference (frees the value with its last).
+    /// Gives up one reference (frees the value with its last); null is
+    /// left alone, as in [`ValPtr::retain`].
     pub fn release(self) {
-        drop(self.take());
+        if !self.0.is_null() {
+            drop(self.take());
+        }
     }
 }
 

@@ -51,7 +51,10 @@ pub fn run(
             Some(word) => words.push(word),
             None => {
                 release_words(params, &words);
-                return Err(internal(format!("an argument of `{}` of the wrong kind", function.name)));
+                return Err(internal(format!(
+                    "an argument of `{}` of the wrong kind",
+                    function.name
+                )));
             }
         }
     }
@@ -61,7 +64,12 @@ pub fn run(
         call_entry(entry, &mut ctx, &words)
     });
     if status != Status::Ok as u32 {
-        return Err(runtime_error(status, &mut ctx, &compiled.program, &compiled.sites));
+        return Err(runtime_error(
+            status,
+            &mut ctx,
+            &compiled.program,
+            &compiled.sites,
+        ));
     }
     Ok(from_word(function.ret, word))
 }

@@ -26,7 +26,7 @@ use cranelift_module::{FuncId as ClFuncId, Module};
 
 use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
-use super::context::{Layout, Status, TRACE_CAP, PENDING_SPAN};
+use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP};
 use super::ir::{Compare, Expr, FloatOp, FuncId, IntOp, Program, RuntimeFn, SpanId, Ty, VarId};
 use super::site::{Site, SiteKind};
 
@@ -143,7 +143,12 @@ impl FunctionTranslator<'_, '_> {
 
     /// Branches to a new cold block when `failed` is set: it stores the
     /// site (if any), releases everything held and leaves with `status`.
-    fn fail_if(&mut self, failed: Value, site: Option<i64>, status: Value) -> Result<(), CompileError> {
+    fn fail_if(
+        &mut self,
+        failed: Value,
+        site: Option<i64>,
+        status: Value,
+    ) -> Result<(), CompileError> {
         let cold = self.b.create_block();
         let next = self.b.create_block();
         self.b.set_cold_block(cold);
@@ -151,7 +156,9 @@ impl FunctionTranslator<'_, '_> {
         self.b.switch_to_block(cold);
         if let Some(site) = site {
             let site = self.b.ins().iconst(types::I32, site);
-            self.b.ins().store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
+            self.b
+                .ins()
+                .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
         }
         self.release_held(0)?;
         self.b.ins().jump(self.fail_exit, &[status.into()]);
@@ -159,7 +166,12 @@ impl FunctionTranslator<'_, '_> {
         Ok(())
     }
 
-    fn fault_if(&mut self, failed: Value, span: SpanId, kind: SiteKind) -> Result<(), CompileError> {
+    fn fault_if(
+        &mut self,
+        failed: Value,
+        span: SpanId,
+        kind: SiteKind,
+    ) -> Result<(), CompileError> {
         let site = self.site(span, kind);
         let status = self.b.ins().iconst(types::I32, Status::Fault as i64);
         self.fail_if(failed, Some(site), status)
@@ -167,7 +179,10 @@ impl FunctionTranslator<'_, '_> {
 
     fn stack_check(&mut self, span: SpanId) -> Result<(), CompileError> {
         let sp = self.b.ins().get_stack_pointer(types::I64);
-        let limit = self.b.ins().load(types::I64, TRUSTED, self.ctx, Layout::STACK_LIMIT);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, TRUSTED, self.ctx, Layout::STACK_LIMIT);
         let exhausted = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.fault_if(exhausted, span, SiteKind::StackOverflow)
     }
@@ -181,17 +196,30 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(leave);
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
-        let len = self.b.ins().load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-        let room = self.b.ins().icmp_imm_u(IntCC::UnsignedLessThan, len, TRACE_CAP as i64);
+        let len = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
+        let room = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, len, TRACE_CAP as i64);
         self.b.ins().brif(room, append, &[], leave, &[]);
         self.b.switch_to_block(append);
         let entry = self.trace_entry(len);
         let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
         self.b.ins().store(TRUSTED, me, entry, Layout::TRACE);
         let pending = self.b.ins().iconst(types::I32, PENDING_SPAN as i64);
-        self.b.ins().store(TRUSTED, pending, entry, Layout::TRACE + Layout::TRACE_ENTRY_SPAN);
+        self.b.ins().store(
+            TRUSTED,
+            pending,
+            entry,
+            Layout::TRACE + Layout::TRACE_ENTRY_SPAN,
+        );
         let longer = self.b.ins().iadd_imm_s(len, 1);
-        self.b.ins().store(TRUSTED, longer, self.ctx, Layout::TRACE_LEN);
+        self.b
+            .ins()
+            .store(TRUSTED, longer, self.ctx, Layout::TRACE_LEN);
         self.b.ins().jump(leave, &[]);
         self.b.switch_to_block(leave);
         let zero = self.zero(ret);
@@ -213,7 +241,11 @@ impl FunctionTranslator<'_, '_> {
         }
     }
 
-    fn import(&mut self, symbol: &'static str, sig: &cranelift_codegen::ir::Signature) -> Result<FuncRef, CompileError> {
+    fn import(
+        &mut self,
+        symbol: &'static str,
+        sig: &cranelift_codegen::ir::Signature,
+    ) -> Result<FuncRef, CompileError> {
         let id = self.t.imports.declare(self.t.module, symbol, sig)?;
         Ok(self.func_ref(id))
     }
@@ -229,7 +261,8 @@ impl FunctionTranslator<'_, '_> {
 
     fn rc_call(&mut self, symbol: &'static str, value: Value) -> Result<(), CompileError> {
         let mut sig = self.t.module.make_signature();
-        sig.params.push(cranelift_codegen::ir::AbiParam::new(types::I64));
+        sig.params
+            .push(cranelift_codegen::ir::AbiParam::new(types::I64));
         let f = self.import(symbol, &sig)?;
         self.b.ins().call(f, &[value]);
         Ok(())
@@ -258,10 +291,16 @@ impl FunctionTranslator<'_, '_> {
 
     fn expect(&self, out: &Out, ty: Ty, what: &str) -> Result<Value, CompileError> {
         if out.ty != ty {
-            return err(format!("in `{}`: {what} is {:?}, expected {:?}", self.name(), out.ty, ty));
+            return err(format!(
+                "in `{}`: {what} is {:?}, expected {:?}",
+                self.name(),
+                out.ty,
+                ty
+            ));
         }
-        out.value
-            .ok_or_else(|| CompileError(format!("in `{}`: {what} leaves the function", self.name())))
+        out.value.ok_or_else(|| {
+            CompileError(format!("in `{}`: {what} leaves the function", self.name()))
+        })
     }
 
     fn value(&mut self, expr: &Expr, ty: Ty, what: &str) -> Result<Value, CompileError> {
@@ -270,7 +309,12 @@ impl FunctionTranslator<'_, '_> {
     }
 
     fn expr(&mut self, expr: &Expr, tail: bool) -> Result<Out, CompileError> {
-        let done = |value, ty| Ok(Out { value: Some(value), ty });
+        let done = |value, ty| {
+            Ok(Out {
+                value: Some(value),
+                ty,
+            })
+        };
         match expr {
             Expr::Unit => done(self.b.ins().iconst(types::I8, 0), Ty::Unit),
             Expr::Bool(x) => done(self.b.ins().iconst(types::I8, *x as i64), Ty::Bool),
@@ -360,14 +404,28 @@ impl FunctionTranslator<'_, '_> {
                 let x = self.value(arg, Ty::I64, "an int to convert")?;
                 done(self.b.ins().fcvt_from_sint(types::F64, x), Ty::F64)
             }
-            Expr::If { cond, then, otherwise } => {
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let c = self.value(cond, Ty::Bool, "a condition")?;
                 let then_block = self.b.create_block();
                 let else_block = self.b.create_block();
                 self.b.ins().brif(c, then_block, &[], else_block, &[]);
-                self.join(tail, &[(then_block, then.as_ref()), (else_block, otherwise.as_ref())])
+                self.join(
+                    tail,
+                    &[
+                        (then_block, then.as_ref()),
+                        (else_block, otherwise.as_ref()),
+                    ],
+                )
             }
-            Expr::Switch { tag, cases, default } => {
+            Expr::Switch {
+                tag,
+                cases,
+                default,
+            } => {
                 let tag = self.value(tag, Ty::I64, "a switch tag")?;
                 let mut switch = Switch::new();
                 let mut arms = Vec::with_capacity(cases.len() + 1);
@@ -406,7 +464,10 @@ impl FunctionTranslator<'_, '_> {
             }
             Expr::TailCallSelf { args } => {
                 if !tail {
-                    return err(format!("in `{}`: a self tail call not in tail position", self.name()));
+                    return err(format!(
+                        "in `{}`: a self tail call not in tail position",
+                        self.name()
+                    ));
                 }
                 let (params, ret) = self.callee(self.t.me)?;
                 let args = self.args(args, &params, "a tail-call argument")?;
@@ -415,7 +476,10 @@ impl FunctionTranslator<'_, '_> {
                     self.b.def_var(self.vars[i], value);
                 }
                 self.b.ins().jump(self.loop_header, &[]);
-                Ok(Out { value: None, ty: ret })
+                Ok(Out {
+                    value: None,
+                    ty: ret,
+                })
             }
             Expr::TailCall { func, args } => {
                 let (params, ret) = self.callee(*func)?;
@@ -432,7 +496,10 @@ impl FunctionTranslator<'_, '_> {
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 self.b.ins().return_call(f, &call_args);
-                Ok(Out { value: None, ty: ret })
+                Ok(Out {
+                    value: None,
+                    ty: ret,
+                })
             }
             Expr::FuncAddr(func) => {
                 let id = match self.t.functions.get(func.0 as usize) {
@@ -442,7 +509,13 @@ impl FunctionTranslator<'_, '_> {
                 let f = self.func_ref(id);
                 done(self.b.ins().func_addr(types::I64, f), Ty::I64)
             }
-            Expr::CallIndirect { callee, params, ret, args, span } => {
+            Expr::CallIndirect {
+                callee,
+                params,
+                ret,
+                args,
+                span,
+            } => {
                 let code = self.value(callee, Ty::I64, "a code address")?;
                 let args = self.args(args, params, "an argument")?;
                 let sig = self.b.import_signature(internal_signature(params, *ret));
@@ -514,7 +587,12 @@ impl FunctionTranslator<'_, '_> {
 
     /// Evaluates call arguments left to right; `val`s are held while the
     /// later ones run, and handed to the callee (no longer held) after.
-    fn args(&mut self, args: &[Expr], params: &[Ty], what: &str) -> Result<Vec<Value>, CompileError> {
+    fn args(
+        &mut self,
+        args: &[Expr],
+        params: &[Ty],
+        what: &str,
+    ) -> Result<Vec<Value>, CompileError> {
         if args.len() != params.len() {
             return err(format!(
                 "in `{}`: {} arguments for {} parameters",
@@ -538,19 +616,29 @@ impl FunctionTranslator<'_, '_> {
 
     /// After a call of a generated function: on failure, names the call's
     /// span in the callee's trace entry and leaves with its status.
-    fn after_call(&mut self, call: cranelift_codegen::ir::Inst, span: SpanId) -> Result<Value, CompileError> {
+    fn after_call(
+        &mut self,
+        call: cranelift_codegen::ir::Inst,
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
         let cold = self.b.create_block();
         let next = self.b.create_block();
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
-        let len = self.b.ins().load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
+        let len = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
         let last = self.b.ins().iadd_imm_s(len, -1);
         let entry = self.trace_entry(last);
         let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
         let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
-        let pending = self.b.ins().icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
+        let pending = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
         let here = self.b.ins().iconst(types::I32, span.0 as i64);
         let new = self.b.ins().select(pending, here, old);
         self.b.ins().store(TRUSTED, new, entry, offset);
@@ -560,7 +648,13 @@ impl FunctionTranslator<'_, '_> {
         Ok(value)
     }
 
-    fn int_binary(&mut self, op: IntOp, x: Value, y: Value, span: SpanId) -> Result<Value, CompileError> {
+    fn int_binary(
+        &mut self,
+        op: IntOp,
+        x: Value,
+        y: Value,
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
         let (result, overflow) = match op {
             IntOp::Add => self.b.ins().sadd_overflow(x, y),
             IntOp::Sub => self.b.ins().ssub_overflow(x, y),
@@ -621,14 +715,24 @@ impl FunctionTranslator<'_, '_> {
         Ok(r)
     }
 
-    fn runtime(&mut self, entry: RuntimeFn, args: &[Expr], span: SpanId) -> Result<Out, CompileError> {
+    fn runtime(
+        &mut self,
+        entry: RuntimeFn,
+        args: &[Expr],
+        span: SpanId,
+    ) -> Result<Out, CompileError> {
         let sig = abi::signature(entry);
         let params: Vec<Ty> = match entry {
             RuntimeFn::Prim(_) => vec![Ty::Val; args.len()],
             _ => sig.params.to_vec(),
         };
         if args.len() != params.len() {
-            return err(format!("in `{}`: {} arguments for `{}`", self.name(), args.len(), sig.symbol));
+            return err(format!(
+                "in `{}`: {} arguments for `{}`",
+                self.name(),
+                args.len(),
+                sig.symbol
+            ));
         }
         // `val` arguments are lent: a variable is passed as it is, anything
         // else is a temporary released after the call.
@@ -651,7 +755,9 @@ impl FunctionTranslator<'_, '_> {
         let param = |ty| cranelift_codegen::ir::AbiParam::new(ty);
         let result = match sig.convention {
             Convention::Leaf => {
-                cl_sig.params.extend(params.iter().map(|ty| param(cl_type(*ty))));
+                cl_sig
+                    .params
+                    .extend(params.iter().map(|ty| param(cl_type(*ty))));
                 cl_sig.returns.push(param(cl_type(sig.ret)));
                 let f = self.import(sig.symbol, &cl_sig)?;
                 let call = self.b.ins().call(f, &values);
@@ -667,15 +773,21 @@ impl FunctionTranslator<'_, '_> {
                         3,
                     ));
                     for (i, value) in values.iter().enumerate() {
-                        self.b.ins().stack_store(types::I64, *value, slot, (8 * i) as i32);
+                        self.b
+                            .ins()
+                            .stack_store(types::I64, *value, slot, (8 * i) as i32);
                     }
                     call_args.push(self.b.ins().iconst(types::I64, index as i64));
                     call_args.push(self.b.ins().stack_addr(types::I64, slot, 0));
                     call_args.push(self.b.ins().iconst(types::I64, values.len() as i64));
-                    cl_sig.params.extend([param(types::I64), param(types::I64), param(types::I64)]);
+                    cl_sig
+                        .params
+                        .extend([param(types::I64), param(types::I64), param(types::I64)]);
                 } else {
                     call_args.extend(&values);
-                    cl_sig.params.extend(params.iter().map(|ty| param(cl_type(*ty))));
+                    cl_sig
+                        .params
+                        .extend(params.iter().map(|ty| param(cl_type(*ty))));
                 }
                 call_args.push(self.b.ins().stack_addr(types::I64, self.out_slot, 0));
                 cl_sig.params.push(param(types::I64));
@@ -685,7 +797,10 @@ impl FunctionTranslator<'_, '_> {
                 let status = self.b.inst_results(call)[0];
                 let site = self.site(span, SiteKind::Runtime(entry));
                 self.fail_if(status, Some(site), status)?;
-                let word = self.b.ins().stack_load(types::I64, types::I64, self.out_slot, 0);
+                let word = self
+                    .b
+                    .ins()
+                    .stack_load(types::I64, types::I64, self.out_slot, 0);
                 super::codegen::from_word(&mut self.b, word, sig.ret)
             }
         };
@@ -695,6 +810,9 @@ impl FunctionTranslator<'_, '_> {
             }
         }
         self.held.truncate(depth);
-        Ok(Out { value: Some(result), ty: sig.ret })
+        Ok(Out {
+            value: Some(result),
+            ty: sig.ret,
+        })
     }
 }

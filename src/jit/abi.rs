@@ -22,7 +22,7 @@ use cranelift_jit::JITBuilder;
 
 use super::context::{JitCtx, Status};
 use super::ir::{RuntimeFn, Ty};
-use super::native::{val_array, ValPtr};
+use super::native::{ValArray, ValPtr};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::PRIMS;
 use crate::runtime::value::Value;
@@ -193,11 +193,11 @@ extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32
 extern "C" fn prim(
     ctx: &mut JitCtx<'_>,
     index: u64,
-    args: *const ValPtr,
+    args: ValArray,
     len: u64,
     out: &mut u64,
 ) -> u32 {
-    let args = val_array(args, len);
+    let args = args.slice(len);
     guard(ctx, out, "prim", |ctx| {
         let prim = PRIMS
             .get(index as usize)

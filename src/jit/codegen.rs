@@ -23,6 +23,7 @@ use cranelift_module::{default_libcall_names, FuncId as ClFuncId, Linkage, Modul
 
 use super::abi;
 use super::ir::{FuncId, Program, Ty};
+use super::native::EntryCode;
 use super::site::Site;
 use super::translate::{self, Translator};
 
@@ -48,7 +49,7 @@ pub struct Compiled {
     /// Owns the code `entries` point into.
     _module: JITModule,
     /// The finished entry trampolines, by function.
-    entries: HashMap<FuncId, *const u8>,
+    entries: HashMap<FuncId, EntryCode>,
     pub program: Program,
     pub sites: Vec<Site>,
     /// Cranelift's time for the whole program (translation, optimisation,
@@ -58,7 +59,7 @@ pub struct Compiled {
 
 impl Compiled {
     /// The entry trampoline of `func`, if it was compiled with one.
-    pub fn entry(&self, func: FuncId) -> Option<*const u8> {
+    pub fn entry(&self, func: FuncId) -> Option<EntryCode> {
         self.entries.get(&func).copied()
     }
 }
@@ -168,7 +169,7 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
         .map_err(|e| CompileError(e.to_string()))?;
     let entries = entry_ids
         .iter()
-        .map(|(func, id)| (*func, module.get_finalized_function(*id)))
+        .map(|(func, id)| (*func, EntryCode::new(module.get_finalized_function(*id))))
         .collect();
     Ok(Compiled {
         _module: module,

@@ -25,7 +25,7 @@
 //!   lends a `val` to a shim only while holding it. So a `ValPtr` a shim
 //!   sees points to a live `Value`, and [`ValPtr::take`] and
 //!   [`ValPtr::release`] give up a reference that was really held.
-//! - The argument array of [`val_array`] is a stack slot of the calling
+//! - The argument array of a [`ValArray`] is a stack slot of the calling
 //!   generated function holding `len` `ValPtr`s that it holds for the call.
 //! - Generated code runs on the current thread only (`Rc` values never
 //!   cross threads), and Rust panics never unwind through it: every shim
@@ -92,14 +92,33 @@ impl ValPtr {
     }
 }
 
-/// The `len` references at `ptr`, lent by generated code for a shim call.
-pub fn val_array<'a>(ptr: *const ValPtr, len: u64) -> &'a [ValPtr] {
-    if len == 0 {
-        return &[];
+/// The address of an array of `ValPtr`s that generated code lends a shim.
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct ValArray(*const ValPtr);
+
+impl ValArray {
+    /// Its first `len` references.
+    pub fn slice<'a>(self, len: u64) -> &'a [ValPtr] {
+        if len == 0 {
+            return &[];
+        }
+        // SAFETY: a stack slot of the caller holding `len` live `ValPtr`s
+        // for the duration of the call (module contract).
+        unsafe { std::slice::from_raw_parts(self.0, len as usize) }
     }
-    // SAFETY: a stack slot of the caller holding `len` live `ValPtr`s for
-    // the duration of the call (module contract).
-    unsafe { std::slice::from_raw_parts(ptr, len as usize) }
+}
+
+/// The finished address of an entry trampoline.
+#[derive(Clone, Copy, Debug)]
+pub struct EntryCode(*const u8);
+
+impl EntryCode {
+    /// `code` must be what `JITModule::get_finalized_function` returned for
+    /// an entry trampoline (module contract); nothing is read here.
+    pub fn new(code: *const u8) -> EntryCode {
+        EntryCode(code)
+    }
 }
 
 /// The signature of every entry trampoline codegen builds.
@@ -107,11 +126,11 @@ type Entry = extern "C" fn(*mut JitCtx<'_>, *const u64, *mut u64) -> u32;
 
 /// Runs the function behind an entry trampoline with its arguments as
 /// words; returns the raw status and the result word.
-pub fn call_entry(code: *const u8, ctx: &mut JitCtx<'_>, args: &[u64]) -> (u32, u64) {
+pub fn call_entry(code: EntryCode, ctx: &mut JitCtx<'_>, args: &[u64]) -> (u32, u64) {
     // SAFETY: `code` is a finished entry trampoline of a live module with
     // the `Entry` signature, and `args` holds one word per parameter
     // (module contract).
-    let entry: Entry = unsafe { std::mem::transmute::<*const u8, Entry>(code) };
+    let entry: Entry = unsafe { std::mem::transmute::<*const u8, Entry>(code.0) };
     let mut result = 0u64;
     let status = entry(ctx, args.as_ptr(), &mut result);
     (status, result)

@@ -17,6 +17,7 @@ pub mod backend;
 pub mod diagnostics;
 pub mod driver;
 pub mod interp;
+pub mod jit;
 pub mod repl;
 pub mod runtime;
 pub mod source;

@@ -304,7 +304,9 @@ pub fn incomparable(x: &Value, y: &Value) -> RuntimeError {
     if functional(x) || functional(y) {
         RuntimeError::bad_argument("cannot compare functional values")
     } else if matches!(x, Value::Tensor(_)) || matches!(y, Value::Tensor(_)) {
-        RuntimeError::bad_argument("cannot compare tensors with `compare` or `=` (use Tensor.equal)")
+        RuntimeError::bad_argument(
+            "cannot compare tensors with `compare` or `=` (use Tensor.equal)",
+        )
     } else {
         // The checker gives both operands one type.
         RuntimeError::internal(format!(

@@ -1,0 +1,220 @@
+//! The runtime entry points generated code calls: their symbols, their
+//! signatures, and the `extern "C"` shims behind them (registered with
+//! [`JITBuilder::symbol`]).
+//!
+//! Two conventions:
+//! - *leaf* entries (`sin`, retain, release, ...) take and return plain
+//!   machine values and cannot fail or panic (float math, reference
+//!   counts);
+//! - every other entry is *fallible*: `(ctx, args..., out) -> status`,
+//!   with its result written to `*out` as a word. Its body runs under
+//!   [`guard`], which turns an error into [`Status::Raised`] and a panic
+//!   into [`Status::Panicked`], so a Rust panic never unwinds through
+//!   generated frames.
+//!
+//! `val` arguments are borrowed; a `val` result is a new reference.
+
+#![forbid(unsafe_code)]
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use cranelift_jit::JITBuilder;
+
+use super::context::{JitCtx, Status};
+use super::ir::{RuntimeFn, Ty};
+use super::native::{ValArray, ValPtr};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::prims::PRIMS;
+use crate::runtime::value::Value;
+
+/// How generated code calls an entry.
+pub enum Convention {
+    /// `fn(params...) -> ret`.
+    Leaf,
+    /// `fn(ctx, params..., out) -> status`; `*out` holds the result.
+    Fallible,
+}
+
+/// What codegen needs to know to call an entry.
+pub struct EntrySig {
+    pub symbol: &'static str,
+    pub convention: Convention,
+    /// Parameter types as the IR sees them (a [`RuntimeFn::Prim`] takes
+    /// its `val` arguments as an array instead; see [`PRIM_SYMBOL`]).
+    pub params: &'static [Ty],
+    pub ret: Ty,
+}
+
+/// Calls a primitive: `(ctx, index, args: *const val, len, out) -> status`.
+pub const PRIM_SYMBOL: &str = "dlang_jit_prim";
+/// `val -> ()`: one more reference.
+pub const RETAIN_SYMBOL: &str = "dlang_jit_retain";
+/// `val -> ()`: one reference fewer.
+pub const RELEASE_SYMBOL: &str = "dlang_jit_release";
+
+pub fn signature(entry: RuntimeFn) -> EntrySig {
+    use Convention::{Fallible, Leaf};
+    let sig = |symbol, convention, params, ret| EntrySig {
+        symbol,
+        convention,
+        params,
+        ret,
+    };
+    match entry {
+        RuntimeFn::Sin => sig("dlang_jit_sin", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Cos => sig("dlang_jit_cos", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Exp => sig("dlang_jit_exp", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Log => sig("dlang_jit_log", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::BoxInt => sig("dlang_jit_box_int", Fallible, &[Ty::I64], Ty::Val),
+        RuntimeFn::BoxFloat => sig("dlang_jit_box_float", Fallible, &[Ty::F64], Ty::Val),
+        RuntimeFn::BoxBool => sig("dlang_jit_box_bool", Fallible, &[Ty::Bool], Ty::Val),
+        RuntimeFn::UnboxInt => sig("dlang_jit_unbox_int", Fallible, &[Ty::Val], Ty::I64),
+        RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
+        RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
+        #[cfg(test)]
+        RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
+    }
+}
+
+/// Makes every entry's symbol known to the module being built.
+pub fn register(builder: &mut JITBuilder) {
+    let leaf_f64: [(&str, extern "C" fn(f64) -> f64); 4] = [
+        ("dlang_jit_sin", sin),
+        ("dlang_jit_cos", cos),
+        ("dlang_jit_exp", exp),
+        ("dlang_jit_log", log),
+    ];
+    for (symbol, f) in leaf_f64 {
+        builder.symbol(symbol, f as *const u8);
+    }
+    builder.symbol(RETAIN_SYMBOL, retain as *const u8);
+    builder.symbol(RELEASE_SYMBOL, release as *const u8);
+    builder.symbol("dlang_jit_box_int", box_int as *const u8);
+    builder.symbol("dlang_jit_box_float", box_float as *const u8);
+    builder.symbol("dlang_jit_box_bool", box_bool as *const u8);
+    builder.symbol("dlang_jit_unbox_int", unbox_int as *const u8);
+    builder.symbol("dlang_jit_unbox_float", unbox_float as *const u8);
+    builder.symbol(PRIM_SYMBOL, prim as *const u8);
+    #[cfg(test)]
+    builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
+}
+
+/// Runs a fallible shim's body: its result goes to `out`; an error or a
+/// panic becomes a status with the error kept in the context.
+fn guard(
+    ctx: &mut JitCtx<'_>,
+    out: &mut u64,
+    shim: &str,
+    body: impl FnOnce(&mut JitCtx<'_>) -> Result<u64, RuntimeError>,
+) -> u32 {
+    match catch_unwind(AssertUnwindSafe(|| body(ctx))) {
+        Ok(Ok(word)) => {
+            *out = word;
+            Status::Ok as u32
+        }
+        Ok(Err(error)) => {
+            ctx.raised = Some(error);
+            Status::Raised as u32
+        }
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_string());
+            ctx.raised = Some(internal(format!("panic in runtime shim `{shim}`: {what}")));
+            Status::Panicked as u32
+        }
+    }
+}
+
+pub fn internal(message: String) -> RuntimeError {
+    RuntimeError::internal(format!("JIT: {message}"))
+}
+
+extern "C" fn sin(x: f64) -> f64 {
+    x.sin()
+}
+
+extern "C" fn cos(x: f64) -> f64 {
+    x.cos()
+}
+
+extern "C" fn exp(x: f64) -> f64 {
+    x.exp()
+}
+
+extern "C" fn log(x: f64) -> f64 {
+    x.ln()
+}
+
+extern "C" fn retain(v: ValPtr) {
+    v.retain();
+}
+
+// Dropping a `Value` frees with a work list (no deep recursion) and runs
+// no user code, so it cannot panic.
+extern "C" fn release(v: ValPtr) {
+    v.release();
+}
+
+fn boxed(value: Value) -> Result<u64, RuntimeError> {
+    Ok(ValPtr::new(value).bits())
+}
+
+extern "C" fn box_int(ctx: &mut JitCtx<'_>, n: i64, out: &mut u64) -> u32 {
+    guard(ctx, out, "box_int", |_| boxed(Value::Int(n)))
+}
+
+extern "C" fn box_float(ctx: &mut JitCtx<'_>, x: f64, out: &mut u64) -> u32 {
+    guard(ctx, out, "box_float", |_| boxed(Value::Float(x)))
+}
+
+extern "C" fn box_bool(ctx: &mut JitCtx<'_>, b: u8, out: &mut u64) -> u32 {
+    guard(ctx, out, "box_bool", |_| boxed(Value::Bool(b != 0)))
+}
+
+extern "C" fn unbox_int(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unbox_int", |_| match v.value() {
+        Value::Int(n) => Ok(*n as u64),
+        _ => Err(internal("unbox_int of a value that is not an int".into())),
+    })
+}
+
+extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unbox_float", |_| match v.value() {
+        Value::Float(x) => Ok(x.to_bits()),
+        _ => Err(internal(
+            "unbox_float of a value that is not a float".into(),
+        )),
+    })
+}
+
+extern "C" fn prim(
+    ctx: &mut JitCtx<'_>,
+    index: u64,
+    args: ValArray,
+    len: u64,
+    out: &mut u64,
+) -> u32 {
+    let args = args.slice(len);
+    guard(ctx, out, "prim", |ctx| {
+        let prim = PRIMS
+            .get(index as usize)
+            .ok_or_else(|| internal(format!("no primitive number {index}")))?;
+        if prim.machine.is_some() || prim.arity != args.len() {
+            return Err(internal(format!(
+                "primitive `{}` called with {} arguments in compiled code",
+                prim.name,
+                args.len()
+            )));
+        }
+        let values: Vec<Value> = args.iter().map(|v| v.value().clone()).collect();
+        boxed((prim.run)(ctx.runtime, &values)?)
+    })
+}
+
+#[cfg(test)]
+extern "C" fn panic_for_test(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
+    guard(ctx, out, "panic_for_test", |_| panic!("a shim went wrong"))
+}

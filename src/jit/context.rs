@@ -1,0 +1,105 @@
+//! The context every generated function receives as its first argument,
+//! and the status it returns beside its value.
+//!
+//! Generated code reads and writes the first fields at fixed offsets
+//! ([`Layout`]): the stack limit at every entry, the fault site and the
+//! call trace on error paths. The rest is only for the runtime shims.
+
+#![forbid(unsafe_code)]
+
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+
+/// Entries of the call trace kept with an error, innermost first (the
+/// interpreter shows as many).
+pub const TRACE_CAP: usize = 10;
+
+/// A trace entry whose call span is not known yet: the failing function
+/// wrote its id, its caller writes the span of the call.
+pub const PENDING_SPAN: u32 = u32::MAX;
+
+/// What a generated function (and a fallible shim) returns beside its
+/// value. Anything but `Ok` means the value is meaningless and the caller
+/// returns the same status at once, after releasing what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Status {
+    Ok = 0,
+    /// Generated code found the error itself (overflow, division by zero,
+    /// stack limit): `JitCtx::fault_site` says which and where.
+    Fault = 1,
+    /// A runtime shim failed: the error is in `JitCtx::raised`.
+    Raised = 2,
+    /// A runtime shim panicked; the panic was caught at the shim's
+    /// boundary and its message is in `JitCtx::raised`.
+    Panicked = 3,
+}
+
+impl Status {
+    pub fn from_raw(raw: u32) -> Option<Status> {
+        [Status::Ok, Status::Fault, Status::Raised, Status::Panicked]
+            .into_iter()
+            .find(|s| *s as u32 == raw)
+    }
+}
+
+/// One frame of the call trace: the failing function and the span of the
+/// call that entered it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct TraceEntry {
+    pub func: u32,
+    pub span: u32,
+}
+
+#[repr(C)]
+pub struct JitCtx<'rt> {
+    /// The lowest stack address a function may start at: below it, the
+    /// function returns a stack-overflow fault instead of running.
+    pub stack_limit: u64,
+    /// The fault site (an index into the compiled program's site table)
+    /// of the last error.
+    pub fault_site: u32,
+    pub trace_len: u32,
+    pub trace: [TraceEntry; TRACE_CAP],
+    pub runtime: &'rt mut RuntimeCtx,
+    /// The error of a failed or panicking shim.
+    pub raised: Option<RuntimeError>,
+}
+
+/// Byte offsets of the fields generated code touches.
+pub struct Layout;
+
+impl Layout {
+    pub const STACK_LIMIT: i32 = std::mem::offset_of!(JitCtx<'static>, stack_limit) as i32;
+    pub const FAULT_SITE: i32 = std::mem::offset_of!(JitCtx<'static>, fault_site) as i32;
+    pub const TRACE_LEN: i32 = std::mem::offset_of!(JitCtx<'static>, trace_len) as i32;
+    pub const TRACE: i32 = std::mem::offset_of!(JitCtx<'static>, trace) as i32;
+    pub const TRACE_ENTRY_SIZE: i64 = std::mem::size_of::<TraceEntry>() as i64;
+    pub const TRACE_ENTRY_SPAN: i32 = std::mem::offset_of!(TraceEntry, span) as i32;
+}
+
+impl<'rt> JitCtx<'rt> {
+    pub fn new(runtime: &'rt mut RuntimeCtx) -> JitCtx<'rt> {
+        JitCtx {
+            stack_limit: 0,
+            fault_site: 0,
+            trace_len: 0,
+            trace: [TraceEntry::default(); TRACE_CAP],
+            runtime,
+            raised: None,
+        }
+    }
+
+    /// The entries generated code wrote, innermost first.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.trace[..(self.trace_len as usize).min(TRACE_CAP)]
+    }
+
+    /// Clears what the last error left, before a new run.
+    pub fn reset_error(&mut self) {
+        self.fault_site = 0;
+        self.trace_len = 0;
+        self.raised = None;
+    }
+}

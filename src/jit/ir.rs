@@ -1,0 +1,314 @@
+//! The JIT's first-order IR: what a lowering from the checked tree targets
+//! after closure conversion and monomorphisation, and what
+//! [`codegen`](super::codegen) turns into Cranelift IR.
+//!
+//! It is a tree of typed expressions, not a control-flow graph: a lowering
+//! from a typed tree writes it directly, and codegen knows at every point
+//! which `val` references are live (so an error path can release them).
+//! Types are few ([`Ty`]): unboxed `i64`/`f64`/`bool`, `unit`, and `val`, a
+//! reference-counted pointer to a runtime [`Value`](crate::runtime::value::Value)
+//! for everything else. Reference counting is not in the IR: codegen
+//! retains a `val` at each use that consumes it and releases each binding
+//! when its scope ends, on normal and error paths alike.
+//!
+//! Every call and every operation that can fail carries a [`SpanId`], an
+//! index into [`Program::spans`], so a run-time error names its span and
+//! the call stack.
+
+#![forbid(unsafe_code)]
+
+use crate::syntax::ast::Span;
+
+/// The type of an IR value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Unit,
+    Bool,
+    I64,
+    F64,
+    /// A counted reference to a runtime `Value` (strings, lists, variants,
+    /// records, closures, tensors, ...). A binding owns one reference.
+    Val,
+}
+
+/// A function of a [`Program`]: an index into [`Program::functions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FuncId(pub u32);
+
+/// A local variable (parameter or `let`) of one function: an index into
+/// [`Function::locals`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VarId(pub u32);
+
+/// A source location: an index into [`Program::spans`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpanId(pub u32);
+
+/// A whole program: its functions and the spans its operations name.
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub functions: Vec<Function>,
+    pub spans: Vec<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// The dlang name, shown in the call stack of a run-time error.
+    pub name: String,
+    /// The first `params` locals are the parameters, in order.
+    pub params: usize,
+    /// The type of every local, parameters first.
+    pub locals: Vec<Ty>,
+    pub ret: Ty,
+    pub body: Expr,
+    /// Where the function is defined: a stack overflow is reported here.
+    pub span: SpanId,
+}
+
+/// Checked `i64` arithmetic: overflow is R002, division by zero R001.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    /// OCaml's `mod`: the sign of the dividend; `min_int % -1` is 0.
+    Rem,
+}
+
+/// IEEE `f64` arithmetic (never fails).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloatOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// Comparisons on `i64`, `f64` (IEEE: anything with NaN is false but `Ne`)
+/// and `bool`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compare {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A runtime entry point that generated code calls (see
+/// [`abi`](super::abi) for their symbols and signatures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuntimeFn {
+    /// `f64 -> f64`, the same Rust functions the interpreter calls.
+    Sin,
+    Cos,
+    Exp,
+    Log,
+    /// `i64 -> val`, `f64 -> val`, `bool -> val`: a new `Value`.
+    BoxInt,
+    BoxFloat,
+    BoxBool,
+    /// `val -> i64`, `val -> f64`: fails (internal error) on another value.
+    UnboxInt,
+    UnboxFloat,
+    /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index,
+    /// applied to all its arguments (`val`s) at once; returns a `val`.
+    Prim(u32),
+    /// A shim that panics: proves that a panic comes back as a status.
+    #[cfg(test)]
+    PanicForTest,
+}
+
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Unit,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Var(VarId),
+    Let {
+        var: VarId,
+        value: Box<Expr>,
+        body: Box<Expr>,
+    },
+    /// Sets a local (a `ref` the lowering turned into a variable, a loop
+    /// counter); `unit`.
+    Assign {
+        var: VarId,
+        value: Box<Expr>,
+    },
+    /// Each in turn; the value of the last (an empty sequence is `unit`).
+    Seq(Vec<Expr>),
+    IntBinary {
+        op: IntOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        span: SpanId,
+    },
+    IntNeg {
+        arg: Box<Expr>,
+        span: SpanId,
+    },
+    FloatBinary {
+        op: FloatOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    FloatNeg(Box<Expr>),
+    /// Both operands of one type: `i64`, `f64` or `bool`.
+    Compare {
+        op: Compare,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Not(Box<Expr>),
+    IntToFloat(Box<Expr>),
+    If {
+        cond: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    /// Branches on an `i64` tag (a constructor's index).
+    Switch {
+        tag: Box<Expr>,
+        cases: Vec<(i64, Expr)>,
+        default: Box<Expr>,
+    },
+    /// `while cond do body done`; `unit`.
+    While {
+        cond: Box<Expr>,
+        body: Box<Expr>,
+    },
+    Call {
+        func: FuncId,
+        args: Vec<Expr>,
+        span: SpanId,
+    },
+    /// A call of the enclosing function in tail position: a jump back to
+    /// its start, so it runs in constant stack.
+    TailCallSelf {
+        args: Vec<Expr>,
+    },
+    /// A call in tail position of a function with the same result type:
+    /// a `return_call`, so mutual tail recursion runs in constant stack
+    /// (the caller's frame, and its entry in an error's call stack, are
+    /// gone).
+    TailCall {
+        func: FuncId,
+        args: Vec<Expr>,
+    },
+    /// The code address of a function (an `i64`), for [`Expr::CallIndirect`]:
+    /// what a flat closure stores beside its environment.
+    FuncAddr(FuncId),
+    /// A call through a code address of a function with this signature.
+    CallIndirect {
+        callee: Box<Expr>,
+        params: Vec<Ty>,
+        ret: Ty,
+        args: Vec<Expr>,
+        span: SpanId,
+    },
+    /// A call of the runtime; `val` arguments are borrowed.
+    Runtime {
+        entry: RuntimeFn,
+        args: Vec<Expr>,
+        span: SpanId,
+    },
+}
+
+impl Function {
+    pub fn param_types(&self) -> &[Ty] {
+        &self.locals[..self.params]
+    }
+}
+
+/// Shorthands for building IR by hand (tests, and the lowering's simple
+/// cases).
+pub mod build {
+    use super::*;
+
+    pub fn var(v: u32) -> Expr {
+        Expr::Var(VarId(v))
+    }
+
+    pub fn int(n: i64) -> Expr {
+        Expr::Int(n)
+    }
+
+    pub fn float(x: f64) -> Expr {
+        Expr::Float(x)
+    }
+
+    pub fn let_(v: u32, value: Expr, body: Expr) -> Expr {
+        Expr::Let {
+            var: VarId(v),
+            value: Box::new(value),
+            body: Box::new(body),
+        }
+    }
+
+    pub fn assign(v: u32, value: Expr) -> Expr {
+        Expr::Assign {
+            var: VarId(v),
+            value: Box::new(value),
+        }
+    }
+
+    pub fn int_op(op: IntOp, lhs: Expr, rhs: Expr, span: u32) -> Expr {
+        Expr::IntBinary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+            span: SpanId(span),
+        }
+    }
+
+    pub fn float_op(op: FloatOp, lhs: Expr, rhs: Expr) -> Expr {
+        Expr::FloatBinary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        }
+    }
+
+    pub fn compare(op: Compare, lhs: Expr, rhs: Expr) -> Expr {
+        Expr::Compare {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+        }
+    }
+
+    pub fn if_(cond: Expr, then: Expr, otherwise: Expr) -> Expr {
+        Expr::If {
+            cond: Box::new(cond),
+            then: Box::new(then),
+            otherwise: Box::new(otherwise),
+        }
+    }
+
+    pub fn while_(cond: Expr, body: Expr) -> Expr {
+        Expr::While {
+            cond: Box::new(cond),
+            body: Box::new(body),
+        }
+    }
+
+    pub fn call(func: u32, args: Vec<Expr>, span: u32) -> Expr {
+        Expr::Call {
+            func: FuncId(func),
+            args,
+            span: SpanId(span),
+        }
+    }
+
+    pub fn runtime(entry: RuntimeFn, args: Vec<Expr>, span: u32) -> Expr {
+        Expr::Runtime {
+            entry,
+            args,
+            span: SpanId(span),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Fault sites: every place in generated code where an error starts, and
+//! how a failed run's status and context become a [`RuntimeError`] with
+//! its span and call stack.
+
+#![forbid(unsafe_code)]
+
+use super::abi::internal;
+use super::context::{JitCtx, Status, PENDING_SPAN};
+use super::ir::{IntOp, Program, RuntimeFn, SpanId};
+use crate::runtime::error::RuntimeError;
+use crate::syntax::ast::BinOp;
+
+/// What can go wrong at a site. A site's index is what a cold block
+/// stores in `JitCtx::fault_site`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    Overflow(IntOp),
+    Negation,
+    DivisionByZero(IntOp),
+    /// The stack limit, checked on entry of a function.
+    StackOverflow,
+    /// A runtime entry that failed or panicked.
+    Runtime(RuntimeFn),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Site {
+    pub span: SpanId,
+    pub kind: SiteKind,
+}
+
+fn symbol(op: IntOp) -> &'static str {
+    match op {
+        IntOp::Add => "+",
+        IntOp::Sub => "-",
+        IntOp::Mul => "*",
+        IntOp::Div => "/",
+        IntOp::Rem => "%",
+    }
+}
+
+/// The error a run that returned `raw_status` stopped with.
+pub fn runtime_error(
+    raw_status: u32,
+    ctx: &mut JitCtx<'_>,
+    program: &Program,
+    sites: &[Site],
+) -> RuntimeError {
+    let site = sites.get(ctx.fault_site as usize).copied();
+    let mut error = match Status::from_raw(raw_status) {
+        Some(Status::Fault) => match site.map(|s| s.kind) {
+            Some(SiteKind::Overflow(op)) => {
+                RuntimeError::integer_overflow(&format!("`{}`", symbol(op)))
+            }
+            Some(SiteKind::Negation) => RuntimeError::integer_overflow("unary `-`"),
+            Some(SiteKind::DivisionByZero(IntOp::Rem)) => {
+                RuntimeError::division_by_zero(BinOp::Mod)
+            }
+            Some(SiteKind::DivisionByZero(_)) => RuntimeError::division_by_zero(BinOp::Div),
+            Some(SiteKind::StackOverflow) => RuntimeError::stack_overflow(),
+            Some(SiteKind::Runtime(_)) | None => internal("a fault without its site".into()),
+        },
+        Some(Status::Raised | Status::Panicked) => ctx
+            .raised
+            .take()
+            .unwrap_or_else(|| internal("a shim failed without an error".into())),
+        Some(Status::Ok) | None => internal(format!("unknown status {raw_status}")),
+    };
+    if let Some(site) = site {
+        if let Some(span) = program.spans.get(site.span.0 as usize) {
+            error = error.at(*span);
+        }
+    }
+    error.stack = ctx
+        .trace()
+        .iter()
+        .filter(|entry| entry.span != PENDING_SPAN)
+        .filter_map(|entry| {
+            let name = program.functions.get(entry.func as usize)?.name.clone();
+            let span = *program.spans.get(entry.span as usize)?;
+            Some((name, span))
+        })
+        .collect();
+    error
+}

@@ -1,0 +1,818 @@
+//! The translation of one IR function body to Cranelift IR.
+//!
+//! Layout of a function: the entry block checks the stack limit and falls
+//! into the *loop header* (where a self tail call jumps back to); every
+//! failure point branches to its own cold block, which records the fault
+//! site, releases the `val`s held at that point and jumps to the shared
+//! *fail exit*, which appends the function to the call trace and returns
+//! the status.
+//!
+//! `val` ownership: [`Translator`] keeps the stack of references held at
+//! the current point (`let` bindings and parameters as variables, pending
+//! call arguments as temporaries), so each failure path releases exactly
+//! those.
+
+#![forbid(unsafe_code)]
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{
+    types, Block, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+};
+use cranelift_frontend::{FunctionBuilder, Switch, Variable};
+use cranelift_jit::JITModule;
+use cranelift_module::{FuncId as ClFuncId, Module};
+
+use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
+use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
+use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP};
+use super::ir::{Compare, Expr, FloatOp, FuncId, IntOp, Program, RuntimeFn, SpanId, Ty, VarId};
+use super::site::{Site, SiteKind};
+
+/// What a function's translation shares with the whole program's.
+pub struct Translator<'a> {
+    pub module: &'a mut JITModule,
+    pub program: &'a Program,
+    pub functions: &'a [ClFuncId],
+    pub imports: &'a mut Imports,
+    pub sites: &'a mut Vec<Site>,
+    pub me: FuncId,
+}
+
+/// A `val` reference held at the current point.
+#[derive(Clone, Copy)]
+enum Held {
+    Var(Variable),
+    Temp(Value),
+}
+
+/// The result of translating an expression: its type, and its value unless
+/// control left the function (a tail call in tail position).
+struct Out {
+    value: Option<Value>,
+    ty: Ty,
+}
+
+struct FunctionTranslator<'a, 'b> {
+    t: Translator<'a>,
+    b: FunctionBuilder<'b>,
+    ctx: Value,
+    vars: Vec<Variable>,
+    held: Vec<Held>,
+    fail_exit: Block,
+    loop_header: Block,
+    out_slot: cranelift_codegen::ir::StackSlot,
+    refs: HashMap<ClFuncId, FuncRef>,
+}
+
+const TRUSTED: MemFlagsData = MemFlagsData::trusted();
+
+pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), CompileError> {
+    let function = &t.program.functions[t.me.0 as usize];
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    let loop_header = b.create_block();
+    let fail_exit = b.create_block();
+    b.append_block_param(fail_exit, types::I32);
+    b.set_cold_block(fail_exit);
+    let out_slot = b.create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let vars: Vec<Variable> = function
+        .locals
+        .iter()
+        .map(|ty| b.declare_var(cl_type(*ty)))
+        .collect();
+    let mut f = FunctionTranslator {
+        ctx: params[0],
+        t,
+        b,
+        vars,
+        held: Vec::new(),
+        fail_exit,
+        loop_header,
+        out_slot,
+        refs: HashMap::new(),
+    };
+    for (i, ty) in function.param_types().iter().enumerate() {
+        f.b.def_var(f.vars[i], params[i + 1]);
+        if *ty == Ty::Val {
+            f.held.push(Held::Var(f.vars[i]));
+        }
+    }
+    f.stack_check(function.span)?;
+    f.b.ins().jump(loop_header, &[]);
+    f.b.switch_to_block(loop_header);
+    let body = f.expr(&function.body, true)?;
+    if body.ty != function.ret {
+        return err(format!(
+            "`{}` returns {:?} but its body is {:?}",
+            function.name, function.ret, body.ty
+        ));
+    }
+    if let Some(value) = body.value {
+        f.release_held(0)?;
+        let ok = f.b.ins().iconst(types::I32, Status::Ok as i64);
+        f.b.ins().return_(&[ok, value]);
+    }
+    f.fail_exit_block(function.ret)?;
+    f.b.seal_all_blocks();
+    let config = f.t.module.target_config();
+    f.b.finalize(config);
+    Ok(())
+}
+
+impl FunctionTranslator<'_, '_> {
+    fn name(&self) -> &str {
+        &self.t.program.functions[self.t.me.0 as usize].name
+    }
+
+    fn local_type(&self, var: VarId) -> Result<Ty, CompileError> {
+        let function = &self.t.program.functions[self.t.me.0 as usize];
+        match function.locals.get(var.0 as usize) {
+            Some(ty) => Ok(*ty),
+            None => err(format!("`{}` has no local {}", function.name, var.0)),
+        }
+    }
+
+    fn site(&mut self, span: SpanId, kind: SiteKind) -> i64 {
+        self.t.sites.push(Site { span, kind });
+        (self.t.sites.len() - 1) as i64
+    }
+
+    /// Branches to a new cold block when `failed` is set: it stores the
+    /// site (if any), releases everything held and leaves with `status`.
+    fn fail_if(
+        &mut self,
+        failed: Value,
+        site: Option<i64>,
+        status: Value,
+    ) -> Result<(), CompileError> {
+        let cold = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(failed, cold, &[], next, &[]);
+        self.b.switch_to_block(cold);
+        if let Some(site) = site {
+            let site = self.b.ins().iconst(types::I32, site);
+            self.b
+                .ins()
+                .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
+        }
+        self.release_held(0)?;
+        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.b.switch_to_block(next);
+        Ok(())
+    }
+
+    fn fault_if(
+        &mut self,
+        failed: Value,
+        span: SpanId,
+        kind: SiteKind,
+    ) -> Result<(), CompileError> {
+        let site = self.site(span, kind);
+        let status = self.b.ins().iconst(types::I32, Status::Fault as i64);
+        self.fail_if(failed, Some(site), status)
+    }
+
+    fn stack_check(&mut self, span: SpanId) -> Result<(), CompileError> {
+        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, TRUSTED, self.ctx, Layout::STACK_LIMIT);
+        let exhausted = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.fault_if(exhausted, span, SiteKind::StackOverflow)
+    }
+
+    /// The fail exit: appends `(this function, pending span)` to the trace
+    /// while there is room, then returns the status.
+    fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
+        let append = self.b.create_block();
+        let leave = self.b.create_block();
+        self.b.set_cold_block(append);
+        self.b.set_cold_block(leave);
+        self.b.switch_to_block(self.fail_exit);
+        let status = self.b.block_params(self.fail_exit)[0];
+        let len = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
+        let room = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, len, TRACE_CAP as i64);
+        self.b.ins().brif(room, append, &[], leave, &[]);
+        self.b.switch_to_block(append);
+        let entry = self.trace_entry(len);
+        let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
+        self.b.ins().store(TRUSTED, me, entry, Layout::TRACE);
+        let pending = self.b.ins().iconst(types::I32, PENDING_SPAN as i64);
+        self.b.ins().store(
+            TRUSTED,
+            pending,
+            entry,
+            Layout::TRACE + Layout::TRACE_ENTRY_SPAN,
+        );
+        let longer = self.b.ins().iadd_imm_s(len, 1);
+        self.b
+            .ins()
+            .store(TRUSTED, longer, self.ctx, Layout::TRACE_LEN);
+        self.b.ins().jump(leave, &[]);
+        self.b.switch_to_block(leave);
+        let zero = self.zero(ret);
+        self.b.ins().return_(&[status, zero]);
+        Ok(())
+    }
+
+    /// `ctx + index * entry size`: add `Layout::TRACE` (+ a field) to it.
+    fn trace_entry(&mut self, index: Value) -> Value {
+        let index = self.b.ins().uextend(types::I64, index);
+        let offset = self.b.ins().imul_imm_s(index, Layout::TRACE_ENTRY_SIZE);
+        self.b.ins().iadd(self.ctx, offset)
+    }
+
+    fn zero(&mut self, ty: Ty) -> Value {
+        match ty {
+            Ty::F64 => self.b.ins().f64const(0.0),
+            _ => self.b.ins().iconst(cl_type(ty), 0),
+        }
+    }
+
+    fn import(
+        &mut self,
+        symbol: &'static str,
+        sig: &cranelift_codegen::ir::Signature,
+    ) -> Result<FuncRef, CompileError> {
+        let id = self.t.imports.declare(self.t.module, symbol, sig)?;
+        Ok(self.func_ref(id))
+    }
+
+    fn func_ref(&mut self, id: ClFuncId) -> FuncRef {
+        if let Some(r) = self.refs.get(&id) {
+            return *r;
+        }
+        let r = self.t.module.declare_func_in_func(id, self.b.func);
+        self.refs.insert(id, r);
+        r
+    }
+
+    fn rc_call(&mut self, symbol: &'static str, value: Value) -> Result<(), CompileError> {
+        let mut sig = self.t.module.make_signature();
+        sig.params
+            .push(cranelift_codegen::ir::AbiParam::new(types::I64));
+        let f = self.import(symbol, &sig)?;
+        self.b.ins().call(f, &[value]);
+        Ok(())
+    }
+
+    fn retain(&mut self, value: Value) -> Result<(), CompileError> {
+        self.rc_call(RETAIN_SYMBOL, value)
+    }
+
+    fn release(&mut self, value: Value) -> Result<(), CompileError> {
+        self.rc_call(RELEASE_SYMBOL, value)
+    }
+
+    /// Releases every held reference above `depth` (without forgetting
+    /// them: the code after a branch still holds them).
+    fn release_held(&mut self, depth: usize) -> Result<(), CompileError> {
+        for i in (depth..self.held.len()).rev() {
+            let value = match self.held[i] {
+                Held::Var(var) => self.b.use_var(var),
+                Held::Temp(value) => value,
+            };
+            self.release(value)?;
+        }
+        Ok(())
+    }
+
+    fn expect(&self, out: &Out, ty: Ty, what: &str) -> Result<Value, CompileError> {
+        if out.ty != ty {
+            return err(format!(
+                "in `{}`: {what} is {:?}, expected {:?}",
+                self.name(),
+                out.ty,
+                ty
+            ));
+        }
+        out.value.ok_or_else(|| {
+            CompileError(format!("in `{}`: {what} leaves the function", self.name()))
+        })
+    }
+
+    fn value(&mut self, expr: &Expr, ty: Ty, what: &str) -> Result<Value, CompileError> {
+        let out = self.expr(expr, false)?;
+        self.expect(&out, ty, what)
+    }
+
+    fn expr(&mut self, expr: &Expr, tail: bool) -> Result<Out, CompileError> {
+        let done = |value, ty| {
+            Ok(Out {
+                value: Some(value),
+                ty,
+            })
+        };
+        match expr {
+            Expr::Unit => done(self.b.ins().iconst(types::I8, 0), Ty::Unit),
+            Expr::Bool(x) => done(self.b.ins().iconst(types::I8, *x as i64), Ty::Bool),
+            Expr::Int(n) => done(self.b.ins().iconst(types::I64, *n), Ty::I64),
+            Expr::Float(x) => done(self.b.ins().f64const(*x), Ty::F64),
+            Expr::Var(var) => {
+                let ty = self.local_type(*var)?;
+                let value = self.b.use_var(self.vars[var.0 as usize]);
+                if ty == Ty::Val {
+                    self.retain(value)?;
+                }
+                done(value, ty)
+            }
+            Expr::Let { var, value, body } => {
+                let ty = self.local_type(*var)?;
+                let value = self.value(value, ty, "a `let` value")?;
+                let variable = self.vars[var.0 as usize];
+                self.b.def_var(variable, value);
+                let depth = self.held.len();
+                if ty == Ty::Val {
+                    self.held.push(Held::Var(variable));
+                }
+                let out = self.expr(body, tail)?;
+                if out.value.is_some() {
+                    self.release_held(depth)?;
+                }
+                self.held.truncate(depth);
+                Ok(out)
+            }
+            Expr::Assign { var, value } => {
+                let ty = self.local_type(*var)?;
+                let value = self.value(value, ty, "an assigned value")?;
+                let variable = self.vars[var.0 as usize];
+                if ty == Ty::Val {
+                    let old = self.b.use_var(variable);
+                    self.release(old)?;
+                }
+                self.b.def_var(variable, value);
+                done(self.b.ins().iconst(types::I8, 0), Ty::Unit)
+            }
+            Expr::Seq(items) => {
+                let Some((last, first)) = items.split_last() else {
+                    return done(self.b.ins().iconst(types::I8, 0), Ty::Unit);
+                };
+                for item in first {
+                    self.discard(item)?;
+                }
+                self.expr(last, tail)
+            }
+            Expr::IntBinary { op, lhs, rhs, span } => {
+                let x = self.value(lhs, Ty::I64, "an int operand")?;
+                let y = self.value(rhs, Ty::I64, "an int operand")?;
+                done(self.int_binary(*op, x, y, *span)?, Ty::I64)
+            }
+            Expr::IntNeg { arg, span } => {
+                let x = self.value(arg, Ty::I64, "an int operand")?;
+                let overflows = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                self.fault_if(overflows, *span, SiteKind::Negation)?;
+                done(self.b.ins().ineg(x), Ty::I64)
+            }
+            Expr::FloatBinary { op, lhs, rhs } => {
+                let x = self.value(lhs, Ty::F64, "a float operand")?;
+                let y = self.value(rhs, Ty::F64, "a float operand")?;
+                let r = match op {
+                    FloatOp::Add => self.b.ins().fadd(x, y),
+                    FloatOp::Sub => self.b.ins().fsub(x, y),
+                    FloatOp::Mul => self.b.ins().fmul(x, y),
+                    FloatOp::Div => self.b.ins().fdiv(x, y),
+                };
+                done(r, Ty::F64)
+            }
+            Expr::FloatNeg(arg) => {
+                let x = self.value(arg, Ty::F64, "a float operand")?;
+                done(self.b.ins().fneg(x), Ty::F64)
+            }
+            Expr::Compare { op, lhs, rhs } => {
+                let l = self.expr(lhs, false)?;
+                let x = self.expect(&l, l.ty, "a compared value")?;
+                let y = self.value(rhs, l.ty, "a compared value")?;
+                done(self.compare(*op, l.ty, x, y)?, Ty::Bool)
+            }
+            Expr::Not(arg) => {
+                let x = self.value(arg, Ty::Bool, "the operand of `not`")?;
+                done(self.b.ins().bxor_imm_u(x, 1), Ty::Bool)
+            }
+            Expr::IntToFloat(arg) => {
+                let x = self.value(arg, Ty::I64, "an int to convert")?;
+                done(self.b.ins().fcvt_from_sint(types::F64, x), Ty::F64)
+            }
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => {
+                let c = self.value(cond, Ty::Bool, "a condition")?;
+                let then_block = self.b.create_block();
+                let else_block = self.b.create_block();
+                self.b.ins().brif(c, then_block, &[], else_block, &[]);
+                self.join(
+                    tail,
+                    &[
+                        (then_block, then.as_ref()),
+                        (else_block, otherwise.as_ref()),
+                    ],
+                )
+            }
+            Expr::Switch {
+                tag,
+                cases,
+                default,
+            } => {
+                let tag = self.value(tag, Ty::I64, "a switch tag")?;
+                let mut switch = Switch::new();
+                let mut arms = Vec::with_capacity(cases.len() + 1);
+                for (case, body) in cases {
+                    let block = self.b.create_block();
+                    switch.set_entry(*case as u64 as u128, block);
+                    arms.push((block, body));
+                }
+                let default_block = self.b.create_block();
+                arms.push((default_block, default.as_ref()));
+                switch.emit(&mut self.b, tag, default_block);
+                self.join(tail, &arms)
+            }
+            Expr::While { cond, body } => {
+                let header = self.b.create_block();
+                let body_block = self.b.create_block();
+                let exit = self.b.create_block();
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(header);
+                let c = self.value(cond, Ty::Bool, "a `while` condition")?;
+                self.b.ins().brif(c, body_block, &[], exit, &[]);
+                self.b.switch_to_block(body_block);
+                self.discard(body)?;
+                self.b.ins().jump(header, &[]);
+                self.b.switch_to_block(exit);
+                done(self.b.ins().iconst(types::I8, 0), Ty::Unit)
+            }
+            Expr::Call { func, args, span } => {
+                let callee = self.callee(*func)?;
+                let args = self.args(args, &callee.0, "an argument")?;
+                let f = self.func_ref(self.t.functions[func.0 as usize]);
+                let mut call_args = vec![self.ctx];
+                call_args.extend(args);
+                let call = self.b.ins().call(f, &call_args);
+                done(self.after_call(call, *span)?, callee.1)
+            }
+            Expr::TailCallSelf { args } => {
+                if !tail {
+                    return err(format!(
+                        "in `{}`: a self tail call not in tail position",
+                        self.name()
+                    ));
+                }
+                let (params, ret) = self.callee(self.t.me)?;
+                let args = self.args(args, &params, "a tail-call argument")?;
+                self.release_held(0)?;
+                for (i, value) in args.into_iter().enumerate() {
+                    self.b.def_var(self.vars[i], value);
+                }
+                self.b.ins().jump(self.loop_header, &[]);
+                Ok(Out {
+                    value: None,
+                    ty: ret,
+                })
+            }
+            Expr::TailCall { func, args } => {
+                let (params, ret) = self.callee(*func)?;
+                let (_, my_ret) = self.callee(self.t.me)?;
+                if !tail || ret != my_ret {
+                    return err(format!(
+                        "in `{}`: a tail call not in tail position or of another result type",
+                        self.name()
+                    ));
+                }
+                let args = self.args(args, &params, "a tail-call argument")?;
+                self.release_held(0)?;
+                let f = self.func_ref(self.t.functions[func.0 as usize]);
+                let mut call_args = vec![self.ctx];
+                call_args.extend(args);
+                self.b.ins().return_call(f, &call_args);
+                Ok(Out {
+                    value: None,
+                    ty: ret,
+                })
+            }
+            Expr::FuncAddr(func) => {
+                let id = match self.t.functions.get(func.0 as usize) {
+                    Some(id) => *id,
+                    None => return err(format!("no function {}", func.0)),
+                };
+                let f = self.func_ref(id);
+                done(self.b.ins().func_addr(types::I64, f), Ty::I64)
+            }
+            Expr::CallIndirect {
+                callee,
+                params,
+                ret,
+                args,
+                span,
+            } => {
+                let code = self.value(callee, Ty::I64, "a code address")?;
+                let args = self.args(args, params, "an argument")?;
+                let sig = self.b.import_signature(internal_signature(params, *ret));
+                let mut call_args = vec![self.ctx];
+                call_args.extend(args);
+                let call = self.b.ins().call_indirect(sig, code, &call_args);
+                done(self.after_call(call, *span)?, *ret)
+            }
+            Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
+        }
+    }
+
+    /// Evaluates an expression for its effect; a `val` result is released.
+    fn discard(&mut self, expr: &Expr) -> Result<(), CompileError> {
+        let out = self.expr(expr, false)?;
+        let value = self.expect(&out, out.ty, "a discarded value")?;
+        if out.ty == Ty::Val {
+            self.release(value)?;
+        }
+        Ok(())
+    }
+
+    /// Translates each arm in its block and joins them; an arm that leaves
+    /// the function (tail call) does not jump to the join.
+    fn join(&mut self, tail: bool, arms: &[(Block, &Expr)]) -> Result<Out, CompileError> {
+        let mut merge = None;
+        let mut ty = None;
+        for (block, body) in arms {
+            self.b.switch_to_block(*block);
+            let out = self.expr(body, tail)?;
+            match ty {
+                Some(expected) if out.ty != expected => {
+                    return err(format!(
+                        "in `{}`: branches of types {expected:?} and {:?}",
+                        self.name(),
+                        out.ty
+                    ));
+                }
+                _ => ty = Some(out.ty),
+            }
+            if let Some(value) = out.value {
+                let target = *merge.get_or_insert_with(|| {
+                    let block = self.b.create_block();
+                    self.b.append_block_param(block, cl_type(out.ty));
+                    block
+                });
+                self.b.ins().jump(target, &[value.into()]);
+            }
+        }
+        let ty = ty.unwrap_or(Ty::Unit);
+        // No merge block: every arm left the function.
+        let Some(merge) = merge else {
+            return Ok(Out { value: None, ty });
+        };
+        self.b.switch_to_block(merge);
+        let value = self.b.block_params(merge)[0];
+        Ok(Out {
+            value: Some(value),
+            ty,
+        })
+    }
+
+    fn callee(&self, func: FuncId) -> Result<(Vec<Ty>, Ty), CompileError> {
+        match self.t.program.functions.get(func.0 as usize) {
+            Some(f) => Ok((f.param_types().to_vec(), f.ret)),
+            None => err(format!("no function {}", func.0)),
+        }
+    }
+
+    /// Evaluates call arguments left to right; `val`s are held while the
+    /// later ones run, and handed to the callee (no longer held) after.
+    fn args(
+        &mut self,
+        args: &[Expr],
+        params: &[Ty],
+        what: &str,
+    ) -> Result<Vec<Value>, CompileError> {
+        if args.len() != params.len() {
+            return err(format!(
+                "in `{}`: {} arguments for {} parameters",
+                self.name(),
+                args.len(),
+                params.len()
+            ));
+        }
+        let depth = self.held.len();
+        let mut values = Vec::with_capacity(args.len());
+        for (arg, ty) in args.iter().zip(params) {
+            let value = self.value(arg, *ty, what)?;
+            if *ty == Ty::Val {
+                self.held.push(Held::Temp(value));
+            }
+            values.push(value);
+        }
+        self.held.truncate(depth);
+        Ok(values)
+    }
+
+    /// After a call of a generated function: on failure, names the call's
+    /// span in the callee's trace entry and leaves with its status.
+    fn after_call(
+        &mut self,
+        call: cranelift_codegen::ir::Inst,
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
+        let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
+        let cold = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(status, cold, &[], next, &[]);
+        self.b.switch_to_block(cold);
+        let len = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
+        let last = self.b.ins().iadd_imm_s(len, -1);
+        let entry = self.trace_entry(last);
+        let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
+        let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
+        let pending = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
+        let here = self.b.ins().iconst(types::I32, span.0 as i64);
+        let new = self.b.ins().select(pending, here, old);
+        self.b.ins().store(TRUSTED, new, entry, offset);
+        self.release_held(0)?;
+        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.b.switch_to_block(next);
+        Ok(value)
+    }
+
+    fn int_binary(
+        &mut self,
+        op: IntOp,
+        x: Value,
+        y: Value,
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
+        let (result, overflow) = match op {
+            IntOp::Add => self.b.ins().sadd_overflow(x, y),
+            IntOp::Sub => self.b.ins().ssub_overflow(x, y),
+            IntOp::Mul => self.b.ins().smul_overflow(x, y),
+            IntOp::Div | IntOp::Rem => {
+                let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                self.fault_if(zero, span, SiteKind::DivisionByZero(op))?;
+                let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                if op == IntOp::Div {
+                    let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                    let overflows = self.b.ins().band(min, minus_one);
+                    self.fault_if(overflows, span, SiteKind::Overflow(op))?;
+                    return Ok(self.b.ins().sdiv(x, y));
+                }
+                // `x % -1` is 0; `srem` would trap on `min_int % -1`.
+                let one = self.b.ins().iconst(types::I64, 1);
+                let divisor = self.b.ins().select(minus_one, one, y);
+                return Ok(self.b.ins().srem(x, divisor));
+            }
+        };
+        self.fault_if(overflow, span, SiteKind::Overflow(op))?;
+        Ok(result)
+    }
+
+    fn compare(&mut self, op: Compare, ty: Ty, x: Value, y: Value) -> Result<Value, CompileError> {
+        let unsigned = ty == Ty::Bool;
+        let r = match ty {
+            Ty::F64 => {
+                let cc = match op {
+                    Compare::Eq => FloatCC::Equal,
+                    Compare::Ne => FloatCC::NotEqual,
+                    Compare::Lt => FloatCC::LessThan,
+                    Compare::Le => FloatCC::LessThanOrEqual,
+                    Compare::Gt => FloatCC::GreaterThan,
+                    Compare::Ge => FloatCC::GreaterThanOrEqual,
+                };
+                self.b.ins().fcmp(cc, x, y)
+            }
+            Ty::I64 | Ty::Bool => {
+                let cc = match (op, unsigned) {
+                    (Compare::Eq, _) => IntCC::Equal,
+                    (Compare::Ne, _) => IntCC::NotEqual,
+                    (Compare::Lt, false) => IntCC::SignedLessThan,
+                    (Compare::Le, false) => IntCC::SignedLessThanOrEqual,
+                    (Compare::Gt, false) => IntCC::SignedGreaterThan,
+                    (Compare::Ge, false) => IntCC::SignedGreaterThanOrEqual,
+                    (Compare::Lt, true) => IntCC::UnsignedLessThan,
+                    (Compare::Le, true) => IntCC::UnsignedLessThanOrEqual,
+                    (Compare::Gt, true) => IntCC::UnsignedGreaterThan,
+                    (Compare::Ge, true) => IntCC::UnsignedGreaterThanOrEqual,
+                };
+                self.b.ins().icmp(cc, x, y)
+            }
+            Ty::Unit | Ty::Val => {
+                return err(format!("in `{}`: comparison of {ty:?} values", self.name()))
+            }
+        };
+        Ok(r)
+    }
+
+    fn runtime(
+        &mut self,
+        entry: RuntimeFn,
+        args: &[Expr],
+        span: SpanId,
+    ) -> Result<Out, CompileError> {
+        let sig = abi::signature(entry);
+        let params: Vec<Ty> = match entry {
+            RuntimeFn::Prim(_) => vec![Ty::Val; args.len()],
+            _ => sig.params.to_vec(),
+        };
+        if args.len() != params.len() {
+            return err(format!(
+                "in `{}`: {} arguments for `{}`",
+                self.name(),
+                args.len(),
+                sig.symbol
+            ));
+        }
+        // `val` arguments are lent: a variable is passed as it is, anything
+        // else is a temporary released after the call.
+        let depth = self.held.len();
+        let mut values = Vec::with_capacity(args.len());
+        for (arg, ty) in args.iter().zip(&params) {
+            if let (Expr::Var(var), Ty::Val) = (arg, ty) {
+                if self.local_type(*var)? == Ty::Val {
+                    values.push(self.b.use_var(self.vars[var.0 as usize]));
+                    continue;
+                }
+            }
+            let value = self.value(arg, *ty, "a runtime argument")?;
+            if *ty == Ty::Val {
+                self.held.push(Held::Temp(value));
+            }
+            values.push(value);
+        }
+        let mut cl_sig = self.t.module.make_signature();
+        let param = |ty| cranelift_codegen::ir::AbiParam::new(ty);
+        let result = match sig.convention {
+            Convention::Leaf => {
+                cl_sig
+                    .params
+                    .extend(params.iter().map(|ty| param(cl_type(*ty))));
+                cl_sig.returns.push(param(cl_type(sig.ret)));
+                let f = self.import(sig.symbol, &cl_sig)?;
+                let call = self.b.ins().call(f, &values);
+                self.b.inst_results(call)[0]
+            }
+            Convention::Fallible => {
+                let mut call_args = vec![self.ctx];
+                cl_sig.params.push(param(types::I64));
+                if let RuntimeFn::Prim(index) = entry {
+                    let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                        StackSlotKind::ExplicitSlot,
+                        (8 * values.len().max(1)) as u32,
+                        3,
+                    ));
+                    for (i, value) in values.iter().enumerate() {
+                        self.b
+                            .ins()
+                            .stack_store(types::I64, *value, slot, (8 * i) as i32);
+                    }
+                    call_args.push(self.b.ins().iconst(types::I64, index as i64));
+                    call_args.push(self.b.ins().stack_addr(types::I64, slot, 0));
+                    call_args.push(self.b.ins().iconst(types::I64, values.len() as i64));
+                    cl_sig
+                        .params
+                        .extend([param(types::I64), param(types::I64), param(types::I64)]);
+                } else {
+                    call_args.extend(&values);
+                    cl_sig
+                        .params
+                        .extend(params.iter().map(|ty| param(cl_type(*ty))));
+                }
+                call_args.push(self.b.ins().stack_addr(types::I64, self.out_slot, 0));
+                cl_sig.params.push(param(types::I64));
+                cl_sig.returns.push(param(types::I32));
+                let f = self.import(sig.symbol, &cl_sig)?;
+                let call = self.b.ins().call(f, &call_args);
+                let status = self.b.inst_results(call)[0];
+                let site = self.site(span, SiteKind::Runtime(entry));
+                self.fail_if(status, Some(site), status)?;
+                let word = self
+                    .b
+                    .ins()
+                    .stack_load(types::I64, types::I64, self.out_slot, 0);
+                super::codegen::from_word(&mut self.b, word, sig.ret)
+            }
+        };
+        for i in (depth..self.held.len()).rev() {
+            if let Held::Temp(value) = self.held[i] {
+                self.release(value)?;
+            }
+        }
+        self.held.truncate(depth);
+        Ok(Out {
+            value: Some(result),
+            ty: sig.ret,
+        })
+    }
+}

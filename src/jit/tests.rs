@@ -310,7 +310,7 @@ fn a_panic_in_a_shim_is_an_internal_error() {
         runtime(RuntimeFn::PanicForTest, vec![], 4),
     )]);
     let e = error_of(exec(&c, 0, &[]));
-    assert_eq!(e.code, "R008");
+    assert_eq!(e.code, "R099");
     assert!(e.message.contains("a shim went wrong"), "{}", e.message);
     assert_eq!(e.span, Some(span(4)));
 }

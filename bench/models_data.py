@@ -93,6 +93,24 @@ def _read(tokens, i, index):
     return (label, left, right), i + 1
 
 
+def check_vocabulary(data, init):
+    """The rows of tree_emb.npy follow ../sst_vocab.txt beside the init
+    folder (the shared bench data); the examples number words by first
+    appearance in sst_dev.txt. Fails unless the two orders agree."""
+    listed = os.path.join(init, os.pardir, "sst_vocab.txt")
+    if not os.path.exists(listed):
+        return
+    index = {}
+    for line in open(os.path.join(data, "sst_dev.txt"), encoding="utf-8"):
+        for word in re.findall(r"\(\d+ ([^()\s]+)\)", line):
+            index.setdefault(word, len(index))
+    words = open(listed, encoding="utf-8").read().split("\n")
+    if words[-1] == "":
+        words.pop()
+    if list(index) != words:
+        raise SystemExit(f"{listed} does not list the words of sst_dev.txt in order of first appearance")
+
+
 def tree_size(tree):
     return 1 if len(tree) == 2 else 1 + tree_size(tree[1]) + tree_size(tree[2])
 

@@ -18,6 +18,8 @@ import re
 import subprocess
 import sys
 
+import models_data as md
+
 # name, description, dlang example, its arguments, the peers' arguments
 # (both at full scale, then small), and the peers that implement it.
 WORKLOADS = [
@@ -97,6 +99,7 @@ def main():
     small = args.scale == "small"
     only = set(args.only.split(",")) if args.only else None
     python = sys.executable
+    md.check_vocabulary("examples/data", args.init)
     backends = ["interp"] + (["jit"] if jit_built(args.dlang) else [])
 
     results = {}

@@ -25,14 +25,9 @@ if [ ! -f "$init/rnn_wxh.npy" ]; then
     exit 1
 fi
 
-venv=bench/.venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet -r bench/requirements-models.txt
-
 source bench/common.sh
+bench_venv bench/requirements-models.txt
 
 echo "load before: $(uptime)"
-PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" bench/models_run.py --dlang "$dlang" --init "$init" "$@"
+PYTHONDONTWRITEBYTECODE=1 "$python" bench/models_run.py --dlang "$dlang" --init "$init" "$@"
 echo "load after:  $(uptime)"

@@ -2,6 +2,7 @@
 # that the peers of bench/models.sh (models_torch.py, models_jax.py,
 # models_dynet.py) share with the dlang examples, read the way the
 # examples read them, so every implementation trains on the same numbers.
+import argparse
 import os
 import re
 
@@ -123,6 +124,28 @@ def tree_init(directory):
     """The TreeLSTM's parameters (name -> array) and the embedding table."""
     return ({n: init(directory, "tree_" + n) for n in TREE_NAMES},
             init(directory, "tree_emb"))
+
+
+def tree_report(seconds, total, roots, hits, trees, compile_seconds=None):
+    """The TreeLSTM's check: mean loss per node over the epoch, then the
+    accuracy at the roots and at all nodes after it."""
+    nodes = sum(tree_size(t) for t in trees)
+    report(seconds, {"loss": total / nodes, "root_accuracy": roots / len(trees),
+                     "node_accuracy": hits / nodes}, compile_seconds)
+
+
+def argument_parser(workloads=True):
+    """The command line every peer takes (the DyNet one runs only the
+    TreeLSTM, so it has no workload argument)."""
+    parser = argparse.ArgumentParser()
+    if workloads:
+        parser.add_argument("workload", choices=["mlp", "cnn", "charrnn", "lstm", "treelstm"])
+        parser.add_argument("--steps", type=int, default=1000)
+        parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--init", required=True)
+    parser.add_argument("--data", default="examples/data")
+    parser.add_argument("--trees", type=int, default=0)
+    return parser
 
 
 def report(seconds, check, compile_seconds=None):

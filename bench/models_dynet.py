@@ -7,7 +7,6 @@
 # the embedding table is a constant, as there.
 #
 #   python3 bench/models_dynet.py --init DIR [--data DIR] [--trees N] [--autobatch]
-import argparse
 import sys
 import time
 
@@ -15,10 +14,7 @@ import models_data as md
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--init", required=True)
-    parser.add_argument("--data", default="examples/data")
-    parser.add_argument("--trees", type=int, default=0)
+    parser = md.argument_parser(workloads=False)
     parser.add_argument("--autobatch", action="store_true")
     args = parser.parse_args()
 
@@ -66,7 +62,6 @@ def main():
         node(stored, tree, losses, seen)
         return dy.esum(losses)
 
-    nodes = sum(md.tree_size(t) for t in trees)
     start = time.perf_counter()
     total = 0.0
     for tree in trees:
@@ -83,8 +78,7 @@ def main():
         rights = [int(logits.npvalue().argmax()) == label for logits, label in seen]
         roots += rights[-1]
         hits += sum(rights)
-    md.report(seconds, {"loss": total / nodes, "root_accuracy": roots / len(trees),
-                        "node_accuracy": hits / nodes})
+    md.tree_report(seconds, total, roots, hits, trees)
     return 0
 
 

@@ -11,7 +11,6 @@
 # bucket of sizes; the leaves are computed together, the inner nodes by a
 # `lax.scan` in order, and padding is masked out of the loss. One step
 # is still one tree, as in the other implementations.
-import argparse
 import os
 import time
 
@@ -275,7 +274,6 @@ def treelstm(args):
             compiled_steps[shape], seconds = compile_ahead(step, params, memory, *arrays)
             compile_seconds += seconds
             compiled_predict[shape], _ = compile_ahead(predict, params, *arrays)
-    nodes = sum(md.tree_size(t) for t in trees)
     start = time.perf_counter()
     total = 0.0
     for shape, arrays in laid_out:
@@ -287,18 +285,11 @@ def treelstm(args):
         h, r = compiled_predict[shape](params, *arrays)
         hits += int(h)
         roots += int(r)
-    md.report(seconds, {"loss": total / nodes, "root_accuracy": roots / len(trees),
-                        "node_accuracy": hits / nodes}, compile_seconds)
+    md.tree_report(seconds, total, roots, hits, trees, compile_seconds)
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("workload", choices=["mlp", "cnn", "charrnn", "lstm", "treelstm"])
-    parser.add_argument("--init", required=True)
-    parser.add_argument("--data", default="examples/data")
-    parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--trees", type=int, default=0)
+    parser = md.argument_parser()
     args = parser.parse_args()
     {"mlp": mlp, "cnn": cnn, "charrnn": lambda a: char_model(a, False),
      "lstm": lambda a: char_model(a, True), "treelstm": treelstm}[args.workload](args)

@@ -126,6 +126,9 @@ def main():
         results[name] = row
         print(f"{name}: done (load {row['load_before']} -> {row['load_after']})", flush=True)
 
+    if small:
+        print("\n(--scale small: a few steps of each workload; the descriptions below are the "
+              "full run's)")
     print_table(results, backends)
     print_checks(results)
 

@@ -10,7 +10,6 @@
 # --float64 runs the same computation in double precision: how far the
 # float32 runs drift from it says how much float32 rounding alone moves
 # the check value (min-char-rnn's first Adagrad steps amplify it).
-import argparse
 import time
 
 import numpy as np
@@ -162,7 +161,6 @@ def treelstm(args):
             seen.append(int(torch.argmax(logits)) == tree[0])
         return (h, c), below - torch.log_softmax(logits, 0)[tree[0]]
 
-    nodes = sum(md.tree_size(t) for t in trees)
     start = time.perf_counter()
     total = 0.0
     for tree in trees:
@@ -178,18 +176,11 @@ def treelstm(args):
             node(tree, seen)
             roots += seen[-1]
             hits += sum(seen)
-    md.report(seconds, {"loss": total / nodes, "root_accuracy": roots / len(trees),
-                        "node_accuracy": hits / nodes})
+    md.tree_report(seconds, total, roots, hits, trees)
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("workload", choices=["mlp", "cnn", "charrnn", "lstm", "treelstm"])
-    parser.add_argument("--init", required=True)
-    parser.add_argument("--data", default="examples/data")
-    parser.add_argument("--steps", type=int, default=1000)
-    parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--trees", type=int, default=0)
+    parser = md.argument_parser()
     parser.add_argument("--float64", action="store_true")
     args = parser.parse_args()
     if args.float64 and args.workload not in ("charrnn", "lstm"):

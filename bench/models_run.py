@@ -136,8 +136,8 @@ def main():
 def print_table(results, backends):
     print("\n## Training-loop seconds (one run each; lower is better)\n")
     print("| workload | dlang interp | dlang jit | PyTorch eager | JAX jit (+compile) | DyNet "
-          "| DyNet autobatch | fastest peer | interp / fastest | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| DyNet autobatch | fastest peer | interp / fastest | jit / fastest | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, description, *_ in WORKLOADS:
         if name not in results:
             continue
@@ -145,7 +145,10 @@ def print_table(results, backends):
         peers = {p: row[p]["seconds"] for p in PEER_TITLES if p in row}
         fastest = min(peers, key=peers.get)
         interp = row["dlang-interp"]["seconds"]
-        jit = "%.3f" % row["dlang-jit"]["seconds"] if "jit" in backends else "not built"
+        jit, jit_ratio = "not built", "—"
+        if "jit" in backends:
+            jit = "%.3f" % row["dlang-jit"]["seconds"]
+            jit_ratio = "%.2f×" % (row["dlang-jit"]["seconds"] / peers[fastest])
 
         def cell(p):
             if p not in row:
@@ -156,25 +159,28 @@ def print_table(results, backends):
             return text
         print(f"| {description} | {interp:.3f} | {jit} | {cell('torch')} | {cell('jax')} "
               f"| {cell('dynet')} | {cell('dynet-ab')} | {PEER_TITLES[fastest]} "
-              f"| {interp / peers[fastest]:.2f}× | {row['load_before']} → {row['load_after']} |")
+              f"| {interp / peers[fastest]:.2f}× | {jit_ratio} "
+              f"| {row['load_before']} → {row['load_after']} |")
 
 
 def print_checks(results):
     print("\n## Checks (final loss, accuracies) side by side\n")
     print("dlang prints 4 decimals (so ±5e-5 is its print rounding), the peers 7 significant "
           "digits. `largest difference` is the largest absolute difference between dlang's "
-          "value and a peer's. For the character models PyTorch also runs in float64: its "
+          "value on the interpreter and a peer's (or the JIT's). For the character models PyTorch also runs in float64: its "
           "float32 run's distance from that is how far float32 rounding alone moves the value.\n")
-    print("| workload | value | dlang | PyTorch | JAX | DyNet | DyNet ab | largest difference "
-          "| PyTorch f32 − f64 |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workload | value | dlang interp | dlang jit | PyTorch | JAX | DyNet | DyNet ab "
+          "| largest difference | PyTorch f32 − f64 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, *_ in WORKLOADS:
         if name not in results:
             continue
         row = results[name]
         for key, mine in row["dlang-interp"]["check"].items():
             values = {p: row[p]["check"].get(key) for p in PEER_TITLES if p in row}
-            largest = max((abs(v - mine) for v in values.values() if v is not None), default=0.0)
+            jit = row["dlang-jit"]["check"].get(key) if "dlang-jit" in row else None
+            others = list(values.values()) + [jit]
+            largest = max((abs(v - mine) for v in others if v is not None), default=0.0)
             f64 = ""
             if "torch-f64" in row and key in row["torch-f64"]["check"]:
                 f64 = "%.1e" % abs(values["torch"] - row["torch-f64"]["check"][key])
@@ -182,7 +188,8 @@ def print_checks(results):
             def show(p):
                 v = values.get(p)
                 return "—" if v is None else "%.7g" % v
-            print(f"| {name} | {key} | {mine:g} | {show('torch')} | {show('jax')} | {show('dynet')} "
+            print(f"| {name} | {key} | {mine:g} | {'—' if jit is None else f'{jit:g}'} "
+                  f"| {show('torch')} | {show('jax')} | {show('dynet')} "
                   f"| {show('dynet-ab')} | {largest:.1e} | {f64} |")
 
 

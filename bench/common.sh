@@ -1,7 +1,18 @@
 # Shared by the bench scripts (sourced, not run): builds the release
-# binary once and times whole commands.
+# binary once, sets up the peers' venv and times whole commands.
 cargo build --release --quiet
 dlang=target/release/dlang
+
+# Creates bench/.venv (git-ignored) if needed and installs the pinned
+# requirements file $1 into it; sets $python to the venv's interpreter.
+bench_venv() {
+    local venv=bench/.venv
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install --quiet -r "$1"
+    python="$venv/bin/python"
+}
 
 # Prints the best wall-clock time of three runs of the command, in seconds.
 best_of_3() {

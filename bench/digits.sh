@@ -13,14 +13,8 @@ if [ ! -f examples/digits.dl ]; then
     exit 1
 fi
 
-venv=bench/.venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet -r bench/requirements-torch.txt
-python="$venv/bin/python"
-
 source bench/common.sh
+bench_venv bench/requirements-torch.txt
 
 # Runs a command three times; prints the best whole-process seconds and the
 # best training seconds that the program reports itself: the sum of

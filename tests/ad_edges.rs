@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 #[path = "common/generated.rs"]
 #[allow(dead_code)]
 mod generated;
+use dlang::driver::backends::BackendName;
 use generated::run_program;
 
 /// Bases and exponents: both zeros, the units, a fraction, negatives.
@@ -85,10 +86,16 @@ fn floats(lines: &[String]) -> Vec<f64> {
         .collect()
 }
 
-/// Checks every printed value against its reference, naming the first
-/// disagreements.
+/// Checks every printed value against its reference on every backend,
+/// naming the first disagreements.
 fn check(name: &str, text: &str, expected: &[(String, f64)]) {
-    let got = floats(&run_program(text, name));
+    for &backend in BackendName::BUILT {
+        check_on(backend, name, text, expected);
+    }
+}
+
+fn check_on(backend: BackendName, name: &str, text: &str, expected: &[(String, f64)]) {
+    let got = floats(&run_program(backend, text, name));
     assert_eq!(got.len(), expected.len(), "{name}: output lines");
     let wrong: Vec<String> = got
         .iter()

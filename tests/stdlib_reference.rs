@@ -32,7 +32,9 @@ fn generate() -> String {
         let checked = checker
             .check_module(Some(module.name), items)
             .unwrap_or_else(|e| panic!("stdlib/{} does not check: {e:?}", module.file));
-        let mut names: BTreeSet<String> = prims::of_module(module.name)
+        let mut names: BTreeSet<String> = prims::PRIMS
+            .iter()
+            .filter(|p| p.module == module.name)
             .map(|p| p.name.to_string())
             .collect();
         names.extend(checked.bindings.into_iter().map(|(name, _)| name));

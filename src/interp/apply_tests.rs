@@ -7,14 +7,18 @@ use crate::runtime::function::Apply;
 use crate::runtime::value::Value;
 use crate::syntax::ast::FileId;
 use crate::syntax::parse::parse_module;
+use crate::types::Checker;
 
 /// An interpreter that has run `src`, and the value of its global `name`.
 fn global(src: &str, name: &str) -> (Interpreter, Value) {
     let (ctx, _out) = RuntimeCtx::capturing();
     let mut interp = Interpreter::new(ctx);
     let items = parse_module(FileId(0), src).unwrap_or_else(|_| panic!("parse error in {src}"));
+    let checked = Checker::new()
+        .check_module(None, items)
+        .unwrap_or_else(|_| panic!("type error in {src}"));
     interp
-        .run_module(None, &items)
+        .run_module(None, &checked.items)
         .unwrap_or_else(|e| panic!("run-time error {e:?}"));
     let value = interp.lookup_global(name).expect("the global");
     (interp, value)

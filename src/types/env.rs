@@ -6,6 +6,7 @@
 
 use super::resolved::VarTarget;
 use super::types::{TyVar, Type, TypeId};
+use crate::syntax::ast::Path;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -183,6 +184,13 @@ impl Modules {
         }
         names
     }
+}
+
+/// The module an `open` names: `M` or `A.B`.
+pub fn module_name(path: &Path) -> String {
+    let mut parts = path.modules.clone();
+    parts.push(path.name.clone());
+    parts.join(".")
 }
 
 /// The closest of `candidates` to `name`, if close enough to be a typo.

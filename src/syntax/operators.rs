@@ -94,6 +94,18 @@ impl Builder {
         self.expr_at(ExprKind::Fun(Box::new(param(LEFT)), Box::new(inner)), span)
     }
 
+    /// `M.( op )`: a user operator defined in `M`. A built-in operator
+    /// belongs to no module, so `M.(+)` is `(+)`.
+    pub fn qualified_section(&self, modules: Vec<String>, op: OperatorName, l: usize, r: usize) -> UntypedExpr {
+        match op {
+            OperatorName::User(name) if float_form(&name).is_none() => {
+                let path = Path { modules, name };
+                self.expr(ExprKind::Var(path, ()), l, r)
+            }
+            op => self.section(op, l, r),
+        }
+    }
+
     /// The name `let ( op ) … =` binds. Only user operators can be
     /// defined: `a + b` is syntax, not a use of a name `+`, so a binding
     /// of `+` (or of a float form) would never be used.

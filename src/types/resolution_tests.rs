@@ -87,6 +87,7 @@ impl Found {
                 self.binders.push((var.clone(), *binder));
                 self.expr(body);
             }
+            ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => self.expr(inner),
             ExprKind::Lit(_) => {}
             other => panic!("not walked by these tests: {other:?}"),
         }
@@ -313,4 +314,43 @@ fn polymorphic_uses_list_their_instantiation() {
     assert_eq!(instances[1][0], Type::bool());
     let local = found.uses.iter().find(|(n, _)| n == "x").expect("x used");
     assert!(local.1.instance.is_empty());
+}
+
+#[test]
+fn user_operators_are_variables() {
+    let found = resolve("let ( +! ) a b = a * b\nlet x = 2 +! 3\nlet f = ( +! )");
+    let defined = binder(&found, "+!");
+    assert!(matches!(defined, Binder::Global(_)));
+    let uses: Vec<VarTarget> = found
+        .uses
+        .iter()
+        .filter(|(n, _)| n == "+!")
+        .map(|(_, v)| v.target)
+        .collect();
+    assert_eq!(uses, [defined.target(), defined.target()]);
+}
+
+#[test]
+fn float_forms_are_the_float_instance_of_the_operators() {
+    let found = resolve("let a = 1.0 +. 2.0\nlet b = 1.0 + 2.0\nlet c = ( *. ) 2.0\nlet n = -. a");
+    let float = OpInstance::Same(Type::float());
+    assert_eq!(
+        found.ops,
+        [
+            ("+", float.clone()),
+            ("+", float.clone()),
+            ("*", float.clone()),
+            ("neg", float),
+        ]
+    );
+}
+
+#[test]
+fn a_local_open_resolves_to_the_module_member() {
+    let found = resolve("let a = Tensor.(zeros [2])\nlet b = let open Tensor in sum a");
+    let VarTarget::Prim(zeros) = target(&found, "zeros") else {
+        panic!("`zeros` is not Tensor's primitive");
+    };
+    assert_eq!(crate::runtime::prims::PRIMS[zeros.0 as usize].name, "zeros");
+    assert!(matches!(target(&found, "sum"), VarTarget::Prim(_)));
 }

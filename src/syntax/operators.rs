@@ -136,6 +136,16 @@ impl Builder {
     }
 }
 
+/// A bound name as a declaration shows it: an operator in parentheses,
+/// `val ( +! ) : …`, as OCaml prints it.
+pub fn declared_name(name: &str) -> std::borrow::Cow<'_, str> {
+    let is_operator = name.chars().next().is_some_and(|c| "!$%&*+-./:<=>?@^|~".contains(c));
+    match is_operator {
+        true => format!("( {name} )").into(),
+        false => name.into(),
+    }
+}
+
 /// `A.B.` (a module prefix as the grammar collects it) as the path `A.B`.
 pub fn module_path(mut modules: Vec<String>) -> Path {
     let name = modules.pop().unwrap_or_default();

@@ -494,9 +494,9 @@ impl<'s> Infer<'s> {
         ))
     }
 
-    /// `let open M in e`, `M.(e)`: `M` is searched first for the
-    /// unqualified names of `e` that are not local variables (as a
-    /// top-level `open` is), and only while `e` is checked.
+    /// `let open M in e`, `M.(e)`: while `e` is checked, `M` is searched
+    /// for its unqualified names that are not local variables before the
+    /// current module's own (see `env.rs`).
     fn infer_local_open(
         &mut self,
         module: Path,
@@ -512,10 +512,9 @@ impl<'s> Infer<'s> {
                 span: module_span,
             });
         }
-        let current = self.current.clone();
-        self.st.modules.env_mut(&current).opens.push(name);
+        self.st.modules.local_opens.push(name);
         let body = self.infer_expr(body, ctx);
-        self.st.modules.env_mut(&current).opens.pop();
+        self.st.modules.local_opens.pop();
         let (body, shifts) = body?;
         let ty = body.ann.ty.clone();
         Ok(self.node(

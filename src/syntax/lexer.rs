@@ -384,7 +384,10 @@ mod tests {
             ]
         );
         // `( * )` is multiplication, `(*` a comment.
-        assert_eq!(tokens("( * )"), vec![Token::LParen, Token::Star, Token::RParen]);
+        assert_eq!(
+            tokens("( * )"),
+            vec![Token::LParen, Token::Star, Token::RParen]
+        );
         assert_eq!(tokens("(*)*)"), vec![]);
     }
 

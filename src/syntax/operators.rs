@@ -41,7 +41,14 @@ fn float_form(op: &str) -> Option<BinOp> {
 
 impl Builder {
     /// `x op y` for an operator lexed as a user operator at `l..r`.
-    pub fn infix(&self, op: String, l: usize, r: usize, x: UntypedExpr, y: UntypedExpr) -> UntypedExpr {
+    pub fn infix(
+        &self,
+        op: String,
+        l: usize,
+        r: usize,
+        x: UntypedExpr,
+        y: UntypedExpr,
+    ) -> UntypedExpr {
         let op_span = self.span(l, r);
         if let Some(builtin) = float_form(&op) {
             let x = self.as_float(x, op_span);
@@ -56,7 +63,14 @@ impl Builder {
     }
 
     /// `-. e`, the one user-spelled prefix operator (float negation).
-    pub fn prefix(&self, op: String, op_at: (usize, usize), e: UntypedExpr, l: usize, r: usize) -> UntypedExpr {
+    pub fn prefix(
+        &self,
+        op: String,
+        op_at: (usize, usize),
+        e: UntypedExpr,
+        l: usize,
+        r: usize,
+    ) -> UntypedExpr {
         let op_span = self.span(op_at.0, op_at.1);
         if op == "-." {
             let e = self.as_float(e, op_span);
@@ -96,7 +110,13 @@ impl Builder {
 
     /// `M.( op )`: a user operator defined in `M`. A built-in operator
     /// belongs to no module, so `M.(+)` is `(+)`.
-    pub fn qualified_section(&self, modules: Vec<String>, op: OperatorName, l: usize, r: usize) -> UntypedExpr {
+    pub fn qualified_section(
+        &self,
+        modules: Vec<String>,
+        op: OperatorName,
+        l: usize,
+        r: usize,
+    ) -> UntypedExpr {
         match op {
             OperatorName::User(name) if float_form(&name).is_none() => {
                 let path = Path { modules, name };
@@ -139,7 +159,10 @@ impl Builder {
 /// A bound name as a declaration shows it: an operator in parentheses,
 /// `val ( +! ) : …`, as OCaml prints it.
 pub fn declared_name(name: &str) -> std::borrow::Cow<'_, str> {
-    let is_operator = name.chars().next().is_some_and(|c| "!$%&*+-./:<=>?@^|~".contains(c));
+    let is_operator = name
+        .chars()
+        .next()
+        .is_some_and(|c| "!$%&*+-./:<=>?@^|~".contains(c));
     match is_operator {
         true => format!("( {name} )").into(),
         false => name.into(),

@@ -351,7 +351,10 @@ impl Builder {
     /// `mutable` on a record field: reserved (§11) but not built yet, so
     /// it is a coded error saying what to write instead (E109).
     pub fn mutable_field(&self, field: FieldDecl, keyword: Span) -> FieldDecl {
-        self.report(not_built_mutable(keyword, "`mutable` record fields are not implemented yet"));
+        self.report(not_built_mutable(
+            keyword,
+            "`mutable` record fields are not implemented yet",
+        ));
         field
     }
 
@@ -365,7 +368,10 @@ impl Builder {
         l: usize,
         r: usize,
     ) -> UntypedExpr {
-        self.report(not_built_mutable(field, "assigning a record field with `<-` is not implemented yet"));
+        self.report(not_built_mutable(
+            field,
+            "assigning a record field with `<-` is not implemented yet",
+        ));
         self.parens(record, l, r)
     }
 

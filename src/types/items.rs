@@ -10,8 +10,8 @@ use super::resolved::{PrimId, VarTarget};
 use super::types::{Class, Effect, Type, TypeId, GENERIC};
 use super::{CheckedModule, State, TypeInfo};
 use crate::syntax::ast::{
-    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, PatternKind, Phase, TypeBody,
-    TypeDecl, UntypedExpr, UntypedItem, UntypedPattern,
+    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, PatternKind, Phase, TypeBody, TypeDecl,
+    UntypedExpr, UntypedItem, UntypedPattern,
 };
 use std::collections::HashMap;
 

@@ -157,6 +157,16 @@ fn binder(found: &Found, name: &str) -> Binder {
     }
 }
 
+/// What every use of `name` resolved to, in tree order.
+fn targets(found: &Found, name: &str) -> Vec<VarTarget> {
+    found
+        .uses
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.target)
+        .collect()
+}
+
 fn target(found: &Found, name: &str) -> VarTarget {
     found
         .uses
@@ -175,12 +185,7 @@ fn uses_name_their_binder() {
     assert_eq!(target(&found, "y"), binder(&found, "y").target());
     // The inner `x` is the inner binder's, not the parameter's.
     let xs = binders_named(&found, "x");
-    let x_uses: Vec<VarTarget> = found
-        .uses
-        .iter()
-        .filter(|(n, _)| n == "x")
-        .map(|(_, v)| v.target)
-        .collect();
+    let x_uses = targets(&found, "x");
     assert_eq!(xs.len(), 2);
     assert_ne!(xs[0], xs[1]);
     assert_eq!(x_uses, [xs[0].target(), xs[1].target()]);
@@ -321,13 +326,7 @@ fn user_operators_are_variables() {
     let found = resolve("let ( +! ) a b = a * b\nlet x = 2 +! 3\nlet f = ( +! )");
     let defined = binder(&found, "+!");
     assert!(matches!(defined, Binder::Global(_)));
-    let uses: Vec<VarTarget> = found
-        .uses
-        .iter()
-        .filter(|(n, _)| n == "+!")
-        .map(|(_, v)| v.target)
-        .collect();
-    assert_eq!(uses, [defined.target(), defined.target()]);
+    assert_eq!(targets(&found, "+!"), [defined.target(), defined.target()]);
 }
 
 #[test]

@@ -72,6 +72,7 @@ fn check(file: &Path, print_types: bool) -> ExitCode {
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         for (name, ty) in &program.bindings {
+            let name = dlang::syntax::operators::declared_name(name);
             let _ = writeln!(out, "val {name} : {ty}");
         }
         let _ = out.flush();

@@ -289,11 +289,12 @@ impl Repl {
 
     fn print_bindings(&self, bindings: &[(String, String)]) {
         for (name, ty) in bindings {
+            let shown = crate::syntax::operators::declared_name(name);
             match self.session.top_level_value(name) {
                 Some(value) => {
-                    write_stdout(&format!("val {name} : {ty} = {}\n", show_quoted(&value)))
+                    write_stdout(&format!("val {shown} : {ty} = {}\n", show_quoted(&value)))
                 }
-                None => write_stdout(&format!("val {name} : {ty}\n")),
+                None => write_stdout(&format!("val {shown} : {ty}\n")),
             }
         }
     }

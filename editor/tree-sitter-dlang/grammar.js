@@ -92,7 +92,8 @@ module.exports = grammar({
     record_declaration: ($) =>
       seq('{', sep1($.field_declaration, ';'), optional(';'), '}'),
 
-    field_declaration: ($) => seq(field('name', $._field_name), ':', field('type', $._type)),
+    field_declaration: ($) =>
+      seq(optional('mutable'), field('name', $._field_name), ':', field('type', $._type)),
 
     open_item: ($) => seq('open', $.module_path),
 
@@ -201,11 +202,11 @@ module.exports = grammar({
       const table = [
         [prec.right, PREC.or, '||'],
         [prec.right, PREC.and, '&&'],
-        [prec.left, PREC.compare, choice('=', '<>', '<', '>', '<=', '>=')],
-        [prec.right, PREC.cons, choice('::', '++', '^')],
-        [prec.left, PREC.add, choice('+', '-')],
-        [prec.left, PREC.multiply, choice('*', '/', '%', '@')],
-        [prec.right, PREC.power, '**'],
+        [prec.left, PREC.compare, choice('=', '<>', '<', '>', '<=', '>=', $.compare_operator)],
+        [prec.right, PREC.cons, choice('::', '++', '^', $.concat_operator)],
+        [prec.left, PREC.add, choice('+', '-', $.add_operator)],
+        [prec.left, PREC.multiply, choice('*', '/', '%', '@', 'mod', $.multiply_operator)],
+        [prec.right, PREC.power, choice('**', $.power_operator)],
       ];
       return choice(
         ...table.map(([assoc, precedence, operator]) =>
@@ -282,6 +283,14 @@ module.exports = grammar({
     constructor_path: ($) => seq(repeat(seq($._module_name, '.')), $._constructor_name),
 
     parenthesized_expression: ($) => seq('(', $._expression, ')'),
+
+    // User-defined infix operators (§11), by the level of their first
+    // character, as src/syntax/token.rs lexes them.
+    power_operator: (_) => token(/\*\*[!$%&*+\-./:<=>?@^|~]+/),
+    multiply_operator: (_) => token(prec(-1, /[*/%][!$%&*+\-./:<=>?@^|~]+/)),
+    add_operator: (_) => token(prec(-1, /[+\-][!$%&*+\-./:<=>?@^|~]+/)),
+    concat_operator: (_) => token(prec(-1, /[@^][!$%&*+\-./:<=>?@^|~]+/)),
+    compare_operator: (_) => token(prec(-1, /[=<>|&$][!$%&*+\-./:<=>?@^|~]*/)),
 
     typed_expression: ($) => seq('(', $._expression, ':', field('type', $._type), ')'),
 

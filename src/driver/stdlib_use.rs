@@ -63,6 +63,12 @@ impl Names {
         }
     }
 
+    /// `open M` or a local open: `M` is used.
+    fn opened(&mut self, path: &Path) {
+        let module = path.modules.first().unwrap_or(&path.name);
+        self.modules.insert(module.clone());
+    }
+
     fn item<A: Phase>(&mut self, item: &Item<A>) {
         match &item.kind {
             ItemKind::Let(group) => self.let_group(group),
@@ -78,10 +84,7 @@ impl Names {
                     }
                 }
             }
-            ItemKind::Open(path) => {
-                let module = path.modules.first().unwrap_or(&path.name);
-                self.modules.insert(module.clone());
-            }
+            ItemKind::Open(path) => self.opened(path),
             ItemKind::Import(_) => {}
         }
     }
@@ -157,6 +160,10 @@ impl Names {
             ExprKind::Field(record, name, _, _) => {
                 self.expr(record);
                 self.fields.insert(name.clone());
+            }
+            ExprKind::LocalOpen(module, _, body) => {
+                self.opened(module);
+                self.expr(body);
             }
             ExprKind::Annot(e, ty) => {
                 self.expr(e);

@@ -502,7 +502,9 @@ impl<'a> Lowerer<'a> {
                 let body = self.lower_expr(body, None)?;
                 Node::While { cond, body }
             }
-            ExprKind::Annot(inner, _) => return self.lower_expr(inner, name),
+            ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => {
+                return self.lower_expr(inner, name)
+            }
             ExprKind::Shift(_, _, binder, body) => {
                 let mark = self.mark();
                 let slot = self.alloc_slot();

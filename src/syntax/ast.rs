@@ -250,6 +250,10 @@ pub enum ExprKind<A: Phase> {
     Shift(String, Span, A::Binder, Box<Expr<A>>),
     /// `reset e`
     Reset(Box<Expr<A>>),
+    /// `let open M in e` and `M.(e)`: the names of `M` are visible
+    /// unqualified in `e`. The span is the module name's. The checker
+    /// resolves the names, so a backend evaluates `e` and nothing else.
+    LocalOpen(Path, Span, Box<Expr<A>>),
 }
 
 #[derive(Clone, Debug)]

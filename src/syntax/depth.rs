@@ -60,7 +60,8 @@ impl Depths {
             | ExprKind::Ref(a)
             | ExprKind::UnOp(_, _, a)
             | ExprKind::Shift(_, _, _, a)
-            | ExprKind::Reset(a) => e(a),
+            | ExprKind::Reset(a)
+            | ExprKind::LocalOpen(_, _, a) => e(a),
             ExprKind::App(a, b)
             | ExprKind::Index(a, b)
             | ExprKind::Assign(a, b)

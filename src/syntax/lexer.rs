@@ -353,8 +353,47 @@ mod tests {
     }
 
     #[test]
+    fn user_operators_take_the_level_of_their_first_character() {
+        let op = |s: &str| s.to_string();
+        assert_eq!(
+            tokens("|> @@ +. ** **. *! $ &"),
+            vec![
+                Token::InfixCmp(op("|>")),
+                Token::InfixConcat(op("@@")),
+                Token::InfixAdd(op("+.")),
+                Token::StarStar,
+                Token::InfixPow(op("**.")),
+                Token::InfixMul(op("*!")),
+                Token::InfixCmp(op("$")),
+                Token::InfixCmp(op("&")),
+            ]
+        );
+        // The operators of §3 stay tokens of their own.
+        assert_eq!(
+            tokens("-> <- || && := :: ++ <= |]"),
+            vec![
+                Token::Arrow,
+                Token::LeftArrow,
+                Token::BarBar,
+                Token::AmpAmp,
+                Token::ColonEq,
+                Token::ColonColon,
+                Token::PlusPlus,
+                Token::Le,
+                Token::RArray,
+            ]
+        );
+        // `( * )` is multiplication, `(*` a comment.
+        assert_eq!(
+            tokens("( * )"),
+            vec![Token::LParen, Token::Star, Token::RParen]
+        );
+        assert_eq!(tokens("(*)*)"), vec![]);
+    }
+
+    #[test]
     fn unexpected_character() {
-        let e = first_error("let x = 1 $ 2");
+        let e = first_error("let x = 1 ? 2");
         assert_eq!((e.code, e.start, e.end), ("E001", 10, 11));
         let e = first_error("é");
         assert_eq!((e.code, e.start, e.end), ("E001", 0, 2));

@@ -6,6 +6,7 @@ pub mod ast;
 pub mod depth;
 pub mod lexer;
 pub mod open_constructs;
+pub mod operators;
 pub mod parse;
 pub mod parse_error;
 pub mod sexp;

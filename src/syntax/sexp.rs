@@ -69,6 +69,7 @@ pub fn expr<A: Phase>(e: &Expr<A>) -> String {
         ExprKind::Annot(e, t) => format!("(: {} {})", expr(e), ty(t)),
         ExprKind::Shift(k, _, _, body) => format!("(shift {k} {})", expr(body)),
         ExprKind::Reset(e) => format!("(reset {})", expr(e)),
+        ExprKind::LocalOpen(m, _, e) => format!("(open {m} {})", expr(e)),
     }
 }
 

@@ -545,3 +545,87 @@ fn error_messages() {
     assert_eq!(spans, vec![(8, 28)]);
     assert_eq!(error("let x = 9223372036854775808").0, "E005");
 }
+
+#[test]
+fn user_operators_take_their_first_characters_level() {
+    // `|>` (level 7) is looser than `+` and `::`; left associative.
+    assert_eq!(
+        expr("x + 1 |> f |> g"),
+        "(app (app |> (app (app |> (+ x 1)) f)) g)"
+    );
+    // `@@` (level 8) is right associative and looser than `+`.
+    assert_eq!(
+        expr("f @@ g @@ x + 1"),
+        "(app (app @@ f) (app (app @@ g) (+ x 1)))"
+    );
+    // `@` itself stays the matrix product at level 10.
+    assert_eq!(expr("a @ b + c"), "(+ (@ a b) c)");
+    assert_eq!(expr("a +! b * c"), "(app (app +! a) (* b c))");
+    assert_eq!(expr("a *! b + c"), "(+ (app (app *! a) b) c)");
+    assert_eq!(
+        expr("a **! b **! c"),
+        "(app (app **! a) (app (app **! b) c))"
+    );
+    assert_eq!(expr("a <> b $ c"), "(app (app $ (<> a b)) c)");
+    assert_eq!(expr("a && b |> c"), "(&& a (app (app |> b) c))");
+    assert_eq!(expr("7 mod 2 * 3"), "(* (% 7 2) 3)");
+}
+
+#[test]
+fn float_forms_are_the_operators_on_floats() {
+    assert_eq!(
+        expr("a +. b *. c"),
+        "(+ (: a float) (: (* (: b float) (: c float)) float))"
+    );
+    assert_eq!(expr("-. x"), "(neg (: x float))");
+    assert_eq!(
+        expr("a -. b -. c"),
+        "(- (: (- (: a float) (: b float)) float) (: c float))"
+    );
+}
+
+#[test]
+fn operators_in_parentheses_are_functions() {
+    assert_eq!(expr("(|>)"), "|>");
+    assert_eq!(expr("( +! )"), "+!");
+    assert_eq!(expr("(+)"), "(fun $left (fun $right (+ $left $right)))");
+    assert_eq!(expr("( * )"), "(fun $left (fun $right (* $left $right)))");
+    assert_eq!(expr("(mod)"), "(fun $left (fun $right (% $left $right)))");
+    assert_eq!(
+        expr("(-) 1"),
+        "(app (fun $left (fun $right (- $left $right))) 1)"
+    );
+    assert_eq!(expr("(- 1)"), "-1");
+    assert_eq!(
+        items("let ( +! ) a b = a"),
+        items("let plus a b = a").replace("plus", "+!")
+    );
+    assert_eq!(
+        items("let (|>) = fun x f -> f x"),
+        "(let (|> (fun x (fun f (app f x)))))"
+    );
+}
+
+#[test]
+fn operator_errors() {
+    assert_eq!(error("let (+) a b = a").0, "E107");
+    assert_eq!(error("let f (+.) = 1").0, "E107");
+    assert_eq!(error("let x = +! 1").0, "E108");
+}
+
+#[test]
+fn small_syntax() {
+    assert_eq!(
+        expr("for _ = 1 to 2 do f () done"),
+        "(for _ 1 to 2 (app f ()))"
+    );
+    assert_eq!(
+        expr("let open List in map f l"),
+        "(open List (app (app map f) l))"
+    );
+    assert_eq!(expr("List.(map f l)"), "(open List (app (app map f) l))");
+    assert_eq!(expr("A.B.(x).y"), "(. (open A.B x) y)");
+    assert_eq!(expr("M.(+!) a"), "(app M.+! a)");
+    assert_eq!(error("type t = { mutable x : int }").0, "E109");
+    assert_eq!(error("let f r = r.x <- 1").0, "E109");
+}

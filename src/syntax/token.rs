@@ -11,7 +11,7 @@ use logos::Logos;
 pub const KEYWORDS: &[&str] = &[
     "let", "rec", "and", "in", "fun", "function", "if", "then", "else", "match", "with", "when",
     "type", "of", "as", "open", "import", "for", "to", "downto", "while", "do", "done", "begin",
-    "end", "not", "shift", "reset", "true", "false", "ref",
+    "end", "not", "shift", "reset", "true", "false", "ref", "mod", "mutable",
 ];
 
 #[derive(Logos, Clone, Debug, PartialEq)]
@@ -89,6 +89,11 @@ pub enum Token {
     False,
     #[token("ref")]
     Ref,
+    /// `mod`, infix `%` (OCaml's spelling).
+    #[token("mod")]
+    Mod,
+    #[token("mutable")]
+    Mutable,
 
     // Names and literals.
     #[regex(r"[a-z_][A-Za-z0-9_']*", |lex| lex.slice().to_string())]
@@ -184,4 +189,25 @@ pub enum Token {
     Dot,
     #[token("_", priority = 10)]
     Underscore,
+
+    // User-defined infix operators (§11): any other run of operator
+    // characters, at the level its first character gives it, as in
+    // OCaml's table. The operators above are tokens of their own and win
+    // over these (their priority is lower than any literal token's), so
+    // `->`, `||` or `<-` never become user operators; `***` is a `**…`.
+    /// `**…`: level 11, right associative.
+    #[regex(r"\*\*[!$%&*+\-./:<=>?@^|~]+", |lex| lex.slice().to_string(), priority = 2)]
+    InfixPow(String),
+    /// `*… /… %…`: level 10, left associative (`+.`'s siblings `*.` `/.`).
+    #[regex(r"[*/%][!$%&*+\-./:<=>?@^|~]*", |lex| lex.slice().to_string(), priority = 1)]
+    InfixMul(String),
+    /// `+… -…`: level 9, left associative.
+    #[regex(r"[+\-][!$%&*+\-./:<=>?@^|~]*", |lex| lex.slice().to_string(), priority = 1)]
+    InfixAdd(String),
+    /// `@… ^…`: level 8, right associative (`@@`).
+    #[regex(r"[@^][!$%&*+\-./:<=>?@^|~]*", |lex| lex.slice().to_string(), priority = 1)]
+    InfixConcat(String),
+    /// `=… <… >… |… &… $…`: level 7, left associative (`|>`).
+    #[regex(r"[=<>|&$][!$%&*+\-./:<=>?@^|~]*", |lex| lex.slice().to_string(), priority = 1)]
+    InfixCmp(String),
 }

@@ -1,11 +1,13 @@
 //! What names mean: type definitions, modules and their scopes.
 //!
-//! Unqualified names are looked up in the local scopes, then the current
-//! module's own top-level bindings, then opened modules (latest first),
-//! then the prelude. `M.x` looks in module `M` only.
+//! Unqualified names are looked up in the local scopes, then the modules
+//! opened locally around the expression, then the current module's own
+//! top-level bindings, then opened modules (latest first), then the
+//! prelude. `M.x` looks in module `M` only.
 
 use super::resolved::VarTarget;
 use super::types::{TyVar, Type, TypeId};
+use crate::syntax::ast::Path;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
@@ -74,6 +76,9 @@ pub struct ModuleEnv {
 pub struct Modules {
     /// By module name; the main file and REPL are `""`.
     pub envs: HashMap<String, ModuleEnv>,
+    /// The modules of the local opens (`let open M in e`, `M.(e)`) around
+    /// the expression being checked, innermost last; empty between items.
+    pub local_opens: Vec<String>,
 }
 
 pub const PRELUDE: &str = "Prelude";
@@ -123,9 +128,12 @@ impl Modules {
     }
 
     /// The modules searched for an unqualified name from `current`, in
-    /// order: itself, its opens (latest first), the prelude.
+    /// order: the local opens around it (innermost first, so they shadow
+    /// top-level names as in OCaml), itself, its opens (latest first), the
+    /// prelude.
     pub fn search_order(&self, current: &str) -> Vec<String> {
-        let mut order = vec![current.to_string()];
+        let mut order: Vec<String> = self.local_opens.iter().rev().cloned().collect();
+        order.push(current.to_string());
         if let Some(env) = self.envs.get(current) {
             order.extend(env.opens.iter().rev().cloned());
         }
@@ -183,6 +191,13 @@ impl Modules {
         }
         names
     }
+}
+
+/// The module an `open` names: `M` or `A.B`.
+pub fn module_name(path: &Path) -> String {
+    let mut parts = path.modules.clone();
+    parts.push(path.name.clone());
+    parts.join(".")
 }
 
 /// The closest of `candidates` to `name`, if close enough to be a typo.

@@ -21,6 +21,8 @@ pub struct MismatchError {
     pub reason: Option<Reason>,
     /// The innermost differing pair when it is not the whole types.
     pub detail: Option<(String, String)>,
+    /// What the user most likely meant, when the mismatch says it.
+    pub hint: Option<&'static str>,
 }
 
 /// What `=` found that it cannot compare.
@@ -135,6 +137,14 @@ pub enum TypeError {
 }
 
 impl TypeError {
+    /// The error with `hint` as its note, if it is a mismatch.
+    pub fn with_hint(mut self, hint: &'static str) -> TypeError {
+        if let TypeError::Mismatch(m) = &mut self {
+            m.hint = Some(hint);
+        }
+        self
+    }
+
     pub fn mismatch(m: MismatchError) -> TypeError {
         TypeError::Mismatch(Box::new(m))
     }
@@ -207,6 +217,7 @@ impl TypeError {
                     span,
                     reason,
                     detail,
+                    hint,
                 } = &**m;
                 let mut d = Diagnostic::error(
                     code,
@@ -221,6 +232,9 @@ impl TypeError {
                 }
                 if let Some((a, b)) = detail {
                     d = d.with_note(format!("`{a}` is not compatible with `{b}`"));
+                }
+                if let Some(hint) = hint {
+                    d = d.with_note(*hint);
                 }
                 d
             }

@@ -7,7 +7,7 @@
 //! `reset`; its `TypeInfo.effect` is then the context, else `Pure`.
 
 use super::convert::PendingAlias;
-use super::env::{did_you_mean, Locals, MAIN};
+use super::env::{did_you_mean, module_name, Locals, MAIN};
 use super::error::{MismatchError, Reason, TypeError};
 use super::mixed::MixedArith;
 use super::print::Printer;
@@ -141,6 +141,7 @@ impl<'s> Infer<'s> {
                     span,
                     reason,
                     detail: (!whole).then_some((a_text, b_text)),
+                    hint: None,
                 })
             }
             UnifyError::Effect(a, b) => {
@@ -153,6 +154,7 @@ impl<'s> Infer<'s> {
                     span,
                     reason,
                     detail,
+                    hint: None,
                 })
             }
             UnifyError::Occurs(var, ty) => TypeError::InfiniteType {
@@ -250,6 +252,9 @@ impl<'s> Infer<'s> {
             }
             ExprKind::Field(record, name, name_span, ()) => {
                 self.infer_field(*record, name, name_span, span, ctx)
+            }
+            ExprKind::LocalOpen(module, module_span, body) => {
+                self.infer_local_open(module, module_span, *body, span, ctx)
             }
             ExprKind::Index(a, i) => self.infer_index(*a, *i, span, ctx),
             ExprKind::IndexSet(a, i, v) => self.infer_index_set(*a, *i, *v, span, ctx),
@@ -489,6 +494,38 @@ impl<'s> Infer<'s> {
         ))
     }
 
+    /// `let open M in e`, `M.(e)`: while `e` is checked, `M` is searched
+    /// for its unqualified names that are not local variables before the
+    /// current module's own (see `env.rs`).
+    fn infer_local_open(
+        &mut self,
+        module: Path,
+        module_span: Span,
+        body: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let name = module_name(&module);
+        if self.st.modules.env(&name).is_none() {
+            return Err(TypeError::UnboundModule {
+                name,
+                span: module_span,
+            });
+        }
+        self.st.modules.local_opens.push(name);
+        let body = self.infer_expr(body, ctx);
+        self.st.modules.local_opens.pop();
+        let (body, shifts) = body?;
+        let ty = body.ann.ty.clone();
+        Ok(self.node(
+            ExprKind::LocalOpen(module, module_span, Box::new(body)),
+            span,
+            ty,
+            shifts,
+            ctx,
+        ))
+    }
+
     fn infer_deref(&mut self, r: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
         let (r, shifts) = self.infer_expr(r, ctx)?;
         let elem = self.fresh();
@@ -549,9 +586,17 @@ impl<'s> Infer<'s> {
     ) -> Check<Typed> {
         let (inner, shifts) = self.infer_expr(inner, ctx)?;
         let ty = self.convert_annotation(&texpr)?;
+        // The float forms `+. -. *. /.` annotate an operand with the
+        // operator beside it (`syntax/operators.rs`): the annotation ends
+        // or starts the node, where `(e : t)` has its parentheses.
+        let because = if texpr.span.end == span.end || texpr.span.start == span.start {
+            "this float operator"
+        } else {
+            "this annotation"
+        };
         let reason = Reason {
             span: texpr.span,
-            because: "this annotation".to_string(),
+            because: because.to_string(),
         };
         self.expect(&inner.ann.ty, &ty, inner.span, Some(reason))?;
         Ok(self.node(

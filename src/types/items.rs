@@ -2,7 +2,7 @@
 //! declarations, and the built-in types and primitives.
 
 use super::convert::{PendingAlias, TypeVars};
-use super::env::{CtorDef, FieldDef, TypeDef, TypeDefKind, ValueEntry, PRELUDE};
+use super::env::{module_name, CtorDef, FieldDef, TypeDef, TypeDefKind, ValueEntry, PRELUDE};
 use super::error::TypeError;
 use super::infer::{Check, Infer};
 use super::pattern::Bind;
@@ -10,8 +10,8 @@ use super::resolved::{PrimId, VarTarget};
 use super::types::{Class, Effect, Type, TypeId, GENERIC};
 use super::{CheckedModule, State, TypeInfo};
 use crate::syntax::ast::{
-    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, Path, PatternKind, Phase, TypeBody,
-    TypeDecl, UntypedExpr, UntypedItem, UntypedPattern,
+    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, PatternKind, Phase, TypeBody, TypeDecl,
+    UntypedExpr, UntypedItem, UntypedPattern,
 };
 use std::collections::HashMap;
 
@@ -532,12 +532,6 @@ impl Infer<'_> {
         }
         Ok(())
     }
-}
-
-fn module_name(path: &Path) -> String {
-    let mut parts = path.modules.clone();
-    parts.push(path.name.clone());
-    parts.join(".")
 }
 
 /// `let rec` binds names (possibly annotated) to functions.

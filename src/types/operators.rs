@@ -85,8 +85,19 @@ impl Infer<'_> {
                 Type::int()
             }
             BinOp::MatMul => {
-                self.expect(&a.ann.ty, &Type::tensor(), a.span, None)?;
-                self.expect(&b.ann.ty, &Type::tensor(), b.span, None)?;
+                let on_lists = [&a, &b].iter().any(|x| {
+                    matches!(self.st.table.zonk(&x.ann.ty), Type::Con(id, _) if id == TypeId::LIST)
+                });
+                let hint = |e: TypeError| match on_lists {
+                    true => e.with_hint(
+                        "`@` is the matrix product of tensors; lists are appended with `++`",
+                    ),
+                    false => e,
+                };
+                self.expect(&a.ann.ty, &Type::tensor(), a.span, None)
+                    .map_err(hint)?;
+                self.expect(&b.ann.ty, &Type::tensor(), b.span, None)
+                    .map_err(hint)?;
                 Type::tensor()
             }
             BinOp::Eq | BinOp::Ne => {

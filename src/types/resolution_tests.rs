@@ -87,6 +87,7 @@ impl Found {
                 self.binders.push((var.clone(), *binder));
                 self.expr(body);
             }
+            ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => self.expr(inner),
             ExprKind::Lit(_) => {}
             other => panic!("not walked by these tests: {other:?}"),
         }
@@ -156,6 +157,16 @@ fn binder(found: &Found, name: &str) -> Binder {
     }
 }
 
+/// What every use of `name` resolved to, in tree order.
+fn targets(found: &Found, name: &str) -> Vec<VarTarget> {
+    found
+        .uses
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.target)
+        .collect()
+}
+
 fn target(found: &Found, name: &str) -> VarTarget {
     found
         .uses
@@ -174,12 +185,7 @@ fn uses_name_their_binder() {
     assert_eq!(target(&found, "y"), binder(&found, "y").target());
     // The inner `x` is the inner binder's, not the parameter's.
     let xs = binders_named(&found, "x");
-    let x_uses: Vec<VarTarget> = found
-        .uses
-        .iter()
-        .filter(|(n, _)| n == "x")
-        .map(|(_, v)| v.target)
-        .collect();
+    let x_uses = targets(&found, "x");
     assert_eq!(xs.len(), 2);
     assert_ne!(xs[0], xs[1]);
     assert_eq!(x_uses, [xs[0].target(), xs[1].target()]);
@@ -313,4 +319,37 @@ fn polymorphic_uses_list_their_instantiation() {
     assert_eq!(instances[1][0], Type::bool());
     let local = found.uses.iter().find(|(n, _)| n == "x").expect("x used");
     assert!(local.1.instance.is_empty());
+}
+
+#[test]
+fn user_operators_are_variables() {
+    let found = resolve("let ( +! ) a b = a * b\nlet x = 2 +! 3\nlet f = ( +! )");
+    let defined = binder(&found, "+!");
+    assert!(matches!(defined, Binder::Global(_)));
+    assert_eq!(targets(&found, "+!"), [defined.target(), defined.target()]);
+}
+
+#[test]
+fn float_forms_are_the_float_instance_of_the_operators() {
+    let found = resolve("let a = 1.0 +. 2.0\nlet b = 1.0 + 2.0\nlet c = ( *. ) 2.0\nlet n = -. a");
+    let float = OpInstance::Same(Type::float());
+    assert_eq!(
+        found.ops,
+        [
+            ("+", float.clone()),
+            ("+", float.clone()),
+            ("*", float.clone()),
+            ("neg", float),
+        ]
+    );
+}
+
+#[test]
+fn a_local_open_resolves_to_the_module_member() {
+    let found = resolve("let a = Tensor.(zeros [2])\nlet b = let open Tensor in sum a");
+    let VarTarget::Prim(zeros) = target(&found, "zeros") else {
+        panic!("`zeros` is not Tensor's primitive");
+    };
+    assert_eq!(crate::runtime::prims::PRIMS[zeros.0 as usize].name, "zeros");
+    assert!(matches!(target(&found, "sum"), VarTarget::Prim(_)));
 }

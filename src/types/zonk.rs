@@ -126,7 +126,8 @@ impl Infer<'_> {
             | ExprKind::Ref(inner)
             | ExprKind::Annot(inner, _)
             | ExprKind::Shift(_, _, _, inner)
-            | ExprKind::Reset(inner) => self.zonk_expr(inner),
+            | ExprKind::Reset(inner)
+            | ExprKind::LocalOpen(_, _, inner) => self.zonk_expr(inner),
             ExprKind::IndexSet(a, i, v) => {
                 self.zonk_expr(a);
                 self.zonk_expr(i);

@@ -61,6 +61,8 @@ pub const CORPUS: &[&str] = &[
     "1 + 2",
     "let x = 1 in x",
     "#!/usr/bin/env dlang\nlet main () = ref 0",
+    "let ( +! ) a b = a +. b *. 2.0 |> f @@ g\nlet s = List.fold_left ( * ) 1 l mod 3",
+    "let o = let open List in M.(x + (+!) 1 2) ; for _ = 1 to 2 do () done",
 ];
 
 /// Fragments inserted by token-level mutations.
@@ -96,6 +98,8 @@ const TOKENS: &[&str] = &[
     "true",
     "false",
     "ref",
+    "mod",
+    "mutable",
     "x",
     "Foo",
     "'a",
@@ -140,6 +144,15 @@ const TOKENS: &[&str] = &[
     "!",
     ".",
     "_",
+    "|>",
+    "@@",
+    "+.",
+    "-.",
+    "+!",
+    "$",
+    "( * )",
+    "(+)",
+    "M.(",
     "(*",
     "*)",
     "#",

@@ -54,7 +54,9 @@
 
 ["open" "import"] @keyword.import
 
-"not" @keyword.operator
+["not" "mod"] @keyword.operator
+
+"mutable" @keyword.modifier
 
 ; shift/reset: delimited control, shown like exceptions (a non-local jump).
 ["shift" "reset"] @keyword.exception
@@ -67,6 +69,7 @@
   "=" "<>" "<" ">" "<=" ">="
   "+" "-" "*" "/" "%" "**" "@" "^"
   "::" "++" "||" "&&" ":=" "<-" "!" "->"
+  (power_operator) (multiply_operator) (add_operator) (concat_operator) (compare_operator)
 ] @operator
 
 ["(" ")" "[" "]" "[|" "|]" "{" "}"] @punctuation.bracket

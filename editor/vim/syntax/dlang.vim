@@ -41,7 +41,8 @@ syn keyword dlangRepeatKeyword      for to downto while do done
 syn keyword dlangBlockKeyword       begin end
 syn keyword dlangTypeKeyword        type of as
 syn keyword dlangImportKeyword      open import
-syn keyword dlangOperatorKeyword    not
+syn keyword dlangOperatorKeyword    not mod
+syn keyword dlangModifierKeyword    mutable
 syn keyword dlangEffectKeyword      shift reset
 syn keyword dlangRefKeyword         ref
 syn keyword dlangBooleanKeyword     true false
@@ -59,8 +60,10 @@ syn match   dlangTypeVar     "\%(\k\)\@1<!'[a-z_][A-Za-z0-9_]*"
 syn match   dlangUnit        "(\s*)"
 
 " Operators, longest first so that e.g. `::` is never read as `:`.
-syn match   dlangOperator "[-+*/%@^!<>=|&]"
+syn match   dlangOperator "[-+*/%@^!<>=|&$]"
 syn match   dlangOperator "\*\*\|++\|::\|:=\|<-\|->\|<>\|<=\|>=\|||\|&&"
+" User-defined operators (§11): a run of operator characters (`|>`, `+.`).
+syn match   dlangOperator "[-+*/%@^<>=|&$][-!$%&*+./:<=>?@^|~]\+"
 syn match   dlangArrayBracket "\[|\||]"
 " After the operators, so that a stray `*)` is not read as `*`.
 syn match   dlangStrayCommentEnd "\*)"
@@ -99,6 +102,7 @@ hi def link dlangOperatorKeyword    Operator
 hi def link dlangEffectKeyword      Exception
 hi def link dlangRefKeyword         Keyword
 hi def link dlangBooleanKeyword     Boolean
+hi def link dlangModifierKeyword    StorageClass
 hi def link dlangAdFunction         Special
 hi def link dlangModule             Include
 hi def link dlangConstructor        Constant

@@ -71,11 +71,9 @@ impl ProgressBars {
 
 impl Bar {
     fn percent(&self, count: u64) -> u64 {
-        if self.total == 0 {
-            100
-        } else {
-            count.min(self.total) * 100 / self.total
-        }
+        (count.min(self.total) * 100)
+            .checked_div(self.total)
+            .unwrap_or(100)
     }
 
     fn plain_line(&self) -> String {
@@ -101,11 +99,9 @@ impl Bar {
     /// The plain line due now, if any: when the count has reached another
     /// quarter (a jump over several writes one line).
     fn due_line(&mut self) -> Option<String> {
-        let quarters = if self.total == 0 {
-            0
-        } else {
-            self.count.min(self.total) * 4 / self.total
-        };
+        let quarters = (self.count.min(self.total) * 4)
+            .checked_div(self.total)
+            .unwrap_or(0);
         if quarters <= self.quarters_reported {
             return None;
         }

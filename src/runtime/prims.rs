@@ -10,6 +10,7 @@ mod array;
 mod io;
 mod list;
 pub(crate) mod math;
+mod nn;
 mod optim;
 mod prelude;
 pub(crate) mod progress;
@@ -212,6 +213,8 @@ pub static PRIMS: &[Prim] = &[
     prim(T, "to_list", "tensor -> float list", 1, tensor::to_list),
     prim(T, "load_npy", "string -> tensor", 1, tensor::load_npy),
     prim(T, "save_npy", "string -> tensor -> unit", 2, tensor::save_npy),
+
+    prim("NN", "check_same_shape", "string -> tensor -> tensor -> unit", 3, nn::check_same_shape),
 
     prim("Optim", "sgd", "float -> optimizer", 1, optim::sgd),
     prim("Optim", "momentum", "float -> float -> optimizer", 2, optim::momentum),

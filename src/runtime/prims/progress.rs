@@ -163,24 +163,28 @@ pub fn update(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 /// `bar_set_description handle text`: shown before the count, as tqdm's
 /// `desc`.
 pub fn set_description(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let text = args::string(a, 1)?;
-    let bar = ctx.progress.get(args::int(a, 0)?)?;
-    bar.description = text.to_string();
-    if let Some(drawn) = &bar.drawn {
-        drawn.set_prefix(format!("{text}: "));
-    }
-    Ok(Value::Unit)
+    set_text(ctx, a, |bar, text| {
+        bar.description = text.to_string();
+        if let Some(drawn) = &bar.drawn {
+            drawn.set_prefix(format!("{text}: "));
+        }
+    })
 }
 
 /// `bar_set_postfix handle text`: shown after the count, as tqdm's
 /// `set_postfix_str`; it goes out with the next line or redraw.
 pub fn set_postfix(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    set_text(ctx, a, |bar, text| {
+        bar.postfix = text.to_string();
+        if let Some(drawn) = &bar.drawn {
+            drawn.set_message(text.to_string());
+        }
+    })
+}
+
+fn set_text(ctx: &mut RuntimeCtx, a: &[Value], set: fn(&mut Bar, &str)) -> Outcome {
     let text = args::string(a, 1)?;
-    let bar = ctx.progress.get(args::int(a, 0)?)?;
-    bar.postfix = text.to_string();
-    if let Some(drawn) = &bar.drawn {
-        drawn.set_message(text.to_string());
-    }
+    set(ctx.progress.get(args::int(a, 0)?)?, &text);
     Ok(Value::Unit)
 }
 

@@ -7,6 +7,7 @@
 use dlang::diagnostics::Diagnostic;
 use dlang::driver::backends::{self, BackendName};
 use dlang::driver::cli::{parse_command_line, Command, USAGE};
+use dlang::driver::live_output::LiveOutput;
 use dlang::driver::loader::Loader;
 use dlang::driver::output::{write_stderr, write_stdout};
 use dlang::runtime::ctx::RuntimeCtx;
@@ -83,10 +84,9 @@ fn check(file: &Path, print_types: bool) -> ExitCode {
 fn run(file: &Path, backend: BackendName, args: Vec<String>) -> ExitCode {
     let interrupted = Arc::new(AtomicBool::new(false));
     install_interrupt_handler(interrupted.clone());
-    // Buffered: a program that prints a million lines must not make a
-    // million write calls. Flushed at exit and before anything on stderr.
-    let out = BufWriter::with_capacity(1 << 16, std::io::stdout());
-    let ctx = RuntimeCtx::new(Box::new(out), args, interrupted);
+    // Buffered, yet live (see `LiveOutput`); flushed at exit and before
+    // anything on stderr.
+    let ctx = RuntimeCtx::new(Box::new(LiveOutput::stdout()), args, interrupted);
     let backend = match backends::start(backend, ctx) {
         Ok(backend) => backend,
         Err(not_built) => return unavailable_backend(&not_built),

@@ -80,6 +80,12 @@ pub const MODULES: &[StdlibModule] = &[
         record_fields: &[],
     },
     StdlibModule {
+        name: "Progress",
+        file: "progress.dl",
+        text: include_str!("../stdlib/progress.dl"),
+        record_fields: &[],
+    },
+    StdlibModule {
         name: "Tensor",
         file: "tensor.dl",
         text: include_str!("../stdlib/tensor.dl"),

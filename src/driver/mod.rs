@@ -7,6 +7,7 @@
 
 pub mod backends;
 pub mod cli;
+pub mod live_output;
 pub mod loader;
 pub mod output;
 pub mod show_decl;

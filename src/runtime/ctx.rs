@@ -1,16 +1,24 @@
 //! State the primitives share while a program runs.
 
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use super::prims::progress::ProgressBars;
 use super::random::Rng;
 
 pub struct RuntimeCtx {
     /// Where `print` writes (stdout, or a buffer in tests).
     pub out: Box<dyn Write>,
+    /// Where `eprint` and `Progress` write (stderr, or the same buffer as
+    /// `out` in tests, so that a test sees the two in order).
+    pub err: Box<dyn Write>,
+    /// Whether `err` is a terminal: `Progress` draws a bar there.
+    pub err_is_terminal: bool,
+    /// The bars of `Progress` not finished yet.
+    pub progress: ProgressBars,
     /// The arguments after `--` on the command line (`Sys.args ()`).
     pub args: Vec<String>,
     /// Set by Ctrl-C; the interpreter polls it and stops with an error.
@@ -23,6 +31,9 @@ impl RuntimeCtx {
     pub fn new(out: Box<dyn Write>, args: Vec<String>, interrupted: Arc<AtomicBool>) -> RuntimeCtx {
         RuntimeCtx {
             out,
+            err: Box::new(std::io::stderr()),
+            err_is_terminal: std::io::stderr().is_terminal(),
+            progress: ProgressBars::default(),
             args,
             interrupted,
             rng: Rng::default(),
@@ -33,11 +44,13 @@ impl RuntimeCtx {
     /// embedding).
     pub fn capturing() -> (RuntimeCtx, SharedBuffer) {
         let buffer = SharedBuffer::default();
-        let ctx = RuntimeCtx::new(
+        let mut ctx = RuntimeCtx::new(
             Box::new(buffer.clone()),
             Vec::new(),
             Arc::new(AtomicBool::new(false)),
         );
+        ctx.err = Box::new(buffer.clone());
+        ctx.err_is_terminal = false;
         (ctx, buffer)
     }
 }

@@ -12,8 +12,10 @@ mod hash;
 mod io;
 mod list;
 pub(crate) mod math;
+mod nn;
 mod optim;
 mod prelude;
+pub(crate) mod progress;
 mod random;
 mod string;
 mod tensor;
@@ -88,6 +90,7 @@ const T: &str = "Tensor";
 pub static PRIMS: &[Prim] = &[
     prim(P, "print", "'a -> unit", 1, prelude::print),
     prim(P, "print_string", "string -> unit", 1, prelude::print_string),
+    prim(P, "eprint", "'a -> unit", 1, prelude::eprint),
     prim(P, "show", "'a -> string", 1, prelude::show_value),
     prim(P, "compare", "'a -> 'a -> int", 2, prelude::compare),
     prim(P, "min", "'a -> 'a -> 'a", 2, prelude::min),
@@ -166,6 +169,13 @@ pub static PRIMS: &[Prim] = &[
     prim("IO", "read_file", "string -> string", 1, io::read_file),
     prim("IO", "read_lines", "string -> string list", 1, io::read_lines),
     prim("IO", "write_file", "string -> string -> unit", 2, io::write_file),
+    prim("IO", "flush", "unit -> unit", 1, io::flush),
+
+    prim("Progress", "bar_create", "int -> int", 1, progress::create),
+    prim("Progress", "bar_update", "int -> int -> unit", 2, progress::update),
+    prim("Progress", "bar_set_description", "int -> string -> unit", 2, progress::set_description),
+    prim("Progress", "bar_set_postfix", "int -> string -> unit", 2, progress::set_postfix),
+    prim("Progress", "bar_finish", "int -> unit", 1, progress::finish),
 
     prim("Sys", "time", "unit -> float", 1, io::time),
     prim("Sys", "args", "unit -> string list", 1, io::args),
@@ -210,6 +220,8 @@ pub static PRIMS: &[Prim] = &[
     prim(T, "to_list", "tensor -> float list", 1, tensor::to_list),
     prim(T, "load_npy", "string -> tensor", 1, tensor::load_npy),
     prim(T, "save_npy", "string -> tensor -> unit", 2, tensor::save_npy),
+
+    prim("NN", "check_same_shape", "string -> tensor -> tensor -> unit", 3, nn::check_same_shape),
 
     prim("Optim", "sgd", "float -> optimizer", 1, optim::sgd),
     prim("Optim", "momentum", "float -> float -> optimizer", 2, optim::momentum),

@@ -1,35 +1,38 @@
 //! The prelude's primitives that are not mathematics: printing,
 //! comparison, pairs, errors and int/float conversion.
 
-use std::cmp::Ordering;
-use std::io::Write;
-
-use super::args;
+use super::{args, io};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops::compare_values;
 use crate::runtime::print::show;
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
+use std::cmp::Ordering;
 
 type Outcome = Result<Value, RuntimeError>;
 
-fn write_out(ctx: &mut RuntimeCtx, text: &str) -> Outcome {
-    ctx.out
-        .write_all(text.as_bytes())
-        .map_err(|e| RuntimeError::io(format!("cannot write to standard output: {e}")))?;
-    Ok(Value::Unit)
+fn shown_line(a: &[Value]) -> Result<String, RuntimeError> {
+    let mut text = show(args::any(a, 0)?);
+    text.push('\n');
+    Ok(text)
 }
 
 pub fn print(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let mut text = show(args::any(a, 0)?);
-    text.push('\n');
-    write_out(ctx, &text)
+    io::write_stdout(ctx, &shown_line(a)?)?;
+    Ok(Value::Unit)
 }
 
 pub fn print_string(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let text = args::string(a, 0)?;
-    write_out(ctx, &text)
+    io::write_stdout(ctx, &text)?;
+    Ok(Value::Unit)
+}
+
+/// `eprint v`: as `print`, on stderr.
+pub fn eprint(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    io::write_stderr(ctx, &shown_line(a)?)?;
+    Ok(Value::Unit)
 }
 
 pub fn show_value(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {

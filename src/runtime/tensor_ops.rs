@@ -216,7 +216,9 @@ pub fn sign_mask(x: &Value) -> Value {
     })
 }
 
-fn sign_like(x: &Value, f: fn(f64) -> f64) -> Value {
+/// `f` of every element of `x` (a float or a tensor, untracked), shaped
+/// like `x`: the constant masks of the derivative rules.
+pub fn sign_like(x: &Value, f: fn(f64) -> f64) -> Value {
     match x {
         Value::Tensor(t) => Value::tensor(ew::map(t, |v| f(v as f64) as f32)),
         Value::Float(v) => Value::Float(f(*v)),

@@ -250,12 +250,8 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
                     accumulate(b, tag, || neg(&div(&mul(&g, r)?, &y)?))
                 }
                 BinOp::Pow => {
-                    // d(x^y)/dx = y x^(y-1); d(x^y)/dy = x^y ln x.
-                    accumulate(a, tag, || {
-                        let e = binary(BinOp::Pow, &x, &sub(&y, &float(1.0))?)?;
-                        mul(&g, &mul(&y, &e)?)
-                    })?;
-                    accumulate(b, tag, || mul(&g, &mul(r, &unary(Unary::Log, &x)?)?))
+                    accumulate(a, tag, || mul(&g, &pow_base_slope(&x, &y)?))?;
+                    accumulate(b, tag, || mul(&g, &pow_exponent_slope(&x, &y, r)?))
                 }
                 _ => Ok(()),
             }
@@ -272,6 +268,49 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
             Ok(())
         }
     }
+}
+
+/// `∂(x ** y)/∂x = y·x^(y-1)`, except 0 wherever `y = 0`, as PyTorch's
+/// `pow_backward_self` (the formula gives `0·x^-1`, nan at `x = 0`).
+/// The case split is arithmetic, so the rule stays differentiable: where
+/// `y = 0` the power is taken to `y` instead of `y - 1` (`0·x^0 = 0`),
+/// by a constant mask.
+pub(super) fn pow_base_slope(x: &Value, y: &Value) -> Outcome {
+    let mut e = sub(y, &float(1.0))?;
+    if let Some(zero_exponent) = edge_mask(y, |v| if v == 0.0 { 1.0 } else { 0.0 }) {
+        e = add(&e, &zero_exponent)?;
+    }
+    mul(y, &binary(BinOp::Pow, x, &e)?)
+}
+
+/// `∂(x ** y)/∂y = x^y·ln x` (`r` is `x ** y`), except 0 where `x = 0`
+/// and `y ≥ 0`, as PyTorch's `pow_backward_exponent` (the formula gives
+/// `0·-inf` = nan, or `1·-inf` at `y = 0`); where `y < 0` it stays the
+/// limit, -inf. There `x` is moved to 1 by a constant mask (`ln 1 = 0`).
+pub(super) fn pow_exponent_slope(x: &Value, y: &Value, r: &Value) -> Outcome {
+    let mut base = x.clone();
+    if let Some(zero_base) = edge_mask(x, |v| if v == 0.0 { 1.0 } else { 0.0 }) {
+        let exponent_from_zero =
+            tensor_ops::sign_like(super::primal(y), |v| if v >= 0.0 { 1.0 } else { 0.0 });
+        base = add(
+            x,
+            &ops::binary(BinOp::Mul, &zero_base, &exponent_from_zero)?,
+        )?;
+    }
+    mul(r, &unary(Unary::Log, &base)?)
+}
+
+/// The constant mask `at_edge` makes of `v`'s elements (1.0 at an edge
+/// point, 0.0 elsewhere), or `None` when no element is at the edge: the
+/// usual case, which then costs no extra arithmetic.
+fn edge_mask(v: &Value, at_edge: fn(f64) -> f64) -> Option<Value> {
+    let mask = tensor_ops::sign_like(super::primal(v), at_edge);
+    let anywhere = match &mask {
+        Value::Float(m) => *m != 0.0,
+        Value::Tensor(t) => t.data().iter().any(|&m| m != 0.0),
+        _ => false,
+    };
+    anywhere.then_some(mask)
 }
 
 /// `g * f'(x)`, given `r = f x`: an adjoint contribution in reverse

@@ -4,7 +4,9 @@
 //! (tangent zero). The rules use the generic operations, so tangents may
 //! themselves be tracked by other tags (nesting).
 
-use super::arith::{add, binary, div, float, mul, sub, tag_of, unary, under, Unary};
+use super::arith::{
+    add, div, float, mul, pow_base_slope, pow_exponent_slope, tag_of, unary, under, Unary,
+};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
@@ -49,11 +51,8 @@ pub fn binary_tangent(
             from_b(&|d| unary(Unary::Neg, &div(&mul(r, d)?, &y)?))?,
         ],
         BinOp::Pow => [
-            from_a(&|d| {
-                let e = binary(BinOp::Pow, &x, &sub(&y, &float(1.0))?)?;
-                mul(d, &mul(&y, &e)?)
-            })?,
-            from_b(&|d| mul(d, &mul(r, &unary(Unary::Log, &x)?)?))?,
+            from_a(&|d| mul(d, &pow_base_slope(&x, &y)?))?,
+            from_b(&|d| mul(d, &pow_exponent_slope(&x, &y, r)?))?,
         ],
         _ => [None, None],
     };

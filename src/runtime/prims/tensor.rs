@@ -9,45 +9,78 @@ use super::args;
 use crate::runtime::ad::{self, primal};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::tensor::{layout, npy, reduce, Tensor};
+use crate::runtime::tensor::error::show_shape;
+use crate::runtime::tensor::shape::{beyond_limits, MAX_RANK};
+use crate::runtime::tensor::{layout, npy, reduce, ShapeError, Tensor};
 use crate::runtime::tensor_ops::{as_tensor, shape_error, TensorOp};
 use crate::runtime::value::Value;
 
 type Outcome = Result<Value, RuntimeError>;
 
-use crate::runtime::tensor::shape::MAX_ELEMENTS;
-
 fn invalid(message: String) -> RuntimeError {
     RuntimeError::bad_argument(message)
 }
 
-/// A shape argument: non-negative dimensions whose product is allowed.
+/// A shape argument: non-negative dimensions, within the limits every
+/// tensor keeps (`shape::checked_numel`); checked before anything is
+/// allocated. A bad shape given by the program is R008.
 fn shape_arg(a: &[Value], i: usize, op: &str) -> Result<Vec<usize>, RuntimeError> {
     let dims = args::list(a, i)?;
     let mut shape = Vec::with_capacity(dims.len());
-    let mut count: usize = 1;
     for d in &dims {
         let Value::Int(d) = d else {
             return Err(invalid(format!("{op}: a shape is a list of ints")));
         };
         let d = usize::try_from(*d)
             .map_err(|_| invalid(format!("{op}: negative dimension {d} in a shape")))?;
-        count = count.saturating_mul(d);
         shape.push(d);
     }
-    if count > MAX_ELEMENTS {
-        return Err(invalid(format!(
-            "{op}: a tensor of shape {} would have more than {MAX_ELEMENTS} elements",
-            crate::runtime::tensor::error::show_shape(&shape)
-        )));
-    }
+    within_limits(&shape, op)?;
     Ok(shape)
 }
 
-/// A non-negative int argument (an axis, an index, a size).
+/// `shape_arg`'s limit check, also for the sizes `arange` and `one_hot`
+/// take as one int.
+fn within_limits(shape: &[usize], op: &str) -> Result<(), RuntimeError> {
+    match beyond_limits(shape) {
+        Some(why) if shape.len() > MAX_RANK => Err(invalid(format!("{op}: a tensor {why}"))),
+        Some(why) => Err(invalid(format!(
+            "{op}: a tensor of shape {} {why}",
+            show_shape(shape)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A non-negative int argument that is a size (padding, a window).
 fn count_arg(a: &[Value], i: usize, op: &str, what: &str) -> Result<usize, RuntimeError> {
     let n = args::int(a, i)?;
     usize::try_from(n).map_err(|_| invalid(format!("{op}: {what} {n} is negative")))
+}
+
+/// An index into a tensor of `shape` (a row, a slice's start or length,
+/// a class): a negative one is out of range (R003), as one past the end.
+fn index_arg(
+    a: &[Value],
+    i: usize,
+    op: &'static str,
+    what: &str,
+    shape: &[usize],
+) -> Result<usize, RuntimeError> {
+    let n = args::int(a, i)?;
+    usize::try_from(n).map_err(|_| shape_error(ShapeError::index_out_of_range(op, shape, what, n)))
+}
+
+/// An axis of a tensor of `shape`: a negative one does not exist, as one
+/// past the rank (R011).
+fn axis_arg(
+    a: &[Value],
+    i: usize,
+    op: &'static str,
+    shape: &[usize],
+) -> Result<usize, RuntimeError> {
+    let n = args::int(a, i)?;
+    usize::try_from(n).map_err(|_| shape_error(ShapeError::no_axis(op, shape, n)))
 }
 
 /// The tensor under every tag, for the operations that pass no gradient.
@@ -77,7 +110,9 @@ fn vector_of(items: &[Value], op: &str) -> Outcome {
             _ => Err(invalid(format!("{op}: expected floats"))),
         })
         .collect::<Result<Vec<f32>, _>>()?;
-    Ok(Value::tensor(Tensor::of_list(&xs)))
+    Tensor::build("of_list", vec![xs.len()], xs)
+        .map(Value::tensor)
+        .map_err(shape_error)
 }
 
 pub fn of_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -99,7 +134,7 @@ pub fn of_lists(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         return Ok(Value::tensor(Tensor::zeros(&[0, 0])));
     }
     if let Some(bad) = rows.iter().find(|r| shape_of(r) != shape_of(&rows[0])) {
-        return Err(shape_error(crate::runtime::tensor::ShapeError::mismatch(
+        return Err(shape_error(ShapeError::mismatch(
             "of_lists",
             &shape_of(&rows[0]),
             &shape_of(bad),
@@ -160,9 +195,7 @@ pub fn rand(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 
 pub fn arange(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let n = count_arg(a, 0, "Tensor.arange", "length")?;
-    if n > MAX_ELEMENTS {
-        return Err(invalid(format!("Tensor.arange: {n} elements are too many")));
-    }
+    within_limits(&[n], "Tensor.arange")?;
     Ok(Value::tensor(Tensor::arange(n)))
 }
 
@@ -187,34 +220,43 @@ pub fn transpose(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let index = args::list(a, 1)?
+    let ints = args::list(a, 1)?
         .iter()
         .map(|i| match i {
-            Value::Int(i) => usize::try_from(*i)
-                .map_err(|_| RuntimeError::out_of_range(format!("Tensor.get: negative index {i}"))),
+            Value::Int(i) => Ok(*i),
             _ => Err(invalid("Tensor.get: an index is a list of ints".into())),
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<i64>, _>>()?;
+    let Ok(index) = ints.iter().map(|&i| usize::try_from(i)).collect() else {
+        let shape = plain_tensor(a, 0, "Tensor.get")?.shape();
+        let error = ShapeError::index_out_of_range("get", shape, "index", show_shape(&ints));
+        return Err(shape_error(error));
+    };
     op1(TensorOp::Get(index), a, 0)
 }
 
 pub fn row(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Row(count_arg(a, 1, "Tensor.row", "row")?), a, 0)
+    let shape = plain_tensor(a, 0, "Tensor.row")?.shape();
+    op1(TensorOp::Row(index_arg(a, 1, "row", "row", shape)?), a, 0)
 }
 
 pub fn slice(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let op = "Tensor.slice";
+    let shape = plain_tensor(a, 0, "Tensor.slice")?.shape();
     let slice = TensorOp::Slice {
-        axis: count_arg(a, 1, op, "axis")?,
-        start: count_arg(a, 2, op, "start")?,
-        len: count_arg(a, 3, op, "length")?,
+        axis: axis_arg(a, 1, "slice", shape)?,
+        start: index_arg(a, 2, "slice", "start", shape)?,
+        len: index_arg(a, 3, "slice", "length", shape)?,
     };
     op1(slice, a, 0)
 }
 
+/// The tensors to join; a negative axis is refused like one past the
+/// rank of the first.
 pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let axis = count_arg(a, 0, "Tensor.concat", "axis")?;
-    ad::tensor_op(TensorOp::Concat(axis), &args::list(a, 1)?)
+    let ts = args::list(a, 1)?;
+    let first = ts.first().map(shape_of).unwrap_or_default();
+    let axis = axis_arg(a, 0, "concat", &first)?;
+    ad::tensor_op(TensorOp::Concat(axis), &ts)
 }
 
 pub fn stack(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -234,11 +276,8 @@ pub fn max(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 pub fn sum_axis(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(
-        TensorOp::SumAxis(count_arg(a, 0, "Tensor.sum_axis", "axis")?),
-        a,
-        1,
-    )
+    let shape = plain_tensor(a, 1, "Tensor.sum_axis")?.shape();
+    op1(TensorOp::SumAxis(axis_arg(a, 0, "sum_axis", shape)?), a, 1)
 }
 
 pub fn argmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -247,8 +286,9 @@ pub fn argmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 pub fn argmax_axis(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let axis = count_arg(a, 0, "Tensor.argmax_axis", "axis")?;
-    reduce::argmax_axis(axis, plain_tensor(a, 1, "Tensor.argmax_axis")?)
+    let t = plain_tensor(a, 1, "Tensor.argmax_axis")?;
+    let axis = axis_arg(a, 0, "argmax_axis", t.shape())?;
+    reduce::argmax_axis(axis, t)
         .map(Value::tensor)
         .map_err(shape_error)
 }
@@ -288,12 +328,8 @@ pub fn matmul(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 
 pub fn one_hot(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let n = count_arg(a, 0, "Tensor.one_hot", "size")?;
-    let i = count_arg(a, 1, "Tensor.one_hot", "index")?;
-    if n > MAX_ELEMENTS {
-        return Err(invalid(format!(
-            "Tensor.one_hot: {n} elements are too many"
-        )));
-    }
+    within_limits(&[n], "Tensor.one_hot")?;
+    let i = index_arg(a, 1, "one_hot", "class", &[n])?;
     layout::one_hot(n, i)
         .map(Value::tensor)
         .map_err(shape_error)

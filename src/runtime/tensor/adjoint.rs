@@ -13,7 +13,7 @@
 use super::error::{ShapeError, TensorResult};
 use super::layout;
 use super::reduce;
-use super::shape::numel;
+use super::shape::checked_numel;
 use super::tensor::Tensor;
 
 /// Sums `g` down to `shape`, the adjoint of broadcasting a `shape` tensor
@@ -82,9 +82,10 @@ pub fn pad_into(g: &Tensor, shape: &[usize], axis: usize, start: usize) -> Tenso
 /// A zero tensor of `shape` holding `g` at `index`, the adjoint of
 /// `layout::get _ index`.
 pub fn scatter_one(g: f32, shape: &[usize], index: &[usize]) -> TensorResult<Tensor> {
-    let mut out = vec![0.0; numel(shape)];
-    out[layout::flat_index("get", shape, index)?] = g;
-    Tensor::new(shape.to_vec(), out)
+    let at = layout::flat_index("get", shape, index)?;
+    let mut out = vec![0.0; checked_numel("get", shape)?];
+    out[at] = g;
+    Tensor::build("get", shape.to_vec(), out)
 }
 
 fn with_dim(shape: &[usize], axis: usize, d: usize) -> Vec<usize> {

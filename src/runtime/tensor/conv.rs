@@ -142,7 +142,7 @@ pub fn conv2d(x: &Tensor, k: &Tensor, pad: usize) -> TensorResult<Tensor> {
         let columns = g.im2col(&x.data()[b * image_len..(b + 1) * image_len]);
         out.extend_from_slice(matmul_2d(&kernels, false, &columns, false)?.data());
     }
-    Ok(Tensor::from_parts(vec![g.n, g.o, g.oh, g.ow], out))
+    Tensor::build("conv2d", vec![g.n, g.o, g.oh, g.ow], out)
 }
 
 /// Adjoints of `x` and `k` for `conv2d x k pad`, given the result's adjoint.
@@ -224,10 +224,11 @@ fn pool_sources(x: &Tensor, k: usize) -> TensorResult<(Vec<usize>, Vec<usize>)> 
 
 pub fn max_pool2d(x: &Tensor, k: usize) -> TensorResult<Tensor> {
     let (shape, sources) = pool_sources(x, k)?;
-    Ok(Tensor::from_parts(
+    Tensor::build(
+        "max_pool2d",
         shape,
         sources.iter().map(|&i| x.data()[i]).collect(),
-    ))
+    )
 }
 
 /// The elements of `values` (shaped as `x`) at the positions
@@ -242,10 +243,11 @@ pub fn max_pool2d_select(x: &Tensor, values: &Tensor, k: usize) -> TensorResult<
         ));
     }
     let (shape, sources) = pool_sources(x, k)?;
-    Ok(Tensor::from_parts(
+    Tensor::build(
+        "max_pool2d",
         shape,
         sources.iter().map(|&i| values.data()[i]).collect(),
-    ))
+    )
 }
 
 /// Adjoint of `x` for `max_pool2d x k`: each output's adjoint goes to the

@@ -49,7 +49,7 @@ pub fn zip_with(
     let ib = broadcast_indices(&shape, &broadcast_strides(b.shape(), &shape));
     let (da, db) = (a.data(), b.data());
     let data = ia.iter().zip(&ib).map(|(&i, &j)| f(da[i], db[j])).collect();
-    Ok(Tensor::from_parts(shape, data))
+    Tensor::build(op, shape, data)
 }
 
 pub fn add(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use super::shape::MAX_RANK;
+
 /// Why an operation refused its operands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
@@ -18,6 +20,9 @@ pub enum Problem {
     /// An index, row, slice or class beyond the tensor's extent; reported
     /// as an index error (R003) like an array index, not a shape error.
     OutOfRange(String),
+    /// The result would break a limit every tensor keeps (its rank or its
+    /// element count, `shape::checked_numel`); `left` is the result's shape.
+    Limit(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +69,15 @@ impl ShapeError {
 }
 
 impl ShapeError {
+    pub fn limit(op: &'static str, result: &[usize], why: impl Into<String>) -> Self {
+        ShapeError {
+            op,
+            left: result.to_vec(),
+            right: Vec::new(),
+            problem: Problem::Limit(why.into()),
+        }
+    }
+
     pub fn out_of_range(op: &'static str, shape: &[usize], why: impl Into<String>) -> Self {
         ShapeError {
             op,
@@ -72,10 +86,26 @@ impl ShapeError {
             problem: Problem::OutOfRange(why.into()),
         }
     }
+
+    /// An index (`what`: "index", "row", "class", …) past the end of the
+    /// tensor's extent or negative: both are the same error (R003).
+    pub fn index_out_of_range(
+        op: &'static str,
+        shape: &[usize],
+        what: &str,
+        index: impl fmt::Display,
+    ) -> Self {
+        ShapeError::out_of_range(op, shape, format!("{what} {index} is out of range"))
+    }
+
+    /// An axis the tensor does not have, past its rank or negative.
+    pub fn no_axis(op: &'static str, shape: &[usize], axis: impl fmt::Display) -> Self {
+        ShapeError::invalid(op, shape, format!("axis {axis} does not exist"))
+    }
 }
 
-/// A shape as dlang writes an `int list`: `[2; 3]`.
-pub fn show_shape(shape: &[usize]) -> String {
+/// A shape (or an index) as dlang writes an `int list`: `[2; 3]`.
+pub fn show_shape(shape: &[impl fmt::Display]) -> String {
     let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     format!("[{}]", parts.join("; "))
 }
@@ -106,6 +136,11 @@ impl fmt::Display for ShapeError {
             Problem::Invalid(why) | Problem::OutOfRange(why) => {
                 write!(f, "`{op}` on a tensor of shape {left}: {why}")
             }
+            // A shape of too many axes is not worth printing whole.
+            Problem::Limit(why) if self.left.len() > MAX_RANK => {
+                write!(f, "the result of `{op}` {why}")
+            }
+            Problem::Limit(why) => write!(f, "the result of `{op}`, of shape {left}, {why}"),
         }
     }
 }

@@ -3,17 +3,19 @@
 //! `one_hot`.
 
 use super::error::{show_shape, ShapeError, TensorResult};
-use super::shape::{check_axis, numel, strides};
+use super::shape::{check_axis, checked_numel, numel, strides};
 use super::tensor::Tensor;
 
 /// Same elements in another shape of the same size; shares storage.
 pub fn reshape(t: &Tensor, shape: &[usize]) -> TensorResult<Tensor> {
-    if numel(shape) != t.len() {
+    // `[0]` has as many elements as `[0; 2^32; 2^32]`: the limits decide.
+    let count = checked_numel("reshape", shape)?;
+    if count != t.len() {
         return Err(ShapeError::mismatch(
             "reshape",
             t.shape(),
             shape,
-            format!("{} elements cannot fill {}", t.len(), numel(shape)),
+            format!("{} elements cannot fill {count}", t.len()),
         ));
     }
     Ok(t.with_shape(shape.to_vec()))
@@ -36,7 +38,7 @@ pub fn transpose(t: &Tensor) -> TensorResult<Tensor> {
             out[j * rows + i] = x;
         }
     }
-    Ok(Tensor::from_parts(vec![cols, rows], out))
+    Tensor::build("transpose", vec![cols, rows], out)
 }
 
 /// Flat row-major position of `index`, if it is in range.
@@ -54,10 +56,11 @@ pub fn flat_index(op: &'static str, shape: &[usize], index: &[usize]) -> TensorR
         ));
     }
     if index.iter().zip(shape).any(|(i, d)| i >= d) {
-        return Err(ShapeError::out_of_range(
+        return Err(ShapeError::index_out_of_range(
             op,
             shape,
-            format!("index {} is out of range", show_shape(index)),
+            "index",
+            show_shape(index),
         ));
     }
     Ok(index.iter().zip(strides(shape)).map(|(i, s)| i * s).sum())
@@ -91,24 +94,24 @@ pub fn slice(t: &Tensor, axis: usize, start: usize, len: usize) -> TensorResult<
     }
     let mut shape = t.shape().to_vec();
     shape[axis] = len;
-    Ok(Tensor::from_parts(shape, out))
+    Tensor::build("slice", shape, out)
 }
 
 /// Sub-tensor `i` along axis 0, that axis removed.
 pub fn row(t: &Tensor, i: usize) -> TensorResult<Tensor> {
-    if t.rank() == 0 || i >= t.shape()[0] {
-        return Err(ShapeError::out_of_range(
+    let Some(&rows) = t.shape().first() else {
+        return Err(ShapeError::invalid(
             "row",
             t.shape(),
-            format!("row {i} is out of range"),
+            "a rank-0 tensor has no rows",
         ));
+    };
+    if i >= rows {
+        return Err(ShapeError::index_out_of_range("row", t.shape(), "row", i));
     }
     let shape = t.shape()[1..].to_vec();
     let n = numel(&shape);
-    Ok(Tensor::from_parts(
-        shape,
-        t.data()[i * n..(i + 1) * n].to_vec(),
-    ))
+    Tensor::build("row", shape, t.data()[i * n..(i + 1) * n].to_vec())
 }
 
 /// Joins tensors along an existing axis; all other dimensions must agree.
@@ -136,15 +139,20 @@ pub fn concat(axis: usize, ts: &[Tensor]) -> TensorResult<Tensor> {
     let outer: usize = first.shape()[..axis].iter().product();
     let inner: usize = first.shape()[axis + 1..].iter().product();
     let mut shape = first.shape().to_vec();
-    shape[axis] = ts.iter().map(|t| t.shape()[axis]).sum();
-    let mut out = Vec::with_capacity(numel(&shape));
+    // Many tensors can add up to a dimension past any limit (or past
+    // `usize`): the sum is checked, then the shape.
+    let joined = ts
+        .iter()
+        .try_fold(0usize, |acc, t| acc.checked_add(t.shape()[axis]));
+    shape[axis] = joined.unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(checked_numel("concat", &shape)?);
     for o in 0..outer {
         for t in ts {
             let run = t.shape()[axis] * inner;
             out.extend_from_slice(&t.data()[o * run..(o + 1) * run]);
         }
     }
-    Ok(Tensor::from_parts(shape, out))
+    Tensor::build("concat", shape, out)
 }
 
 /// Joins equal-shaped tensors along a new axis 0.
@@ -162,20 +170,17 @@ pub fn stack(ts: &[Tensor]) -> TensorResult<Tensor> {
     }
     let mut shape = vec![ts.len()];
     shape.extend_from_slice(first.shape());
-    let data = ts.iter().flat_map(|t| t.data().iter().copied()).collect();
-    Ok(Tensor::from_parts(shape, data))
+    let mut data = Vec::with_capacity(checked_numel("stack", &shape)?);
+    ts.iter().for_each(|t| data.extend_from_slice(t.data()));
+    Tensor::build("stack", shape, data)
 }
 
 /// `[n]` with 1.0 at `i` (`Tensor.one_hot n i`).
 pub fn one_hot(n: usize, i: usize) -> TensorResult<Tensor> {
     if i >= n {
-        return Err(ShapeError::out_of_range(
-            "one_hot",
-            &[n],
-            format!("class {i} is out of range"),
-        ));
+        return Err(ShapeError::index_out_of_range("one_hot", &[n], "class", i));
     }
-    let mut data = vec![0.0; n];
+    let mut data = vec![0.0; checked_numel("one_hot", &[n])?];
     data[i] = 1.0;
-    Ok(Tensor::from_parts(vec![n], data))
+    Tensor::build("one_hot", vec![n], data)
 }

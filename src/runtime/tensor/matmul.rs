@@ -50,7 +50,7 @@ pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<T
             general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
         }
     }
-    Ok(Tensor::from_parts(vec![m, n], out))
+    Tensor::build("matmul", vec![m, n], out)
 }
 
 /// `a @ b` with NumPy's treatment of 1-D operands: a vector on the left is

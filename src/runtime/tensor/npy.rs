@@ -9,7 +9,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::shape::numel;
+use super::shape::{beyond_limits, numel};
 use super::tensor::Tensor;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
@@ -75,6 +75,9 @@ pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
         .and_then(|h| std::str::from_utf8(h).ok())
         .ok_or("truncated or unreadable header")?;
     let (dtype, shape) = parse_header(header)?;
+    if let Some(why) = beyond_limits(&shape) {
+        return Err(format!("the array {why}"));
+    }
     let data = &bytes[data_start..];
     let expected = numel(&shape) * dtype.size();
     if data.len() != expected {
@@ -97,7 +100,7 @@ pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
             .map(|c| i64::from_le_bytes(eight(c)) as f32)
             .collect(),
     };
-    Ok(Tensor::from_parts(shape, elements))
+    Tensor::build("load_npy", shape, elements).map_err(|e| e.to_string())
 }
 
 fn eight(c: &[u8]) -> [u8; 8] {
@@ -105,12 +108,38 @@ fn eight(c: &[u8]) -> [u8; 8] {
 }
 
 /// Reads the header, a Python dict literal such as
-/// `{'descr': '<f4', 'fortran_order': False, 'shape': (1797, 64), }`.
+/// `{'descr': '<f4', 'fortran_order': False, 'shape': (1797, 64), }`
+/// followed by padding. As `numpy.load`, it wants exactly the three keys,
+/// each once, and the dict closed.
 fn parse_header(header: &str) -> Result<(Dtype, Vec<usize>), String> {
-    let bad = || format!("bad header {:?}", header.trim_end());
-    let descr = value_after(header, "descr").ok_or_else(bad)?;
-    let descr = descr.split(['\'', '"']).nth(1).ok_or_else(bad)?;
-    let dtype = match descr {
+    let shown: String = header.trim_end().chars().take(200).collect();
+    let bad = |why: &str| format!("bad header {shown:?}: {why}");
+    let entries = HeaderReader { rest: header }
+        .dict()
+        .map_err(|why| bad(&why))?;
+    let mut descr = None;
+    let mut fortran = None;
+    let mut shape = None;
+    for (key, value) in entries {
+        let slot = match (key.as_str(), value) {
+            ("descr", HeaderValue::Text(d)) => descr.replace(d).is_some(),
+            ("fortran_order", HeaderValue::Bool(f)) => fortran.replace(f).is_some(),
+            ("shape", HeaderValue::Dims(s)) => shape.replace(s).is_some(),
+            ("descr" | "fortran_order" | "shape", _) => {
+                return Err(bad(&format!("'{key}' has a value of the wrong kind")))
+            }
+            _ => return Err(bad(&format!("unexpected key '{key}'"))),
+        };
+        if slot {
+            return Err(bad(&format!("the key '{key}' appears twice")));
+        }
+    }
+    let (Some(descr), Some(fortran), Some(shape)) = (descr, fortran, shape) else {
+        return Err(bad(
+            "it needs the keys 'descr', 'fortran_order' and 'shape'",
+        ));
+    };
+    let dtype = match descr.as_str() {
         "<f4" => Dtype::F32,
         "<f8" => Dtype::F64,
         "<i8" => Dtype::I64,
@@ -120,34 +149,124 @@ fn parse_header(header: &str) -> Result<(Dtype, Vec<usize>), String> {
             ))
         }
     };
-    let fortran = value_after(header, "fortran_order").ok_or_else(bad)?;
-    if fortran.starts_with("True") {
+    if fortran {
         return Err("Fortran-order arrays are not supported (save with C order)".to_string());
     }
-    if !fortran.starts_with("False") {
-        return Err(bad());
-    }
-    let shape_text = value_after(header, "shape").ok_or_else(bad)?;
-    let inside = shape_text
-        .strip_prefix('(')
-        .and_then(|s| s.split(')').next())
-        .ok_or_else(bad)?;
-    let shape = inside
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.trim_end_matches('L').parse::<usize>().map_err(|_| bad()))
-        .collect::<Result<Vec<usize>, String>>()?;
     Ok((dtype, shape))
 }
 
-/// The text after `'key':` in the header dict, leading spaces removed.
-fn value_after<'h>(header: &'h str, key: &str) -> Option<&'h str> {
-    let quoted = [format!("'{key}'"), format!("\"{key}\"")];
-    let at = quoted
-        .iter()
-        .find_map(|q| header.find(q.as_str()).map(|i| i + q.len()))?;
-    Some(header[at..].trim_start().strip_prefix(':')?.trim_start())
+/// A value of the header dict, of the three kinds its keys take.
+enum HeaderValue {
+    Text(String),
+    Bool(bool),
+    Dims(Vec<usize>),
+}
+
+/// A reader over the header text: the subset of Python literal syntax
+/// that `.npy` headers use (a flat dict of strings, booleans and tuples of
+/// ints), each error saying what it expected.
+struct HeaderReader<'h> {
+    rest: &'h str,
+}
+
+impl HeaderReader<'_> {
+    fn skip_space(&mut self) {
+        self.rest = self.rest.trim_start();
+    }
+
+    /// Consumes `token` (after spaces), or says it is missing.
+    fn expect(&mut self, token: &str) -> Result<(), String> {
+        self.skip_space();
+        match self.rest.strip_prefix(token) {
+            Some(rest) => {
+                self.rest = rest;
+                Ok(())
+            }
+            None => Err(format!("expected `{token}`")),
+        }
+    }
+
+    fn eat(&mut self, token: &str) -> bool {
+        self.expect(token).is_ok()
+    }
+
+    /// `{ key: value, … }` with an optional trailing comma, then only
+    /// padding.
+    fn dict(mut self) -> Result<Vec<(String, HeaderValue)>, String> {
+        self.expect("{")?;
+        let mut entries = Vec::new();
+        while !self.eat("}") {
+            if self.rest.is_empty() {
+                return Err("the dict is not closed with `}`".to_string());
+            }
+            let key = self.string()?;
+            self.expect(":")?;
+            entries.push((key, self.value()?));
+            if !self.eat(",") {
+                self.expect("}")?;
+                break;
+            }
+        }
+        self.skip_space();
+        if !self.rest.is_empty() {
+            return Err("text after the closing `}`".to_string());
+        }
+        Ok(entries)
+    }
+
+    /// A string in single or double quotes (no escapes: none of the
+    /// values NumPy writes needs one).
+    fn string(&mut self) -> Result<String, String> {
+        self.skip_space();
+        let quote = self
+            .rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '\'' | '"'))
+            .ok_or("expected a quoted string")?;
+        let body = &self.rest[1..];
+        let end = body.find(quote).ok_or("an unterminated string")?;
+        self.rest = &body[end + 1..];
+        Ok(body[..end].to_string())
+    }
+
+    fn value(&mut self) -> Result<HeaderValue, String> {
+        self.skip_space();
+        if self.eat("True") {
+            Ok(HeaderValue::Bool(true))
+        } else if self.eat("False") {
+            Ok(HeaderValue::Bool(false))
+        } else if self.eat("(") {
+            self.dims().map(HeaderValue::Dims)
+        } else {
+            self.string().map(HeaderValue::Text)
+        }
+    }
+
+    /// The rest of a tuple of non-negative ints after its `(`: `()`,
+    /// `(3,)`, `(2, 3)`; Python 2 files may write `3L`.
+    fn dims(&mut self) -> Result<Vec<usize>, String> {
+        let mut dims = Vec::new();
+        while !self.eat(")") {
+            self.skip_space();
+            let digits = self.rest.len()
+                - self
+                    .rest
+                    .trim_start_matches(|c: char| c.is_ascii_digit())
+                    .len();
+            let dim = self.rest[..digits]
+                .parse::<usize>()
+                .map_err(|_| "expected a dimension (a non-negative int)".to_string())?;
+            self.rest = &self.rest[digits..];
+            self.eat("L");
+            dims.push(dim);
+            if !self.eat(",") {
+                self.expect(")")?;
+                break;
+            }
+        }
+        Ok(dims)
+    }
 }
 
 /// The bytes of a version 1 `<f4` C-order file, header padded with spaces
@@ -164,19 +283,10 @@ pub fn encode_npy(t: &Tensor) -> Vec<u8> {
     header.push('\n');
     let mut out = Vec::with_capacity(12 + header.len() + 4 * t.len());
     out.extend_from_slice(MAGIC);
-    // Version 1 unless the header outgrows its 2-byte length (thousands of
-    // axes), then version 2 with a 4-byte length; padding then is off by
-    // two bytes from 64, which readers accept.
-    match u16::try_from(header.len()) {
-        Ok(len) => {
-            out.extend_from_slice(&[1, 0]);
-            out.extend_from_slice(&len.to_le_bytes());
-        }
-        Err(_) => {
-            out.extend_from_slice(&[2, 0]);
-            out.extend_from_slice(&(header.len() as u32).to_le_bytes());
-        }
-    }
+    // Version 1: with at most 64 axes (`shape::MAX_RANK`) the header is
+    // under 1 kB, well within its 2-byte length.
+    out.extend_from_slice(&[1, 0]);
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
     for x in t.data() {
         out.extend_from_slice(&x.to_le_bytes());

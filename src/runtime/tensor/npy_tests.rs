@@ -118,3 +118,99 @@ fn loads_the_digits_data_set_when_present() {
         .all(|&c| c.fract() == 0.0 && (0.0..10.0).contains(&c)));
     assert!(x.data().iter().all(|v| v.is_finite()));
 }
+
+/// A version 1 (or, for a long header, 2) file with this header text.
+fn crafted(header: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = b"\x93NUMPY".to_vec();
+    let header = format!("{header}\n");
+    match u16::try_from(header.len()) {
+        Ok(len) => {
+            out.extend_from_slice(&[1, 0]);
+            out.extend_from_slice(&len.to_le_bytes());
+        }
+        Err(_) => {
+            out.extend_from_slice(&[2, 0]);
+            out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        }
+    }
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn headers_are_read_as_the_dict_numpy_writes() {
+    let two = [1.0f32, 2.0].map(f32::to_le_bytes).concat();
+    let read = |header: &str| parse_npy(&crafted(header, &two));
+    let vector = Tensor::of_list(&[1.0, 2.0]);
+    // What NumPy and older writers produce: trailing comma or not, either
+    // quote, Python 2 longs, padding.
+    for header in [
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)}",
+        "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2L,)}   ",
+        "{'shape': (2,), 'fortran_order': False, 'descr': '<f4'}",
+    ] {
+        assert_eq!(read(header), Ok(vector.clone()), "{header}");
+    }
+    let refusal = |header: &str, why: &str| {
+        let message = read(header).unwrap_err();
+        assert!(message.contains(why), "{header}: {message}");
+    };
+    refusal(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), ",
+        "not closed",
+    );
+    refusal(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)",
+        "expected `}`",
+    );
+    refusal(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'shape': (1,)}",
+        "'shape' appears twice",
+    );
+    refusal(
+        "{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}",
+        "'descr' appears twice",
+    );
+    refusal("{'descr': '<f4', 'shape': (2,)}", "needs the keys");
+    refusal(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 'x'}",
+        "unexpected key 'extra'",
+    );
+    refusal(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} x",
+        "after the closing",
+    );
+    refusal(
+        "{'descr': '<f4', 'fortran_order': 'no', 'shape': (2,)}",
+        "wrong kind",
+    );
+    refusal(
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (-2,)}",
+        "expected a dimension",
+    );
+    refusal("{'descr: '<f4'}", "expected `:`");
+}
+
+#[test]
+fn shapes_beyond_the_tensor_limits_are_refused_before_allocating() {
+    let header =
+        |shape: &str| format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+    // Rank 50,000 (a header of 150 kB, version 2): refused by the rank
+    // limit, never printed or walked recursively.
+    let deep = format!("({})", vec!["1"; 50_000].join(", "));
+    let message = parse_npy(&crafted(&header(&deep), &1.0f32.to_le_bytes())).unwrap_err();
+    assert!(message.contains("50000 axes"), "{message}");
+    let at_limit = format!("({})", vec!["1"; 64].join(", "));
+    let t = parse_npy(&crafted(&header(&at_limit), &1.0f32.to_le_bytes())).unwrap();
+    assert_eq!(t.rank(), 64);
+    // No data, yet the non-zero dimensions overflow: refused.
+    let message = parse_npy(&crafted(&header("(0, 4294967296, 4294967296)"), &[])).unwrap_err();
+    assert!(message.contains("non-zero dimensions"), "{message}");
+    // A dimension beyond usize is not a dimension.
+    assert!(parse_npy(&crafted(&header("(99999999999999999999999,)"), &[])).is_err());
+    // Zero-size arrays within the limits load.
+    let empty = parse_npy(&crafted(&header("(0, 268435456)"), &[])).unwrap();
+    assert_eq!(empty.shape(), &[0, 268435456]);
+}

@@ -34,36 +34,81 @@ pub fn show_tensor(t: &Tensor) -> String {
     if t.rank() == 0 {
         out.push_str(&format_f32(t.data()[0]));
     } else {
-        let abbreviate = t.len() > THRESHOLD;
-        push_axis(t, 0, 0, abbreviate, &mut out);
+        push_nested(t, &mut out);
     }
     out.push(')');
     out
 }
 
-/// Writes the sub-tensor starting at flat `offset` whose first axis is `axis`.
-fn push_axis(t: &Tensor, axis: usize, offset: usize, abbreviate: bool, out: &mut String) {
-    let len = t.shape()[axis];
-    let step: usize = t.shape()[axis + 1..].iter().product();
+/// Whether to abbreviate: more than [`THRESHOLD`] elements, or (for a
+/// tensor with a zero axis, which has none) more than that many empty
+/// lists to print: `[2^28; 0]` would otherwise print 2^28 times `[]`.
+fn abbreviates(t: &Tensor) -> bool {
+    let boxes = t
+        .shape()
+        .iter()
+        .take_while(|&&d| d != 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    t.len() > THRESHOLD || boxes.is_none_or(|n| n > THRESHOLD)
+}
+
+/// One axis being written: the flat offset of its sub-tensor, and the
+/// entries shown so far.
+struct Level {
+    axis: usize,
+    offset: usize,
+    written: usize,
+}
+
+/// Writes the nested lists with an explicit stack of axes, not recursion:
+/// the rank is bounded (64), but nothing here should depend on it.
+fn push_nested(t: &Tensor, out: &mut String) {
+    let abbreviate = abbreviates(t);
+    let rank = t.rank();
+    let mut stack = vec![Level {
+        axis: 0,
+        offset: 0,
+        written: 0,
+    }];
     out.push('[');
-    let shown: Vec<Option<usize>> = if abbreviate && len > 2 * EDGE_ITEMS {
-        let head = (0..EDGE_ITEMS).map(Some);
-        let tail = (len - EDGE_ITEMS..len).map(Some);
-        head.chain(std::iter::once(None)).chain(tail).collect()
-    } else {
-        (0..len).map(Some).collect()
-    };
-    for (k, entry) in shown.into_iter().enumerate() {
+    while let Some(level) = stack.last_mut() {
+        let len = t.shape()[level.axis];
+        let cut = abbreviate && len > 2 * EDGE_ITEMS;
+        let shown = if cut { 2 * EDGE_ITEMS + 1 } else { len };
+        if level.written == shown {
+            out.push(']');
+            stack.pop();
+            continue;
+        }
+        let k = level.written;
+        level.written += 1;
         if k > 0 {
             out.push_str(", ");
         }
-        match entry {
-            None => out.push_str("..."),
-            Some(i) if axis + 1 == t.rank() => out.push_str(&format_f32(t.data()[offset + i])),
-            Some(i) => push_axis(t, axis + 1, offset + i * step, abbreviate, out),
+        // With a cut, entry EDGE_ITEMS is the `...` and the ones after it
+        // are the last EDGE_ITEMS of the axis.
+        let index = match k.cmp(&EDGE_ITEMS) {
+            std::cmp::Ordering::Equal if cut => {
+                out.push_str("...");
+                continue;
+            }
+            std::cmp::Ordering::Greater if cut => len - shown + k,
+            _ => k,
+        };
+        let step: usize = t.shape()[level.axis + 1..].iter().product();
+        let at = level.offset + index * step;
+        if level.axis + 1 == rank {
+            out.push_str(&format_f32(t.data()[at]));
+        } else {
+            let axis = level.axis + 1;
+            out.push('[');
+            stack.push(Level {
+                axis,
+                offset: at,
+                written: 0,
+            });
         }
     }
-    out.push(']');
 }
 
 #[cfg(test)]
@@ -104,6 +149,17 @@ mod tests {
     }
 
     #[test]
+    fn the_deepest_tensor_prints_without_recursion() {
+        let deep = Tensor::zeros(&[1; crate::runtime::tensor::shape::MAX_RANK]);
+        let text = show_tensor(&deep);
+        let open = "[".repeat(64);
+        let close = "]".repeat(64);
+        assert_eq!(text, format!("tensor({open}0.0{close})"));
+        let t = Tensor::new(vec![2, 1, 2], vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!(show_tensor(&t), "tensor([[[1.0, 2.0]], [[3.0, 4.0]]])");
+    }
+
+    #[test]
     fn large_tensors_are_abbreviated_as_numpy() {
         // 1000 elements: still in full.
         assert!(!show_tensor(&Tensor::arange(1000)).contains("..."));
@@ -119,6 +175,20 @@ mod tests {
         );
         assert!(text.contains("], ..., ["), "{text}");
         assert!(text.ends_with("1997.0, 1998.0, 1999.0]])"), "{text}");
+        // A zero-size tensor has no elements but may have many empty
+        // lists: those are abbreviated too.
+        assert_eq!(
+            show_tensor(&Tensor::zeros(&[2000, 0])),
+            "tensor([[], [], [], ..., [], [], []])"
+        );
+        assert_eq!(
+            show_tensor(&Tensor::zeros(&[1 << 28, 0])),
+            "tensor([[], [], [], ..., [], [], []])"
+        );
+        assert_eq!(
+            show_tensor(&Tensor::zeros(&[3, 0, 2])),
+            "tensor([[], [], []])"
+        );
         // Short axes of an abbreviated tensor are shown whole.
         let tall = Tensor::zeros(&[1001, 2]);
         assert!(show_tensor(&tall)

@@ -71,7 +71,7 @@ pub fn sum_axis(axis: usize, t: &Tensor) -> TensorResult<Tensor> {
             acc.iter_mut().zip(src).for_each(|(a, &x)| *a += x);
         }
     }
-    Ok(Tensor::from_parts(without_axis(t.shape(), axis), out))
+    Tensor::build("sum_axis", without_axis(t.shape(), axis), out)
 }
 
 /// Index of the largest element along `axis`, as floats (tensor elements
@@ -97,7 +97,7 @@ pub fn argmax_axis(axis: usize, t: &Tensor) -> TensorResult<Tensor> {
             out.push(argmax_slice(&lane).unwrap_or(0) as f32);
         }
     }
-    Ok(Tensor::from_parts(without_axis(t.shape(), axis), out))
+    Tensor::build("argmax_axis", without_axis(t.shape(), axis), out)
 }
 
 /// The last axis's length (1 for a scalar), the unit softmax works on.

@@ -1,20 +1,64 @@
 //! Shapes, row-major strides and NumPy broadcasting.
 
-use super::error::{ShapeError, TensorResult};
+use super::error::{show_shape, ShapeError, TensorResult};
 
-/// Number of elements of a shape (1 for the scalar shape `[]`). Saturates
-/// at `usize::MAX` instead of overflowing, so a user's absurd shape fails
-/// the element-count checks of `Tensor::new` and `reshape` cleanly.
-/// The most elements one tensor may have (2^28, 1 GiB of f32). Shapes
-/// given by a program (`Tensor.zeros`, `conv2d`'s padding, …) are checked
-/// against it before anything is allocated.
+/// The most elements one tensor may have (2^28, 1 GiB of f32). Every
+/// tensor's shape is checked against it ([`checked_numel`]) before its
+/// elements are allocated.
 pub const MAX_ELEMENTS: usize = 1 << 28;
 
+/// The most axes one tensor may have: NumPy's limit (`NPY_MAXDIMS`).
+pub const MAX_RANK: usize = 64;
+
+/// Number of elements of a shape (1 for the scalar shape `[]`). Exact for
+/// every shape a tensor has (those pass [`checked_numel`]); saturates at
+/// `usize::MAX` for any other instead of overflowing.
 pub fn numel(shape: &[usize]) -> usize {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .unwrap_or(usize::MAX)
+}
+
+/// Why no tensor may have `shape`, if none may: more than [`MAX_RANK`]
+/// axes, or more than [`MAX_ELEMENTS`] in the product of its non-zero
+/// dimensions. Zero dimensions are left out of that product, as NumPy's
+/// size check does: `[0; 2^32; 2^32]` holds no element, but an operation
+/// that drops its zero axis (`sum_axis 0`) would make a tensor of 2^64.
+/// With every tensor within both limits, all shape arithmetic on tensors
+/// (element counts, strides, `concat`'s sums) stays far from overflow.
+pub fn beyond_limits(shape: &[usize]) -> Option<String> {
+    if shape.len() > MAX_RANK {
+        return Some(format!(
+            "would have {} axes, more than the {MAX_RANK} a tensor may have",
+            shape.len()
+        ));
+    }
+    let nonzero = shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d));
+    if nonzero.is_none_or(|n| n > MAX_ELEMENTS) {
+        let counted = if shape.contains(&0) {
+            " (counting its non-zero dimensions)"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "would have more than {MAX_ELEMENTS} elements{counted}"
+        ));
+    }
+    None
+}
+
+/// The element count of `shape`, after checking that a tensor may have
+/// it (see [`beyond_limits`]); the one check every tensor's shape passes,
+/// before anything is allocated for it.
+pub fn checked_numel(op: &'static str, shape: &[usize]) -> TensorResult<usize> {
+    match beyond_limits(shape) {
+        Some(why) => Err(ShapeError::limit(op, shape, why)),
+        None => Ok(numel(shape)),
+    }
 }
 
 /// Row-major (C order) strides, in elements.
@@ -49,28 +93,24 @@ pub fn broadcast_shapes(
     Ok(out)
 }
 
-/// Refuses a result shape with more than [`MAX_ELEMENTS`] elements: a
-/// broadcast (`[n; 1] + [1; n]`) or a product (`[n; 1] @ [1; n]`) can ask
-/// for far more than its operands hold.
+/// [`checked_numel`] for the result of a two-operand operation, the error
+/// naming both operands: a broadcast (`[n; 1] + [1; n]`) or a product
+/// (`[n; 1] @ [1; n]`) can ask for far more than its operands hold.
 pub fn check_size(
     op: &'static str,
     left: &[usize],
     right: &[usize],
     result: &[usize],
 ) -> TensorResult<()> {
-    let count = result.iter().try_fold(1usize, |a, &d| a.checked_mul(d));
-    if count.is_none_or(|n| n > MAX_ELEMENTS) {
-        return Err(ShapeError::mismatch(
+    match beyond_limits(result) {
+        Some(why) => Err(ShapeError::mismatch(
             op,
             left,
             right,
-            format!(
-                "the result {} would have more than {MAX_ELEMENTS} elements",
-                super::error::show_shape(result)
-            ),
-        ));
+            format!("the result {} {why}", show_shape(result)),
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The dimension `from_right` places from the last one, 1 if absent.
@@ -142,10 +182,6 @@ pub fn check_axis(op: &'static str, shape: &[usize], axis: usize) -> TensorResul
     if axis < shape.len() {
         Ok(())
     } else {
-        Err(ShapeError::invalid(
-            op,
-            shape,
-            format!("axis {axis} does not exist"),
-        ))
+        Err(ShapeError::no_axis(op, shape, axis))
     }
 }

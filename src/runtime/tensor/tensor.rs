@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::error::{ShapeError, TensorResult};
-use super::shape::numel;
+use super::shape::{checked_numel, numel};
 
 #[derive(Clone, Debug)]
 pub struct Tensor {
@@ -23,9 +23,18 @@ impl PartialEq for Tensor {
 impl Tensor {
     /// A tensor of the given shape; the element count must match.
     pub fn new(shape: Vec<usize>, data: Vec<f32>) -> TensorResult<Tensor> {
-        if numel(&shape) != data.len() {
+        Tensor::build("of_list", shape, data)
+    }
+
+    /// The one way to a tensor of a shape no tensor had before: `shape`
+    /// passes [`checked_numel`] (rank and element limits) and `data` must
+    /// fill it. Kernels whose result can outgrow their operands (`concat`,
+    /// `stack`, broadcasting, …) call `checked_numel` themselves before
+    /// allocating `data`; `op` names the operation in the error.
+    pub fn build(op: &'static str, shape: Vec<usize>, data: Vec<f32>) -> TensorResult<Tensor> {
+        if checked_numel(op, &shape)? != data.len() {
             return Err(ShapeError::invalid(
-                "of_list",
+                op,
                 &shape,
                 format!("{} elements do not fill the shape", data.len()),
             ));
@@ -36,9 +45,11 @@ impl Tensor {
         })
     }
 
-    /// For kernels that computed `data` for `shape` themselves.
+    /// For kernels whose result has the shape of a tensor they were given
+    /// (element-wise maps, `softmax`), or one the caller checked with
+    /// [`checked_numel`]: that shape is within the limits already.
     pub(crate) fn from_parts(shape: Vec<usize>, data: Vec<f32>) -> Tensor {
-        debug_assert_eq!(numel(&shape), data.len());
+        debug_assert!(checked_numel("from_parts", &shape) == Ok(data.len()));
         Tensor {
             shape,
             data: data.into(),
@@ -50,6 +61,8 @@ impl Tensor {
         Tensor::from_parts(Vec::new(), vec![x])
     }
 
+    /// `shape` must be one a tensor may have: a shape taken from a tensor,
+    /// or one checked with [`checked_numel`] (as `Tensor.zeros` does).
     pub fn full(shape: &[usize], x: f32) -> Tensor {
         Tensor::from_parts(shape.to_vec(), vec![x; numel(shape)])
     }
@@ -83,7 +96,7 @@ impl Tensor {
                 "rows must all have the same length",
             ));
         }
-        Ok(Tensor::from_parts(vec![rows.len(), width], rows.concat()))
+        Tensor::build("of_lists", vec![rows.len(), width], rows.concat())
     }
 
     pub fn shape(&self) -> &[usize] {

@@ -1,7 +1,7 @@
 //! Unit tests of the forward kernels (derivative kernels: `adjoint_tests`).
 
 use super::elementwise::*;
-use super::error::ShapeError;
+use super::error::{Problem, ShapeError};
 use super::layout::*;
 use super::matmul::*;
 use super::reduce::*;
@@ -230,4 +230,89 @@ fn conv2d_and_pool_values() {
     assert!(max_pool2d(&x, 0).is_err());
     assert!(conv2d(&x, &k, usize::MAX).is_err());
     assert!(max_pool2d(&x, 4).is_err());
+}
+
+#[test]
+fn every_shape_is_checked_against_the_rank_and_element_limits() {
+    assert_eq!(checked_numel("zeros", &[2, 3]), Ok(6));
+    assert_eq!(checked_numel("zeros", &[]), Ok(1));
+    assert_eq!(checked_numel("zeros", &[0, MAX_ELEMENTS]), Ok(0));
+    assert_eq!(checked_numel("zeros", &[MAX_ELEMENTS]), Ok(MAX_ELEMENTS));
+    // A zero dimension does not hide the others: their product is checked.
+    for shape in [
+        vec![1 << 32, 1 << 32, 0],
+        vec![0, 1 << 32, 1 << 32],
+        vec![0, MAX_ELEMENTS + 1],
+        vec![usize::MAX, 2, 0],
+    ] {
+        let e = checked_numel("zeros", &shape).unwrap_err();
+        assert!(matches!(e.problem, Problem::Limit(_)), "{shape:?}: {e}");
+    }
+    assert_eq!(checked_numel("zeros", &[1; MAX_RANK]), Ok(1));
+    let e = checked_numel("stack", &[1; MAX_RANK + 1]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the result of `Tensor.stack` would have 65 axes, more than the 64 a tensor may have"
+    );
+    assert!(Tensor::build("of_list", vec![0, 1 << 32, 1 << 32], vec![]).is_err());
+    assert!(Tensor::build("of_list", vec![2], vec![1.0]).is_err());
+    assert!(Tensor::new(vec![1; MAX_RANK + 1], vec![1.0]).is_err());
+}
+
+#[test]
+fn operations_cannot_grow_a_tensor_past_the_limits() {
+    // reshape of an empty tensor to a shape whose other dimensions overflow.
+    let empty = Tensor::zeros(&[0]);
+    assert!(reshape(&empty, &[0, 1 << 32, 1 << 32]).is_err());
+    assert_eq!(
+        reshape(&empty, &[0, 1 << 14, 1 << 14]).unwrap().shape(),
+        &[0, 1 << 14, 1 << 14]
+    );
+    // concat: the joined axis past the limit, and past usize, is an error.
+    let wide = Tensor::zeros(&[0, MAX_ELEMENTS]);
+    let e = concat(1, &[wide.clone(), wide.clone()]).unwrap_err();
+    assert!(matches!(e.problem, Problem::Limit(_)), "{e}");
+    assert_eq!(
+        concat(0, &[wide.clone(), wide]).unwrap().shape(),
+        &[0, MAX_ELEMENTS]
+    );
+    // stack adds an axis: not past rank 64.
+    let deep = Tensor::zeros(&[1; MAX_RANK]);
+    assert!(stack(std::slice::from_ref(&deep)).is_err());
+    assert_eq!(
+        stack(&[Tensor::zeros(&[1; MAX_RANK - 1])]).unwrap().rank(),
+        MAX_RANK
+    );
+    // A reduction of a zero-size tensor makes zeros of its other axes.
+    let out = sum_axis(0, &Tensor::zeros(&[0, 1 << 10, 1 << 10])).unwrap();
+    assert_eq!(
+        (out.shape(), out.len()),
+        (&[1usize << 10, 1 << 10][..], 1 << 20)
+    );
+}
+
+#[test]
+fn bad_indices_are_index_errors_and_rank_0_has_no_rows() {
+    let e = row(&Tensor::scalar(1.0), 0).unwrap_err();
+    assert!(matches!(e.problem, Problem::Invalid(_)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "`Tensor.row` on a tensor of shape []: a rank-0 tensor has no rows"
+    );
+    let e = row(&Tensor::zeros(&[2, 3]), 2).unwrap_err();
+    assert!(matches!(e.problem, Problem::OutOfRange(_)), "{e}");
+    let e = ShapeError::index_out_of_range("row", &[2, 3], "row", -1);
+    assert_eq!(
+        e.to_string(),
+        "`Tensor.row` on a tensor of shape [2; 3]: row -1 is out of range"
+    );
+    assert!(matches!(
+        one_hot(3, 3).unwrap_err().problem,
+        Problem::OutOfRange(_)
+    ));
+    let e = ShapeError::no_axis("sum_axis", &[2], -1);
+    assert_eq!(
+        e.to_string(),
+        "`Tensor.sum_axis` on a tensor of shape [2]: axis -1 does not exist"
+    );
 }

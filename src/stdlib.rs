@@ -106,7 +106,7 @@ mod tests {
             let items = parse_module(FileId(0), module.text).expect("the stdlib parses");
             let mut declared = Vec::new();
             for item in &items {
-                if let ItemKind::Type(decls) = &item.kind {
+                if let ItemKind::Type(decls, _) = &item.kind {
                     for decl in decls {
                         if let TypeBody::Record(fields) = &decl.body {
                             declared.extend(fields.iter().map(|f| f.name.as_str()));

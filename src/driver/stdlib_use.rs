@@ -12,9 +12,8 @@
 
 use crate::stdlib::MODULES;
 use crate::syntax::ast::{
-    Phase,
-    Expr, ExprKind, FieldExpr, Item, ItemKind, LetGroup, Path, Pattern, PatternKind, TypeBody,
-    TypeExpr, TypeExprKind,
+    Expr, ExprKind, FieldExpr, Item, ItemKind, LetGroup, Path, Pattern, PatternKind, Phase,
+    TypeBody, TypeExpr, TypeExprKind,
 };
 use std::collections::BTreeSet;
 

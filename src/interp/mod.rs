@@ -169,9 +169,7 @@ impl Interpreter {
     ) -> Result<(), RuntimeError> {
         for binding in &group.bindings {
             let Some((name, Binder::Global(id))) = lower::binding_name(&binding.pattern) else {
-                return Err(
-                    RuntimeError::internal("`let rec` must bind a name").at(binding.span)
-                );
+                return Err(RuntimeError::internal("`let rec` must bind a name").at(binding.span));
             };
             let mut lowerer = Lowerer::new(&mut self.code, &self.layouts, module);
             let lambda = lowerer.lower_thunk(&binding.expr, Some(name))?;

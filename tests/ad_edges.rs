@@ -12,6 +12,8 @@
 
 use std::fmt::Write as _;
 
+use dlang::driver::backends::BackendName;
+
 // Only the runner is used here: the edge points are fixed, not drawn.
 #[path = "common/generated.rs"]
 #[allow(dead_code)]
@@ -85,11 +87,18 @@ fn floats(lines: &[String]) -> Vec<f64> {
         .collect()
 }
 
-/// Checks every printed value against its reference, naming the first
-/// disagreements.
+/// Checks every printed value against its reference on every built
+/// backend, naming the first disagreements.
 fn check(name: &str, text: &str, expected: &[(String, f64)]) {
-    let got = floats(&run_program(text, name));
-    assert_eq!(got.len(), expected.len(), "{name}: output lines");
+    for &backend in BackendName::BUILT {
+        check_on(backend, name, text, expected);
+    }
+}
+
+fn check_on(backend: BackendName, name: &str, text: &str, expected: &[(String, f64)]) {
+    let got = floats(&run_program(backend, text, name));
+    let on = backend.as_str();
+    assert_eq!(got.len(), expected.len(), "{name} on {on}: output lines");
     let wrong: Vec<String> = got
         .iter()
         .zip(expected)
@@ -98,7 +107,7 @@ fn check(name: &str, text: &str, expected: &[(String, f64)]) {
         .collect();
     assert!(
         wrong.is_empty(),
-        "{name}: {} of {} values differ:\n{}",
+        "{name} on {on}: {} of {} values differ:\n{}",
         wrong.len(),
         got.len(),
         wrong.join("\n")

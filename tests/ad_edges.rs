@@ -12,11 +12,12 @@
 
 use std::fmt::Write as _;
 
+use dlang::driver::backends::BackendName;
+
 // Only the runner is used here: the edge points are fixed, not drawn.
 #[path = "common/generated.rs"]
 #[allow(dead_code)]
 mod generated;
-use dlang::driver::backends::BackendName;
 use generated::run_program;
 
 /// Bases and exponents: both zeros, the units, a fraction, negatives.
@@ -86,8 +87,8 @@ fn floats(lines: &[String]) -> Vec<f64> {
         .collect()
 }
 
-/// Checks every printed value against its reference on every backend,
-/// naming the first disagreements.
+/// Checks every printed value against its reference on every built
+/// backend, naming the first disagreements.
 fn check(name: &str, text: &str, expected: &[(String, f64)]) {
     for &backend in BackendName::BUILT {
         check_on(backend, name, text, expected);
@@ -96,7 +97,8 @@ fn check(name: &str, text: &str, expected: &[(String, f64)]) {
 
 fn check_on(backend: BackendName, name: &str, text: &str, expected: &[(String, f64)]) {
     let got = floats(&run_program(backend, text, name));
-    assert_eq!(got.len(), expected.len(), "{name}: output lines");
+    let on = backend.as_str();
+    assert_eq!(got.len(), expected.len(), "{name} on {on}: output lines");
     let wrong: Vec<String> = got
         .iter()
         .zip(expected)
@@ -105,7 +107,7 @@ fn check_on(backend: BackendName, name: &str, text: &str, expected: &[(String, f
         .collect();
     assert!(
         wrong.is_empty(),
-        "{name}: {} of {} values differ:\n{}",
+        "{name} on {on}: {} of {} values differ:\n{}",
         wrong.len(),
         got.len(),
         wrong.join("\n")

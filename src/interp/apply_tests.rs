@@ -1,26 +1,21 @@
 //! Calling dlang function values from Rust through `runtime::function::Apply`.
 
+use super::tests::Program;
 use super::Interpreter;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::function::Apply;
 use crate::runtime::value::Value;
-use crate::syntax::ast::FileId;
-use crate::syntax::parse::parse_module;
-use crate::types::Checker;
 
-/// An interpreter that has run the checked `src`, and the value of its
-/// global `name`.
+/// An interpreter that has run the stdlib and then `src`, and the value of
+/// its global `name`.
 fn global(src: &str, name: &str) -> (Interpreter, Value) {
     let (ctx, _out) = RuntimeCtx::capturing();
-    let mut interp = Interpreter::new(ctx);
-    let items = parse_module(FileId(0), src).unwrap_or_else(|_| panic!("parse error in {src}"));
-    let checked = Checker::new()
-        .check_module(None, items)
-        .unwrap_or_else(|_| panic!("type error in {src}"));
-    interp
-        .run_module(None, &checked.items)
+    let mut program = Program::with_stdlib(ctx);
+    program
+        .run(None, src)
         .unwrap_or_else(|e| panic!("run-time error {e:?}"));
+    let interp = program.interp;
     let value = interp.lookup_global(name).expect("the global");
     (interp, value)
 }

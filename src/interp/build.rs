@@ -5,39 +5,43 @@
 //! boxed.
 
 use super::code::Build;
-use super::machine::Fail;
+use super::machine::{Exec, Fail};
+use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::data;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
 use crate::runtime::value::Value;
 use crate::syntax::ast::{BinOp, UnOp};
 
-#[inline(always)]
-pub fn binop(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
-    if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-        if let Some(v) = ops::int_fast_path(op, *x, *y) {
-            return Ok(v);
+impl Exec<'_> {
+    /// `a op b`; the context is read only off the integer fast path.
+    #[inline(always)]
+    pub fn binop(&self, op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
+        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+            if let Some(v) = ops::int_fast_path(op, *x, *y) {
+                return Ok(v);
+            }
+        }
+        general_binop(self.ctx, op, a, b)
+    }
+
+    pub fn unop(&self, op: UnOp, v: Value) -> Result<Value, Fail> {
+        match op {
+            UnOp::Neg => Ok(ops::negate(self.ctx, &v)?),
+            UnOp::Not => match v {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                _ => Err(Box::new(RuntimeError::internal("`not` on a non-boolean"))),
+            },
         }
     }
-    general_binop(op, a, b)
 }
 
 #[inline(never)]
-fn general_binop(op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
+fn general_binop(ctx: &RuntimeCtx, op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
     if op == BinOp::Cons {
         return Ok(Value::cons(a, b));
     }
-    Ok(ops::binary(op, &a, &b)?)
-}
-
-pub fn unop(op: UnOp, v: Value) -> Result<Value, Fail> {
-    match op {
-        UnOp::Neg => Ok(ops::negate(&v)?),
-        UnOp::Not => match v {
-            Value::Bool(b) => Ok(Value::Bool(!b)),
-            _ => Err(Box::new(RuntimeError::internal("`not` on a non-boolean"))),
-        },
-    }
+    Ok(ops::binary(ctx, op, &a, &b)?)
 }
 
 fn next(parts: &mut impl Iterator<Item = Value>) -> Result<Value, RuntimeError> {

@@ -3,7 +3,7 @@
 //! computes without pushing frames. The lowering marks a node simple only
 //! up to a small depth, so this recursion stays shallow.
 
-use super::build::{binop, finish_build, unop};
+use super::build::finish_build;
 use super::code::{Build, Node, NodeId, VarRef};
 use super::machine::{dup, fail_at, internal, At, Exec, Fail};
 use crate::runtime::data::{assign, deref, field, index};
@@ -79,7 +79,7 @@ impl Exec<'_> {
         if let Node::BinOp { op, left, right } = node {
             if let (Some(l), Some(r)) = (self.leaf(code.node(*left)), self.leaf(code.node(*right)))
             {
-                return binop(*op, l, r).map_err(|e| e.at(code.span(id)));
+                return self.binop(*op, l, r).map_err(|e| e.at(code.span(id)));
             }
         }
         self.eval_simple(id)
@@ -100,12 +100,12 @@ impl Exec<'_> {
                 let (op, right) = (*op, *right);
                 let l = self.operand(*left)?;
                 let r = self.operand(right)?;
-                binop(op, l, r).map_err(|e| e.at(self.span(id)))
+                self.binop(op, l, r).map_err(|e| e.at(self.span(id)))
             }
             Node::UnOp { op, operand } => {
                 let op = *op;
                 let v = self.eval_simple(*operand)?;
-                unop(op, v).map_err(|e| e.at(self.span(id)))
+                self.unop(op, v).map_err(|e| e.at(self.span(id)))
             }
             Node::ShortCircuit {
                 is_and,

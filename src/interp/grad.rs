@@ -26,7 +26,8 @@ impl Exec<'_> {
                 "differentiation without its function",
             ));
         };
-        let session = ad::Session::open(which, point).map_err(|e| fail_at(e, self.span(call)))?;
+        let session =
+            ad::Session::open(self.ctx, which, point).map_err(|e| fail_at(e, self.span(call)))?;
         let (f, input) = (f.clone(), session.input().clone());
         self.push_frame(Frame::GradDelimiter { session, call });
         self.apply(f, input, call)
@@ -40,7 +41,7 @@ impl Exec<'_> {
         result: Value,
     ) -> Result<Next, Fail> {
         let out = session
-            .close(result)
+            .close(self.ctx, result)
             .map_err(|e| fail_at(e, self.span(call)))?;
         Ok(self.ret(out))
     }

@@ -14,7 +14,6 @@
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
 
-use super::build::binop;
 use super::code::{Code, Lambda, LambdaId, Node, NodeId, Pat, VarRef};
 use super::frame::Frame;
 use super::lower::TOP_LEVEL;
@@ -181,7 +180,7 @@ impl Machine {
             m: self,
             code,
             globals,
-            ctx,
+            ctx: &mut *ctx,
         };
         let result = start(&mut exec).and_then(|next| exec.run_loop(next));
         match result {
@@ -191,7 +190,7 @@ impl Machine {
             }
             Err(e) => {
                 // The error unwound through any `grad` still running.
-                crate::runtime::ad::abandon_all();
+                ctx.ad.abandon_all();
                 let e = e.with_call_stack(active_calls(self, code));
                 self.frames.clear();
                 self.stack.clear();
@@ -411,7 +410,8 @@ impl Exec<'_> {
                         let l = self.operand(*left)?;
                         if code.is_simple(*right) {
                             let r = self.operand(*right)?;
-                            return binop(*op, l, r)
+                            return self
+                                .binop(*op, l, r)
                                 .map(|v| self.ret(v))
                                 .map_err(|e| e.at(self.span(id)));
                         }

@@ -1,7 +1,7 @@
 //! What the machine does when a value reaches the top frame: each
 //! frame kind continues the form that pushed it.
 
-use super::build::{binop, finish_build, unop};
+use super::build::finish_build;
 use super::code::{Node, NodeId};
 use super::frame::Frame;
 use super::machine::{expect_int, fail_at, internal, At, Exec, Fail, Next};
@@ -50,7 +50,8 @@ impl Exec<'_> {
                 };
                 if code.is_simple(*right) {
                     let r = self.eval_simple(*right)?;
-                    return binop(*op, v, r)
+                    return self
+                        .binop(*op, v, r)
                         .map(|v| self.ret(v))
                         .map_err(|e| e.at(code.span(node)));
                 }
@@ -61,7 +62,7 @@ impl Exec<'_> {
                 let Node::BinOp { op, .. } = code.node(node) else {
                     return Err(internal("operator frame without an operator"));
                 };
-                binop(*op, left, v)
+                self.binop(*op, left, v)
                     .map(|v| self.ret(v))
                     .map_err(|e| e.at(code.span(node)))
             }
@@ -69,7 +70,7 @@ impl Exec<'_> {
                 let Node::UnOp { op, .. } = code.node(node) else {
                     return Err(internal("operator frame without an operator"));
                 };
-                unop(*op, v)
+                self.unop(*op, v)
                     .map(|v| self.ret(v))
                     .map_err(|e| e.at(code.span(node)))
             }

@@ -9,9 +9,9 @@ use crate::syntax::parse::parse_module;
 use crate::types::Checker;
 
 /// A checker and an interpreter fed the same inputs, as a session does.
-struct Program {
+pub(super) struct Program {
     checker: Checker,
-    interp: Interpreter,
+    pub(super) interp: Interpreter,
     next_file: u32,
 }
 
@@ -24,7 +24,7 @@ impl Program {
         }
     }
 
-    fn with_stdlib(ctx: RuntimeCtx) -> Program {
+    pub(super) fn with_stdlib(ctx: RuntimeCtx) -> Program {
         let mut program = Program::new(ctx);
         for module in crate::stdlib::MODULES {
             program
@@ -37,7 +37,7 @@ impl Program {
     /// Parses and checks `src` (a test program must be well typed), then
     /// runs it. A run that fails leaves the checker as it was, as in a
     /// session.
-    fn run(&mut self, module: Option<&str>, src: &str) -> Result<(), RuntimeError> {
+    pub(super) fn run(&mut self, module: Option<&str>, src: &str) -> Result<(), RuntimeError> {
         let file = FileId(self.next_file);
         self.next_file += 1;
         let messages = |diags: Vec<crate::diagnostics::Diagnostic>| -> Vec<String> {

@@ -1,4 +1,4 @@
-//! Reverse-mode differentiation of the primitives (LANGUAGE.md §6,
+//! Reverse-mode differentiation of the primitives (docs/language.md §6,
 //! docs/ad.md).
 //!
 //! A `grad` invocation owns a tag and a delimiter ([`GradDelimiter`]).
@@ -27,9 +27,10 @@ mod session;
 mod structure;
 mod tensor;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use super::ctx::RuntimeCtx;
 use super::error::RuntimeError;
 use super::value::Value;
 
@@ -86,60 +87,87 @@ pub struct GradDelimiter {
     pub pending: Vec<Pending>,
 }
 
-thread_local! {
-    static ACTIVE: RefCell<Vec<GradDelimiter>> = const { RefCell::new(Vec::new()) };
-    static NEXT_TAG: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+/// The AD state of one run: the delimiters of the running `grad` and
+/// `jvp` invocations, innermost last, and the next tag to give out. It is
+/// part of the [`RuntimeCtx`] every backend passes to the runtime
+/// (`ctx.ad`), so compiled code reaches it through the context pointer.
+///
+/// The cells let the differentiable operations take the context by shared
+/// reference: their derivative rules nest calls (`mul(ctx, g,
+/// &unary(ctx, Unary::Cos, x)?)`), and every call only appends a
+/// remainder or reads the stack, never holding a borrow across another.
+pub struct Delimiters {
+    active: RefCell<Vec<GradDelimiter>>,
+    next_tag: Cell<u32>,
 }
 
-/// Pushes the delimiter of a new `grad` and returns its tag. Tags only
-/// grow, so an inner invocation always has the higher tag.
-pub fn open(forward: bool) -> u32 {
-    let tag = NEXT_TAG.with(|t| {
-        let tag = t.get();
-        t.set(tag.wrapping_add(1).max(1));
-        tag
-    });
-    ACTIVE.with(|a| {
-        a.borrow_mut().push(GradDelimiter {
+impl Default for Delimiters {
+    fn default() -> Delimiters {
+        Delimiters {
+            active: RefCell::new(Vec::new()),
+            // Tag 0 means "tracked by nothing".
+            next_tag: Cell::new(1),
+        }
+    }
+}
+
+impl Delimiters {
+    /// Pushes the delimiter of a new `grad` and returns its tag. Tags only
+    /// grow, so an inner invocation always has the higher tag.
+    pub fn open(&self, forward: bool) -> u32 {
+        let tag = self.next_tag.get();
+        self.next_tag.set(tag.wrapping_add(1).max(1));
+        self.active.borrow_mut().push(GradDelimiter {
             tag,
             forward,
             pending: Vec::new(),
-        })
-    });
-    tag
-}
+        });
+        tag
+    }
 
-/// Whether `tag` belongs to a `grad` still running. A tracked value that
-/// escaped its `grad` (through a ref, say) is a constant afterwards.
-pub fn is_active(tag: u32) -> bool {
-    ACTIVE.with(|a| a.borrow().iter().any(|d| d.tag == tag))
-}
+    /// Whether `tag` belongs to a `grad` still running. A tracked value
+    /// that escaped its `grad` (through a ref, say) is a constant
+    /// afterwards.
+    pub fn is_active(&self, tag: u32) -> bool {
+        self.active.borrow().iter().any(|d| d.tag == tag)
+    }
 
-/// Whether `tag` belongs to a running `jvp`.
-pub fn is_forward(tag: u32) -> bool {
-    ACTIVE.with(|a| a.borrow().iter().any(|d| d.tag == tag && d.forward))
-}
+    /// Whether `tag` belongs to a running `jvp`.
+    pub fn is_forward(&self, tag: u32) -> bool {
+        self.active
+            .borrow()
+            .iter()
+            .any(|d| d.tag == tag && d.forward)
+    }
 
-fn push_pending(tag: u32, pending: Pending) {
-    ACTIVE.with(|a| {
-        if let Some(d) = a.borrow_mut().iter_mut().rev().find(|d| d.tag == tag) {
+    fn push_pending(&self, tag: u32, pending: Pending) {
+        let mut active = self.active.borrow_mut();
+        if let Some(d) = active.iter_mut().rev().find(|d| d.tag == tag) {
             d.pending.push(pending);
         }
-    });
+    }
+
+    /// The innermost delimiter, removed, if its tag is `tag`.
+    fn pop_innermost(&self, tag: u32) -> Option<GradDelimiter> {
+        let mut active = self.active.borrow_mut();
+        match active.last() {
+            Some(d) if d.tag == tag => active.pop(),
+            _ => None,
+        }
+    }
+
+    /// Forgets every active `grad` (a run-time error unwound through them).
+    pub fn abandon_all(&self) {
+        // Taken out first, so the remainders are freed with no borrow held.
+        drop(self.active.take());
+    }
 }
 
 /// Ends the innermost `grad`, whose tag must be `tag`: seeds the result's
 /// adjoint with 1 and runs the pending remainders, last first.
-pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
-    let delimiter = ACTIVE.with(|a| {
-        let mut a = a.borrow_mut();
-        match a.last() {
-            Some(d) if d.tag == tag => a.pop(),
-            _ => None,
-        }
-    });
-    let Some(mut delimiter) = delimiter else {
-        abandon_all();
+pub fn close(ctx: &RuntimeCtx, tag: u32, result: &Value) -> Result<(), RuntimeError> {
+    let Some(mut delimiter) = ctx.ad.pop_innermost(tag) else {
+        ctx.ad.abandon_all();
         return Err(RuntimeError::grad_escaped());
     };
     if let Value::Tracked(t) = result {
@@ -150,14 +178,9 @@ pub fn close(tag: u32, result: &Value) -> Result<(), RuntimeError> {
     // The remainders may push remainders of outer tags (grad of grad), but
     // never of this one: it is no longer active.
     while let Some(p) = delimiter.pending.pop() {
-        arith::backpropagate(&p)?;
+        arith::backpropagate(ctx, &p)?;
     }
     Ok(())
-}
-
-/// Forgets every active `grad` (a run-time error unwound through them).
-pub fn abandon_all() {
-    ACTIVE.with(|a| a.borrow_mut().clear());
 }
 
 /// The value under every tag: what comparisons, printing and conversions

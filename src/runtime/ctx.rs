@@ -1,4 +1,6 @@
-//! State the primitives share while a program runs.
+//! State the primitives share while a program runs: the one context a
+//! backend passes to the runtime (to every primitive, operator and
+//! `grad`), so that everything the run has in common lives here.
 
 use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
@@ -6,6 +8,7 @@ use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use super::ad;
 use super::prims::progress::ProgressBars;
 use super::random::Rng;
 
@@ -25,6 +28,8 @@ pub struct RuntimeCtx {
     pub interrupted: Arc<AtomicBool>,
     /// The generator behind `Random.*`, seeded with 0 until `Random.seed`.
     pub rng: Rng,
+    /// The running `grad` and `jvp` invocations (docs/ad.md).
+    pub ad: ad::Delimiters,
 }
 
 impl RuntimeCtx {
@@ -37,6 +42,7 @@ impl RuntimeCtx {
             args,
             interrupted,
             rng: Rng::default(),
+            ad: ad::Delimiters::default(),
         }
     }
 

@@ -9,29 +9,32 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::rc::Rc;
 
+use super::ctx::RuntimeCtx;
 use super::error::RuntimeError;
 use super::value::Value;
 use crate::syntax::ast::BinOp;
 
 /// Applies a strict binary operator. `&&`, `||` (short-circuit), `::`
 /// (a constructor) and `@` (tensors) are not handled here.
-pub fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+pub fn binary(ctx: &RuntimeCtx, op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         if let Some(v) = int_fast_path(op, *x, *y) {
             return Ok(v);
         }
     }
     match op {
-        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => arithmetic(op, a, b),
-        BinOp::Pow => power(a, b),
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => arithmetic(ctx, op, a, b),
+        BinOp::Pow => power(ctx, a, b),
         BinOp::Eq => Ok(Value::Bool(values_equal(a, b)?)),
         BinOp::Ne => Ok(Value::Bool(!values_equal(a, b)?)),
         BinOp::Lt | BinOp::Gt | BinOp::Le | BinOp::Ge => Ok(Value::Bool(ordered(op, a, b)?)),
         BinOp::Concat => concat_strings(a, b),
         BinOp::Append => append_lists(a, b),
-        BinOp::MatMul => {
-            super::ad::tensor_op(super::tensor_ops::TensorOp::MatMul, &[a.clone(), b.clone()])
-        }
+        BinOp::MatMul => super::ad::tensor_op(
+            ctx,
+            super::tensor_ops::TensorOp::MatMul,
+            &[a.clone(), b.clone()],
+        ),
         BinOp::And | BinOp::Or | BinOp::Cons => Err(invalid_operands(op, a, b)),
     }
 }
@@ -56,14 +59,14 @@ pub fn int_fast_path(op: BinOp, x: i64, y: i64) -> Option<Value> {
 }
 
 /// Unary `-`.
-pub fn negate(v: &Value) -> Result<Value, RuntimeError> {
+pub fn negate(ctx: &RuntimeCtx, v: &Value) -> Result<Value, RuntimeError> {
     match v {
         Value::Int(n) => n
             .checked_neg()
             .map(Value::Int)
             .ok_or_else(|| RuntimeError::integer_overflow("unary `-`")),
         Value::Float(x) => Ok(Value::Float(-x)),
-        Value::Tracked(_) | Value::Tensor(_) => super::ad::unary(super::ad::Unary::Neg, v),
+        Value::Tracked(_) | Value::Tensor(_) => super::ad::unary(ctx, super::ad::Unary::Neg, v),
         other => Err(RuntimeError::internal(format!(
             "invalid operand to unary `-`: {}",
             kind_name(other)
@@ -71,7 +74,7 @@ pub fn negate(v: &Value) -> Result<Value, RuntimeError> {
     }
 }
 
-fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+fn arithmetic(ctx: &RuntimeCtx, op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => int_arithmetic(op, *x, *y).map(Value::Int),
         (Value::Float(x), Value::Float(y)) => {
@@ -84,7 +87,7 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
             };
             Ok(Value::Float(r))
         }
-        (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(op, a, b),
+        (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(ctx, op, a, b),
         (Value::Tensor(_), _) | (_, Value::Tensor(_)) if op != BinOp::Mod => {
             super::tensor_ops::arithmetic(op, a, b)
         }
@@ -122,10 +125,10 @@ pub fn int_arithmetic(op: BinOp, x: i64, y: i64) -> Result<i64, RuntimeError> {
     }
 }
 
-fn power(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+fn power(ctx: &RuntimeCtx, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => Ok(Value::Float(x.powf(*y))),
-        (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(BinOp::Pow, a, b),
+        (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(ctx, BinOp::Pow, a, b),
         (Value::Tensor(_), _) | (_, Value::Tensor(_)) => {
             super::tensor_ops::arithmetic(BinOp::Pow, a, b)
         }

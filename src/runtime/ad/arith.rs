@@ -7,7 +7,8 @@
 
 use std::rc::Rc;
 
-use super::{is_active, is_forward, push_pending, Pending, Step, Tracked};
+use super::{Pending, Step, Tracked};
+use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
 use crate::runtime::prims::math::{relu_f64, sigmoid_f64};
@@ -68,10 +69,10 @@ impl Unary {
 }
 
 /// A tracked value whose `grad` has ended is the constant under it.
-pub(super) fn settle(v: &Value) -> Value {
+pub(super) fn settle(ctx: &RuntimeCtx, v: &Value) -> Value {
     let mut v = v;
     while let Value::Tracked(t) = v {
-        if is_active(t.tag) {
+        if ctx.ad.is_active(t.tag) {
             break;
         }
         v = &t.primal;
@@ -95,13 +96,13 @@ pub(super) fn under(v: &Value, tag: u32) -> Value {
 }
 
 /// `a op b` where at least one operand may be tracked.
-pub fn binary(op: BinOp, a: &Value, b: &Value) -> Outcome {
-    let (a, b) = (settle(a), settle(b));
+pub fn binary(ctx: &RuntimeCtx, op: BinOp, a: &Value, b: &Value) -> Outcome {
+    let (a, b) = (settle(ctx, a), settle(ctx, b));
     let tag = tag_of(&a).max(tag_of(&b));
     if tag == 0 {
-        return ops::binary(op, &a, &b);
+        return ops::binary(ctx, op, &a, &b);
     }
-    let primal = ops::binary(op, &under(&a, tag), &under(&b, tag))?;
+    let primal = ops::binary(ctx, op, &under(&a, tag), &under(&b, tag))?;
     if !matches!(
         op,
         BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Pow
@@ -109,29 +110,29 @@ pub fn binary(op: BinOp, a: &Value, b: &Value) -> Outcome {
         // Comparisons and the like pass no gradient.
         return Ok(primal);
     }
-    if is_forward(tag) {
-        let tangent = super::forward::binary_tangent(op, &a, &b, &primal, tag)?;
+    if ctx.ad.is_forward(tag) {
+        let tangent = super::forward::binary_tangent(ctx, op, &a, &b, &primal, tag)?;
         return Ok(dual(tag, primal, tangent));
     }
-    Ok(node(tag, primal, Step::Binary(op, a, b)))
+    Ok(node(ctx, tag, primal, Step::Binary(op, a, b)))
 }
 
 /// `f v` for a differentiable primitive `f`.
-pub fn unary(f: Unary, v: &Value) -> Outcome {
-    let v = settle(v);
+pub fn unary(ctx: &RuntimeCtx, f: Unary, v: &Value) -> Outcome {
+    let v = settle(ctx, v);
     match &v {
         Value::Float(x) => Ok(Value::Float(f.on_f64(*x))),
         Value::Tensor(t) => Ok(tensor_ops::unary(f, t)),
         Value::Tracked(t) => {
-            let primal = unary(f, &t.primal)?;
-            if is_forward(t.tag) {
+            let primal = unary(ctx, f, &t.primal)?;
+            if ctx.ad.is_forward(t.tag) {
                 let dx = t.derivative.borrow().clone();
-                let tangent = derivative(f, &dx, &t.primal, &primal)?;
+                let tangent = derivative(ctx, f, &dx, &t.primal, &primal)?;
                 return Ok(dual(t.tag, primal, tangent));
             }
-            Ok(node(t.tag, primal, Step::Unary(f, v.clone())))
+            Ok(node(ctx, t.tag, primal, Step::Unary(f, v.clone())))
         }
-        Value::Int(_) if matches!(f, Unary::Neg) => ops::negate(&v),
+        Value::Int(_) if matches!(f, Unary::Neg) => ops::negate(ctx, &v),
         other => Err(RuntimeError::internal(format!(
             "{} expects a float or a tensor, got {}",
             f.name(),
@@ -151,13 +152,13 @@ pub(super) fn dual(tag: u32, primal: Value, tangent: Value) -> Value {
 
 /// The result of a primitive: a new tracked value, with the remainder of
 /// the primitive's `shift` put under the delimiter of `tag`.
-pub(super) fn node(tag: u32, primal: Value, op: Step) -> Value {
+pub(super) fn node(ctx: &RuntimeCtx, tag: u32, primal: Value, op: Step) -> Value {
     let result = Rc::new(Tracked {
         tag,
         primal,
         derivative: std::cell::RefCell::new(Value::Float(0.0)),
     });
-    push_pending(
+    ctx.ad.push_pending(
         tag,
         Pending {
             op,
@@ -167,24 +168,24 @@ pub(super) fn node(tag: u32, primal: Value, op: Step) -> Value {
     Value::Tracked(result)
 }
 
-pub(super) fn add(a: &Value, b: &Value) -> Outcome {
-    binary(BinOp::Add, a, b)
+pub(super) fn add(ctx: &RuntimeCtx, a: &Value, b: &Value) -> Outcome {
+    binary(ctx, BinOp::Add, a, b)
 }
 
-pub(super) fn mul(a: &Value, b: &Value) -> Outcome {
-    binary(BinOp::Mul, a, b)
+pub(super) fn mul(ctx: &RuntimeCtx, a: &Value, b: &Value) -> Outcome {
+    binary(ctx, BinOp::Mul, a, b)
 }
 
-pub(super) fn div(a: &Value, b: &Value) -> Outcome {
-    binary(BinOp::Div, a, b)
+pub(super) fn div(ctx: &RuntimeCtx, a: &Value, b: &Value) -> Outcome {
+    binary(ctx, BinOp::Div, a, b)
 }
 
-pub(super) fn sub(a: &Value, b: &Value) -> Outcome {
-    binary(BinOp::Sub, a, b)
+pub(super) fn sub(ctx: &RuntimeCtx, a: &Value, b: &Value) -> Outcome {
+    binary(ctx, BinOp::Sub, a, b)
 }
 
-pub(super) fn neg(a: &Value) -> Outcome {
-    unary(Unary::Neg, a)
+pub(super) fn neg(ctx: &RuntimeCtx, a: &Value) -> Outcome {
+    unary(ctx, Unary::Neg, a)
 }
 
 pub(super) fn float(x: f64) -> Value {
@@ -194,6 +195,7 @@ pub(super) fn float(x: f64) -> Value {
 /// Adds `contribution` into the adjoint of `operand`, if this tag tracks
 /// it (a constant operand has no adjoint).
 fn accumulate(
+    ctx: &RuntimeCtx,
     operand: &Value,
     tag: u32,
     contribution: impl FnOnce() -> Outcome,
@@ -202,7 +204,7 @@ fn accumulate(
         if t.tag == tag {
             // A broadcast operand gets the contribution summed back to
             // its own shape.
-            let c = super::tensor::fit_to(contribution()?, &t.primal)?;
+            let c = super::tensor::fit_to(ctx, contribution()?, &t.primal)?;
             let old = t.derivative.replace(Value::Float(0.0));
             // A first tensor contribution is the adjoint as it is: adding
             // it to the initial `0.0` would copy it for nothing. (A float
@@ -212,7 +214,7 @@ fn accumulate(
             {
                 c
             } else {
-                add(&old, &c)?
+                add(ctx, &old, &c)?
             };
             *t.derivative.borrow_mut() = new;
         }
@@ -221,7 +223,7 @@ fn accumulate(
 }
 
 /// Runs one remainder: the adjoint of the result flows into the operands.
-pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
+pub fn backpropagate(ctx: &RuntimeCtx, p: &Pending) -> Result<(), RuntimeError> {
     let g = p.result.derivative.borrow().clone();
     if matches!(g, Value::Float(x) if x == 0.0) {
         // Nothing flows; skipping keeps unused branches free.
@@ -234,36 +236,40 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
             let (x, y) = (under(a, tag), under(b, tag));
             match op {
                 BinOp::Add => {
-                    accumulate(a, tag, || Ok(g.clone()))?;
-                    accumulate(b, tag, || Ok(g.clone()))
+                    accumulate(ctx, a, tag, || Ok(g.clone()))?;
+                    accumulate(ctx, b, tag, || Ok(g.clone()))
                 }
                 BinOp::Sub => {
-                    accumulate(a, tag, || Ok(g.clone()))?;
-                    accumulate(b, tag, || neg(&g))
+                    accumulate(ctx, a, tag, || Ok(g.clone()))?;
+                    accumulate(ctx, b, tag, || neg(ctx, &g))
                 }
                 BinOp::Mul => {
-                    accumulate(a, tag, || mul(&g, &y))?;
-                    accumulate(b, tag, || mul(&g, &x))
+                    accumulate(ctx, a, tag, || mul(ctx, &g, &y))?;
+                    accumulate(ctx, b, tag, || mul(ctx, &g, &x))
                 }
                 BinOp::Div => {
-                    accumulate(a, tag, || div(&g, &y))?;
-                    accumulate(b, tag, || neg(&div(&mul(&g, r)?, &y)?))
+                    accumulate(ctx, a, tag, || div(ctx, &g, &y))?;
+                    accumulate(ctx, b, tag, || neg(ctx, &div(ctx, &mul(ctx, &g, r)?, &y)?))
                 }
                 BinOp::Pow => {
-                    accumulate(a, tag, || mul(&g, &pow_base_slope(&x, &y)?))?;
-                    accumulate(b, tag, || mul(&g, &pow_exponent_slope(&x, &y, r)?))
+                    accumulate(ctx, a, tag, || mul(ctx, &g, &pow_base_slope(ctx, &x, &y)?))?;
+                    accumulate(ctx, b, tag, || {
+                        mul(ctx, &g, &pow_exponent_slope(ctx, &x, &y, r)?)
+                    })
                 }
                 _ => Ok(()),
             }
         }
         Step::Unary(f, a) => {
             let x = under(a, tag);
-            accumulate(a, tag, || derivative(*f, &g, &x, r))
+            accumulate(ctx, a, tag, || derivative(ctx, *f, &g, &x, r))
         }
         Step::Tensor(op, operands) => {
             let x: Vec<Value> = operands.iter().map(|v| under(v, tag)).collect();
             for (i, operand) in operands.iter().enumerate() {
-                accumulate(operand, tag, || super::tensor::adjoint(op, i, &x, &g, r))?;
+                accumulate(ctx, operand, tag, || {
+                    super::tensor::adjoint(ctx, op, i, &x, &g, r)
+                })?;
             }
             Ok(())
         }
@@ -275,29 +281,30 @@ pub fn backpropagate(p: &Pending) -> Result<(), RuntimeError> {
 /// The case split is arithmetic, so the rule stays differentiable: where
 /// `y = 0` the power is taken to `y` instead of `y - 1` (`0·x^0 = 0`),
 /// by a constant mask.
-pub(super) fn pow_base_slope(x: &Value, y: &Value) -> Outcome {
-    let mut e = sub(y, &float(1.0))?;
+pub(super) fn pow_base_slope(ctx: &RuntimeCtx, x: &Value, y: &Value) -> Outcome {
+    let mut e = sub(ctx, y, &float(1.0))?;
     if let Some(zero_exponent) = edge_mask(y, |v| if v == 0.0 { 1.0 } else { 0.0 }) {
-        e = add(&e, &zero_exponent)?;
+        e = add(ctx, &e, &zero_exponent)?;
     }
-    mul(y, &binary(BinOp::Pow, x, &e)?)
+    mul(ctx, y, &binary(ctx, BinOp::Pow, x, &e)?)
 }
 
 /// `∂(x ** y)/∂y = x^y·ln x` (`r` is `x ** y`), except 0 where `x = 0`
 /// and `y ≥ 0`, as PyTorch's `pow_backward_exponent` (the formula gives
 /// `0·-inf` = nan, or `1·-inf` at `y = 0`); where `y < 0` it stays the
 /// limit, -inf. There `x` is moved to 1 by a constant mask (`ln 1 = 0`).
-pub(super) fn pow_exponent_slope(x: &Value, y: &Value, r: &Value) -> Outcome {
+pub(super) fn pow_exponent_slope(ctx: &RuntimeCtx, x: &Value, y: &Value, r: &Value) -> Outcome {
     let mut base = x.clone();
     if let Some(zero_base) = edge_mask(x, |v| if v == 0.0 { 1.0 } else { 0.0 }) {
         let exponent_from_zero =
             tensor_ops::sign_like(super::primal(y), |v| if v >= 0.0 { 1.0 } else { 0.0 });
         base = add(
+            ctx,
             x,
-            &ops::binary(BinOp::Mul, &zero_base, &exponent_from_zero)?,
+            &ops::binary(ctx, BinOp::Mul, &zero_base, &exponent_from_zero)?,
         )?;
     }
-    mul(r, &unary(Unary::Log, &base)?)
+    mul(ctx, r, &unary(ctx, Unary::Log, &base)?)
 }
 
 /// The constant mask `at_edge` makes of `v`'s elements (1.0 at an edge
@@ -315,20 +322,20 @@ fn edge_mask(v: &Value, at_edge: fn(f64) -> f64) -> Option<Value> {
 
 /// `g * f'(x)`, given `r = f x`: an adjoint contribution in reverse
 /// mode, the tangent of `r` (with `g` the tangent of `x`) in forward mode.
-fn derivative(f: Unary, g: &Value, x: &Value, r: &Value) -> Outcome {
+fn derivative(ctx: &RuntimeCtx, f: Unary, g: &Value, x: &Value, r: &Value) -> Outcome {
     let one = float(1.0);
     match f {
-        Unary::Neg => neg(g),
-        Unary::Sin => mul(g, &unary(Unary::Cos, x)?),
-        Unary::Cos => neg(&mul(g, &unary(Unary::Sin, x)?)?),
-        Unary::Tan => mul(g, &add(&one, &mul(r, r)?)?),
-        Unary::Exp => mul(g, r),
-        Unary::Log => div(g, x),
-        Unary::Sqrt => div(g, &add(r, r)?),
-        Unary::Tanh => mul(g, &sub(&one, &mul(r, r)?)?),
-        Unary::Sigmoid => mul(g, &mul(r, &sub(&one, r)?)?),
+        Unary::Neg => neg(ctx, g),
+        Unary::Sin => mul(ctx, g, &unary(ctx, Unary::Cos, x)?),
+        Unary::Cos => neg(ctx, &mul(ctx, g, &unary(ctx, Unary::Sin, x)?)?),
+        Unary::Tan => mul(ctx, g, &add(ctx, &one, &mul(ctx, r, r)?)?),
+        Unary::Exp => mul(ctx, g, r),
+        Unary::Log => div(ctx, g, x),
+        Unary::Sqrt => div(ctx, g, &add(ctx, r, r)?),
+        Unary::Tanh => mul(ctx, g, &sub(ctx, &one, &mul(ctx, r, r)?)?),
+        Unary::Sigmoid => mul(ctx, g, &mul(ctx, r, &sub(ctx, &one, r)?)?),
         // PyTorch's conventions at the kinks: relu'(0) = 0, abs'(0) = 0.
-        Unary::Relu => mul(g, &tensor_ops::positive_mask(super::primal(x))),
-        Unary::Abs => mul(g, &tensor_ops::sign_mask(super::primal(x))),
+        Unary::Relu => mul(ctx, g, &tensor_ops::positive_mask(super::primal(x))),
+        Unary::Abs => mul(ctx, g, &tensor_ops::sign_mask(super::primal(x))),
     }
 }

@@ -7,6 +7,7 @@
 use super::arith::{
     add, div, float, mul, pow_base_slope, pow_exponent_slope, tag_of, unary, under, Unary,
 };
+use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
@@ -20,18 +21,19 @@ fn tangent(v: &Value, tag: u32) -> Option<Value> {
 }
 
 /// The sum of the present terms (`0.0` when none is).
-fn sum(terms: [Option<Value>; 2]) -> Result<Value, RuntimeError> {
+fn sum(ctx: &RuntimeCtx, terms: [Option<Value>; 2]) -> Result<Value, RuntimeError> {
     let mut total: Option<Value> = None;
     for term in terms.into_iter().flatten() {
         total = Some(match total {
             None => term,
-            Some(t) => add(&t, &term)?,
+            Some(t) => add(ctx, &t, &term)?,
         });
     }
     Ok(total.unwrap_or(float(0.0)))
 }
 
 pub fn binary_tangent(
+    ctx: &RuntimeCtx,
     op: BinOp,
     a: &Value,
     b: &Value,
@@ -44,17 +46,17 @@ pub fn binary_tangent(
     let from_b = |f: &dyn Fn(&Value) -> Result<Value, RuntimeError>| db.as_ref().map(f).transpose();
     let terms = match op {
         BinOp::Add => [da.clone(), db.clone()],
-        BinOp::Sub => [da.clone(), from_b(&|d| unary(Unary::Neg, d))?],
-        BinOp::Mul => [from_a(&|d| mul(d, &y))?, from_b(&|d| mul(&x, d))?],
+        BinOp::Sub => [da.clone(), from_b(&|d| unary(ctx, Unary::Neg, d))?],
+        BinOp::Mul => [from_a(&|d| mul(ctx, d, &y))?, from_b(&|d| mul(ctx, &x, d))?],
         BinOp::Div => [
-            from_a(&|d| div(d, &y))?,
-            from_b(&|d| unary(Unary::Neg, &div(&mul(r, d)?, &y)?))?,
+            from_a(&|d| div(ctx, d, &y))?,
+            from_b(&|d| unary(ctx, Unary::Neg, &div(ctx, &mul(ctx, r, d)?, &y)?))?,
         ],
         BinOp::Pow => [
-            from_a(&|d| mul(d, &pow_base_slope(&x, &y)?))?,
-            from_b(&|d| mul(d, &pow_exponent_slope(&x, &y, r)?))?,
+            from_a(&|d| mul(ctx, d, &pow_base_slope(ctx, &x, &y)?))?,
+            from_b(&|d| mul(ctx, d, &pow_exponent_slope(ctx, &x, &y, r)?))?,
         ],
         _ => [None, None],
     };
-    super::tensor::fit_tangent(sum(terms)?, r)
+    super::tensor::fit_tangent(ctx, sum(ctx, terms)?, r)
 }

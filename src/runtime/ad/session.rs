@@ -3,10 +3,12 @@
 //! differentiated function: [`Session::open`] allocates the tag and tracks
 //! the input, the backend calls `f` on [`Session::input`], and
 //! [`Session::close`] runs the backward pass and reads the result. A run
-//! that stops with an error forgets every session with `ad::abandon_all`.
+//! that stops with an error forgets every session with
+//! `ctx.ad.abandon_all()`. The sessions' state is the context's
+//! ([`super::Delimiters`]), so every call takes the run's [`RuntimeCtx`].
 
-use super::{abandon_all, close, gradient_of, open, primal_of, strip_tag, tangent_of};
-use super::{track_input, with_tangents};
+use super::{close, gradient_of, primal_of, strip_tag, tangent_of, track_input, with_tangents};
+use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::MachinePrim;
 use crate::runtime::value::Value;
@@ -22,20 +24,24 @@ pub struct Session {
 impl Session {
     /// Starts `which` at the point `x`; `args` are the primitive's
     /// arguments after the function (`x`, and for `jvp` the direction).
-    pub fn open(which: MachinePrim, args: &[Value]) -> Result<Session, RuntimeError> {
+    pub fn open(
+        ctx: &RuntimeCtx,
+        which: MachinePrim,
+        args: &[Value],
+    ) -> Result<Session, RuntimeError> {
         match (which, args) {
             (MachinePrim::Jvp, [x, dx]) => {
-                let tag = open(true);
+                let tag = ctx.ad.open(true);
                 match with_tangents(tag, x, dx) {
                     Ok(input) => Ok(Session { which, tag, input }),
                     Err(e) => {
-                        abandon_all();
+                        ctx.ad.abandon_all();
                         Err(e)
                     }
                 }
             }
             (MachinePrim::Grad | MachinePrim::ValueAndGrad, [x]) => {
-                let tag = open(false);
+                let tag = ctx.ad.open(false);
                 let input = track_input(tag, x);
                 Ok(Session { which, tag, input })
             }
@@ -58,9 +64,9 @@ impl Session {
 
     /// The function returned `result`: ends the invocation (the backward
     /// pass of `grad`) and gives the primitive's result.
-    pub fn close(self, result: Value) -> Result<Value, RuntimeError> {
+    pub fn close(self, ctx: &RuntimeCtx, result: Value) -> Result<Value, RuntimeError> {
         let Session { which, tag, input } = self;
-        close(tag, &result)?;
+        close(ctx, tag, &result)?;
         Ok(match which {
             MachinePrim::Grad => gradient_of(tag, &input),
             MachinePrim::ValueAndGrad => {

@@ -14,7 +14,8 @@
 //! refused with R013 rather than answered wrongly.
 
 use super::arith::{add, div, dual, float, mul, node, settle, sub, tag_of, under};
-use super::{is_forward, primal, Step};
+use super::{primal, Step};
+use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::tensor::{conv, reduce, Tensor};
 use crate::runtime::tensor_ops::{self, as_tensor, inside_mask, shape_error, TensorOp};
@@ -23,23 +24,23 @@ use crate::runtime::value::Value;
 type Outcome = Result<Value, RuntimeError>;
 
 /// `op` on `operands`, any of which may be tracked.
-pub fn apply(op: TensorOp, operands: &[Value]) -> Outcome {
-    let operands: Vec<Value> = operands.iter().map(settle).collect();
+pub fn apply(ctx: &RuntimeCtx, op: TensorOp, operands: &[Value]) -> Outcome {
+    let operands: Vec<Value> = operands.iter().map(|v| settle(ctx, v)).collect();
     let tag = operands.iter().map(tag_of).max().unwrap_or(0);
     if tag == 0 {
         return tensor_ops::eval(&op, &operands);
     }
     let inner: Vec<Value> = operands.iter().map(|v| under(v, tag)).collect();
-    let result = apply(op.clone(), &inner)?;
-    if is_forward(tag) {
-        let tangent = tangent(&op, &operands, &inner, &result, tag)?;
+    let result = apply(ctx, op.clone(), &inner)?;
+    if ctx.ad.is_forward(tag) {
+        let tangent = tangent(ctx, &op, &operands, &inner, &result, tag)?;
         return Ok(dual(tag, result, tangent));
     }
-    Ok(node(tag, result, Step::Tensor(op, operands)))
+    Ok(node(ctx, tag, result, Step::Tensor(op, operands)))
 }
 
-fn apply1(op: TensorOp, v: &Value) -> Outcome {
-    apply(op, std::slice::from_ref(v))
+fn apply1(ctx: &RuntimeCtx, op: TensorOp, v: &Value) -> Outcome {
+    apply(ctx, op, std::slice::from_ref(v))
 }
 
 /// The shape of a float (`[]`) or tensor under every tag.
@@ -83,17 +84,17 @@ fn max_share(v: &Value) -> Outcome {
 
 /// Makes `c`, an adjoint contribution computed for a broadcast result,
 /// the shape of `operand`: summed over the broadcast axes, or to a float.
-pub(super) fn fit_to(c: Value, operand: &Value) -> Outcome {
+pub(super) fn fit_to(ctx: &RuntimeCtx, c: Value, operand: &Value) -> Outcome {
     // Called for every adjoint update, scalar ones included: decide on the
     // kinds first, and look at shapes only when both sides are tensors.
     match (primal(operand), primal(&c)) {
         (Value::Tensor(t), Value::Tensor(ct)) if ct.shape() != t.shape() => {
-            apply1(TensorOp::SumTo(t.shape().to_vec()), &c)
+            apply1(ctx, TensorOp::SumTo(t.shape().to_vec()), &c)
         }
         (Value::Tensor(t), Value::Float(_)) => {
-            apply1(TensorOp::BroadcastTo(t.shape().to_vec()), &c)
+            apply1(ctx, TensorOp::BroadcastTo(t.shape().to_vec()), &c)
         }
-        (Value::Float(_), Value::Tensor(_)) => apply1(TensorOp::Sum, &c),
+        (Value::Float(_), Value::Tensor(_)) => apply1(ctx, TensorOp::Sum, &c),
         _ => Ok(c),
     }
 }
@@ -101,10 +102,10 @@ pub(super) fn fit_to(c: Value, operand: &Value) -> Outcome {
 /// Makes `t`, the tangent of a broadcast result `r` computed from one
 /// operand's tangent, the shape of `r`: a tangent of shape `[3]` (or a
 /// float) for a `[2; 3]` result is broadcast to `[2; 3]`.
-pub(super) fn fit_tangent(t: Value, r: &Value) -> Outcome {
+pub(super) fn fit_tangent(ctx: &RuntimeCtx, t: Value, r: &Value) -> Outcome {
     match primal(r) {
         Value::Tensor(rt) if shape(&t) != rt.shape() || matches!(primal(&t), Value::Float(_)) => {
-            apply1(TensorOp::BroadcastTo(rt.shape().to_vec()), &t)
+            apply1(ctx, TensorOp::BroadcastTo(rt.shape().to_vec()), &t)
         }
         _ => Ok(t),
     }
@@ -112,20 +113,31 @@ pub(super) fn fit_tangent(t: Value, r: &Value) -> Outcome {
 
 /// The adjoint contribution of `g` (the result's adjoint) to operand
 /// `i`, given the operands as this tag sees them (`x`) and the result `r`.
-pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value) -> Outcome {
+pub(super) fn adjoint(
+    ctx: &RuntimeCtx,
+    op: &TensorOp,
+    i: usize,
+    x: &[Value],
+    g: &Value,
+    r: &Value,
+) -> Outcome {
     let here = |k: usize| x.get(k).cloned().unwrap_or(Value::Unit);
     match op {
-        TensorOp::MatMul => matmul_adjoint(i, &here(0), &here(1), g),
-        TensorOp::Sum => apply1(TensorOp::BroadcastTo(shape(&here(0))), g),
+        TensorOp::MatMul => matmul_adjoint(ctx, i, &here(0), &here(1), g),
+        TensorOp::Sum => apply1(ctx, TensorOp::BroadcastTo(shape(&here(0))), g),
         TensorOp::Mean => {
             let s = shape(&here(0));
             let n = s.iter().product::<usize>().max(1) as f64;
-            apply1(TensorOp::BroadcastTo(s), &div(g, &float(n))?)
+            apply1(ctx, TensorOp::BroadcastTo(s), &div(ctx, g, &float(n))?)
         }
         TensorOp::Max => {
             let operand = here(0);
             let s = shape(&operand);
-            mul(&apply1(TensorOp::BroadcastTo(s), g)?, &max_share(&operand)?)
+            mul(
+                ctx,
+                &apply1(ctx, TensorOp::BroadcastTo(s), g)?,
+                &max_share(&operand)?,
+            )
         }
         TensorOp::SumAxis(axis) => {
             let s = shape(&here(0));
@@ -134,13 +146,15 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
                 *d = 1;
             }
             apply1(
+                ctx,
                 TensorOp::BroadcastTo(s),
-                &apply1(TensorOp::Reshape(kept), g)?,
+                &apply1(ctx, TensorOp::Reshape(kept), g)?,
             )
         }
-        TensorOp::Reshape(_) => apply1(TensorOp::Reshape(shape(&here(0))), g),
-        TensorOp::Transpose => apply1(TensorOp::Transpose, g),
+        TensorOp::Reshape(_) => apply1(ctx, TensorOp::Reshape(shape(&here(0))), g),
+        TensorOp::Transpose => apply1(ctx, TensorOp::Transpose, g),
         TensorOp::Get(index) => apply1(
+            ctx,
             TensorOp::Scatter {
                 shape: shape(&here(0)),
                 index: index.clone(),
@@ -150,8 +164,9 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
         TensorOp::Row(row) => {
             let s = shape(&here(0));
             let one_row = [&[1], &s[1.min(s.len())..]].concat();
-            let g = apply1(TensorOp::Reshape(one_row), g)?;
+            let g = apply1(ctx, TensorOp::Reshape(one_row), g)?;
             apply1(
+                ctx,
                 TensorOp::PadSlice {
                     shape: s,
                     axis: 0,
@@ -161,6 +176,7 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
             )
         }
         TensorOp::Slice { axis, start, .. } => apply1(
+            ctx,
             TensorOp::PadSlice {
                 shape: shape(&here(0)),
                 axis: *axis,
@@ -172,6 +188,7 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
             let start: usize = x[..i].iter().map(|v| shape(v)[*axis]).sum();
             let len = shape(&here(i))[*axis];
             apply1(
+                ctx,
                 TensorOp::Slice {
                     axis: *axis,
                     start,
@@ -180,35 +197,36 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
                 g,
             )
         }
-        TensorOp::Stack => apply1(TensorOp::Row(i), g),
+        TensorOp::Stack => apply1(ctx, TensorOp::Row(i), g),
         TensorOp::Softmax => {
-            let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(g, r)?)?;
-            mul(r, &sub(g, &dot)?)
+            let dot = apply1(ctx, TensorOp::SumTo(rows_kept(&shape(r))), &mul(ctx, g, r)?)?;
+            mul(ctx, r, &sub(ctx, g, &dot)?)
         }
         TensorOp::LogSoftmax => {
-            let total = apply1(TensorOp::SumTo(rows_kept(&shape(r))), g)?;
-            let softmax = super::unary(super::Unary::Exp, r)?;
-            sub(g, &mul(&softmax, &total)?)
+            let total = apply1(ctx, TensorOp::SumTo(rows_kept(&shape(r))), g)?;
+            let softmax = super::unary(ctx, super::Unary::Exp, r)?;
+            sub(ctx, g, &mul(ctx, &softmax, &total)?)
         }
         TensorOp::Clip(lo, hi) => {
             let operand = here(0);
             let t = as_tensor(primal(&operand), op.name())?;
-            mul(g, &inside_mask(*lo, *hi, t))
+            mul(ctx, g, &inside_mask(*lo, *hi, t))
         }
         TensorOp::Conv2d(pad) => {
-            let (image, kernels) = (plain(&here(0), op)?, plain(&here(1), op)?);
-            let (dx, dk) =
-                conv::conv2d_vjp(&plain(g, op)?, &image, &kernels, *pad).map_err(shape_error)?;
+            let (image, kernels) = (plain(ctx, &here(0), op)?, plain(ctx, &here(1), op)?);
+            let (dx, dk) = conv::conv2d_vjp(&plain(ctx, g, op)?, &image, &kernels, *pad)
+                .map_err(shape_error)?;
             Ok(Value::tensor(if i == 0 { dx } else { dk }))
         }
         TensorOp::MaxPool2d(k) => {
-            let dx = conv::max_pool2d_vjp(&plain(g, op)?, &plain(&here(0), op)?, *k)
+            let dx = conv::max_pool2d_vjp(&plain(ctx, g, op)?, &plain(ctx, &here(0), op)?, *k)
                 .map_err(shape_error)?;
             Ok(Value::tensor(dx))
         }
-        TensorOp::BroadcastTo(_) => fit_to(g.clone(), &here(0)),
-        TensorOp::SumTo(_) => apply1(TensorOp::BroadcastTo(shape(&here(0))), g),
+        TensorOp::BroadcastTo(_) => fit_to(ctx, g.clone(), &here(0)),
+        TensorOp::SumTo(_) => apply1(ctx, TensorOp::BroadcastTo(shape(&here(0))), g),
         TensorOp::PadSlice { axis, start, .. } => apply1(
+            ctx,
             TensorOp::Slice {
                 axis: *axis,
                 start: *start,
@@ -216,14 +234,14 @@ pub(super) fn adjoint(op: &TensorOp, i: usize, x: &[Value], g: &Value, r: &Value
             },
             g,
         ),
-        TensorOp::Scatter { index, .. } => apply1(TensorOp::Get(index.clone()), g),
+        TensorOp::Scatter { index, .. } => apply1(ctx, TensorOp::Get(index.clone()), g),
     }
 }
 
 /// A tensor that no running `grad` or `jvp` tracks, for the kernels whose
 /// derivative rules are not themselves differentiable.
-fn plain(v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeError> {
-    let v = settle(v);
+fn plain(ctx: &RuntimeCtx, v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeError> {
+    let v = settle(ctx, v);
     if matches!(v, Value::Tracked(_)) {
         return Err(RuntimeError::higher_order_unsupported(op.name()));
     }
@@ -232,11 +250,11 @@ fn plain(v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeError> {
 
 /// Adjoints of `a @ b` in the four rank combinations: a vector operand is
 /// a row (on the left) or a column (on the right).
-fn matmul_adjoint(i: usize, a: &Value, b: &Value, g: &Value) -> Outcome {
+fn matmul_adjoint(ctx: &RuntimeCtx, i: usize, a: &Value, b: &Value, g: &Value) -> Outcome {
     let (sa, sb) = (shape(a), shape(b));
-    let reshape = |v: &Value, s: Vec<usize>| apply1(TensorOp::Reshape(s), v);
-    let matmul = |p: &Value, q: &Value| apply(TensorOp::MatMul, &[p.clone(), q.clone()]);
-    let transpose = |v: &Value| apply1(TensorOp::Transpose, v);
+    let reshape = |v: &Value, s: Vec<usize>| apply1(ctx, TensorOp::Reshape(s), v);
+    let matmul = |p: &Value, q: &Value| apply(ctx, TensorOp::MatMul, &[p.clone(), q.clone()]);
+    let transpose = |v: &Value| apply1(ctx, TensorOp::Transpose, v);
     match (sa.len(), sb.len(), i) {
         (2, 2, 0) => matmul(g, &transpose(b)?),
         (2, 2, _) => matmul(&transpose(a)?, g),
@@ -244,8 +262,8 @@ fn matmul_adjoint(i: usize, a: &Value, b: &Value, g: &Value) -> Outcome {
         (2, 1, _) => matmul(&transpose(a)?, g),
         (1, 2, 0) => matmul(b, g),
         (1, 2, _) => matmul(&reshape(a, vec![sa[0], 1])?, &reshape(g, vec![1, sb[1]])?),
-        (_, _, 0) => mul(g, b),
-        _ => mul(g, a),
+        (_, _, 0) => mul(ctx, g, b),
+        _ => mul(ctx, g, a),
     }
 }
 
@@ -270,41 +288,57 @@ fn tangent_like(v: &Value, tag: u32) -> Value {
 }
 
 /// The tangent of `op`'s result `r`, from the operands' tangents.
-fn tangent(op: &TensorOp, operands: &[Value], x: &[Value], r: &Value, tag: u32) -> Outcome {
+fn tangent(
+    ctx: &RuntimeCtx,
+    op: &TensorOp,
+    operands: &[Value],
+    x: &[Value],
+    r: &Value,
+    tag: u32,
+) -> Outcome {
     let dx: Vec<Value> = operands.iter().map(|v| tangent_like(v, tag)).collect();
     let d0 = dx.first().cloned().unwrap_or(Value::Unit);
     match op {
         TensorOp::MatMul => {
-            let left = apply(TensorOp::MatMul, &[d0, x[1].clone()])?;
-            let right = apply(TensorOp::MatMul, &[x[0].clone(), dx[1].clone()])?;
-            add(&left, &right)
+            let left = apply(ctx, TensorOp::MatMul, &[d0, x[1].clone()])?;
+            let right = apply(ctx, TensorOp::MatMul, &[x[0].clone(), dx[1].clone()])?;
+            add(ctx, &left, &right)
         }
-        TensorOp::Max => apply1(TensorOp::Sum, &mul(&d0, &max_share(&x[0])?)?),
+        TensorOp::Max => apply1(ctx, TensorOp::Sum, &mul(ctx, &d0, &max_share(&x[0])?)?),
         TensorOp::Softmax => {
-            let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(&d0, r)?)?;
-            mul(r, &sub(&d0, &dot)?)
+            let dot = apply1(
+                ctx,
+                TensorOp::SumTo(rows_kept(&shape(r))),
+                &mul(ctx, &d0, r)?,
+            )?;
+            mul(ctx, r, &sub(ctx, &d0, &dot)?)
         }
         TensorOp::LogSoftmax => {
-            let softmax = super::unary(super::Unary::Exp, r)?;
-            let dot = apply1(TensorOp::SumTo(rows_kept(&shape(r))), &mul(&d0, &softmax)?)?;
-            sub(&d0, &dot)
+            let softmax = super::unary(ctx, super::Unary::Exp, r)?;
+            let dot = apply1(
+                ctx,
+                TensorOp::SumTo(rows_kept(&shape(r))),
+                &mul(ctx, &d0, &softmax)?,
+            )?;
+            sub(ctx, &d0, &dot)
         }
         TensorOp::Clip(lo, hi) => {
             let t = as_tensor(primal(&x[0]), op.name())?;
-            mul(&d0, &inside_mask(*lo, *hi, t))
+            mul(ctx, &d0, &inside_mask(*lo, *hi, t))
         }
         TensorOp::Conv2d(_) => {
-            let left = apply(op.clone(), &[d0, x[1].clone()])?;
-            let right = apply(op.clone(), &[x[0].clone(), dx[1].clone()])?;
-            add(&left, &right)
+            let left = apply(ctx, op.clone(), &[d0, x[1].clone()])?;
+            let right = apply(ctx, op.clone(), &[x[0].clone(), dx[1].clone()])?;
+            add(ctx, &left, &right)
         }
         TensorOp::MaxPool2d(k) => {
-            let selected = conv::max_pool2d_select(&plain(&x[0], op)?, &plain(&d0, op)?, *k)
-                .map_err(shape_error)?;
+            let selected =
+                conv::max_pool2d_select(&plain(ctx, &x[0], op)?, &plain(ctx, &d0, op)?, *k)
+                    .map_err(shape_error)?;
             Ok(Value::tensor(selected))
         }
         // Every other operation is linear in its tensor operands: its
         // tangent is the operation applied to the tangents.
-        _ => apply(op.clone(), &dx),
+        _ => apply(ctx, op.clone(), &dx),
     }
 }

@@ -103,8 +103,9 @@ pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     Ok(Value::list_from(items))
 }
 
-pub fn append(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn append(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     crate::runtime::ops::binary(
+        ctx,
         crate::syntax::ast::BinOp::Append,
         args::any(a, 0)?,
         args::any(a, 1)?,

@@ -22,9 +22,9 @@ fn real_unary(name: &str, a: &[Value], f: fn(f64) -> f64) -> Outcome {
 
 /// A differentiable primitive: plain floats take the fast path, tracked
 /// ones go through `ad`.
-fn differentiable(f: Unary, a: &[Value], plain: fn(f64) -> f64) -> Outcome {
+fn differentiable(ctx: &RuntimeCtx, f: Unary, a: &[Value], plain: fn(f64) -> f64) -> Outcome {
     match args::any(a, 0)? {
-        v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(f, v),
+        v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(ctx, f, v),
         _ => real_unary(f.name(), a, plain),
     }
 }
@@ -47,40 +47,40 @@ pub fn relu_f64(x: f64) -> f64 {
     }
 }
 
-pub fn sin(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Sin, a, f64::sin)
+pub fn sin(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Sin, a, f64::sin)
 }
 
-pub fn cos(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Cos, a, f64::cos)
+pub fn cos(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Cos, a, f64::cos)
 }
 
-pub fn tan(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Tan, a, f64::tan)
+pub fn tan(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Tan, a, f64::tan)
 }
 
-pub fn exp(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Exp, a, f64::exp)
+pub fn exp(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Exp, a, f64::exp)
 }
 
-pub fn log(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Log, a, f64::ln)
+pub fn log(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Log, a, f64::ln)
 }
 
-pub fn sqrt(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Sqrt, a, f64::sqrt)
+pub fn sqrt(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Sqrt, a, f64::sqrt)
 }
 
-pub fn tanh(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Tanh, a, f64::tanh)
+pub fn tanh(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Tanh, a, f64::tanh)
 }
 
-pub fn sigmoid(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Sigmoid, a, sigmoid_f64)
+pub fn sigmoid(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Sigmoid, a, sigmoid_f64)
 }
 
-pub fn relu(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    differentiable(Unary::Relu, a, relu_f64)
+pub fn relu(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    differentiable(ctx, Unary::Relu, a, relu_f64)
 }
 
 pub fn floor(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -91,14 +91,14 @@ pub fn ceil(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     Ok(Value::Float(args::float(a, 0)?.ceil()))
 }
 
-pub fn abs(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn abs(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     match args::any(a, 0)? {
         Value::Int(n) => n
             .checked_abs()
             .map(Value::Int)
             .ok_or_else(|| RuntimeError::integer_overflow("`abs`")),
         Value::Float(x) => Ok(Value::Float(x.abs())),
-        v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(Unary::Abs, v),
+        v @ (Value::Tracked(_) | Value::Tensor(_)) => ad::unary(ctx, Unary::Abs, v),
         other => Err(RuntimeError::internal(format!(
             "abs expects a number, got {}",
             kind_name(other)

@@ -50,7 +50,7 @@ pub fn compare(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 
 /// `min`/`max` follow `compare`, except that a NaN operand wins, as in
 /// OCaml.
-fn pick(a: &[Value], keep: Ordering) -> Outcome {
+fn pick(ctx: &RuntimeCtx, a: &[Value], keep: Ordering) -> Outcome {
     let (x, y) = (args::any(a, 0)?, args::any(a, 1)?);
     for v in [x, y] {
         if matches!(v, Value::Float(f) if f.is_nan()) {
@@ -61,8 +61,8 @@ fn pick(a: &[Value], keep: Ordering) -> Outcome {
     if ord == Ordering::Equal && is_tracked_float_pair(x, y) {
         // PyTorch's `maximum`/`minimum`: at a tie the gradient is shared
         // evenly. `(x + y) * 0.5` has the tie's value and that derivative.
-        let sum = crate::runtime::ad::binary(BinOp::Add, x, y)?;
-        return crate::runtime::ad::binary(BinOp::Mul, &sum, &Value::Float(0.5));
+        let sum = crate::runtime::ad::binary(ctx, BinOp::Add, x, y)?;
+        return crate::runtime::ad::binary(ctx, BinOp::Mul, &sum, &Value::Float(0.5));
     }
     Ok(if ord == keep || ord == Ordering::Equal {
         x
@@ -72,12 +72,12 @@ fn pick(a: &[Value], keep: Ordering) -> Outcome {
     .clone())
 }
 
-pub fn min(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    pick(a, Ordering::Less)
+pub fn min(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    pick(ctx, a, Ordering::Less)
 }
 
-pub fn max(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    pick(a, Ordering::Greater)
+pub fn max(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    pick(ctx, a, Ordering::Greater)
 }
 
 fn pair_component(a: &[Value], i: usize) -> Outcome {

@@ -88,20 +88,26 @@ fn plain_tensor<'v>(a: &'v [Value], i: usize, op: &str) -> Result<&'v Tensor, Ru
     as_tensor(primal(args::any(a, i)?), op).map(|t| &**t)
 }
 
-fn op1(op: TensorOp, a: &[Value], i: usize) -> Outcome {
-    ad::tensor_op(op, std::slice::from_ref(args::any(a, i)?))
+fn op1(ctx: &RuntimeCtx, op: TensorOp, a: &[Value], i: usize) -> Outcome {
+    ad::tensor_op(ctx, op, std::slice::from_ref(args::any(a, i)?))
 }
 
 /// Floats as a 1-D tensor. When a `grad` tracks one of them, the tensor
 /// is built from rank-0 tensors with `stack`, so the gradient flows back
 /// into the floats.
-fn vector_of(items: &[Value], op: &str) -> Outcome {
+fn vector_of(ctx: &RuntimeCtx, items: &[Value], op: &str) -> Outcome {
     if items.iter().any(|v| matches!(v, Value::Tracked(_))) {
         let scalars = items
             .iter()
-            .map(|x| ad::tensor_op(TensorOp::BroadcastTo(Vec::new()), std::slice::from_ref(x)))
+            .map(|x| {
+                ad::tensor_op(
+                    ctx,
+                    TensorOp::BroadcastTo(Vec::new()),
+                    std::slice::from_ref(x),
+                )
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        return ad::tensor_op(TensorOp::Stack, &scalars);
+        return ad::tensor_op(ctx, TensorOp::Stack, &scalars);
     }
     let xs = items
         .iter()
@@ -115,19 +121,19 @@ fn vector_of(items: &[Value], op: &str) -> Outcome {
         .map_err(shape_error)
 }
 
-pub fn of_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    vector_of(&args::list(a, 0)?, "Tensor.of_list")
+pub fn of_list(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    vector_of(ctx, &args::list(a, 0)?, "Tensor.of_list")
 }
 
 /// Rows of equal length; a ragged list is a shape error.
-pub fn of_lists(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn of_lists(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let rows = args::list(a, 0)?;
     let rows = rows
         .iter()
         .map(|r| {
             r.list_to_vec()
                 .ok_or_else(|| invalid("Tensor.of_lists: expected a list of lists".into()))
-                .and_then(|items| vector_of(&items, "Tensor.of_lists"))
+                .and_then(|items| vector_of(ctx, &items, "Tensor.of_lists"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     if rows.is_empty() {
@@ -141,7 +147,7 @@ pub fn of_lists(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
             "rows must have equal lengths",
         )));
     }
-    ad::tensor_op(TensorOp::Stack, &rows)
+    ad::tensor_op(ctx, TensorOp::Stack, &rows)
 }
 
 fn shape_of(v: &Value) -> Vec<usize> {
@@ -167,9 +173,9 @@ pub fn ones(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 /// Differentiable in the fill value (each element is that float).
-pub fn full(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn full(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let shape = shape_arg(a, 0, "Tensor.full")?;
-    op1(TensorOp::BroadcastTo(shape), a, 1)
+    op1(ctx, TensorOp::BroadcastTo(shape), a, 1)
 }
 
 /// Standard normal elements, drawn in row-major order from the one
@@ -200,8 +206,8 @@ pub fn arange(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 /// A rank-0 tensor; differentiable in the float.
-pub fn scalar(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::BroadcastTo(Vec::new()), a, 0)
+pub fn scalar(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::BroadcastTo(Vec::new()), a, 0)
 }
 
 pub fn shape(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -211,15 +217,20 @@ pub fn shape(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     ))
 }
 
-pub fn reshape(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Reshape(shape_arg(a, 1, "Tensor.reshape")?), a, 0)
+pub fn reshape(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(
+        ctx,
+        TensorOp::Reshape(shape_arg(a, 1, "Tensor.reshape")?),
+        a,
+        0,
+    )
 }
 
-pub fn transpose(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Transpose, a, 0)
+pub fn transpose(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::Transpose, a, 0)
 }
 
-pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn get(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let ints = args::list(a, 1)?
         .iter()
         .map(|i| match i {
@@ -232,52 +243,62 @@ pub fn get(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         let error = ShapeError::index_out_of_range("get", shape, "index", show_shape(&ints));
         return Err(shape_error(error));
     };
-    op1(TensorOp::Get(index), a, 0)
+    op1(ctx, TensorOp::Get(index), a, 0)
 }
 
-pub fn row(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn row(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let shape = plain_tensor(a, 0, "Tensor.row")?.shape();
-    op1(TensorOp::Row(index_arg(a, 1, "row", "row", shape)?), a, 0)
+    op1(
+        ctx,
+        TensorOp::Row(index_arg(a, 1, "row", "row", shape)?),
+        a,
+        0,
+    )
 }
 
-pub fn slice(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn slice(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let shape = plain_tensor(a, 0, "Tensor.slice")?.shape();
     let slice = TensorOp::Slice {
         axis: axis_arg(a, 1, "slice", shape)?,
         start: index_arg(a, 2, "slice", "start", shape)?,
         len: index_arg(a, 3, "slice", "length", shape)?,
     };
-    op1(slice, a, 0)
+    op1(ctx, slice, a, 0)
 }
 
 /// The tensors to join; a negative axis is refused like one past the
 /// rank of the first.
-pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn concat(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let ts = args::list(a, 1)?;
     let first = ts.first().map(shape_of).unwrap_or_default();
     let axis = axis_arg(a, 0, "concat", &first)?;
-    ad::tensor_op(TensorOp::Concat(axis), &ts)
+    ad::tensor_op(ctx, TensorOp::Concat(axis), &ts)
 }
 
-pub fn stack(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    ad::tensor_op(TensorOp::Stack, &args::list(a, 0)?)
+pub fn stack(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    ad::tensor_op(ctx, TensorOp::Stack, &args::list(a, 0)?)
 }
 
-pub fn sum(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Sum, a, 0)
+pub fn sum(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::Sum, a, 0)
 }
 
-pub fn mean(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Mean, a, 0)
+pub fn mean(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::Mean, a, 0)
 }
 
-pub fn max(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Max, a, 0)
+pub fn max(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::Max, a, 0)
 }
 
-pub fn sum_axis(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn sum_axis(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let shape = plain_tensor(a, 1, "Tensor.sum_axis")?.shape();
-    op1(TensorOp::SumAxis(axis_arg(a, 0, "sum_axis", shape)?), a, 1)
+    op1(
+        ctx,
+        TensorOp::SumAxis(axis_arg(a, 0, "sum_axis", shape)?),
+        a,
+        1,
+    )
 }
 
 pub fn argmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
@@ -293,34 +314,36 @@ pub fn argmax_axis(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         .map_err(shape_error)
 }
 
-pub fn clip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn clip(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let (lo, hi) = (args::float(a, 0)? as f32, args::float(a, 1)? as f32);
-    op1(TensorOp::Clip(lo, hi), a, 2)
+    op1(ctx, TensorOp::Clip(lo, hi), a, 2)
 }
 
-pub fn softmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::Softmax, a, 0)
+pub fn softmax(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::Softmax, a, 0)
 }
 
-pub fn log_softmax(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    op1(TensorOp::LogSoftmax, a, 0)
+pub fn log_softmax(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    op1(ctx, TensorOp::LogSoftmax, a, 0)
 }
 
-pub fn conv2d(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn conv2d(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let pad = count_arg(a, 2, "Tensor.conv2d", "padding")?;
     ad::tensor_op(
+        ctx,
         TensorOp::Conv2d(pad),
         &[args::any(a, 0)?.clone(), args::any(a, 1)?.clone()],
     )
 }
 
-pub fn max_pool2d(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn max_pool2d(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let k = count_arg(a, 1, "Tensor.max_pool2d", "window")?;
-    op1(TensorOp::MaxPool2d(k), a, 0)
+    op1(ctx, TensorOp::MaxPool2d(k), a, 0)
 }
 
-pub fn matmul(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn matmul(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     ad::tensor_op(
+        ctx,
         TensorOp::MatMul,
         &[args::any(a, 0)?.clone(), args::any(a, 1)?.clone()],
     )
@@ -346,13 +369,13 @@ pub fn equal(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 /// each element is a `get` of the flattened tensor, so its adjoint returns
 /// to its place (at a cost quadratic in the length: each `get` has a
 /// whole-tensor adjoint).
-pub fn to_list(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn to_list(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let v = args::any(a, 0)?;
     if matches!(v, Value::Tracked(_)) {
         let n = plain_tensor(a, 0, "Tensor.to_list")?.len();
-        let flat = ad::tensor_op(TensorOp::Reshape(vec![n]), std::slice::from_ref(v))?;
+        let flat = ad::tensor_op(ctx, TensorOp::Reshape(vec![n]), std::slice::from_ref(v))?;
         let items = (0..n)
-            .map(|i| ad::tensor_op(TensorOp::Get(vec![i]), std::slice::from_ref(&flat)))
+            .map(|i| ad::tensor_op(ctx, TensorOp::Get(vec![i]), std::slice::from_ref(&flat)))
             .collect::<Result<Vec<_>, _>>()?;
         return Ok(Value::list_from(items));
     }

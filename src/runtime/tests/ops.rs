@@ -1,14 +1,25 @@
 use std::cmp::Ordering;
 
-use crate::runtime::ops::{binary, compare_values, negate, values_equal};
+use crate::runtime::ctx::RuntimeCtx;
+use crate::runtime::error::RuntimeError;
+use crate::runtime::ops::{self, compare_values, values_equal};
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
+
+/// `ops::binary` in a run with no `grad` open.
+fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, RuntimeError> {
+    ops::binary(&RuntimeCtx::capturing().0, op, a, b)
+}
+
+fn negate(v: &Value) -> Result<Value, RuntimeError> {
+    ops::negate(&RuntimeCtx::capturing().0, v)
+}
 
 fn int(n: i64) -> Value {
     Value::Int(n)
 }
 
-fn code_of(r: Result<Value, crate::runtime::error::RuntimeError>) -> &'static str {
+fn code_of(r: Result<Value, RuntimeError>) -> &'static str {
     match r {
         Ok(_) => "ok",
         Err(e) => e.code,

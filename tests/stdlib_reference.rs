@@ -51,8 +51,13 @@ fn generate() -> String {
             out.push_str(&format!("# {module}\n"));
         }
         for name in names {
+            // An operator is named in parentheses, as OCaml prints it.
+            let name = match name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                true => name.clone(),
+                false => format!("( {name} )"),
+            };
             let path = if *module == "Prelude" {
-                name.clone()
+                name
             } else {
                 format!("{module}.{name}")
             };

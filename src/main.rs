@@ -103,7 +103,14 @@ fn run(file: &Path, backend: BackendName, args: Vec<String>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(diagnostic) => {
             write_stderr(&session.render(&diagnostic));
-            ExitCode::from(EXIT_RUNTIME_ERROR)
+            // The JIT refusing a construct it cannot compile yet is, like
+            // a backend this build lacks, a command line it cannot follow
+            // (nothing of the program ran).
+            if diagnostic.code == dlang::jit::lower::E_NOT_COMPILED {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::from(EXIT_RUNTIME_ERROR)
+            }
         }
     }
 }

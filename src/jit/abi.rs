@@ -70,6 +70,7 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::BoxBool => sig("dlang_jit_box_bool", Fallible, &[Ty::Bool], Ty::Val),
         RuntimeFn::UnboxInt => sig("dlang_jit_unbox_int", Fallible, &[Ty::Val], Ty::I64),
         RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
+        RuntimeFn::StringConst => sig("dlang_jit_string_const", Fallible, &[Ty::I64], Ty::Val),
         RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
@@ -94,6 +95,7 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_box_bool", box_bool as *const u8);
     builder.symbol("dlang_jit_unbox_int", unbox_int as *const u8);
     builder.symbol("dlang_jit_unbox_float", unbox_float as *const u8);
+    builder.symbol("dlang_jit_string_const", string_const as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
@@ -164,6 +166,16 @@ fn boxed(value: Value) -> Result<u64, RuntimeError> {
 
 extern "C" fn box_int(ctx: &mut JitCtx<'_>, n: i64, out: &mut u64) -> u32 {
     guard(ctx, out, "box_int", |_| boxed(Value::Int(n)))
+}
+
+extern "C" fn string_const(ctx: &mut JitCtx<'_>, index: i64, out: &mut u64) -> u32 {
+    guard(ctx, out, "string_const", |ctx| {
+        let text = usize::try_from(index)
+            .ok()
+            .and_then(|i| ctx.strings.get(i))
+            .ok_or_else(|| internal(format!("no string constant {index}")))?;
+        boxed(Value::Str(std::rc::Rc::clone(text)))
+    })
 }
 
 extern "C" fn box_float(ctx: &mut JitCtx<'_>, x: f64, out: &mut u64) -> u32 {

@@ -65,6 +65,8 @@ pub struct JitCtx<'rt> {
     pub runtime: &'rt mut RuntimeCtx,
     /// The error of a failed or panicking shim.
     pub raised: Option<RuntimeError>,
+    /// The program's string constants (`Program::strings`).
+    pub strings: Vec<std::rc::Rc<str>>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -88,6 +90,7 @@ impl<'rt> JitCtx<'rt> {
             trace: [TraceEntry::default(); TRACE_CAP],
             runtime,
             raised: None,
+            strings: Vec::new(),
         }
     }
 

@@ -49,6 +49,8 @@ pub struct SpanId(pub u32);
 pub struct Program {
     pub functions: Vec<Function>,
     pub spans: Vec<Span>,
+    /// The string literals [`RuntimeFn::StringConst`] makes values of.
+    pub strings: Vec<std::rc::Rc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -113,6 +115,9 @@ pub enum RuntimeFn {
     /// `val -> i64`, `val -> f64`: fails (internal error) on another value.
     UnboxInt,
     UnboxFloat,
+    /// `i64 -> val`: the string constant of [`Program::strings`] at that
+    /// index, as a new `Value`.
+    StringConst,
     /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index,
     /// applied to all its arguments (`val`s) at once; returns a `val`.
     Prim(u32),

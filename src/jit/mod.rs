@@ -1,13 +1,15 @@
-//! The Cranelift JIT's back half: a first-order IR ([`ir`]), its
-//! translation to machine code ([`codegen`], [`translate`]), the runtime
-//! entry points generated code calls ([`abi`]) and running the result
-//! ([`run`]). Nothing lowers the checked tree into the IR yet and no
-//! command runs it: see docs/jit.md.
+//! The Cranelift JIT: the lowering of a first subset of the checked tree
+//! ([`lower`]) into a first-order IR ([`ir`]), its translation to machine
+//! code ([`codegen`], [`translate`]), the runtime entry points generated
+//! code calls ([`abi`]), running the result ([`run`]) and the backend
+//! `dlang run --backend jit` drives ([`backend`]): see docs/jit.md.
 
 pub mod abi;
+pub mod backend;
 pub mod codegen;
 pub mod context;
 pub mod ir;
+pub mod lower;
 pub mod native;
 pub mod run;
 pub mod site;

@@ -426,7 +426,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 body,
                 ..
             } => self.for_loop(e, *binder, from, to, *downward, body)?,
-            ExprKind::Annot(inner, _) => self.expr(inner, tail)?,
+            ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => {
+                self.expr(inner, tail)?
+            }
             ExprKind::Constructor(..) => return Err(not_compiled("a constructor", e.span)),
             ExprKind::Fun(..) => return Err(not_compiled("an anonymous function", e.span)),
             ExprKind::Match(..) => return Err(not_compiled("`match`", e.span)),

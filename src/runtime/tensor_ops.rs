@@ -21,13 +21,20 @@ type Outcome = Result<Value, RuntimeError>;
 
 /// A differentiable tensor operation with its non-tensor arguments.
 ///
-/// The last four exist for the derivative rules: each is the adjoint of
-/// another (`BroadcastTo` of `SumTo`, `PadSlice` of `Slice`, `Scatter` of
-/// `Get`), so a backward pass built from them can itself be
-/// differentiated (grad of grad).
+/// `MatMulTransposed` and the last four exist for the derivative rules:
+/// the former spares `@`'s adjoint a copied transpose, and each of the
+/// latter is the adjoint of another (`BroadcastTo` of `SumTo`, `PadSlice`
+/// of `Slice`, `Scatter` of `Get`), so a backward pass built from them can
+/// itself be differentiated (grad of grad).
 #[derive(Clone, Debug, PartialEq)]
 pub enum TensorOp {
     MatMul,
+    /// `op(a) @ op(b)` on 2-D operands, each read transposed (without a
+    /// copy) when its flag is set: the products of `@`'s adjoint.
+    MatMulTransposed {
+        left: bool,
+        right: bool,
+    },
     Sum,
     Mean,
     Max,
@@ -72,7 +79,7 @@ impl TensorOp {
     /// The name a user knows the operation by, for error messages.
     pub fn name(&self) -> &'static str {
         match self {
-            TensorOp::MatMul => "@",
+            TensorOp::MatMul | TensorOp::MatMulTransposed { .. } => "@",
             TensorOp::Sum => "Tensor.sum",
             TensorOp::Mean => "Tensor.mean",
             TensorOp::Max => "Tensor.max",
@@ -240,6 +247,9 @@ pub fn eval(op: &TensorOp, operands: &[Value]) -> Outcome {
     };
     match op {
         TensorOp::MatMul => tensor_value(tensor::matmul::matmul(t(0)?, t(1)?)),
+        TensorOp::MatMulTransposed { left, right } => {
+            tensor_value(tensor::matmul::matmul_2d(t(0)?, *left, t(1)?, *right))
+        }
         TensorOp::Sum => Ok(Value::Float(reduce::sum(t(0)?) as f64)),
         TensorOp::Mean => Ok(Value::Float(reduce::mean(t(0)?) as f64)),
         TensorOp::Max => reduce::max(t(0)?)

@@ -124,6 +124,9 @@ pub(super) fn adjoint(
     let here = |k: usize| x.get(k).cloned().unwrap_or(Value::Unit);
     match op {
         TensorOp::MatMul => matmul_adjoint(ctx, i, &here(0), &here(1), g),
+        TensorOp::MatMulTransposed { left, right } => {
+            transposed_matmul_adjoint(ctx, i, (&here(0), *left), (&here(1), *right), g)
+        }
         TensorOp::Sum => apply1(ctx, TensorOp::BroadcastTo(shape(&here(0))), g),
         TensorOp::Mean => {
             let s = shape(&here(0));
@@ -248,22 +251,50 @@ fn plain(ctx: &RuntimeCtx, v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeEr
     as_tensor(&v, op.name()).map(|t| Tensor::clone(t))
 }
 
+/// `op(p) @ op(q)` for 2-D `p` and `q`, each transposed when its flag says.
+fn product(ctx: &RuntimeCtx, (p, p_t): (&Value, bool), (q, q_t): (&Value, bool)) -> Outcome {
+    let op = TensorOp::MatMulTransposed {
+        left: p_t,
+        right: q_t,
+    };
+    apply(ctx, op, &[p.clone(), q.clone()])
+}
+
 /// Adjoints of `a @ b` in the four rank combinations: a vector operand is
-/// a row (on the left) or a column (on the right).
+/// a row (on the left) or a column (on the right). No transpose is
+/// copied: `g bᵀ` and `aᵀ g` read the transposed operand through a view,
+/// and `aᵀ g` for a vector `g` is the row-vector product `g a`.
 fn matmul_adjoint(ctx: &RuntimeCtx, i: usize, a: &Value, b: &Value, g: &Value) -> Outcome {
     let (sa, sb) = (shape(a), shape(b));
     let reshape = |v: &Value, s: Vec<usize>| apply1(ctx, TensorOp::Reshape(s), v);
     let matmul = |p: &Value, q: &Value| apply(ctx, TensorOp::MatMul, &[p.clone(), q.clone()]);
-    let transpose = |v: &Value| apply1(ctx, TensorOp::Transpose, v);
     match (sa.len(), sb.len(), i) {
-        (2, 2, 0) => matmul(g, &transpose(b)?),
-        (2, 2, _) => matmul(&transpose(a)?, g),
+        (2, 2, 0) => product(ctx, (g, false), (b, true)),
+        (2, 2, _) => product(ctx, (a, true), (g, false)),
         (2, 1, 0) => matmul(&reshape(g, vec![sa[0], 1])?, &reshape(b, vec![1, sb[0]])?),
-        (2, 1, _) => matmul(&transpose(a)?, g),
+        (2, 1, _) => matmul(g, a),
         (1, 2, 0) => matmul(b, g),
         (1, 2, _) => matmul(&reshape(a, vec![sa[0], 1])?, &reshape(g, vec![1, sb[1]])?),
         (_, _, 0) => mul(ctx, g, b),
         _ => mul(ctx, g, a),
+    }
+}
+
+/// Adjoints of `c = op(a) @ op(b)`: `op(a)` gets `g op(b)ᵀ` and `op(b)`
+/// gets `op(a)ᵀ g`, and a transposed operand takes the transpose of its
+/// share, which is again one product of (possibly transposed) operands.
+fn transposed_matmul_adjoint(
+    ctx: &RuntimeCtx,
+    i: usize,
+    (a, a_t): (&Value, bool),
+    (b, b_t): (&Value, bool),
+    g: &Value,
+) -> Outcome {
+    match (i, a_t, b_t) {
+        (0, false, _) => product(ctx, (g, false), (b, !b_t)),
+        (0, true, _) => product(ctx, (b, b_t), (g, true)),
+        (_, _, false) => product(ctx, (a, !a_t), (g, false)),
+        (_, _, true) => product(ctx, (g, true), (a, a_t)),
     }
 }
 
@@ -299,9 +330,9 @@ fn tangent(
     let dx: Vec<Value> = operands.iter().map(|v| tangent_like(v, tag)).collect();
     let d0 = dx.first().cloned().unwrap_or(Value::Unit);
     match op {
-        TensorOp::MatMul => {
-            let left = apply(ctx, TensorOp::MatMul, &[d0, x[1].clone()])?;
-            let right = apply(ctx, TensorOp::MatMul, &[x[0].clone(), dx[1].clone()])?;
+        TensorOp::MatMul | TensorOp::MatMulTransposed { .. } => {
+            let left = apply(ctx, op.clone(), &[d0, x[1].clone()])?;
+            let right = apply(ctx, op.clone(), &[x[0].clone(), dx[1].clone()])?;
             add(ctx, &left, &right)
         }
         TensorOp::Max => apply1(ctx, TensorOp::Sum, &mul(ctx, &d0, &max_share(&x[0])?)?),

@@ -316,3 +316,42 @@ fn bad_indices_are_index_errors_and_rank_0_has_no_rows() {
         "`Tensor.sum_axis` on a tensor of shape [2]: axis -1 does not exist"
     );
 }
+
+/// Reading an operand transposed through a strided view must give the very
+/// bits of the product with the transpose copied out, on shapes of the
+/// examples' backward passes (the TreeLSTM's `[5; 150]` classifier and
+/// `[750; 600]` cell, the MLP's `[32; 64]` batch) and odd ones that leave
+/// partial kernel tiles.
+#[test]
+fn transposed_views_match_copied_transposes_bit_for_bit() {
+    let filled = |rows: usize, cols: usize, seed: usize| {
+        let data = (0..rows * cols)
+            .map(|i| (((i * 7919 + seed * 104_729) % 1009) as f32 / 1009.0 - 0.5) * 0.37)
+            .collect();
+        Tensor::new(vec![rows, cols], data).unwrap()
+    };
+    for &(m, k, n) in &[
+        (5, 150, 1),
+        (750, 1, 600),
+        (1, 750, 600),
+        (32, 64, 128),
+        (7, 13, 3),
+    ] {
+        let a = filled(m, k, 1);
+        let b = filled(k, n, 2);
+        let (at, bt) = (transpose(&a).unwrap(), transpose(&b).unwrap());
+        let want = matmul(&a, &b).unwrap();
+        let bits = |x: &Tensor| x.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for (left, right, got) in [
+            (true, false, matmul_2d(&at, true, &b, false).unwrap()),
+            (false, true, matmul_2d(&a, false, &bt, true).unwrap()),
+            (true, true, matmul_2d(&at, true, &bt, true).unwrap()),
+        ] {
+            assert_eq!(bits(&got), bits(&want), "{m}x{k}x{n} {left} {right}");
+        }
+        // `@`'s adjoint for a vector operand: `g a` in place of `aᵀ g`.
+        let g = Tensor::new(vec![m], filled(m, 1, 3).data().to_vec()).unwrap();
+        let row_times = matmul(&g, &a).unwrap();
+        assert_eq!(bits(&row_times), bits(&matmul(&at, &g).unwrap()), "{m}x{k}");
+    }
+}

@@ -87,11 +87,7 @@ fn run(file: &Path, backend: BackendName, args: Vec<String>) -> ExitCode {
     // Buffered, yet live (see `LiveOutput`); flushed at exit and before
     // anything on stderr.
     let ctx = RuntimeCtx::new(Box::new(LiveOutput::stdout()), args, interrupted);
-    let backend = match backends::start(backend, ctx) {
-        Ok(backend) => backend,
-        Err(not_built) => return unavailable_backend(&not_built),
-    };
-    let mut session = Session::new(backend);
+    let mut session = Session::new(backends::start(backend, ctx));
     let checked = session.check_file(file);
     let program = match report_warnings(checked, |d| session.render(d)) {
         Ok(program) => program,
@@ -139,13 +135,6 @@ fn report_warnings(
             Err(ExitCode::from(EXIT_RUNTIME_ERROR))
         }
     }
-}
-
-/// `--backend` named a backend this build does not have: a command line
-/// it cannot follow (exit status 64), said as a coded diagnostic.
-fn unavailable_backend(diagnostic: &Diagnostic) -> ExitCode {
-    write_stderr(&diagnostic.render(&dlang::source::SourceMap::new()));
-    ExitCode::from(EXIT_USAGE)
 }
 
 /// The first Ctrl-C asks the interpreter to stop (it reports R006 with

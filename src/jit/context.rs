@@ -9,6 +9,7 @@
 
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::value::Value;
 
 /// Entries of the call trace kept with an error, innermost first (the
 /// interpreter shows as many).
@@ -67,6 +68,11 @@ pub struct JitCtx<'rt> {
     pub raised: Option<RuntimeError>,
     /// The program's string constants (`Program::strings`).
     pub strings: Vec<std::rc::Rc<str>>,
+    /// The top-level values read through the global table, by slot.
+    pub globals: Vec<Value>,
+    /// The finished address of each closure body (`Program::closures`),
+    /// by a closure's `code`.
+    pub closure_code: Vec<u64>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -91,6 +97,8 @@ impl<'rt> JitCtx<'rt> {
             runtime,
             raised: None,
             strings: Vec::new(),
+            globals: Vec::new(),
+            closure_code: Vec::new(),
         }
     }
 

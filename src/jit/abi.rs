@@ -21,6 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use cranelift_jit::JITBuilder;
 
 use super::context::{JitCtx, Status};
+use super::data_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::error::RuntimeError;
@@ -39,8 +40,9 @@ pub enum Convention {
 pub struct EntrySig {
     pub symbol: &'static str,
     pub convention: Convention,
-    /// Parameter types as the IR sees them (a [`RuntimeFn::Prim`] takes
-    /// its `val` arguments as an array instead; see [`PRIM_SYMBOL`]).
+    /// Parameter types as the IR sees them (an entry with an
+    /// [`array_immediate`] takes its `val` arguments as an array instead;
+    /// see [`PRIM_SYMBOL`]).
     pub params: &'static [Ty],
     pub ret: Ty,
 }
@@ -51,6 +53,17 @@ pub const PRIM_SYMBOL: &str = "dlang_jit_prim";
 pub const RETAIN_SYMBOL: &str = "dlang_jit_retain";
 /// `val -> ()`: one reference fewer.
 pub const RELEASE_SYMBOL: &str = "dlang_jit_release";
+
+/// The entries that take their `val` arguments as an array, `(ctx,
+/// immediate, args, len, out) -> status`, as [`PRIM_SYMBOL`] does: their
+/// immediate word (the primitive's index, a record shape).
+pub fn array_immediate(entry: RuntimeFn) -> Option<u64> {
+    match entry {
+        RuntimeFn::Prim(index) => Some(u64::from(index)),
+        RuntimeFn::Data(op) => data_entries::array_immediate(op),
+        _ => None,
+    }
+}
 
 pub fn signature(entry: RuntimeFn) -> EntrySig {
     use Convention::{Fallible, Leaf};
@@ -68,10 +81,13 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::BoxInt => sig("dlang_jit_box_int", Fallible, &[Ty::I64], Ty::Val),
         RuntimeFn::BoxFloat => sig("dlang_jit_box_float", Fallible, &[Ty::F64], Ty::Val),
         RuntimeFn::BoxBool => sig("dlang_jit_box_bool", Fallible, &[Ty::Bool], Ty::Val),
+        RuntimeFn::BoxUnit => sig("dlang_jit_box_unit", Fallible, &[], Ty::Val),
         RuntimeFn::UnboxInt => sig("dlang_jit_unbox_int", Fallible, &[Ty::Val], Ty::I64),
         RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
+        RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
         RuntimeFn::StringConst => sig("dlang_jit_string_const", Fallible, &[Ty::I64], Ty::Val),
         RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
+        RuntimeFn::Data(op) => data_entries::signature(op),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
     }
@@ -95,15 +111,18 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_box_bool", box_bool as *const u8);
     builder.symbol("dlang_jit_unbox_int", unbox_int as *const u8);
     builder.symbol("dlang_jit_unbox_float", unbox_float as *const u8);
+    builder.symbol("dlang_jit_box_unit", box_unit as *const u8);
+    builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
+    data_entries::register(builder);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
 }
 
 /// Runs a fallible shim's body: its result goes to `out`; an error or a
 /// panic becomes a status with the error kept in the context.
-fn guard(
+pub(super) fn guard(
     ctx: &mut JitCtx<'_>,
     out: &mut u64,
     shim: &str,
@@ -160,7 +179,7 @@ extern "C" fn release(v: ValPtr) {
     v.release();
 }
 
-fn boxed(value: Value) -> Result<u64, RuntimeError> {
+pub(super) fn boxed(value: Value) -> Result<u64, RuntimeError> {
     Ok(ValPtr::new(value).bits())
 }
 
@@ -199,6 +218,17 @@ extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32
         _ => Err(internal(
             "unbox_float of a value that is not a float".into(),
         )),
+    })
+}
+
+extern "C" fn box_unit(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
+    guard(ctx, out, "box_unit", |_| boxed(Value::Unit))
+}
+
+extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unbox_bool", |_| match v.value() {
+        Value::Bool(b) => Ok(u64::from(*b)),
+        _ => Err(internal("unbox_bool of a value that is not a bool".into())),
     })
 }
 

@@ -67,6 +67,8 @@ pub struct JitCtx<'rt> {
     pub raised: Option<RuntimeError>,
     /// The program's string constants (`Program::strings`).
     pub strings: Vec<std::rc::Rc<str>>,
+    /// The program's record shapes (`Program::records`).
+    pub records: Vec<super::ir::RecordShape>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -91,6 +93,7 @@ impl<'rt> JitCtx<'rt> {
             runtime,
             raised: None,
             strings: Vec::new(),
+            records: Vec::new(),
         }
     }
 

@@ -60,6 +60,7 @@ pub fn run(
     }
     let mut ctx = JitCtx::new(runtime);
     ctx.strings = compiled.program.strings.clone();
+    ctx.records = compiled.program.records.clone();
     let (status, word) = stacker::grow(STACK_SIZE, || {
         ctx.stack_limit = stack_limit();
         call_entry(entry, &mut ctx, &words)

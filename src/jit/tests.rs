@@ -26,7 +26,7 @@ fn program(functions: Vec<Function>) -> Program {
     Program {
         functions,
         spans: (0..16).map(span).collect(),
-        strings: Vec::new(),
+        ..Program::default()
     }
 }
 

@@ -10,11 +10,16 @@
 
 #![forbid(unsafe_code)]
 
+mod data;
+mod pattern;
+
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::PRIMS;
+use crate::runtime::value::RecordLayout;
 use crate::syntax::ast::{
-    BinOp, Binding, Expr, ExprKind, Item, ItemKind, Literal, Pattern, PatternKind, Span, UnOp,
+    BinOp, Binding, Expr, ExprKind, Item, ItemKind, Literal, Pattern, PatternKind, Span, TypeBody,
+    UnOp,
 };
 use crate::types::resolved::{Binder, GlobalId, LocalId, OpInstance, VarTarget};
 use crate::types::TypeInfo;
@@ -57,8 +62,24 @@ struct FunctionDef<'a> {
 pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError> {
     let mut defs = HashMap::new();
     let mut main = None;
+    let mut layouts = HashMap::new();
+    let mut constructors = HashMap::from([(TypeId::OPTION, 2)]);
     for module in modules {
         for item in module.items {
+            if let ItemKind::Type(decls, ids) = &item.kind {
+                for (decl, id) in decls.iter().zip(ids) {
+                    match &decl.body {
+                        TypeBody::Record(fields) => {
+                            let layout = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                            layouts.insert(*id, layout);
+                        }
+                        TypeBody::Variant(ctors) => {
+                            constructors.insert(*id, ctors.len());
+                        }
+                        TypeBody::Alias(_) => {}
+                    }
+                }
+            }
             let ItemKind::Let(group) = &item.kind else {
                 continue;
             };
@@ -78,6 +99,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
     }
     let mut lowering = Lowering {
         defs,
+        layouts,
+        constructors,
         program: ir::Program::default(),
         funcs: HashMap::new(),
         queue: Vec::new(),
@@ -150,6 +173,10 @@ fn function_def<'a>(
 
 struct Lowering<'a> {
     defs: HashMap<GlobalId, FunctionDef<'a>>,
+    /// The field names of every record type, in declaration order.
+    layouts: HashMap<TypeId, RecordLayout>,
+    /// How many constructors every variant type has.
+    constructors: HashMap<TypeId, usize>,
     program: ir::Program,
     funcs: HashMap<GlobalId, FuncId>,
     /// Functions given an id whose body is not lowered yet.
@@ -185,10 +212,7 @@ impl<'a> Lowering<'a> {
             let var = f.fresh(*ty);
             bound.push((*pattern, var));
         }
-        for (pattern, var) in bound {
-            f.bind_param(pattern, var)?;
-        }
-        let expr = f.expr(body, true)?;
+        let expr = f.bind_params(&bound, body, ret)?;
         let locals = f.locals;
         let span = self.span(span);
         Ok(ir::Function {
@@ -221,20 +245,19 @@ fn signature(ty: &Type, arity: usize, span: Span) -> Result<(Vec<Ty>, Ty), Runti
     Ok((params, ir_type(ty, span)?))
 }
 
-/// The IR type of values of a dlang type, for the types the subset has.
+/// The IR type of values of a dlang type: scalars unboxed, data `val`s.
 fn ir_type(ty: &Type, span: Span) -> Result<Ty, RuntimeError> {
     match ty {
-        Type::Con(id, args) if args.is_empty() => match *id {
-            TypeId::INT => Ok(Ty::I64),
-            TypeId::FLOAT => Ok(Ty::F64),
-            TypeId::BOOL => Ok(Ty::Bool),
-            TypeId::UNIT => Ok(Ty::Unit),
-            TypeId::STRING => Ok(Ty::Val),
-            _ => Err(not_compiled("values of this type", span)),
-        },
+        Type::Con(id, _) => Ok(match *id {
+            TypeId::INT => Ty::I64,
+            TypeId::FLOAT => Ty::F64,
+            TypeId::BOOL => Ty::Bool,
+            TypeId::UNIT => Ty::Unit,
+            _ => Ty::Val,
+        }),
+        Type::Tuple(_) => Ok(Ty::Val),
         Type::Var(_) => Err(not_compiled("polymorphic code", span)),
         Type::Arrow(..) => Err(not_compiled("functions as values", span)),
-        _ => Err(not_compiled("values of this type", span)),
     }
 }
 
@@ -247,6 +270,8 @@ struct FnLower<'l, 'a> {
     vars: HashMap<LocalId, VarId>,
     /// The main code's top-level values, by global.
     globals: HashMap<GlobalId, VarId>,
+    /// The join points made so far ([`ir::JoinId`]s are per function).
+    joins: u32,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -257,6 +282,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             locals: Vec::new(),
             vars: HashMap::new(),
             globals: HashMap::new(),
+            joins: 0,
         }
     }
 
@@ -269,22 +295,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         self.lowering.span(span)
     }
 
-    fn bind_param(&mut self, pattern: &Pattern<TypeInfo>, var: VarId) -> Result<(), RuntimeError> {
-        match &pattern.kind {
-            PatternKind::Var(_, Binder::Local(id)) => {
-                self.vars.insert(*id, var);
-                Ok(())
-            }
-            PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => Ok(()),
-            PatternKind::Annot(inner, _) => self.bind_param(inner, var),
-            _ => Err(not_compiled("this pattern", pattern.span)),
-        }
-    }
-
     /// The main module's items in order: top-level values become locals
     /// of the main code.
     fn top_level(&mut self, items: &'a [Item<TypeInfo>]) -> Result<ir::Expr, RuntimeError> {
-        let mut steps = Vec::new();
+        let mut values = Vec::new();
         for item in items {
             let ItemKind::Let(group) = &item.kind else {
                 continue;
@@ -296,28 +310,24 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if group.recursive {
                     return Err(not_compiled("a recursive value", binding.span));
                 }
-                let value = self.expr(&binding.expr, false)?;
-                let ty = ir_type(&binding.expr.ann.ty, binding.expr.span)?;
-                let var = self.fresh(ty);
-                match &binding.pattern.kind {
-                    PatternKind::Var(_, Binder::Global(id)) => {
-                        self.globals.insert(*id, var);
-                    }
-                    PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => {}
-                    _ => return Err(not_compiled("this pattern", binding.pattern.span)),
-                }
-                steps.push((var, value));
+                values.push(binding);
             }
         }
-        let mut body = ir::Expr::Unit;
-        for (var, value) in steps.into_iter().rev() {
-            body = ir::Expr::Let {
-                var,
-                value: Box::new(value),
-                body: Box::new(body),
-            };
-        }
-        Ok(body)
+        self.top_values(&values)
+    }
+
+    /// Each top-level value in turn, matched against its pattern.
+    fn top_values(&mut self, values: &[&'a Binding<TypeInfo>]) -> Result<ir::Expr, RuntimeError> {
+        let Some((binding, rest)) = values.split_first() else {
+            return Ok(ir::Expr::Unit);
+        };
+        let value = self.expr(&binding.expr, false)?;
+        let var = self.fresh(ir_type(&binding.expr.ann.ty, binding.expr.span)?);
+        let failure = (ir::MatchKind::TopLevelLet, binding.span);
+        let body = self.bind_pattern(&binding.pattern, var, Ty::Unit, failure, |f| {
+            f.top_values(rest)
+        })?;
+        Ok(ir::build::let_(var.0, value, body))
     }
 
     fn ty(&self, expr: &Expr<TypeInfo>) -> Result<Ty, RuntimeError> {
@@ -334,9 +344,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 Literal::Bool(b) => ir::Expr::Bool(*b),
                 Literal::Unit => ir::Expr::Unit,
                 Literal::String(s) => {
-                    let strings = &mut self.lowering.program.strings;
-                    strings.push(Rc::from(s.as_str()));
-                    let index = strings.len() as i64 - 1;
+                    let index = self.string(s);
                     let span = self.span(e.span);
                     ir::Expr::Runtime {
                         entry: RuntimeFn::StringConst,
@@ -369,26 +377,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if group.recursive {
                     return Err(not_compiled("a local `let rec`", e.span));
                 }
-                let mut steps = Vec::new();
-                for binding in &group.bindings {
-                    if matches!(binding.expr.kind, ExprKind::Fun(..)) {
-                        return Err(not_compiled("a local function", binding.span));
-                    }
-                    let value = self.expr(&binding.expr, false)?;
-                    let ty = self.ty(&binding.expr)?;
-                    let var = self.fresh(ty);
-                    self.bind_param(&binding.pattern, var)?;
-                    steps.push((var, value));
+                if let Some(binding) = group
+                    .bindings
+                    .iter()
+                    .find(|b| matches!(b.expr.kind, ExprKind::Fun(..)))
+                {
+                    return Err(not_compiled("a local function", binding.span));
                 }
-                let mut out = self.expr(body, tail)?;
-                for (var, value) in steps.into_iter().rev() {
-                    out = ir::Expr::Let {
-                        var,
-                        value: boxed(value),
-                        body: boxed(out),
-                    };
-                }
-                out
+                self.let_in(&group.bindings, body, e, tail)?
             }
             ExprKind::If(cond, then, otherwise) => build::if_(
                 self.expr(cond, false)?,
@@ -429,21 +425,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => {
                 self.expr(inner, tail)?
             }
-            ExprKind::Constructor(..) => return Err(not_compiled("a constructor", e.span)),
             ExprKind::Fun(..) => return Err(not_compiled("an anonymous function", e.span)),
-            ExprKind::Match(..) => return Err(not_compiled("`match`", e.span)),
-            ExprKind::Tuple(..) => return Err(not_compiled("a tuple", e.span)),
-            ExprKind::List(..) => return Err(not_compiled("a list", e.span)),
-            ExprKind::Array(..) => return Err(not_compiled("an array", e.span)),
-            ExprKind::Record(..) | ExprKind::RecordUpdate(..) | ExprKind::Field(..) => {
-                return Err(not_compiled("a record", e.span))
-            }
-            ExprKind::Index(..) | ExprKind::IndexSet(..) => {
-                return Err(not_compiled("array indexing", e.span))
-            }
-            ExprKind::Assign(..) | ExprKind::Deref(..) | ExprKind::Ref(..) => {
-                return Err(not_compiled("a reference", e.span))
-            }
+            ExprKind::Match(scrutinee, arms) => self.match_expr(e, scrutinee, arms, tail)?,
+            ExprKind::Constructor(..)
+            | ExprKind::Tuple(..)
+            | ExprKind::List(..)
+            | ExprKind::Array(..)
+            | ExprKind::Record(..)
+            | ExprKind::RecordUpdate(..)
+            | ExprKind::Field(..)
+            | ExprKind::Index(..)
+            | ExprKind::IndexSet(..)
+            | ExprKind::Assign(..)
+            | ExprKind::Deref(..)
+            | ExprKind::Ref(..) => self.data(e)?,
             ExprKind::Shift(..) => return Err(not_compiled("`shift`", e.span)),
             ExprKind::Reset(..) => return Err(not_compiled("`reset`", e.span)),
         })
@@ -470,6 +465,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
             OpInstance::Same(ty) => ir_type(ty, e.span)?,
             _ => return Err(not_compiled("tensor arithmetic", e.span)),
         };
+        if op == BinOp::Cons || matches!(ty, Ty::Val | Ty::Unit) {
+            if let Some(data) = self.data_operator(e, op, lhs, rhs)? {
+                return Ok(data);
+            }
+        }
         let compare = match op {
             BinOp::Eq => Some(Compare::Eq),
             BinOp::Ne => Some(Compare::Ne),
@@ -622,26 +622,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         if prim.arity != args.len() {
             return Err(not_compiled("a partial or over-application", e.span));
         }
-        let mut boxed = Vec::new();
+        let mut boxed = Vec::with_capacity(args.len());
         for arg in args {
-            let value = self.expr(arg, false)?;
-            let ty = self.ty(arg)?;
-            let entry = match ty {
-                Ty::Val => {
-                    boxed.push(value);
-                    continue;
-                }
-                Ty::I64 => RuntimeFn::BoxInt,
-                Ty::F64 => RuntimeFn::BoxFloat,
-                Ty::Bool => RuntimeFn::BoxBool,
-                Ty::Unit => return Err(not_compiled("a primitive applied to `()`", arg.span)),
-            };
-            let span = self.span(arg.span);
-            boxed.push(ir::Expr::Runtime {
-                entry,
-                args: vec![value],
-                span,
-            });
+            boxed.push(self.boxed(arg)?);
         }
         let span = self.span(e.span);
         let call = ir::Expr::Runtime {
@@ -649,20 +632,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             args: boxed,
             span,
         };
-        let unbox = |entry| ir::Expr::Runtime {
-            entry,
-            args: vec![call.clone()],
-            span,
-        };
-        Ok(match self.ty(e)? {
-            Ty::Val => call,
-            Ty::I64 => unbox(RuntimeFn::UnboxInt),
-            Ty::F64 => unbox(RuntimeFn::UnboxFloat),
-            Ty::Unit => {
-                let var = self.fresh(Ty::Val);
-                ir::build::let_(var.0, call, ir::Expr::Unit)
-            }
-            Ty::Bool => return Err(not_compiled("a primitive returning `bool`", e.span)),
-        })
+        let ty = self.ty(e)?;
+        Ok(self.unboxed(call, ty, e.span))
     }
 }

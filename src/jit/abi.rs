@@ -21,6 +21,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use cranelift_jit::JITBuilder;
 
 use super::context::{JitCtx, Status};
+use super::data_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::error::RuntimeError;
@@ -43,8 +44,9 @@ pub enum Convention {
 pub struct EntrySig {
     pub symbol: &'static str,
     pub convention: Convention,
-    /// Parameter types as the IR sees them (a [`RuntimeFn::Prim`] takes
-    /// its `val` arguments as an array instead; see [`PRIM_SYMBOL`]).
+    /// Parameter types as the IR sees them (an entry with an
+    /// [`array_immediate`] takes its `val` arguments as an array instead;
+    /// see [`PRIM_SYMBOL`]).
     pub params: &'static [Ty],
     pub ret: Ty,
 }
@@ -55,6 +57,21 @@ pub const PRIM_SYMBOL: &str = "dlang_jit_prim";
 pub const RETAIN_SYMBOL: &str = "dlang_jit_retain";
 /// `val -> ()`: one reference fewer.
 pub const RELEASE_SYMBOL: &str = "dlang_jit_release";
+
+/// The entries that take their `val` arguments as an array, `(ctx,
+/// immediate, args, len, out) -> status`, as [`PRIM_SYMBOL`] does: their
+/// immediate word (the primitive's or closure body's index, a binary
+/// operator, a record shape).
+pub fn array_immediate(entry: RuntimeFn) -> Option<u64> {
+    match entry {
+        RuntimeFn::Prim(index) | RuntimeFn::MakeClosure(index) | RuntimeFn::PartialPrim(index) => {
+            Some(u64::from(index))
+        }
+        RuntimeFn::Binary(op) => binary_op(op).map(u64::from),
+        RuntimeFn::Data(op) => data_entries::array_immediate(op),
+        _ => None,
+    }
+}
 
 pub fn signature(entry: RuntimeFn) -> EntrySig {
     use Convention::{Fallible, Leaf};
@@ -72,12 +89,12 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::BoxInt => sig("dlang_jit_box_int", Fallible, &[Ty::I64], Ty::Val),
         RuntimeFn::BoxFloat => sig("dlang_jit_box_float", Fallible, &[Ty::F64], Ty::Val),
         RuntimeFn::BoxBool => sig("dlang_jit_box_bool", Fallible, &[Ty::Bool], Ty::Val),
+        RuntimeFn::BoxUnit => sig("dlang_jit_box_unit", Fallible, &[], Ty::Val),
         RuntimeFn::UnboxInt => sig("dlang_jit_unbox_int", Fallible, &[Ty::Val], Ty::I64),
         RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
+        RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
         RuntimeFn::StringConst => sig("dlang_jit_string_const", Fallible, &[Ty::I64], Ty::Val),
         RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
-        RuntimeFn::BoxUnit => sig("dlang_jit_box_unit", Fallible, &[], Ty::Val),
-        RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
         RuntimeFn::MakeClosure(_) => sig("dlang_jit_make_closure", Fallible, &[], Ty::Val),
         RuntimeFn::Capture => sig("dlang_jit_capture", Fallible, &[Ty::Val, Ty::I64], Ty::Val),
         RuntimeFn::Sibling => sig("dlang_jit_sibling", Fallible, &[Ty::Val, Ty::I64], Ty::Val),
@@ -97,21 +114,9 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
             &[Ty::Val, Ty::Val],
             Ty::Val,
         ),
+        RuntimeFn::Data(op) => data_entries::signature(op),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
-    }
-}
-
-/// The entries that take their `val` arguments as an array, `(ctx,
-/// index, args: *const val, len, out) -> status`, with their index
-/// (a primitive's, a closure body's).
-pub fn array_entry(entry: RuntimeFn) -> Option<u32> {
-    match entry {
-        RuntimeFn::Prim(index) | RuntimeFn::MakeClosure(index) | RuntimeFn::PartialPrim(index) => {
-            Some(index)
-        }
-        RuntimeFn::Binary(op) => binary_op(op),
-        _ => None,
     }
 }
 
@@ -137,11 +142,11 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_box_bool", box_bool as *const u8);
     builder.symbol("dlang_jit_unbox_int", unbox_int as *const u8);
     builder.symbol("dlang_jit_unbox_float", unbox_float as *const u8);
+    builder.symbol("dlang_jit_box_unit", box_unit as *const u8);
+    builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
     builder.symbol(CLOSURE_CODE_SYMBOL, closure_code as *const u8);
-    builder.symbol("dlang_jit_box_unit", box_unit as *const u8);
-    builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
     builder.symbol("dlang_jit_make_closure", make_closure as *const u8);
     builder.symbol("dlang_jit_capture", capture as *const u8);
     builder.symbol("dlang_jit_sibling", sibling as *const u8);
@@ -151,13 +156,14 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_apply_value", apply_value as *const u8);
     builder.symbol("dlang_jit_binary", binary as *const u8);
     builder.symbol("dlang_jit_negate", negate as *const u8);
+    data_entries::register(builder);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
 }
 
 /// Runs a fallible shim's body: its result goes to `out`; an error or a
 /// panic becomes a status with the error kept in the context.
-fn guard(
+pub(super) fn guard(
     ctx: &mut JitCtx<'_>,
     out: &mut u64,
     shim: &str,
@@ -214,7 +220,7 @@ extern "C" fn release(v: ValPtr) {
     v.release();
 }
 
-fn boxed(value: Value) -> Result<u64, RuntimeError> {
+pub(super) fn boxed(value: Value) -> Result<u64, RuntimeError> {
     Ok(ValPtr::new(value).bits())
 }
 
@@ -256,6 +262,17 @@ extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32
     })
 }
 
+extern "C" fn box_unit(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
+    guard(ctx, out, "box_unit", |_| boxed(Value::Unit))
+}
+
+extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unbox_bool", |_| match v.value() {
+        Value::Bool(b) => Ok(u64::from(*b)),
+        _ => Err(internal("unbox_bool of a value that is not a bool".into())),
+    })
+}
+
 extern "C" fn prim(
     ctx: &mut JitCtx<'_>,
     index: u64,
@@ -277,17 +294,6 @@ extern "C" fn prim(
         }
         let values: Vec<Value> = args.iter().map(|v| v.value().clone()).collect();
         boxed((prim.run)(ctx.runtime, &values)?)
-    })
-}
-
-extern "C" fn box_unit(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
-    guard(ctx, out, "box_unit", |_| boxed(Value::Unit))
-}
-
-extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "unbox_bool", |_| match v.value() {
-        Value::Bool(b) => Ok(*b as u64),
-        _ => Err(internal("unbox_bool of a value that is not a bool".into())),
     })
 }
 

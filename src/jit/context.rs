@@ -73,6 +73,8 @@ pub struct JitCtx<'rt> {
     /// The finished address of each closure body (`Program::closures`),
     /// by a closure's `code`.
     pub closure_code: Vec<u64>,
+    /// The program's record shapes (`Program::records`).
+    pub records: Vec<super::ir::RecordShape>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -99,6 +101,7 @@ impl<'rt> JitCtx<'rt> {
             strings: Vec::new(),
             globals: Vec::new(),
             closure_code: Vec::new(),
+            records: Vec::new(),
         }
     }
 

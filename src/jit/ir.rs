@@ -17,6 +17,7 @@
 
 #![forbid(unsafe_code)]
 
+use crate::runtime::value::RecordLayout;
 use crate::syntax::ast::Span;
 
 /// The type of an IR value.
@@ -35,6 +36,10 @@ pub enum Ty {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FuncId(pub u32);
 
+/// A join point of one function ([`Expr::Join`]): unique in the function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JoinId(pub u32);
+
 /// A local variable (parameter or `let`) of one function: an index into
 /// [`Function::locals`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,7 +54,8 @@ pub struct SpanId(pub u32);
 pub struct Program {
     pub functions: Vec<Function>,
     pub spans: Vec<Span>,
-    /// The string literals [`RuntimeFn::StringConst`] makes values of.
+    /// The string literals [`RuntimeFn::StringConst`] makes values of
+    /// (and the constructor names and string patterns of [`DataFn`]).
     pub strings: Vec<std::rc::Rc<str>>,
     /// The closure bodies: a `Value::Closure`'s `code` is an index here.
     /// Each takes the closure itself and one argument, both `val`, and
@@ -58,6 +64,16 @@ pub struct Program {
     /// How many top-level values the program keeps in the context's
     /// global table ([`RuntimeFn::GlobalGet`], [`RuntimeFn::GlobalSet`]).
     pub globals: u32,
+    /// The records [`DataFn::Record`] and [`DataFn::RecordUpdate`] build.
+    pub records: Vec<RecordShape>,
+}
+
+/// A record built or updated somewhere: the type's field names, and the
+/// declared index of each field given, in source order.
+#[derive(Clone, Debug)]
+pub struct RecordShape {
+    pub layout: RecordLayout,
+    pub fields: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -124,20 +140,20 @@ pub enum RuntimeFn {
     BoxInt,
     BoxFloat,
     BoxBool,
-    /// `val -> i64`, `val -> f64`: fails (internal error) on another value.
+    /// `() -> val`: the unit value boxed (stored in data, passed as a
+    /// type variable or to a primitive).
+    BoxUnit,
+    /// `val -> i64`, `val -> f64`, `val -> bool`: fails (internal error)
+    /// on another value.
     UnboxInt,
     UnboxFloat,
+    UnboxBool,
     /// `i64 -> val`: the string constant of [`Program::strings`] at that
     /// index, as a new `Value`.
     StringConst,
     /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index,
     /// applied to all its arguments (`val`s) at once; returns a `val`.
     Prim(u32),
-    /// `() -> val`: the unit value boxed (a `unit` passed as a type
-    /// variable or to a primitive).
-    BoxUnit,
-    /// `val -> bool`: fails (internal error) on another value.
-    UnboxBool,
     /// A closure of the body [`Program::closures`]`[code]` capturing its
     /// arguments (`val`s, any number); returns a `val`.
     MakeClosure(u32),
@@ -164,9 +180,90 @@ pub enum RuntimeFn {
     /// closure of this program (a primitive, partially applied or not);
     /// the slow path of [`Expr::Apply`], which hands both references over.
     ApplyValue,
+    /// Building and taking apart tuples, lists, arrays, records,
+    /// constructors and refs (see [`DataFn`]).
+    Data(DataFn),
     /// A shim that panics: proves that a panic comes back as a status.
     #[cfg(test)]
     PanicForTest,
+}
+
+/// The runtime entries on data values, each a call of `runtime::data` or
+/// `runtime::ops` (so every backend builds, prints and compares the same
+/// `Value`s). Parts are `val`s: the lowering boxes scalars it stores and
+/// unboxes what it reads by their static type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataFn {
+    /// `(a, b, …)`, `[a; b; …]`, `[| a; b; … |]`: all the parts, as an
+    /// array (as [`RuntimeFn::Prim`] takes its arguments).
+    Tuple,
+    List,
+    Array,
+    /// `{ f = a; … }`: the values in source order, as an array; the
+    /// [`RecordShape`] of that index in [`Program::records`].
+    Record(u32),
+    /// `{ r with f = a; … }`: the record then the new values, as an array.
+    RecordUpdate(u32),
+    /// `(tag: i64, name: i64, arg: val) -> val`: constructor `tag` applied
+    /// to `arg`, named by the string constant `name` (for printing).
+    Variant,
+    /// `(tag: i64, name: i64) -> val`: a constant constructor.
+    ConstantVariant,
+    /// `(head, tail) -> val`: `::`.
+    Cons,
+    /// `val -> val`: `ref v`, `!r`.
+    MakeRef,
+    Deref,
+    /// `(r, v) -> unit`: `r := v`.
+    Assign,
+    /// `(record, index: i64) -> val`: the field of that declared index.
+    Field,
+    /// `(array, i: i64) -> val`: `a.(i)` (R003 out of range).
+    Index,
+    /// `(array, i: i64, v) -> unit`: `a.(i) <- v`.
+    IndexSet,
+    /// `(val, val) -> val`: `^` on strings, `++` on lists.
+    Concat,
+    Append,
+    /// `(val, val) -> bool`: `= <> < > <= >=` on any values, the
+    /// runtime's structural comparison (R008 on functions).
+    Structural(Compare),
+    /// `val -> i64`: the tag of a constructor.
+    Tag,
+    /// `val -> bool`: whether a list is a cons cell (else `[]`).
+    IsCons,
+    /// `val -> val`: a constructor's argument; a cons cell's head, tail.
+    VariantArg,
+    Head,
+    Tail,
+    /// `(tuple, i: i64) -> val`: the item at `i`.
+    TupleItem,
+    /// `(val, index: i64) -> bool`: whether a string is the string
+    /// constant `index`.
+    StringIs,
+}
+
+/// Which pattern failed to match: the message of the R004 it raises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchKind {
+    /// No arm of a `match` matches.
+    Arms,
+    /// The pattern of a local `let`.
+    Let,
+    /// The pattern of a top-level `let`.
+    TopLevelLet,
+    /// A function's parameter: reported at the span of the call (the
+    /// caller's span in the trace), as the interpreter binds parameters
+    /// when it applies the function.
+    Parameter,
+}
+
+/// One target of an [`Expr::Join`]: its parameters (locals the jump
+/// sets) and the code that runs with them.
+#[derive(Clone, Debug)]
+pub struct JoinTarget {
+    pub params: Vec<VarId>,
+    pub body: Expr,
 }
 
 #[derive(Clone, Debug)]
@@ -233,6 +330,10 @@ pub enum Expr {
         func: FuncId,
         args: Vec<Expr>,
         span: SpanId,
+        /// The call is in tail position: if it fails, the caller's entry
+        /// is left out of the error's call stack, as the interpreter's
+        /// tail calls replace their caller's frame.
+        tail: bool,
     },
     /// A call of the enclosing function in tail position: a jump back to
     /// its start, so it runs in constant stack.
@@ -267,12 +368,39 @@ pub enum Expr {
         func: Box<Expr>,
         arg: Box<Expr>,
         span: SpanId,
+        /// In tail position (see [`Expr::Call`]).
+        tail: bool,
     },
     /// A call of the runtime; `val` arguments are borrowed.
     Runtime {
         entry: RuntimeFn,
         args: Vec<Expr>,
         span: SpanId,
+    },
+    /// Local join points (what a compiled `match` shares its arms'
+    /// bodies through): `body` runs, and its value is the join's, unless
+    /// it ends in a [`Expr::Jump`] to one of `targets`, whose value is
+    /// then the join's. Every target's value is of type `ty`.
+    Join {
+        id: JoinId,
+        ty: Ty,
+        body: Box<Expr>,
+        targets: Vec<JoinTarget>,
+    },
+    /// Leaves the enclosing `body` of join `join` for its target
+    /// `target`, with `args` as the target's parameters. Only in tail
+    /// position of that `body` (what is held since the join started is
+    /// released).
+    Jump {
+        join: JoinId,
+        target: u32,
+        args: Vec<Expr>,
+    },
+    /// R004: a pattern did not match. Of any type (it does not return).
+    MatchFailure {
+        kind: MatchKind,
+        span: SpanId,
+        ty: Ty,
     },
 }
 
@@ -359,6 +487,7 @@ pub mod build {
             func: FuncId(func),
             args,
             span: SpanId(span),
+            tail: false,
         }
     }
 

@@ -1,13 +1,14 @@
 //! The Cranelift JIT: the lowering of a first subset of the checked tree
 //! ([`lower`]) into a first-order IR ([`ir`]), its translation to machine
 //! code ([`codegen`], [`translate`]), the runtime entry points generated
-//! code calls ([`abi`]), running the result ([`run`]) and the backend
+//! code calls ([`abi`], [`data_entries`] for data values), running the result ([`run`]) and the backend
 //! `dlang run --backend jit` drives ([`backend`]): see docs/jit.md.
 
 pub mod abi;
 pub mod backend;
 pub mod codegen;
 pub mod context;
+mod data_entries;
 pub mod ir;
 pub mod lower;
 pub mod native;

@@ -6,7 +6,7 @@
 
 use super::abi::internal;
 use super::context::{JitCtx, Status, PENDING_SPAN};
-use super::ir::{IntOp, Program, RuntimeFn, SpanId};
+use super::ir::{IntOp, MatchKind, Program, RuntimeFn, SpanId};
 use crate::runtime::error::RuntimeError;
 use crate::syntax::ast::BinOp;
 
@@ -21,6 +21,8 @@ pub enum SiteKind {
     StackOverflow,
     /// A runtime entry that failed or panicked.
     Runtime(RuntimeFn),
+    /// A pattern that did not match (R004).
+    MatchFailure(MatchKind),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +60,11 @@ pub fn runtime_error(
             }
             Some(SiteKind::DivisionByZero(_)) => RuntimeError::division_by_zero(BinOp::Div),
             Some(SiteKind::StackOverflow) => RuntimeError::stack_overflow(),
+            Some(SiteKind::MatchFailure(kind)) => RuntimeError::match_failure(match kind {
+                MatchKind::Arms => "no pattern matches this value",
+                MatchKind::Let | MatchKind::Parameter => "the value does not match this pattern",
+                MatchKind::TopLevelLet => "the value does not match the pattern of this `let`",
+            }),
             Some(SiteKind::Runtime(_)) | None => internal("a fault without its site".into()),
         },
         Some(Status::Raised | Status::Panicked) => ctx
@@ -67,7 +74,16 @@ pub fn runtime_error(
         Some(Status::Ok) | None => internal(format!("unknown status {raw_status}")),
     };
     if let Some(site) = site {
-        if let Some(span) = program.spans.get(site.span.0 as usize) {
+        let span = match site.kind {
+            // The failing function's own trace entry holds its call's span.
+            SiteKind::MatchFailure(MatchKind::Parameter) => ctx
+                .trace()
+                .first()
+                .filter(|entry| entry.span != PENDING_SPAN)
+                .map_or(site.span, |entry| SpanId(entry.span)),
+            _ => site.span,
+        };
+        if let Some(span) = program.spans.get(span.0 as usize) {
             error = error.at(*span);
         }
     }

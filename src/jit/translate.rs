@@ -27,7 +27,10 @@ use cranelift_module::{FuncId as ClFuncId, Module};
 use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
 use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP};
-use super::ir::{Compare, Expr, FloatOp, FuncId, IntOp, Program, RuntimeFn, SpanId, Ty, VarId};
+use super::ir::{
+    Compare, Expr, FloatOp, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program, RuntimeFn,
+    SpanId, Ty, VarId,
+};
 use super::site::{Site, SiteKind};
 
 /// What a function's translation shares with the whole program's.
@@ -54,6 +57,18 @@ struct Out {
     ty: Ty,
 }
 
+/// An [`Expr::Join`] being translated: where its targets start, and what
+/// a jump releases (everything held above `depth`).
+struct JoinPoint {
+    depth: usize,
+    ty: Ty,
+    blocks: Vec<Block>,
+    params: Vec<Vec<VarId>>,
+    /// Whether some jump reaches each target (the others are not
+    /// translated).
+    reached: Vec<bool>,
+}
+
 struct FunctionTranslator<'a, 'b> {
     t: Translator<'a>,
     b: FunctionBuilder<'b>,
@@ -64,6 +79,7 @@ struct FunctionTranslator<'a, 'b> {
     loop_header: Block,
     out_slot: cranelift_codegen::ir::StackSlot,
     refs: HashMap<ClFuncId, FuncRef>,
+    joins: HashMap<JoinId, JoinPoint>,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -94,6 +110,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         loop_header,
         out_slot,
         refs: HashMap::new(),
+        joins: HashMap::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
         f.b.def_var(f.vars[i], params[i + 1]);
@@ -464,14 +481,19 @@ impl FunctionTranslator<'_, '_> {
                 self.b.switch_to_block(exit);
                 done(self.b.ins().iconst(types::I8, 0), Ty::Unit)
             }
-            Expr::Call { func, args, span } => {
+            Expr::Call {
+                func,
+                args,
+                span,
+                tail,
+            } => {
                 let callee = self.callee(*func)?;
                 let args = self.args(args, &callee.0, "an argument")?;
                 let f = self.func_ref(self.t.functions[func.0 as usize]);
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call(f, &call_args);
-                done(self.after_call(call, *span)?, callee.1)
+                done(self.after_call(call, *span, *tail)?, callee.1)
             }
             Expr::TailCallSelf { args } => {
                 if !tail {
@@ -533,17 +555,36 @@ impl FunctionTranslator<'_, '_> {
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call_indirect(sig, code, &call_args);
-                done(self.after_call(call, *span)?, *ret)
+                done(self.after_call(call, *span, false)?, *ret)
             }
-            Expr::Apply { func, arg, span } => self.apply(func, arg, *span),
+            Expr::Apply {
+                func,
+                arg,
+                span,
+                tail,
+            } => self.apply(func, arg, *span, *tail),
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
+            Expr::Join {
+                id,
+                ty,
+                body,
+                targets,
+            } => self.join_point(*id, *ty, body, targets, tail),
+            Expr::Jump { join, target, args } => self.jump(*join, *target, args),
+            Expr::MatchFailure { kind, span, ty } => self.match_failure(*kind, *span, *ty),
         }
     }
 
     /// `func arg` of unknown function values: a closure of this program is
     /// called through its code address, anything else through the
     /// runtime. Both references go to the callee.
-    fn apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
+    fn apply(
+        &mut self,
+        func: &Expr,
+        arg: &Expr,
+        span: SpanId,
+        tail: bool,
+    ) -> Result<Out, CompileError> {
         let depth = self.held.len();
         let f = self.value(func, Ty::Val, "a function value")?;
         self.held.push(Held::Temp(f));
@@ -567,7 +608,7 @@ impl FunctionTranslator<'_, '_> {
             .b
             .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
         let call = self.b.ins().call_indirect(sig, code, &[self.ctx, f, a]);
-        let value = self.after_call(call, span)?;
+        let value = self.after_call(call, span, tail)?;
         self.b.ins().jump(join, &[value.into()]);
 
         self.b.switch_to_block(other);
@@ -578,6 +619,146 @@ impl FunctionTranslator<'_, '_> {
         Ok(Out {
             value: Some(self.b.block_params(join)[0]),
             ty: Ty::Val,
+        })
+    }
+
+    /// Translates a join's body, then each target some jump reached, and
+    /// joins their values.
+    fn join_point(
+        &mut self,
+        id: JoinId,
+        ty: Ty,
+        body: &Expr,
+        targets: &[JoinTarget],
+        tail: bool,
+    ) -> Result<Out, CompileError> {
+        let depth = self.held.len();
+        let point = JoinPoint {
+            depth,
+            ty,
+            blocks: targets.iter().map(|_| self.b.create_block()).collect(),
+            params: targets.iter().map(|t| t.params.clone()).collect(),
+            reached: vec![false; targets.len()],
+        };
+        if self.joins.insert(id, point).is_some() {
+            return err(format!("in `{}`: join {} twice", self.name(), id.0));
+        }
+        let mut merge = None;
+        let out = self.expr(body, tail)?;
+        self.merge_into(&mut merge, out, ty)?;
+        for (i, target) in targets.iter().enumerate() {
+            let Some(point) = self.joins.get(&id) else {
+                return err(format!("in `{}`: join {} lost", self.name(), id.0));
+            };
+            if !point.reached[i] {
+                continue;
+            }
+            self.b.switch_to_block(point.blocks[i]);
+            for param in &target.params {
+                if self.local_type(*param)? == Ty::Val {
+                    self.held.push(Held::Var(self.vars[param.0 as usize]));
+                }
+            }
+            let out = self.expr(&target.body, tail)?;
+            if out.value.is_some() {
+                self.release_held(depth)?;
+            }
+            self.held.truncate(depth);
+            self.merge_into(&mut merge, out, ty)?;
+        }
+        self.joins.remove(&id);
+        let Some(merge) = merge else {
+            return Ok(Out { value: None, ty });
+        };
+        self.b.switch_to_block(merge);
+        Ok(Out {
+            value: Some(self.b.block_params(merge)[0]),
+            ty,
+        })
+    }
+
+    /// Jumps with `out`'s value (if control is still here) to the merge
+    /// block, made on first use.
+    fn merge_into(
+        &mut self,
+        merge: &mut Option<Block>,
+        out: Out,
+        ty: Ty,
+    ) -> Result<(), CompileError> {
+        if out.ty != ty {
+            return err(format!(
+                "in `{}`: a join of type {ty:?} given {:?}",
+                self.name(),
+                out.ty
+            ));
+        }
+        if let Some(value) = out.value {
+            let block = *merge.get_or_insert_with(|| {
+                let block = self.b.create_block();
+                self.b.append_block_param(block, cl_type(ty));
+                block
+            });
+            self.b.ins().jump(block, &[value.into()]);
+        }
+        Ok(())
+    }
+
+    fn jump(&mut self, join: JoinId, target: u32, args: &[Expr]) -> Result<Out, CompileError> {
+        let target = target as usize;
+        let Some(point) = self.joins.get(&join) else {
+            return err(format!(
+                "in `{}`: a jump out of join {}",
+                self.name(),
+                join.0
+            ));
+        };
+        let (depth, ty) = (point.depth, point.ty);
+        let Some(params) = point.params.get(target).cloned() else {
+            return err(format!(
+                "in `{}`: join {} has no target {target}",
+                self.name(),
+                join.0
+            ));
+        };
+        let block = point.blocks[target];
+        let types = params
+            .iter()
+            .map(|p| self.local_type(*p))
+            .collect::<Result<Vec<_>, _>>()?;
+        let values = self.args(args, &types, "a jump argument")?;
+        self.release_held(depth)?;
+        for (param, value) in params.iter().zip(values) {
+            self.b.def_var(self.vars[param.0 as usize], value);
+        }
+        self.b.ins().jump(block, &[]);
+        if let Some(point) = self.joins.get_mut(&join) {
+            point.reached[target] = true;
+        }
+        Ok(Out { value: None, ty })
+    }
+
+    /// R004: stores the site, releases what is held and leaves. Code after
+    /// it (in the branch's merge) is in a block no jump reaches, which
+    /// gives the value of type `ty` a caller may expect here.
+    fn match_failure(
+        &mut self,
+        kind: MatchKind,
+        span: SpanId,
+        ty: Ty,
+    ) -> Result<Out, CompileError> {
+        let site = self.site(span, SiteKind::MatchFailure(kind));
+        let site = self.b.ins().iconst(types::I32, site);
+        self.b
+            .ins()
+            .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
+        self.release_held(0)?;
+        let status = self.b.ins().iconst(types::I32, Status::Fault as i64);
+        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        let unreached = self.b.create_block();
+        self.b.switch_to_block(unreached);
+        Ok(Out {
+            value: Some(self.zero(ty)),
+            ty,
         })
     }
 
@@ -669,10 +850,14 @@ impl FunctionTranslator<'_, '_> {
 
     /// After a call of a generated function: on failure, names the call's
     /// span in the callee's trace entry and leaves with its status.
+    /// Leaves on a failed call: fills in the span of the callee's entry of
+    /// the call stack and goes to the fail exit — or, for a call in tail
+    /// position, returns at once without an entry of this function.
     fn after_call(
         &mut self,
         call: cranelift_codegen::ir::Inst,
         span: SpanId,
+        tail: bool,
     ) -> Result<Value, CompileError> {
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
         let cold = self.b.create_block();
@@ -680,6 +865,13 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
+        if tail && self.in_call_stack() {
+            self.release_held(0)?;
+            let zero = self.zero(self.t.program.functions[self.t.me.0 as usize].ret);
+            self.b.ins().return_(&[status, zero]);
+            self.b.switch_to_block(next);
+            return Ok(value);
+        }
         if !self.in_call_stack() {
             // The callee's entry keeps its pending span for our caller.
             self.release_held(0)?;
@@ -782,7 +974,7 @@ impl FunctionTranslator<'_, '_> {
         span: SpanId,
     ) -> Result<Out, CompileError> {
         let sig = abi::signature(entry);
-        let params: Vec<Ty> = match abi::array_entry(entry) {
+        let params: Vec<Ty> = match abi::array_immediate(entry) {
             Some(_) => vec![Ty::Val; args.len()],
             None => sig.params.to_vec(),
         };
@@ -850,7 +1042,7 @@ impl FunctionTranslator<'_, '_> {
         let mut cl_sig = self.t.module.make_signature();
         let mut call_args = vec![self.ctx];
         cl_sig.params.push(param(types::I64));
-        if let Some(index) = abi::array_entry(entry) {
+        if let Some(immediate) = abi::array_immediate(entry) {
             let slot = self.b.create_sized_stack_slot(StackSlotData::new(
                 StackSlotKind::ExplicitSlot,
                 (8 * values.len().max(1)) as u32,
@@ -861,7 +1053,7 @@ impl FunctionTranslator<'_, '_> {
                     .ins()
                     .stack_store(types::I64, *value, slot, (8 * i) as i32);
             }
-            call_args.push(self.b.ins().iconst(types::I64, index as i64));
+            call_args.push(self.b.ins().iconst(types::I64, immediate as i64));
             call_args.push(self.b.ins().stack_addr(types::I64, slot, 0));
             call_args.push(self.b.ins().iconst(types::I64, values.len() as i64));
             cl_sig

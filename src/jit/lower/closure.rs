@@ -25,7 +25,7 @@
 #![forbid(unsafe_code)]
 
 use super::{ir_type, not_compiled, placeholder, signature, FnLower, Lowering};
-use crate::jit::ir::{self, FuncId, RuntimeFn, SpanId, Ty, VarId};
+use crate::jit::ir::{self, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::PRIMS;
 use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
@@ -221,6 +221,7 @@ impl<'a> Lowering<'a> {
                 func: target,
                 args,
                 span,
+                tail: false,
             };
             coerce(call, ret, Ty::Val, span, scratch)
         };
@@ -365,18 +366,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         let param_ty = ir_type(&param.ann.ty, param.span)?;
         let param_var = f.fresh(param_ty);
-        f.bind_param(param, param_var)?;
         prologue.push((
             param_var,
             f.coerce(ir::Expr::Var(arg), Ty::Val, param_ty, span),
         ));
-        // Curried functions keep the binding's name: `let f x y = …`.
-        let value = match &strip(body).kind {
-            ExprKind::Fun(..) => f.lambda(strip(body), name)?,
-            _ => f.expr(body, false)?,
-        };
-        let body_ty = f.ty(body)?;
-        let mut out = f.coerce(value, body_ty, Ty::Val, span);
+        let failure = (MatchKind::Parameter, param.span);
+        let mut out = f.bind_pattern(param, param_var, Ty::Val, failure, |f| {
+            // Curried functions keep the binding's name: `let f x y = …`.
+            let value = match &strip(body).kind {
+                ExprKind::Fun(..) => f.lambda(strip(body), name)?,
+                _ => f.expr(body, false)?,
+            };
+            let body_ty = f.ty(body)?;
+            Ok(f.coerce(value, body_ty, Ty::Val, span))
+        })?;
         for (var, value) in prologue.into_iter().rev() {
             out = ir::build::let_(var.0, value, out);
         }
@@ -487,24 +490,19 @@ impl<'l, 'a> FnLower<'l, 'a> {
         &mut self,
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<Vec<ir::Expr>, RuntimeError> {
-        let mut out = Vec::with_capacity(args.len());
-        for arg in args {
-            let value = self.expr(arg, false)?;
-            let ty = self.ty(arg)?;
-            let span = self.span(arg.span);
-            out.push(self.coerce(value, ty, Ty::Val, span));
-        }
-        Ok(out)
+        args.iter().map(|arg| self.boxed(arg)).collect()
     }
 
     /// `f` (a `val`) applied to `args` one at a time, each application at
-    /// the span of its own application node.
+    /// the span of its own application node; the last is in tail position
+    /// if the whole is.
     pub(super) fn apply_all(
         &mut self,
         mut f: ir::Expr,
         args: &[(&'a Expr<TypeInfo>, &'a Expr<TypeInfo>)],
+        tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        for (arg, app) in args {
+        for (i, (arg, app)) in args.iter().enumerate() {
             let value = self.expr(arg, false)?;
             let ty = self.ty(arg)?;
             let arg_span = self.span(arg.span);
@@ -514,6 +512,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 func: Box::new(f),
                 arg: Box::new(arg),
                 span,
+                tail: tail && i + 1 == args.len(),
             };
         }
         Ok(f)

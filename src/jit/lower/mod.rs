@@ -11,12 +11,16 @@
 #![forbid(unsafe_code)]
 
 mod closure;
+mod data;
+mod pattern;
 
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::PRIMS;
+use crate::runtime::value::RecordLayout;
 use crate::syntax::ast::{
-    BinOp, Binding, Expr, ExprKind, Item, ItemKind, Literal, Pattern, PatternKind, Span, UnOp,
+    BinOp, Binding, Expr, ExprKind, Item, ItemKind, Literal, Pattern, PatternKind, Span, TypeBody,
+    UnOp,
 };
 use crate::types::resolved::{Binder, GlobalId, LocalId, OpInstance, VarTarget};
 use crate::types::TypeInfo;
@@ -45,6 +49,14 @@ pub struct Module<'a> {
     pub stdlib: bool,
 }
 
+/// A top-level binding that is not a function, with what its module and
+/// group say about it.
+struct TopValue<'a> {
+    stdlib: bool,
+    recursive: bool,
+    binding: &'a Binding<TypeInfo>,
+}
+
 /// A top-level function of some module: `let f x y = body`.
 struct FunctionDef<'a> {
     name: String,
@@ -58,8 +70,24 @@ struct FunctionDef<'a> {
 /// function it reaches.
 pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError> {
     let mut defs = HashMap::new();
+    let mut layouts = HashMap::new();
+    let mut constructors = HashMap::from([(TypeId::OPTION, 2)]);
     for module in modules {
         for item in module.items {
+            if let ItemKind::Type(decls, ids) = &item.kind {
+                for (decl, id) in decls.iter().zip(ids) {
+                    match &decl.body {
+                        TypeBody::Record(fields) => {
+                            let layout = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                            layouts.insert(*id, layout);
+                        }
+                        TypeBody::Variant(ctors) => {
+                            constructors.insert(*id, ctors.len());
+                        }
+                        TypeBody::Alias(_) => {}
+                    }
+                }
+            }
             let ItemKind::Let(group) = &item.kind else {
                 continue;
             };
@@ -78,6 +106,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         wrappers: HashMap::new(),
         slots: HashMap::new(),
         refused: HashMap::new(),
+        layouts,
+        constructors,
     };
     let main_items = modules
         .iter()
@@ -104,17 +134,6 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
     }
     lowering.program.globals = lowering.slots.len() as u32;
     Ok(lowering.program)
-}
-
-/// The global a top-level binding's pattern names, `None` for `_` and
-/// `()`; `Err` for any other pattern.
-fn top_level_binder(pattern: &Pattern<TypeInfo>) -> Result<Option<GlobalId>, RuntimeError> {
-    match &pattern.kind {
-        PatternKind::Var(_, Binder::Global(id)) => Ok(Some(*id)),
-        PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => Ok(None),
-        PatternKind::Annot(inner, _) => top_level_binder(inner),
-        _ => Err(not_compiled("this pattern", pattern.span)),
-    }
 }
 
 fn placeholder() -> ir::Function {
@@ -176,6 +195,10 @@ struct Lowering<'a> {
     /// Top-level values of the stdlib the JIT cannot compile: refused
     /// where read.
     refused: HashMap<GlobalId, RuntimeError>,
+    /// The field names of every record type, in declaration order.
+    layouts: HashMap<TypeId, RecordLayout>,
+    /// How many constructors every variant type has.
+    constructors: HashMap<TypeId, usize>,
 }
 
 /// What [`Lowering::rollback`] goes back to.
@@ -213,13 +236,7 @@ impl<'a> Lowering<'a> {
             let var = f.fresh(*ty);
             bound.push((*pattern, var));
         }
-        for (pattern, var) in bound {
-            f.bind_param(pattern, var)?;
-        }
-        let expr = f.expr(body, true)?;
-        let body_ty = f.ty(body)?;
-        let body_span = f.span(body.span);
-        let expr = f.coerce(expr, body_ty, ret, body_span);
+        let expr = f.bind_params(&bound, body, ret)?;
         let locals = f.locals;
         let span = self.span(span);
         Ok(ir::Function {
@@ -284,21 +301,20 @@ fn signature(ty: &Type, arity: usize, span: Span) -> Result<(Vec<Ty>, Ty), Runti
     Ok((params, ir_type(ty, span)?))
 }
 
-/// The IR type of values of a dlang type, for the types the subset has.
-fn ir_type(ty: &Type, span: Span) -> Result<Ty, RuntimeError> {
-    match ty {
-        Type::Con(id, args) if args.is_empty() => match *id {
-            TypeId::INT => Ok(Ty::I64),
-            TypeId::FLOAT => Ok(Ty::F64),
-            TypeId::BOOL => Ok(Ty::Bool),
-            TypeId::UNIT => Ok(Ty::Unit),
-            TypeId::STRING => Ok(Ty::Val),
-            _ => Err(not_compiled("values of this type", span)),
+/// The IR type of values of a dlang type: scalars unboxed, everything
+/// else (data, functions, type variables: the uniform representation) a
+/// `val`.
+fn ir_type(ty: &Type, _span: Span) -> Result<Ty, RuntimeError> {
+    Ok(match ty {
+        Type::Con(id, _) => match *id {
+            TypeId::INT => Ty::I64,
+            TypeId::FLOAT => Ty::F64,
+            TypeId::BOOL => Ty::Bool,
+            TypeId::UNIT => Ty::Unit,
+            _ => Ty::Val,
         },
-        // Uniform representation: a type variable is any value, boxed.
-        Type::Var(_) | Type::Arrow(..) => Ok(Ty::Val),
-        _ => Err(not_compiled("values of this type", span)),
-    }
+        Type::Tuple(_) | Type::Var(_) | Type::Arrow(..) => Ty::Val,
+    })
 }
 
 /// Lowering one function's body.
@@ -313,6 +329,8 @@ struct FnLower<'l, 'a> {
     globals: HashMap<GlobalId, VarId>,
     /// The local `let rec` group this closure body is a member of.
     rec: Option<closure::RecGroup>,
+    /// The join points made so far ([`ir::JoinId`]s are per function).
+    joins: u32,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -324,6 +342,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             vars: HashMap::new(),
             globals: HashMap::new(),
             rec: None,
+            joins: 0,
         }
     }
 
@@ -336,86 +355,85 @@ impl<'l, 'a> FnLower<'l, 'a> {
         self.lowering.span(span)
     }
 
-    fn bind_param(&mut self, pattern: &Pattern<TypeInfo>, var: VarId) -> Result<(), RuntimeError> {
-        match &pattern.kind {
-            PatternKind::Var(_, Binder::Local(id)) => {
-                self.vars.insert(*id, var);
-                Ok(())
-            }
-            PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => Ok(()),
-            PatternKind::Annot(inner, _) => self.bind_param(inner, var),
-            _ => Err(not_compiled("this pattern", pattern.span)),
-        }
-    }
-
     /// Every module's top-level values in module order, the main file's
-    /// last: each is stored in the global table (what functions read);
-    /// the main file's are also locals of the main code.
+    /// last.
     fn top_level(&mut self, modules: &[Module<'a>]) -> Result<ir::Expr, RuntimeError> {
-        let mut steps = Vec::new();
+        let mut values = Vec::new();
         for module in modules {
             for item in module.items {
                 let ItemKind::Let(group) = &item.kind else {
                     continue;
                 };
                 for binding in &group.bindings {
-                    if function_def(None, binding).is_some() {
-                        continue;
-                    }
-                    let checkpoint = self.lowering.checkpoint();
-                    match self.top_level_value(module, group.recursive, binding) {
-                        Ok(step) => steps.push(step),
-                        Err(error) if module.stdlib => {
-                            self.lowering.rollback(checkpoint);
-                            if let Ok(Some(id)) = top_level_binder(&binding.pattern) {
-                                self.lowering.refused.insert(id, error);
-                            }
-                        }
-                        Err(error) => return Err(error),
+                    if function_def(None, binding).is_none() {
+                        values.push(TopValue {
+                            stdlib: module.stdlib,
+                            recursive: group.recursive,
+                            binding,
+                        });
                     }
                 }
             }
         }
-        let mut body = ir::Expr::Unit;
-        for (var, value, slot) in steps.into_iter().rev() {
-            if let Some(slot) = slot {
-                let ty = self.locals[var.0 as usize];
-                let span = self.span(Span::default());
-                let stored = self.coerce(ir::Expr::Var(var), ty, Ty::Val, span);
-                let set = ir::Expr::Runtime {
-                    entry: RuntimeFn::GlobalSet,
-                    args: vec![ir::build::int(slot as i64), stored],
-                    span,
-                };
-                body = ir::Expr::Seq(vec![set, body]);
-            }
-            body = ir::build::let_(var.0, value, body);
-        }
-        Ok(body)
+        self.top_values(&values)
     }
 
-    /// One top-level `let p = e` that is not a function: its local, its
-    /// value and its slot in the global table.
-    fn top_level_value(
-        &mut self,
-        module: &Module<'a>,
-        recursive: bool,
-        binding: &'a Binding<TypeInfo>,
-    ) -> Result<(VarId, ir::Expr, Option<u32>), RuntimeError> {
-        if recursive {
-            return Err(not_compiled("a recursive value", binding.span));
-        }
-        let global = top_level_binder(&binding.pattern)?;
-        let name = closure::binding_name(&binding.pattern);
-        let value = self.named(&binding.expr, name)?;
-        let var = self.fresh(self.ty(&binding.expr)?);
-        let slot = global.map(|id| {
-            if module.name.is_none() {
-                self.globals.insert(id, var);
+    /// Each top-level value in turn, matched against its pattern: the
+    /// globals it binds are locals of the main code and are stored in the
+    /// global table (what functions read). A stdlib value the JIT cannot
+    /// compile is refused only where it is read.
+    fn top_values(&mut self, values: &[TopValue<'a>]) -> Result<ir::Expr, RuntimeError> {
+        let Some((top, rest)) = values.split_first() else {
+            return Ok(ir::Expr::Unit);
+        };
+        let binding = top.binding;
+        let checkpoint = self.lowering.checkpoint();
+        let value = if top.recursive {
+            Err(not_compiled("a recursive value", binding.span))
+        } else {
+            let name = closure::binding_name(&binding.pattern);
+            self.named(&binding.expr, name)
+        };
+        let value = match value {
+            Ok(value) => value,
+            Err(error) if top.stdlib => {
+                self.lowering.rollback(checkpoint);
+                for id in pattern::globals_of(&binding.pattern) {
+                    self.lowering.refused.insert(id, error.clone());
+                }
+                return self.top_values(rest);
             }
-            self.lowering.slot(id)
-        });
-        Ok((var, value, slot))
+            Err(error) => return Err(error),
+        };
+        let var = self.fresh(self.ty(&binding.expr)?);
+        let failure = (ir::MatchKind::TopLevelLet, binding.span);
+        let body = self.bind_pattern(&binding.pattern, var, Ty::Unit, failure, |f| {
+            let mut steps = f.store_globals(&binding.pattern);
+            steps.push(f.top_values(rest)?);
+            Ok(ir::Expr::Seq(steps))
+        })?;
+        Ok(ir::build::let_(var.0, value, body))
+    }
+
+    /// Stores each global `pattern` has just bound in its slot of the
+    /// global table.
+    fn store_globals(&mut self, pattern: &Pattern<TypeInfo>) -> Vec<ir::Expr> {
+        let mut sets = Vec::new();
+        for id in pattern::globals_of(pattern) {
+            let Some(var) = self.globals.get(&id).copied() else {
+                continue;
+            };
+            let slot = self.lowering.slot(id);
+            let ty = self.locals[var.0 as usize];
+            let span = self.span(Span::default());
+            let stored = self.coerce(ir::Expr::Var(var), ty, Ty::Val, span);
+            sets.push(ir::Expr::Runtime {
+                entry: RuntimeFn::GlobalSet,
+                args: vec![ir::build::int(slot as i64), stored],
+                span,
+            });
+        }
+        sets
     }
 
     fn ty(&self, expr: &Expr<TypeInfo>) -> Result<Ty, RuntimeError> {
@@ -448,26 +466,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Let(group, body) if group.recursive => {
                 self.let_rec(e, &group.bindings, body, tail)?
             }
-            ExprKind::Let(group, body) => {
-                let mut steps = Vec::new();
-                for binding in &group.bindings {
-                    let name = closure::binding_name(&binding.pattern);
-                    let value = self.named(&binding.expr, name)?;
-                    let ty = self.ty(&binding.expr)?;
-                    let var = self.fresh(ty);
-                    self.bind_param(&binding.pattern, var)?;
-                    steps.push((var, value));
-                }
-                let mut out = self.expr(body, tail)?;
-                for (var, value) in steps.into_iter().rev() {
-                    out = ir::Expr::Let {
-                        var,
-                        value: boxed(value),
-                        body: boxed(out),
-                    };
-                }
-                out
-            }
+            ExprKind::Let(group, body) => self.let_in(&group.bindings, body, e, tail)?,
             ExprKind::If(cond, then, otherwise) => build::if_(
                 self.expr(cond, false)?,
                 self.expr(then, tail)?,
@@ -478,6 +477,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ),
             ExprKind::Seq(first, second) => {
                 ir::Expr::Seq(vec![self.expr(first, false)?, self.expr(second, tail)?])
+            }
+            ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), _, lhs, rhs) => {
+                // The right operand is in tail position, as on the
+                // interpreter.
+                let x = self.expr(lhs, false)?;
+                let y = self.expr(rhs, tail)?;
+                match op {
+                    BinOp::And => build::if_(x, y, ir::Expr::Bool(false)),
+                    _ => build::if_(x, ir::Expr::Bool(true), y),
+                }
             }
             ExprKind::BinOp(op, instance, lhs, rhs) => self.binary(e, *op, instance, lhs, rhs)?,
             ExprKind::UnOp(op, _, arg) => {
@@ -512,21 +521,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => {
                 self.expr(inner, tail)?
             }
-            ExprKind::Constructor(..) => return Err(not_compiled("a constructor", e.span)),
             ExprKind::Fun(..) => self.lambda(e, "<fun>")?,
-            ExprKind::Match(..) => return Err(not_compiled("`match`", e.span)),
-            ExprKind::Tuple(..) => return Err(not_compiled("a tuple", e.span)),
-            ExprKind::List(..) => return Err(not_compiled("a list", e.span)),
-            ExprKind::Array(..) => return Err(not_compiled("an array", e.span)),
-            ExprKind::Record(..) | ExprKind::RecordUpdate(..) | ExprKind::Field(..) => {
-                return Err(not_compiled("a record", e.span))
-            }
-            ExprKind::Index(..) | ExprKind::IndexSet(..) => {
-                return Err(not_compiled("array indexing", e.span))
-            }
-            ExprKind::Assign(..) | ExprKind::Deref(..) | ExprKind::Ref(..) => {
-                return Err(not_compiled("a reference", e.span))
-            }
+            ExprKind::Match(scrutinee, arms) => self.match_expr(e, scrutinee, arms, tail)?,
+            ExprKind::Constructor(..)
+            | ExprKind::Tuple(..)
+            | ExprKind::List(..)
+            | ExprKind::Array(..)
+            | ExprKind::Record(..)
+            | ExprKind::RecordUpdate(..)
+            | ExprKind::Field(..)
+            | ExprKind::Index(..)
+            | ExprKind::IndexSet(..)
+            | ExprKind::Assign(..)
+            | ExprKind::Deref(..)
+            | ExprKind::Ref(..) => self.data(e)?,
             ExprKind::Shift(..) => return Err(not_compiled("`shift`", e.span)),
             ExprKind::Reset(..) => return Err(not_compiled("`reset`", e.span)),
         })
@@ -541,18 +549,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
         rhs: &'a Expr<TypeInfo>,
     ) -> Result<ir::Expr, RuntimeError> {
         use ir::build;
-        if let BinOp::And | BinOp::Or = op {
-            let x = self.expr(lhs, false)?;
-            let y = self.expr(rhs, false)?;
-            return Ok(match op {
-                BinOp::And => build::if_(x, y, ir::Expr::Bool(false)),
-                _ => build::if_(x, ir::Expr::Bool(true), y),
-            });
-        }
         let ty = match instance {
             OpInstance::Same(ty) => ir_type(ty, e.span)?,
             _ => return Err(not_compiled("tensor arithmetic", e.span)),
         };
+        if op == BinOp::Cons || matches!(ty, Ty::Val | Ty::Unit) {
+            if let Some(data) = self.data_operator(e, op, lhs, rhs)? {
+                return Ok(data);
+            }
+        }
         // Operands of a type variable, strings, `()` and `**`: the
         // runtime's operators, as on the interpreter.
         let in_runtime =
@@ -756,6 +761,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     func,
                     args: lowered,
                     span: call_span,
+                    tail: tail && rest.is_empty(),
                 };
                 (call, ret, rest)
             }
@@ -777,7 +783,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             return Ok(self.coerce(value, value_ty, result_ty, span));
         }
         let f = self.coerce(value, value_ty, Ty::Val, span);
-        let applied = self.apply_all(f, rest)?;
+        let applied = self.apply_all(f, rest, tail)?;
         Ok(self.coerce(applied, Ty::Val, result_ty, span))
     }
 

@@ -254,11 +254,15 @@ extern "C" fn cons(ctx: &mut JitCtx<'_>, head: ValPtr, tail: ValPtr, out: &mut u
 }
 
 extern "C" fn make_ref(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "make_ref", |_| boxed(data::make_ref(dup(v.value()))))
+    guard(ctx, out, "make_ref", |_| {
+        boxed(data::make_ref(dup(v.value())))
+    })
 }
 
 extern "C" fn deref(ctx: &mut JitCtx<'_>, cell: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "deref", |_| boxed(data::deref(dup(cell.value()))?))
+    guard(ctx, out, "deref", |_| {
+        boxed(data::deref(dup(cell.value()))?)
+    })
 }
 
 extern "C" fn assign(ctx: &mut JitCtx<'_>, cell: ValPtr, v: ValPtr, out: &mut u64) -> u32 {
@@ -298,24 +302,24 @@ fn operator(ctx: &JitCtx<'_>, op: BinOp, a: ValPtr, b: ValPtr) -> Result<Value, 
 }
 
 extern "C" fn concat(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "concat", |ctx| boxed(operator(ctx, BinOp::Concat, a, b)?))
+    guard(ctx, out, "concat", |ctx| {
+        boxed(operator(ctx, BinOp::Concat, a, b)?)
+    })
 }
 
 extern "C" fn append(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "append", |ctx| boxed(operator(ctx, BinOp::Append, a, b)?))
+    guard(ctx, out, "append", |ctx| {
+        boxed(operator(ctx, BinOp::Append, a, b)?)
+    })
 }
 
 /// `a op b` by the runtime's structural comparison, as a `bool` word.
-fn structural(
-    ctx: &mut JitCtx<'_>,
-    op: BinOp,
-    a: ValPtr,
-    b: ValPtr,
-    out: &mut u64,
-) -> u32 {
-    guard(ctx, out, "structural", |ctx| match operator(ctx, op, a, b)? {
-        Value::Bool(result) => Ok(result as u64),
-        _ => Err(internal(format!("`{}` gave a non-boolean", op.symbol()))),
+fn structural(ctx: &mut JitCtx<'_>, op: BinOp, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "structural", |ctx| {
+        match operator(ctx, op, a, b)? {
+            Value::Bool(result) => Ok(result as u64),
+            _ => Err(internal(format!("`{}` gave a non-boolean", op.symbol()))),
+        }
     })
 }
 

@@ -610,7 +610,12 @@ impl FunctionTranslator<'_, '_> {
 
     /// Jumps with `out`'s value (if control is still here) to the merge
     /// block, made on first use.
-    fn merge_into(&mut self, merge: &mut Option<Block>, out: Out, ty: Ty) -> Result<(), CompileError> {
+    fn merge_into(
+        &mut self,
+        merge: &mut Option<Block>,
+        out: Out,
+        ty: Ty,
+    ) -> Result<(), CompileError> {
         if out.ty != ty {
             return err(format!(
                 "in `{}`: a join of type {ty:?} given {:?}",
@@ -632,11 +637,19 @@ impl FunctionTranslator<'_, '_> {
     fn jump(&mut self, join: JoinId, target: u32, args: &[Expr]) -> Result<Out, CompileError> {
         let target = target as usize;
         let Some(point) = self.joins.get(&join) else {
-            return err(format!("in `{}`: a jump out of join {}", self.name(), join.0));
+            return err(format!(
+                "in `{}`: a jump out of join {}",
+                self.name(),
+                join.0
+            ));
         };
         let (depth, ty) = (point.depth, point.ty);
         let Some(params) = point.params.get(target).cloned() else {
-            return err(format!("in `{}`: join {} has no target {target}", self.name(), join.0));
+            return err(format!(
+                "in `{}`: join {} has no target {target}",
+                self.name(),
+                join.0
+            ));
         };
         let block = point.blocks[target];
         let types = params
@@ -658,7 +671,12 @@ impl FunctionTranslator<'_, '_> {
     /// R004: stores the site, releases what is held and leaves. Code after
     /// it (in the branch's merge) is in a block no jump reaches, which
     /// gives the value of type `ty` a caller may expect here.
-    fn match_failure(&mut self, kind: MatchKind, span: SpanId, ty: Ty) -> Result<Out, CompileError> {
+    fn match_failure(
+        &mut self,
+        kind: MatchKind,
+        span: SpanId,
+        ty: Ty,
+    ) -> Result<Out, CompileError> {
         let site = self.site(span, SiteKind::MatchFailure(kind));
         let site = self.b.ins().iconst(types::I32, site);
         self.b

@@ -12,6 +12,8 @@
 
 mod data;
 mod pattern;
+#[cfg(test)]
+mod pattern_tests;
 
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
@@ -223,6 +225,13 @@ impl<'a> Lowering<'a> {
             body: expr,
             span,
         })
+    }
+
+    /// The IR result type of a top-level function.
+    fn ret_type(&self, global: GlobalId) -> Option<Ty> {
+        let def = self.defs.get(&global)?;
+        let (_, ret) = signature(def.ty, def.params.len(), def.span).ok()?;
+        Some(ret)
     }
 
     fn arity(&self, global: GlobalId) -> Option<usize> {
@@ -462,7 +471,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             });
         }
         let ty = match instance {
-            OpInstance::Same(ty) => ir_type(ty, e.span)?,
+            OpInstance::Same(ty) if *ty != Type::tensor() => ir_type(ty, e.span)?,
             _ => return Err(not_compiled("tensor arithmetic", e.span)),
         };
         if op == BinOp::Cons || matches!(ty, Ty::Val | Ty::Unit) {
@@ -597,6 +606,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     return Ok(ir::Expr::TailCallSelf { args: lowered });
                 }
                 let func = self.lowering.func(id);
+                // As on the interpreter, a call in tail position leaves no
+                // frame behind (nor an entry in an error's call stack).
+                let ret = self.lowering.ret_type(id);
+                if tail && ret.is_some() && self.this.and_then(|f| self.lowering.ret_type(f)) == ret
+                {
+                    return Ok(ir::Expr::TailCall {
+                        func,
+                        args: lowered,
+                    });
+                }
                 let span = self.span(e.span);
                 Ok(ir::Expr::Call {
                     func,

@@ -301,7 +301,7 @@ fn literal_heads(rows: &[Row], j: usize) -> Vec<Head> {
     heads
 }
 
-fn strip_annot<'p>(mut pattern: &'p Pattern<TypeInfo>) -> &'p Pattern<TypeInfo> {
+fn strip_annot(mut pattern: &Pattern<TypeInfo>) -> &Pattern<TypeInfo> {
     while let PatternKind::Annot(inner, _) = &pattern.kind {
         pattern = inner;
     }
@@ -400,10 +400,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
         };
         let mut body = Some(body);
         let span = pattern.span;
-        self.decide(value, &[clause], ty, failure, &mut |f, _| match body.take() {
-            Some(body) => body(f),
-            None => Err(internal(span, "a `let` body chosen twice")),
-        })
+        self.decide(
+            value,
+            &[clause],
+            ty,
+            failure,
+            &mut |f, _| match body.take() {
+                Some(body) => body(f),
+                None => Err(internal(span, "a `let` body chosen twice")),
+            },
+        )
     }
 
     fn bind(&mut self, binder: Binder, var: VarId) {
@@ -485,9 +491,12 @@ impl<'l, 'a> FnLower<'l, 'a> {
             PatternKind::Lit(Literal::Float(x)) => PatKind::Float(*x),
             PatternKind::Lit(Literal::String(s)) => PatKind::Str(Rc::from(s.as_str())),
             PatternKind::Lit(Literal::Bool(b)) => PatKind::Bool(*b),
-            PatternKind::Tuple(items) => {
-                PatKind::Tuple(items.iter().map(|p| self.pat(p)).collect::<Result<_, _>>()?)
-            }
+            PatternKind::Tuple(items) => PatKind::Tuple(
+                items
+                    .iter()
+                    .map(|p| self.pat(p))
+                    .collect::<Result<_, _>>()?,
+            ),
             PatternKind::Constructor(_, ctor, arg) => PatKind::Variant {
                 ty: ctor.ty,
                 tag: ctor.tag,
@@ -675,7 +684,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         ),
                         Head::Str(s) => {
                             let constant = ir::Expr::Int(self.string(s));
-                            self.entry(DataFn::StringIs, vec![ir::Expr::Var(column), constant], span)
+                            self.entry(
+                                DataFn::StringIs,
+                                vec![ir::Expr::Var(column), constant],
+                                span,
+                            )
                         }
                         _ => return Err(internal(span, "a literal of two types")),
                     };

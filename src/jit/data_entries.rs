@@ -32,7 +32,11 @@ use crate::syntax::ast::BinOp;
 pub fn array_immediate(op: DataFn) -> Option<u64> {
     match op {
         DataFn::Tuple | DataFn::List | DataFn::Array => Some(0),
-        DataFn::Record(shape) | DataFn::RecordUpdate(shape) => Some(shape as u64),
+        DataFn::Record(shape) | DataFn::RecordUpdate(shape) => Some(u64::from(shape)),
+        DataFn::Structural(compare) => COMPARES
+            .iter()
+            .position(|c| *c == compare)
+            .map(|i| i as u64),
         _ => None,
     }
 }
@@ -62,7 +66,7 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::IndexSet => sig("dlang_jit_index_set", &[Val, I64, Val], Unit),
         DataFn::Concat => sig("dlang_jit_concat", &[Val, Val], Val),
         DataFn::Append => sig("dlang_jit_append", &[Val, Val], Val),
-        DataFn::Structural(compare) => sig(structural_symbol(compare), &[Val, Val], Bool),
+        DataFn::Structural(_) => sig("dlang_jit_structural", &[], Bool),
         DataFn::Tag => sig("dlang_jit_tag", &[Val], I64),
         DataFn::IsCons => sig("dlang_jit_is_cons", &[Val], Bool),
         DataFn::VariantArg => sig("dlang_jit_variant_arg", &[Val], Val),
@@ -73,6 +77,7 @@ pub fn signature(op: DataFn) -> EntrySig {
     }
 }
 
+/// The comparisons of [`DataFn::Structural`], by their immediate word.
 const COMPARES: [Compare; 6] = [
     Compare::Eq,
     Compare::Ne,
@@ -82,78 +87,70 @@ const COMPARES: [Compare; 6] = [
     Compare::Ge,
 ];
 
-fn structural_symbol(compare: Compare) -> &'static str {
-    match compare {
-        Compare::Eq => "dlang_jit_structural_eq",
-        Compare::Ne => "dlang_jit_structural_ne",
-        Compare::Lt => "dlang_jit_structural_lt",
-        Compare::Le => "dlang_jit_structural_le",
-        Compare::Gt => "dlang_jit_structural_gt",
-        Compare::Ge => "dlang_jit_structural_ge",
-    }
-}
-
-type ArrayShim = extern "C" fn(&mut JitCtx<'_>, u64, ValArray, u64, &mut u64) -> u32;
-type Shim1 = extern "C" fn(&mut JitCtx<'_>, ValPtr, &mut u64) -> u32;
-type Shim2 = extern "C" fn(&mut JitCtx<'_>, ValPtr, ValPtr, &mut u64) -> u32;
-type ShimIndexed = extern "C" fn(&mut JitCtx<'_>, ValPtr, i64, &mut u64) -> u32;
+/// One of each entry (a record shape or a comparison does not change
+/// the symbol).
+const ENTRIES: [DataFn; 24] = [
+    DataFn::Tuple,
+    DataFn::List,
+    DataFn::Array,
+    DataFn::Record(0),
+    DataFn::RecordUpdate(0),
+    DataFn::Variant,
+    DataFn::ConstantVariant,
+    DataFn::Cons,
+    DataFn::MakeRef,
+    DataFn::Deref,
+    DataFn::Assign,
+    DataFn::Field,
+    DataFn::Index,
+    DataFn::IndexSet,
+    DataFn::Concat,
+    DataFn::Append,
+    DataFn::Structural(Compare::Eq),
+    DataFn::Tag,
+    DataFn::IsCons,
+    DataFn::VariantArg,
+    DataFn::Head,
+    DataFn::Tail,
+    DataFn::TupleItem,
+    DataFn::StringIs,
+];
 
 /// Makes every entry's symbol known to the module being built.
 pub fn register(builder: &mut JITBuilder) {
-    let arrays: [(&str, ArrayShim); 5] = [
-        ("dlang_jit_tuple", tuple),
-        ("dlang_jit_list", list),
-        ("dlang_jit_array", array),
-        ("dlang_jit_record", record),
-        ("dlang_jit_record_update", record_update),
-    ];
-    for (symbol, f) in arrays {
-        builder.symbol(symbol, f as *const u8);
+    for op in ENTRIES {
+        builder.symbol(signature(op).symbol, shim(op));
     }
-    let unary: [(&str, Shim1); 7] = [
-        ("dlang_jit_make_ref", make_ref),
-        ("dlang_jit_deref", deref),
-        ("dlang_jit_tag", tag),
-        ("dlang_jit_is_cons", is_cons),
-        ("dlang_jit_variant_arg", variant_arg),
-        ("dlang_jit_head", head),
-        ("dlang_jit_tail", tail),
-    ];
-    for (symbol, f) in unary {
-        builder.symbol(symbol, f as *const u8);
+}
+
+/// The address of an entry's shim.
+fn shim(op: DataFn) -> *const u8 {
+    match op {
+        DataFn::Tuple => tuple as *const u8,
+        DataFn::List => list as *const u8,
+        DataFn::Array => array as *const u8,
+        DataFn::Record(_) => record as *const u8,
+        DataFn::RecordUpdate(_) => record_update as *const u8,
+        DataFn::Variant => variant as *const u8,
+        DataFn::ConstantVariant => constant_variant as *const u8,
+        DataFn::Cons => cons as *const u8,
+        DataFn::MakeRef => make_ref as *const u8,
+        DataFn::Deref => deref as *const u8,
+        DataFn::Assign => assign as *const u8,
+        DataFn::Field => field as *const u8,
+        DataFn::Index => index as *const u8,
+        DataFn::IndexSet => index_set as *const u8,
+        DataFn::Concat => concat as *const u8,
+        DataFn::Append => append as *const u8,
+        DataFn::Structural(_) => structural as *const u8,
+        DataFn::Tag => tag as *const u8,
+        DataFn::IsCons => is_cons as *const u8,
+        DataFn::VariantArg => variant_arg as *const u8,
+        DataFn::Head => head as *const u8,
+        DataFn::Tail => tail as *const u8,
+        DataFn::TupleItem => tuple_item as *const u8,
+        DataFn::StringIs => string_is as *const u8,
     }
-    let binary: [(&str, Shim2); 4] = [
-        ("dlang_jit_cons", cons),
-        ("dlang_jit_assign", assign),
-        ("dlang_jit_concat", concat),
-        ("dlang_jit_append", append),
-    ];
-    for (symbol, f) in binary {
-        builder.symbol(symbol, f as *const u8);
-    }
-    let structural: [Shim2; 6] = [
-        structural_eq,
-        structural_ne,
-        structural_lt,
-        structural_le,
-        structural_gt,
-        structural_ge,
-    ];
-    for (compare, f) in COMPARES.into_iter().zip(structural) {
-        builder.symbol(structural_symbol(compare), f as *const u8);
-    }
-    let indexed: [(&str, ShimIndexed); 4] = [
-        ("dlang_jit_field", field),
-        ("dlang_jit_index", index),
-        ("dlang_jit_tuple_item", tuple_item),
-        ("dlang_jit_string_is", string_is),
-    ];
-    for (symbol, f) in indexed {
-        builder.symbol(symbol, f as *const u8);
-    }
-    builder.symbol("dlang_jit_variant", variant as *const u8);
-    builder.symbol("dlang_jit_constant_variant", constant_variant as *const u8);
-    builder.symbol("dlang_jit_index_set", index_set as *const u8);
 }
 
 fn values(args: &[ValPtr]) -> Vec<Value> {
@@ -313,38 +310,34 @@ extern "C" fn append(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) 
     })
 }
 
-/// `a op b` by the runtime's structural comparison, as a `bool` word.
-fn structural(ctx: &mut JitCtx<'_>, op: BinOp, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
+/// `a op b` by the runtime's structural comparison, as a `bool` word;
+/// `compare` indexes [`COMPARES`].
+extern "C" fn structural(
+    ctx: &mut JitCtx<'_>,
+    compare: u64,
+    args: ValArray,
+    len: u64,
+    out: &mut u64,
+) -> u32 {
+    let args = args.slice(len);
     guard(ctx, out, "structural", |ctx| {
-        match operator(ctx, op, a, b)? {
-            Value::Bool(result) => Ok(result as u64),
+        let op = match COMPARES.get(compare as usize) {
+            Some(Compare::Eq) => BinOp::Eq,
+            Some(Compare::Ne) => BinOp::Ne,
+            Some(Compare::Lt) => BinOp::Lt,
+            Some(Compare::Le) => BinOp::Le,
+            Some(Compare::Gt) => BinOp::Gt,
+            Some(Compare::Ge) => BinOp::Ge,
+            None => return Err(internal(format!("no comparison {compare}"))),
+        };
+        let [a, b] = args else {
+            return Err(internal("a comparison of other than two values".into()));
+        };
+        match operator(ctx, op, *a, *b)? {
+            Value::Bool(result) => Ok(u64::from(result)),
             _ => Err(internal(format!("`{}` gave a non-boolean", op.symbol()))),
         }
     })
-}
-
-extern "C" fn structural_eq(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    structural(ctx, BinOp::Eq, a, b, out)
-}
-
-extern "C" fn structural_ne(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    structural(ctx, BinOp::Ne, a, b, out)
-}
-
-extern "C" fn structural_lt(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    structural(ctx, BinOp::Lt, a, b, out)
-}
-
-extern "C" fn structural_le(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    structural(ctx, BinOp::Le, a, b, out)
-}
-
-extern "C" fn structural_gt(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    structural(ctx, BinOp::Gt, a, b, out)
-}
-
-extern "C" fn structural_ge(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    structural(ctx, BinOp::Ge, a, b, out)
 }
 
 /// A pattern met a value of another kind than its type promises.

@@ -225,8 +225,8 @@ pub enum DataFn {
     /// `(val, val) -> val`: `^` on strings, `++` on lists.
     Concat,
     Append,
-    /// `(val, val) -> bool`: `= <> < > <= >=` on any values, the
-    /// runtime's structural comparison (R008 on functions).
+    /// `(val, val) -> bool`, as an array: `= <> < > <= >=` on any
+    /// values, the runtime's structural comparison (R008 on functions).
     Structural(Compare),
     /// `val -> i64`: the tag of a constructor.
     Tag,

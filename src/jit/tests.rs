@@ -9,7 +9,10 @@ use std::time::Instant;
 
 use super::codegen::{compile, Compiled};
 use super::ir::build::*;
-use super::ir::{Compare, Expr, FloatOp, FuncId, Function, IntOp, Program, RuntimeFn, SpanId, Ty};
+use super::ir::{
+    Compare, Expr, FloatOp, FuncId, Function, IntOp, JoinId, JoinTarget, MatchKind, Program,
+    RuntimeFn, SpanId, Ty, VarId,
+};
 use super::run::run;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
@@ -440,6 +443,59 @@ fn indirect_calls_and_switch() {
     assert_eq!(int_of(exec(&c, 2, &[Value::Int(0)])), 45);
     assert_eq!(int_of(exec(&c, 2, &[Value::Int(1)])), 100);
     assert_eq!(int_of(exec(&c, 2, &[Value::Int(7)])), -1);
+}
+
+#[test]
+fn a_jump_and_a_match_failure_release_what_they_hold() {
+    // pick s n = join { let t = s in if n = 0 then jump 0 (t) else R004 }
+    //            0 (p) -> p
+    let body = Expr::Join {
+        id: JoinId(0),
+        ty: Ty::Val,
+        body: Box::new(let_(
+            2,
+            var(0),
+            if_(
+                compare(Compare::Eq, var(1), int(0)),
+                Expr::Jump {
+                    join: JoinId(0),
+                    target: 0,
+                    args: vec![var(2)],
+                },
+                Expr::MatchFailure {
+                    kind: MatchKind::Arms,
+                    span: SpanId(3),
+                    ty: Ty::Val,
+                },
+            ),
+        )),
+        targets: vec![JoinTarget {
+            params: vec![VarId(3)],
+            body: var(3),
+        }],
+    };
+    let c = compiled(vec![function(
+        "pick",
+        &[Ty::Val, Ty::I64],
+        &[Ty::Val, Ty::Val],
+        Ty::Val,
+        body,
+    )]);
+    let text: Rc<str> = Rc::from("kept");
+    let result = exec(&c, 0, &[Value::Str(text.clone()), Value::Int(0)]);
+    assert!(matches!(&result, Ok(Value::Str(s)) if **s == *"kept"));
+    drop(result);
+    assert_eq!(Rc::strong_count(&text), 1);
+    let e = error_of(exec(&c, 0, &[Value::Str(text.clone()), Value::Int(1)]));
+    assert_eq!(
+        (e.code, e.message.as_str(), e.span),
+        (
+            "R004",
+            "match failure: no pattern matches this value",
+            Some(span(3))
+        )
+    );
+    assert_eq!(Rc::strong_count(&text), 1);
 }
 
 #[test]

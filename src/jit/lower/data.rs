@@ -117,11 +117,11 @@ impl<'a> FnLower<'_, 'a> {
     pub(super) fn boxed(&mut self, e: &'a Expr<TypeInfo>) -> Result<ir::Expr, RuntimeError> {
         let value = self.expr(e, false)?;
         let ty = self.ty(e)?;
-        Ok(self.to_val(value, ty, e.span))
+        Ok(self.boxed_value(value, ty, e.span))
     }
 
     /// `value` (of IR type `ty`) as a `val`.
-    pub(super) fn to_val(&mut self, value: ir::Expr, ty: Ty, span: Span) -> ir::Expr {
+    pub(super) fn boxed_value(&mut self, value: ir::Expr, ty: Ty, span: Span) -> ir::Expr {
         let span = self.span(span);
         self.coerce(value, ty, Ty::Val, span)
     }

@@ -13,6 +13,8 @@
 mod closure;
 mod data;
 mod pattern;
+#[cfg(test)]
+mod pattern_tests;
 
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
@@ -248,6 +250,13 @@ impl<'a> Lowering<'a> {
             span,
             in_call_stack: true,
         })
+    }
+
+    /// The IR result type of a top-level function.
+    fn ret_type(&self, global: GlobalId) -> Option<Ty> {
+        let def = self.defs.get(&global)?;
+        let (_, ret) = signature(def.ty, def.params.len(), def.span).ok()?;
+        Some(ret)
     }
 
     fn arity(&self, global: GlobalId) -> Option<usize> {
@@ -550,7 +559,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> Result<ir::Expr, RuntimeError> {
         use ir::build;
         let ty = match instance {
-            OpInstance::Same(ty) => ir_type(ty, e.span)?,
+            OpInstance::Same(ty) if *ty != Type::tensor() => ir_type(ty, e.span)?,
             _ => return Err(not_compiled("tensor arithmetic", e.span)),
         };
         if op == BinOp::Cons || matches!(ty, Ty::Val | Ty::Unit) {
@@ -757,6 +766,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     None => span,
                 };
                 let func = self.lowering.func(id);
+                // A call in tail position of a function with this one's
+                // result type leaves no frame behind (`return_call`), as
+                // the interpreter's tail calls do.
+                let this_ret = self.this.and_then(|f| self.lowering.ret_type(f));
+                if rest.is_empty() && tail && ret == result_ty && this_ret == Some(ret) {
+                    return Ok(ir::Expr::TailCall {
+                        func,
+                        args: lowered,
+                    });
+                }
                 let call = ir::Expr::Call {
                     func,
                     args: lowered,

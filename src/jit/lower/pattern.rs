@@ -217,16 +217,16 @@ fn expand_row(columns: &[VarId], mut row: Row, out: &mut Vec<Row>) {
         };
         row.bound
             .extend(pat.binders.drain(..).map(|binder| (binder, *column)));
-        if let PatKind::Or(..) = pat.kind {
-            let PatKind::Or(left, right) = std::mem::replace(&mut pat.kind, PatKind::Any) else {
-                continue;
-            };
-            let mut first = row.clone();
-            first.pats[j] = *left;
-            row.pats[j] = *right;
-            expand_row(columns, first, out);
-            expand_row(columns, row, out);
-            return;
+        match std::mem::replace(&mut pat.kind, PatKind::Any) {
+            PatKind::Or(left, right) => {
+                let mut first = row.clone();
+                first.pats[j] = *left;
+                row.pats[j] = *right;
+                expand_row(columns, first, out);
+                expand_row(columns, row, out);
+                return;
+            }
+            kind => pat.kind = kind,
         }
     }
     out.push(row);
@@ -301,7 +301,7 @@ fn literal_heads(rows: &[Row], j: usize) -> Vec<Head> {
     heads
 }
 
-fn strip_annot<'p>(mut pattern: &'p Pattern<TypeInfo>) -> &'p Pattern<TypeInfo> {
+fn strip_annot(mut pattern: &Pattern<TypeInfo>) -> &Pattern<TypeInfo> {
     while let PatternKind::Annot(inner, _) = &pattern.kind {
         pattern = inner;
     }

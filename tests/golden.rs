@@ -311,6 +311,10 @@ impl Case {
     }
 
     fn execute(&self, text: &str) -> Result<Outcome, Failed> {
+        // The backends' runs of one program take turns: a program may
+        // write a file and read it back, and two runs at once would race.
+        let turn = program_lock(&self.source);
+        let _turn = turn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let dir = self.source.parent().unwrap_or(Path::new("."));
         let history =
             std::env::temp_dir().join(format!("dlang-golden-history-{}", std::process::id()));
@@ -493,4 +497,18 @@ fn truncate(text: &str) -> String {
         cut -= 1;
     }
     format!("{}\n… ({} more bytes)\n", &text[..cut], text.len() - cut)
+}
+
+/// One lock per golden program, shared by its runs on each backend.
+fn program_lock(source: &Path) -> Arc<Mutex<()>> {
+    static LOCKS: Mutex<Vec<(PathBuf, Arc<Mutex<()>>)>> = Mutex::new(Vec::new());
+    let mut locks = LOCKS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, lock)) = locks.iter().find(|(path, _)| path == source) {
+        return Arc::clone(lock);
+    }
+    let lock = Arc::new(Mutex::new(()));
+    locks.push((source.to_path_buf(), Arc::clone(&lock)));
+    lock
 }

@@ -14,6 +14,7 @@ use std::rc::Rc;
 
 use super::code::{Build, Code, Lambda, LambdaId, MatchArm, Node, NodeId, Pat, VarRef};
 use crate::runtime::error::RuntimeError;
+use crate::runtime::exn;
 use crate::runtime::prims::PRIMS;
 use crate::runtime::value::{BuiltinApp, RecordLayout, Value};
 use crate::syntax::ast::{BinOp, Literal, PatternKind, Span};
@@ -514,6 +515,29 @@ impl<'a> Lowerer<'a> {
                 Node::Shift { slot, body: body? }
             }
             ExprKind::Reset(body) => Node::Reset(self.lower_expr(body, None)?),
+            ExprKind::Try(body, arms) => {
+                let body = self.lower_expr(body, None)?;
+                let arms = arms
+                    .iter()
+                    .map(|arm| self.lower_arm(arm))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Node::Try {
+                    body,
+                    arms: arms.into_boxed_slice(),
+                }
+            }
+            // `if cond then () else raise (Assert_failure site)`.
+            ExprKind::Assert(cond, site) => {
+                let cond = self.lower_expr(cond, None)?;
+                let then = self.push(Node::Const(Value::Unit), e.span);
+                let failure = exn::assert_failure(&site.file, site.line, site.column);
+                let otherwise = Some(self.push(Node::Raise(failure), e.span));
+                Node::If {
+                    cond,
+                    then,
+                    otherwise,
+                }
+            }
         };
         Ok(self.push(node, e.span))
     }

@@ -2,8 +2,9 @@
 //! the checker does to type the arguments and the runtime to print them,
 //! and printing one conversion as OCaml does. OCaml prints numbers with
 //! C's `printf`, so `%d %i %f %e %g` follow C (flags `-`, `0`, `+`,
-//! space, a width, a precision); `%s` and `%b` are only padded to the
-//! width, as OCaml pads them (a precision and the `0` flag do nothing).
+//! space, a width, a precision), except where OCaml's own code differs
+//! (`%.0d` of 0, zero-padded `nan`); `%s` and `%b` are only padded, as
+//! OCaml pads them. tests/printf_reference.rs compares with OCaml.
 
 /// What a conversion takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,11 +158,8 @@ fn number(chars: &mut std::iter::Peekable<std::str::CharIndices>) -> Option<usiz
 pub fn int(spec: &Spec, n: i64) -> String {
     let mut digits = n.unsigned_abs().to_string();
     if let Some(p) = spec.precision {
-        // C: the precision is the least number of digits, and `%.0d` of
-        // 0 prints no digit at all.
-        if p == 0 && n == 0 {
-            digits.clear();
-        }
+        // The least number of digits (and `%.0d` of 0 is `0`, not C's
+        // nothing).
         while digits.len() < p {
             digits.insert(0, '0');
         }
@@ -175,9 +173,9 @@ pub fn int(spec: &Spec, n: i64) -> String {
 pub fn float(spec: &Spec, x: f64) -> String {
     let sign = sign(spec, x.is_sign_negative());
     if !x.is_finite() {
-        // C pads `nan` and `inf` with spaces, whatever the flags.
+        // OCaml pads `nan` and `inf` with zeros under `0`, as numbers.
         let body = if x.is_nan() { "nan" } else { "inf" };
-        return number_field(spec, sign, body, false);
+        return number_field(spec, sign, body, spec.zero);
     }
     let x = x.abs();
     let precision = spec.precision.unwrap_or(6);
@@ -190,9 +188,15 @@ pub fn float(spec: &Spec, x: f64) -> String {
 }
 
 /// `%s` of `s` (or `%b`'s `true`/`false`): padded to the width, counted
-/// in characters.
+/// in characters. Without a width OCaml pads to the precision instead
+/// (`%.5s` of `"ab"` is `"   ab"`); it never cuts the string.
 pub fn text(spec: &Spec, s: &str) -> String {
-    let pad = spec.width.saturating_sub(s.chars().count());
+    let width = if spec.width > 0 {
+        spec.width
+    } else {
+        spec.precision.unwrap_or(0)
+    };
+    let pad = width.saturating_sub(s.chars().count());
     let spaces = " ".repeat(pad);
     if spec.left {
         format!("{s}{spaces}")
@@ -318,10 +322,10 @@ mod tests {
 
     #[test]
     fn c_rules_for_numbers() {
-        assert_eq!(int(&spec("%.0d"), 0), "");
+        assert_eq!(int(&spec("%.0d"), 0), "0");
         assert_eq!(int(&spec("%08.3d"), 42), "     042");
         assert_eq!(int(&spec("%d"), i64::MIN), "-9223372036854775808");
-        assert_eq!(float(&spec("%05f"), f64::NAN), "  nan");
+        assert_eq!(float(&spec("%05f"), f64::NAN), "00nan");
         assert_eq!(float(&spec("%g"), 0.0), "0");
         assert_eq!(float(&spec("%g"), 1e-5), "1e-05");
         assert_eq!(float(&spec("%g"), 123456789.0), "1.23457e+08");

@@ -87,8 +87,9 @@ pub struct RuntimeError {
     /// call; at most [`CALL_STACK_SHOWN`] of them, then one `… n more`.
     pub stack: Vec<(String, Span)>,
     /// The exception, when the error is one being raised: a `try` may
-    /// catch it, while every other error stops the run.
-    pub raised: Option<Raised>,
+    /// catch it, while every other error stops the run. Boxed, so that
+    /// every other error stays as small as it was.
+    pub raised: Option<Box<Raised>>,
 }
 
 /// An exception on its way to a handler.
@@ -129,10 +130,10 @@ impl RuntimeError {
             ErrorKind::Exception,
             format!("uncaught exception {}", describe(&exn)),
         );
-        e.raised = Some(Raised {
+        e.raised = Some(Box::new(Raised {
             value: exn,
             stack_kept: false,
-        });
+        }));
         e
     }
 

@@ -15,7 +15,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::driver::loader::SourceOrigin;
 use crate::driver::output::{write_stderr, write_stdout};
-use crate::driver::show_decl::show_type_group;
+use crate::driver::show_decl::{show_exception, show_type_group};
 use crate::interp::Interpreter;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::print::show_quoted;
@@ -324,12 +324,13 @@ impl Repl {
     }
 }
 
-/// The REPL's echo of every `type` item, as source lines.
+/// The REPL's echo of every `type` and `exception` item, as source lines.
 fn type_declarations<A: Phase>(items: &[Item<A>]) -> Vec<String> {
     items
         .iter()
         .filter_map(|item| match &item.kind {
             ItemKind::Type(decls, _) => Some(show_type_group(decls)),
+            ItemKind::Exception(decl) => Some(vec![show_exception(decl)]),
             _ => None,
         })
         .flatten()

@@ -80,6 +80,12 @@ pub const MODULES: &[StdlibModule] = &[
         record_fields: &[],
     },
     StdlibModule {
+        name: "Printf",
+        file: "printf.dl",
+        text: include_str!("../stdlib/printf.dl"),
+        record_fields: &[],
+    },
+    StdlibModule {
         name: "Progress",
         file: "progress.dl",
         text: include_str!("../stdlib/progress.dl"),

@@ -74,8 +74,23 @@ fn type_of(checker: &mut Checker, path: &str) -> String {
     };
     match checker.check_repl_expr(expr) {
         Ok((_, ty, _)) => ty,
+        // A Printf function has no type of its own (E226 without its
+        // format): each call is typed from its literal format.
+        Err(e) if e.iter().any(|d| d.code == "E226") => format_function_type(path),
         Err(e) => panic!("`{path}` does not check: {e:?}"),
     }
+}
+
+/// `Printf.printf`'s line: the literal format, an argument for each of
+/// its conversions, and what the primitive's declared type returns.
+fn format_function_type(path: &str) -> String {
+    let name = path.rsplit('.').next().unwrap_or(path);
+    let prim = prims::PRIMS
+        .iter()
+        .find(|p| p.module == "Printf" && p.name == name)
+        .unwrap_or_else(|| panic!("`{path}` is refused as a value but is no Printf function"));
+    let result = prim.ty.rsplit("-> ").next().unwrap_or(prim.ty);
+    format!("format -> (an argument per conversion) -> {result}")
 }
 
 /// The block's start and end (byte offsets, markers included).

@@ -41,7 +41,8 @@ module.exports = grammar({
   rules: {
     source_file: ($) => repeat(choice($._item, ';;')),
 
-    _item: ($) => choice($.let_definition, $.type_definition, $.open_item, $.import_item),
+    _item: ($) =>
+      choice($.let_definition, $.type_definition, $.open_item, $.import_item, $.exception_definition),
 
     // ------------------------------------------------------------ items
 
@@ -95,6 +96,8 @@ module.exports = grammar({
     field_declaration: ($) =>
       seq(optional('mutable'), field('name', $._field_name), ':', field('type', $._type)),
 
+    exception_definition: ($) => seq('exception', $.constructor_declaration),
+
     open_item: ($) => seq('open', $.module_path),
 
     import_item: ($) => seq('import', $._module_name),
@@ -110,6 +113,7 @@ module.exports = grammar({
         $.fun_expression,
         $.function_expression,
         $.match_expression,
+        $.try_expression,
         $.shift_expression,
         $.if_expression,
         $.assign_expression,
@@ -121,6 +125,7 @@ module.exports = grammar({
         $.constructor_expression,
         $.ref_expression,
         $.reset_expression,
+        $.assert_expression,
         $._simple_expression,
       ),
 
@@ -147,6 +152,9 @@ module.exports = grammar({
 
     match_expression: ($) =>
       prec.right(seq('match', field('scrutinee', $._expression), 'with', $._match_arms)),
+
+    try_expression: ($) =>
+      prec.right(seq('try', field('body', $._expression), 'with', $._match_arms)),
 
     _match_arms: ($) =>
       prec.right(seq(optional('|'), sep1($.match_arm, '|'))),
@@ -240,6 +248,8 @@ module.exports = grammar({
     ref_expression: ($) => prec(PREC.apply, seq('ref', $._simple_expression)),
 
     reset_expression: ($) => prec(PREC.apply, seq('reset', $._simple_expression)),
+
+    assert_expression: ($) => prec(PREC.apply, seq('assert', $._simple_expression)),
 
     // A bare constructor takes no postfix: `M.x` is a path, not a field.
     _simple_expression: ($) => choice($.constructor_path, $._simple_unqualified),

@@ -14,7 +14,7 @@ use crate::runtime::prims::PRIMS;
 use crate::source::SourceMap;
 use crate::stdlib::MODULES;
 use crate::syntax::ast::{Expr, FileId, Item, ItemKind, Span, UntypedExpr, UntypedItem};
-use crate::syntax::parse::parse_module;
+use crate::syntax::parse::parse_named_module;
 use crate::types::{CheckedModule, Checker, TypeInfo};
 use crate::Failure;
 use std::collections::HashMap;
@@ -88,7 +88,7 @@ impl Loader {
             .map_err(|e| Failure::Static(vec![unreadable_main(path, &e)]))?;
         let origin = SourceOrigin::of_path(path);
         let file = self.sources.add(origin.display.clone(), text.clone());
-        let items = parse_module(file, &text).map_err(Failure::Static)?;
+        let items = parse_named_module(file, &origin.display, &text).map_err(Failure::Static)?;
         let mut chain = vec![(canonical(path), origin.display.clone())];
         self.load_imports(&items, &origin, &mut chain, on_checked)?;
         self.load_stdlib(&stdlib_use::modules_used_by_items(&items), on_checked)?;
@@ -209,7 +209,8 @@ impl Loader {
                 dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             };
             let file = self.sources.add(display.clone(), text.clone());
-            let module_items = parse_module(file, &text).map_err(Failure::Static)?;
+            let module_items =
+                parse_named_module(file, &display, &text).map_err(Failure::Static)?;
             chain.push((canonical.clone(), display));
             self.load_imports(&module_items, &origin, chain, on_checked)?;
             chain.pop();
@@ -256,7 +257,8 @@ impl Loader {
         let file = self
             .sources
             .add(format!("<stdlib>/{}", module.file), module.text);
-        let items = parse_module(file, module.text).map_err(stdlib_broken)?;
+        let name = format!("<stdlib>/{}", module.file);
+        let items = parse_named_module(file, &name, module.text).map_err(stdlib_broken)?;
         if index > 0 {
             self.load_stdlib_module(0, on_checked)?;
         }

@@ -1,7 +1,20 @@
 //! Prints type declarations back as source, for the REPL's answer to a
-//! `type` item (OCaml's toplevel echoes the declaration the same way).
+//! `type` or `exception` item (OCaml's toplevel echoes the declaration the
+//! same way).
 
-use crate::syntax::ast::{TypeBody, TypeDecl, TypeExpr, TypeExprKind};
+use crate::syntax::ast::{ConstructorDecl, TypeBody, TypeDecl, TypeExpr, TypeExprKind};
+
+/// `exception Name of t`.
+pub fn show_exception(decl: &ConstructorDecl) -> String {
+    format!("exception {}", show_constructor(decl))
+}
+
+fn show_constructor(c: &ConstructorDecl) -> String {
+    match &c.arg {
+        Some(arg) => format!("{} of {}", c.name, show_type_expr(arg)),
+        None => c.name.clone(),
+    }
+}
 
 /// One line per declaration of the group: `type 'a tree = Leaf of 'a | …`,
 /// then `and …` for the others.
@@ -31,10 +44,7 @@ fn show_type_decl(decl: &TypeDecl) -> String {
     let body = match &decl.body {
         TypeBody::Variant(constructors) => constructors
             .iter()
-            .map(|c| match &c.arg {
-                Some(arg) => format!("{} of {}", c.name, show_type_expr(arg)),
-                None => c.name.clone(),
-            })
+            .map(show_constructor)
             .collect::<Vec<_>>()
             .join(" | "),
         TypeBody::Record(fields) => format!(

@@ -86,6 +86,7 @@ impl Names {
             }
             ItemKind::Open(path) => self.opened(path),
             ItemKind::Import(_) => {}
+            ItemKind::Exception(decl) => decl.arg.iter().for_each(|t| self.ty(t)),
         }
     }
 
@@ -122,6 +123,7 @@ impl Names {
             | ExprKind::Ref(e)
             | ExprKind::UnOp(_, _, e)
             | ExprKind::Shift(_, _, _, e)
+            | ExprKind::Assert(e, _)
             | ExprKind::Reset(e) => self.expr(e),
             ExprKind::If(cond, then, otherwise) => {
                 self.expr(cond);
@@ -144,7 +146,7 @@ impl Names {
                 self.let_group(group);
                 self.expr(body);
             }
-            ExprKind::Match(scrutinee, arms) => {
+            ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => {
                 self.expr(scrutinee);
                 for arm in arms {
                     self.pattern(&arm.pattern);

@@ -101,6 +101,13 @@ pub enum Node {
         body: NodeId,
     },
     Reset(NodeId),
+    /// `try body with arms`: the arms match the exception `body` raises.
+    Try {
+        body: NodeId,
+        arms: Box<[MatchArm]>,
+    },
+    /// Raises this exception (a false `assert`).
+    Raise(Value),
 }
 
 /// How a [`Node::Build`] combines its evaluated parts.

@@ -109,12 +109,15 @@ impl Continuation for CapturedContinuation {
         work.append(&mut self.stack);
         for frame in std::mem::take(&mut self.frames) {
             match frame {
-                Frame::Return { cur, .. } | Frame::Delimiter { cur, .. } => {
-                    work.push(Value::Closure(cur))
-                }
+                Frame::Return { cur, .. }
+                | Frame::Delimiter { cur, .. }
+                | Frame::Handler { cur, .. } => work.push(Value::Closure(cur)),
                 Frame::AppArgument { func, .. } => work.push(func),
                 Frame::BinOpRight { left, .. } => work.push(left),
                 Frame::MatchGuard { scrutinee, .. } => work.push(scrutinee),
+                Frame::HandlerGuard { raised, .. } => {
+                    work.extend(raised.raised.map(|r| r.value));
+                }
                 Frame::BuildPart { done, .. } => work.extend(done),
                 Frame::GradDelimiter { session, .. } => work.push(session.into_input()),
                 _ => {}

@@ -104,6 +104,21 @@ pub enum Frame {
     WhileBody {
         node: NodeId,
     },
+    /// `try` node `node`: its body is running. An exception raised above
+    /// comes back to the activation and stack height it had then.
+    Handler {
+        node: NodeId,
+        fp: u32,
+        cur: Rc<Closure>,
+        stack_len: u32,
+    },
+    /// A guard of arm `arm` of `try` node `node` is being evaluated for
+    /// the exception `raised`, which goes on if the guard is false.
+    HandlerGuard {
+        node: NodeId,
+        arm: u32,
+        raised: super::machine::Fail,
+    },
 }
 
 impl Frame {
@@ -128,6 +143,10 @@ impl Frame {
                 shift(fp);
                 shift(truncate_to);
                 shift(seg_base);
+            }
+            Frame::Handler { fp, stack_len, .. } => {
+                shift(fp);
+                shift(stack_len);
             }
             _ => {}
         }

@@ -14,6 +14,7 @@ use std::rc::Rc;
 
 use super::code::{Build, Code, Lambda, LambdaId, MatchArm, Node, NodeId, Pat, VarRef};
 use crate::runtime::error::RuntimeError;
+use crate::runtime::exn;
 use crate::runtime::prims::PRIMS;
 use crate::runtime::value::{BuiltinApp, RecordLayout, Value};
 use crate::syntax::ast::{BinOp, Literal, PatternKind, Span};
@@ -383,17 +384,10 @@ impl<'a> Lowerer<'a> {
                     otherwise,
                 }
             }
-            ExprKind::Match(scrutinee, arms) => {
-                let scrutinee = self.lower_expr(scrutinee, None)?;
-                let arms = arms
-                    .iter()
-                    .map(|arm| self.lower_arm(arm))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Node::Match {
-                    scrutinee,
-                    arms: arms.into_boxed_slice(),
-                }
-            }
+            ExprKind::Match(scrutinee, arms) => Node::Match {
+                scrutinee: self.lower_expr(scrutinee, None)?,
+                arms: self.lower_arms(arms)?,
+            },
             ExprKind::Tuple(items) => self.lower_build(Build::Tuple, items)?,
             ExprKind::List(items) => self.lower_build(Build::List, items)?,
             ExprKind::Array(items) => self.lower_build(Build::Array, items)?,
@@ -514,6 +508,22 @@ impl<'a> Lowerer<'a> {
                 Node::Shift { slot, body: body? }
             }
             ExprKind::Reset(body) => Node::Reset(self.lower_expr(body, None)?),
+            ExprKind::Try(body, arms) => Node::Try {
+                body: self.lower_expr(body, None)?,
+                arms: self.lower_arms(arms)?,
+            },
+            // `if cond then () else raise (Assert_failure site)`.
+            ExprKind::Assert(cond, site) => {
+                let cond = self.lower_expr(cond, None)?;
+                let then = self.push(Node::Const(Value::Unit), e.span);
+                let failure = exn::assert_failure(&site.file, site.line, site.column);
+                let otherwise = Some(self.push(Node::Raise(failure), e.span));
+                Node::If {
+                    cond,
+                    then,
+                    otherwise,
+                }
+            }
         };
         Ok(self.push(node, e.span))
     }
@@ -528,6 +538,10 @@ impl<'a> Lowerer<'a> {
             .map(|e| self.lower_expr(e, None))
             .collect::<Result<Box<[NodeId]>, _>>()?;
         Ok(Node::Build { build, parts })
+    }
+
+    fn lower_arms(&mut self, arms: &[Arm]) -> Result<Box<[MatchArm]>, RuntimeError> {
+        arms.iter().map(|arm| self.lower_arm(arm)).collect()
     }
 
     fn lower_arm(&mut self, arm: &Arm) -> Result<MatchArm, RuntimeError> {

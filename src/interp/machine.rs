@@ -189,9 +189,22 @@ impl Machine {
                 Ok(v)
             }
             Err(e) => {
-                // The error unwound through any `grad` still running.
-                ctx.ad.abandon_all();
-                let e = e.with_call_stack(active_calls(self, code));
+                let e = match &e.raised {
+                    Some(r) if r.stack_kept => *e,
+                    _ => e.with_call_stack(active_calls(self, code)),
+                };
+                if e.raised.is_some() {
+                    // An exception may yet be caught by the machine that
+                    // called this one: only the `grad`s it leaves end.
+                    for frame in self.frames.drain(..).rev() {
+                        if let Frame::GradDelimiter { session, .. } = frame {
+                            session.abandon(ctx);
+                        }
+                    }
+                } else {
+                    // The error unwound through any `grad` still running.
+                    ctx.ad.abandon_all();
+                }
                 self.frames.clear();
                 self.stack.clear();
                 self.acc = Value::Unit;
@@ -203,7 +216,10 @@ impl Machine {
 
 /// The dlang functions active when an error happened, innermost first:
 /// each one's name and the span of its call.
-fn active_calls<'a>(m: &'a Machine, code: &'a Code) -> impl Iterator<Item = (&'a str, Span)> {
+pub(super) fn active_calls<'a>(
+    m: &'a Machine,
+    code: &'a Code,
+) -> impl Iterator<Item = (&'a str, Span)> {
     // A return frame holds the caller; the callee is the closure running
     // above it (the innermost one is the running closure).
     let mut callee = m.cur.code;
@@ -246,7 +262,10 @@ impl Exec<'_> {
         let mut next = start;
         loop {
             next = match next {
-                Next::Eval(id) => self.eval(id)?,
+                Next::Eval(id) => match self.eval(id) {
+                    Ok(next) => next,
+                    Err(e) => self.catch(e)?,
+                },
                 Next::Return => match self.m.frames.pop() {
                     None => return Ok(std::mem::replace(&mut self.m.acc, Value::Unit)),
                     Some(Frame::Return { fp, cur, .. }) => {
@@ -258,7 +277,10 @@ impl Exec<'_> {
                     }
                     Some(frame) => {
                         let v = std::mem::replace(&mut self.m.acc, Value::Unit);
-                        self.resume(frame, v)?
+                        match self.resume(frame, v) {
+                            Ok(next) => next,
+                            Err(e) => self.catch(e)?,
+                        }
                     }
                 },
             };
@@ -519,6 +541,14 @@ impl Exec<'_> {
                 Node::Reset(body) => {
                     self.push_reset();
                     id = *body;
+                }
+                Node::Try { body, .. } => {
+                    self.push_handler(id);
+                    id = *body;
+                }
+                Node::Raise(exn) => {
+                    let e = RuntimeError::raise(exn.clone());
+                    return Err(fail_at(e, code.span(id)));
                 }
                 Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => {
                     let v = self.eval_simple(id)?;

@@ -20,6 +20,7 @@ mod control;
 mod direct;
 mod frame;
 mod grad;
+mod handler;
 mod lower;
 mod machine;
 mod pattern;
@@ -101,6 +102,8 @@ impl Interpreter {
             match &item.kind {
                 ItemKind::Let(group) if group.recursive => self.run_let_rec(module, group)?,
                 ItemKind::Let(group) => self.run_let(module, group)?,
+                // The constructor is the checker's; nothing runs.
+                ItemKind::Exception(_) => {}
                 ItemKind::Type(decls, ids) => {
                     for (decl, id) in decls.iter().zip(ids) {
                         if let TypeBody::Record(fields) = &decl.body {

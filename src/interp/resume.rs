@@ -2,12 +2,21 @@
 //! frame kind continues the form that pushed it.
 
 use super::build::finish_build;
-use super::code::{Node, NodeId};
+use super::code::{MatchArm, Node, NodeId};
 use super::frame::Frame;
 use super::machine::{expect_int, fail_at, internal, At, Exec, Fail, Next};
 use super::pattern::match_pattern;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
+
+/// Which arm a value selects.
+pub(super) enum ArmChoice {
+    /// This arm's body runs.
+    Body(NodeId),
+    /// This arm's pattern matched; its guard must run on the machine.
+    Guard(u32, NodeId),
+    NoMatch,
+}
 
 impl Exec<'_> {
     /// Continues after a frame's pending value `v` arrived.
@@ -32,6 +41,12 @@ impl Exec<'_> {
                 Ok(self.ret(v))
             }
             Frame::GradDelimiter { session, call } => self.finish_grad(session, call, v),
+            // The `try` body returned normally.
+            Frame::Handler { .. } => Ok(self.ret(v)),
+            Frame::HandlerGuard { node, arm, raised } => match v {
+                Value::Bool(true) => self.handler_arm_body(node, arm),
+                _ => self.select_handler_arm(node, raised, arm as usize + 1),
+            },
             Frame::AppFunction { call } => {
                 let Node::App { arg, .. } = code.node(call) else {
                     return Err(internal("call frame without a call"));
@@ -193,31 +208,49 @@ impl Exec<'_> {
         let Node::Match { arms, .. } = code.node(node) else {
             return Err(internal("`match` frame without `match`"));
         };
+        match self.choose_arm(arms, &v, first)? {
+            ArmChoice::Body(body) => Ok(Next::Eval(body)),
+            ArmChoice::Guard(arm, guard) => {
+                self.push_frame(Frame::MatchGuard {
+                    node,
+                    arm,
+                    scrutinee: v,
+                });
+                Ok(Next::Eval(guard))
+            }
+            ArmChoice::NoMatch => Err(fail_at(
+                RuntimeError::match_failure("no pattern matches this value"),
+                code.span(node),
+            )),
+        }
+    }
+
+    /// The first of `arms` from `first` on whose pattern matches `v`
+    /// (binding its variables) and whose guard, if it can be evaluated
+    /// directly, holds.
+    pub(super) fn choose_arm(
+        &mut self,
+        arms: &[MatchArm],
+        v: &Value,
+        first: usize,
+    ) -> Result<ArmChoice, Fail> {
         for (i, arm) in arms.iter().enumerate().skip(first) {
             let fp = self.m.fp;
             let slots = self.m.stack.get_mut(fp..).unwrap_or_default();
-            if !match_pattern(&arm.pat, &v, slots) {
+            if !match_pattern(&arm.pat, v, slots) {
                 continue;
             }
             let Some(guard) = arm.guard else {
-                return Ok(Next::Eval(arm.body));
+                return Ok(ArmChoice::Body(arm.body));
             };
-            if !code.is_simple(guard) {
-                self.push_frame(Frame::MatchGuard {
-                    node,
-                    arm: i as u32,
-                    scrutinee: v,
-                });
-                return Ok(Next::Eval(guard));
+            if !self.code.is_simple(guard) {
+                return Ok(ArmChoice::Guard(i as u32, guard));
             }
             if let Value::Bool(true) = self.eval_simple(guard)? {
-                return Ok(Next::Eval(arm.body));
+                return Ok(ArmChoice::Body(arm.body));
             }
         }
-        Err(fail_at(
-            RuntimeError::match_failure("no pattern matches this value"),
-            code.span(node),
-        ))
+        Ok(ArmChoice::NoMatch)
     }
 
     /// Evaluates the remaining parts of `Build` node `node` left to right.

@@ -513,3 +513,39 @@ let () = print (get (L 1) + get (R 2))
 ";
     assert_eq!(output(src), "3\n");
 }
+
+#[test]
+fn an_exception_leaving_a_derivative_closes_its_session() {
+    let (ctx, out) = RuntimeCtx::capturing();
+    let mut program = Program::new(ctx);
+    let src = "
+let leaked = ref 0.0
+let inner x = grad (fun y -> leaked := y; if y > 0.0 then raise Exit else y * x) x
+let outer x = (try inner x with Exit -> 0.0) + x * x
+let () = print (grad outer 3.0)
+let () = print (try jvp (fun x -> if x > 0.0 then raise Exit else x) 1.0 1.0 with Exit -> (0.0, 0.0))
+let () = print (try value_and_grad (fun x -> x * raise Exit) 2.0 with Exit -> (0.0, 0.0))
+let () = print (grad (fun y -> y * !leaked) 2.0)
+";
+    program.run(None, src).expect("the program runs");
+    assert_eq!(out.contents(), "6.0\n(0.0, 0.0)\n(0.0, 0.0)\n3.0\n");
+    // Every invocation opened a tag; none of them is still running.
+    let ad = &program.interp.ctx_mut().ad;
+    assert!((1..=16).all(|tag| !ad.is_active(tag)));
+}
+
+#[test]
+fn an_unmatched_handler_keeps_the_raise_site() {
+    let e = error(
+        "
+exception E of int
+let f x = raise (E x)
+let g x = try f x with Exit -> 0
+let () = print (1 + g 7)
+",
+    );
+    assert_eq!(e.code, "R014");
+    assert_eq!(e.message, "uncaught exception E(7)");
+    let names: Vec<&str> = e.stack.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["f", "g"]);
+}

@@ -397,7 +397,10 @@ fn a_failing_primitive_keeps_its_error() {
         runtime(failwith, vec![var(0)], 9),
     )]);
     let e = error_of(exec(&c, 0, &[Value::string("no luck")]));
-    assert_eq!((e.code, e.message.as_str()), ("R009", "no luck"));
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("R014", "uncaught exception Failure(\"no luck\")")
+    );
     assert_eq!(e.span, Some(span(9)));
 }
 

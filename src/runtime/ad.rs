@@ -156,6 +156,20 @@ impl Delimiters {
         }
     }
 
+    /// Forgets the active `grad` or `jvp` of `tag` (an exception unwound
+    /// through it); its pending remainders never run.
+    pub fn abandon(&self, tag: u32) {
+        let abandoned = {
+            let mut active = self.active.borrow_mut();
+            active
+                .iter()
+                .rposition(|d| d.tag == tag)
+                .map(|i| active.remove(i))
+        };
+        // Freed here, with no borrow held.
+        drop(abandoned);
+    }
+
     /// Forgets every active `grad` (a run-time error unwound through them).
     pub fn abandon_all(&self) {
         // Taken out first, so the remainders are freed with no borrow held.

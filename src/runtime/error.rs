@@ -12,11 +12,12 @@
 //! | R006 | [`ErrorKind::Interrupted`] | Ctrl-C |
 //! | R007 | [`ErrorKind::Io`] | files, standard output |
 //! | R008 | [`ErrorKind::BadArgument`] | a primitive refusing a well-typed argument, comparing functions |
-//! | R009 | [`ErrorKind::Failure`] | `failwith` |
+//! | R009 | — | (`failwith` before exceptions; no longer raised) |
 //! | R010 | [`ErrorKind::GradEscaped`] | a `grad` or `jvp` left through a continuation |
 //! | R011 | [`ErrorKind::Shape`] | tensor shapes, a `jvp` direction unlike its point |
 //! | R012 | [`ErrorKind::BadNpy`] | `Tensor.load_npy` on a file it cannot read as an array |
 //! | R013 | [`ErrorKind::HigherOrderUnsupported`] | second derivatives through `conv2d`, `max_pool2d` |
+//! | R014 | [`ErrorKind::Exception`] | an exception no `try` caught (`raise`, `failwith`, `assert`, …) |
 //! | R099 | [`ErrorKind::Internal`] | a broken invariant the checker should have ruled out: a bug to report |
 //!
 //! Primitives return an error without a location; the backend fills in
@@ -24,6 +25,8 @@
 //! stack ([`RuntimeError::with_call_stack`]) before it reaches the user.
 
 use crate::diagnostics::Diagnostic;
+use crate::runtime::exn::describe;
+use crate::runtime::value::Value;
 use crate::syntax::ast::{BinOp, Span};
 
 /// What went wrong, which decides the code.
@@ -37,11 +40,11 @@ pub enum ErrorKind {
     Interrupted,
     Io,
     BadArgument,
-    Failure,
     GradEscaped,
     Shape,
     BadNpy,
     HigherOrderUnsupported,
+    Exception,
     Internal,
 }
 
@@ -56,11 +59,11 @@ impl ErrorKind {
             ErrorKind::Interrupted => "R006",
             ErrorKind::Io => "R007",
             ErrorKind::BadArgument => "R008",
-            ErrorKind::Failure => "R009",
             ErrorKind::GradEscaped => "R010",
             ErrorKind::Shape => "R011",
             ErrorKind::BadNpy => "R012",
             ErrorKind::HigherOrderUnsupported => "R013",
+            ErrorKind::Exception => "R014",
             ErrorKind::Internal => "R099",
         }
     }
@@ -83,6 +86,31 @@ pub struct RuntimeError {
     /// Innermost call first: the function's name and the span of the
     /// call; at most [`CALL_STACK_SHOWN`] of them, then one `… n more`.
     pub stack: Vec<(String, Span)>,
+    /// The exception, when the error is one being raised: a `try` may
+    /// catch it, while every other error stops the run. Boxed, so that
+    /// every other error stays as small as it was.
+    pub raised: Option<Box<Raised>>,
+}
+
+/// An exception on its way to a handler.
+#[derive(Clone)]
+pub struct Raised {
+    pub value: Value,
+    /// The call stack was recorded where the exception was raised, before
+    /// a `try` that did not match it unwound the frames.
+    pub stack_kept: bool,
+}
+
+impl std::fmt::Debug for Raised {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Raised({})", describe(&self.value))
+    }
+}
+
+impl PartialEq for Raised {
+    fn eq(&self, other: &Raised) -> bool {
+        self.stack_kept == other.stack_kept && describe(&self.value) == describe(&other.value)
+    }
 }
 
 impl RuntimeError {
@@ -92,7 +120,21 @@ impl RuntimeError {
             message: message.into(),
             span: None,
             stack: Vec::new(),
+            raised: None,
         }
+    }
+
+    /// Raising the exception `exn` (a value of type `exn`).
+    pub fn raise(exn: Value) -> RuntimeError {
+        let mut e = Self::of(
+            ErrorKind::Exception,
+            format!("uncaught exception {}", describe(&exn)),
+        );
+        e.raised = Some(Box::new(Raised {
+            value: exn,
+            stack_kept: false,
+        }));
+        e
     }
 
     /// Int `/` (`op` = `/`) or `%` by zero.
@@ -152,11 +194,6 @@ impl RuntimeError {
     /// `List.hd []`, comparing functions); `message` says which and why.
     pub fn bad_argument(message: impl Into<String>) -> RuntimeError {
         Self::of(ErrorKind::BadArgument, message)
-    }
-
-    /// `failwith message`.
-    pub fn failure(message: impl Into<String>) -> RuntimeError {
-        Self::of(ErrorKind::Failure, message)
     }
 
     pub fn grad_escaped() -> RuntimeError {

@@ -6,6 +6,8 @@ pub mod ad;
 pub mod ctx;
 pub mod data;
 pub mod error;
+pub mod exn;
+pub mod format;
 pub mod function;
 pub mod ops;
 pub mod optim;

@@ -15,6 +15,7 @@ pub(crate) mod math;
 mod nn;
 mod optim;
 mod prelude;
+mod printf;
 pub(crate) mod progress;
 mod random;
 mod string;
@@ -100,6 +101,12 @@ pub static PRIMS: &[Prim] = &[
     prim(P, "ignore", "'a -> unit", 1, prelude::ignore),
     prim(P, "failwith", "string -> 'a", 1, prelude::failwith),
     prim(P, "invalid_arg", "string -> 'a", 1, prelude::invalid_arg),
+    prim(P, "raise", "exn -> 'a", 1, prelude::raise),
+    // The checker types a call of these from its literal format (the type
+    // here gives only what the last argument returns).
+    prim("Printf", "printf", "string -> unit", 1, printf::printf),
+    prim("Printf", "sprintf", "string -> string", 1, printf::sprintf),
+    prim("Printf", "eprintf", "string -> unit", 1, printf::eprintf),
     prim(P, "to_float", "int -> float", 1, prelude::to_float),
     prim(P, "to_int", "float -> int", 1, prelude::to_int),
     prim(P, "int_of_string", "string -> int", 1, conversions::int_of_string),

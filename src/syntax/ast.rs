@@ -254,6 +254,20 @@ pub enum ExprKind<A: Phase> {
     /// unqualified in `e`. The span is the module name's. The checker
     /// resolves the names, so a backend evaluates `e` and nothing else.
     LocalOpen(Path, Span, Box<Expr<A>>),
+    /// `try e with arms`: the arms' patterns are of type `exn`; an
+    /// exception no arm matches goes on to the enclosing `try`.
+    Try(Box<Expr<A>>, Vec<Arm<A>>),
+    /// `assert e`: raises `Assert_failure` with the site when `e` is false.
+    Assert(Box<Expr<A>>, AssertSite),
+}
+
+/// Where an `assert` is, as `Assert_failure (file, line, column)` reports
+/// it: OCaml's numbering, lines from 1 and columns (bytes) from 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssertSite {
+    pub file: String,
+    pub line: i64,
+    pub column: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -399,6 +413,8 @@ pub enum ItemKind<A: Phase> {
     Open(Path),
     /// `import Name`: loads `name.dl` beside the importing file.
     Import(String),
+    /// `exception Name [of t]`: a new constructor of the type `exn`.
+    Exception(ConstructorDecl),
 }
 
 /// What the REPL reads: a bare expression or items.

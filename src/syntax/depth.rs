@@ -61,6 +61,7 @@ impl Depths {
             | ExprKind::UnOp(_, _, a)
             | ExprKind::Shift(_, _, _, a)
             | ExprKind::Reset(a)
+            | ExprKind::Assert(a, _)
             | ExprKind::LocalOpen(_, _, a) => e(a),
             ExprKind::App(a, b)
             | ExprKind::Index(a, b)
@@ -80,7 +81,7 @@ impl Depths {
             }
             ExprKind::Fun(p, body) => self.of(p.span).max(e(body)),
             ExprKind::Let(g, body) => group(g).max(e(body)),
-            ExprKind::Match(scrutinee, arms) => arms
+            ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => arms
                 .iter()
                 .map(|a| {
                     let guard = a.guard.as_ref().map_or(0, e);

@@ -6,12 +6,23 @@ use crate::syntax::ast::*;
 use crate::syntax::grammar;
 use crate::syntax::lexer::Lexer;
 use crate::syntax::parse_error;
-use crate::syntax::sugar::{Builder, Top};
+use crate::syntax::sugar::{Builder, Top, TOPLEVEL_FILE};
 use lalrpop_util::ParseError;
 
-/// The file's items, or every diagnostic found.
+/// The file's items, or every diagnostic found. `assert` reports the
+/// file as [`TOPLEVEL_FILE`]; [`parse_named_module`] gives its name.
 pub fn parse_module(file: FileId, text: &str) -> Result<Vec<UntypedItem>, Vec<Diagnostic>> {
-    let tops = parse_tops(file, text)?;
+    parse_named_module(file, TOPLEVEL_FILE, text)
+}
+
+/// The items of the file called `name` (the name an `assert` in it
+/// reports), or every diagnostic found.
+pub fn parse_named_module(
+    file: FileId,
+    name: &str,
+    text: &str,
+) -> Result<Vec<UntypedItem>, Vec<Diagnostic>> {
+    let tops = parse_tops(Builder::named(file, name, text), text)?;
     let mut items = Vec::new();
     let mut errors = Vec::new();
     for top in tops {
@@ -30,7 +41,7 @@ pub fn parse_module(file: FileId, text: &str) -> Result<Vec<UntypedItem>, Vec<Di
 /// REPL: an expression, or items (`let x = 1` without `in` is an item;
 /// `let x = 1 in x` is an expression; `type`, `open`, `import` are items).
 pub fn parse_repl_input(file: FileId, text: &str) -> Result<ReplInput<()>, Vec<Diagnostic>> {
-    let tops = parse_tops(file, text)?;
+    let tops = parse_tops(Builder::new(file, text), text)?;
     let exprs = tops.iter().filter(|t| matches!(t, Top::Expr(_))).count();
     if exprs == 1 && tops.len() == 1 {
         if let Some(Top::Expr(e)) = tops.into_iter().next() {
@@ -133,8 +144,8 @@ fn parse_constraints(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(result)
 }
 
-fn parse_tops(file: FileId, text: &str) -> Result<Vec<Top>, Vec<Diagnostic>> {
-    let builder = Builder::new(file, text);
+fn parse_tops(builder: Builder, text: &str) -> Result<Vec<Top>, Vec<Diagnostic>> {
+    let file = builder.file;
     let result = grammar::ModuleParser::new().parse(&builder, Lexer::new(text));
     let mut diagnostics = builder.into_diagnostics();
     match result {

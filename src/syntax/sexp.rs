@@ -12,6 +12,7 @@ pub fn item<A: Phase>(item: &Item<A>) -> String {
         }
         ItemKind::Open(path) => format!("(open {path})"),
         ItemKind::Import(name) => format!("(import {name})"),
+        ItemKind::Exception(c) => format!("(exception {})", constructor_decl(c)),
     }
 }
 
@@ -32,6 +33,17 @@ pub fn expr<A: Phase>(e: &Expr<A>) -> String {
             let arms: Vec<String> = arms.iter().map(arm).collect();
             format!("(match {} {})", expr(scrutinee), arms.join(" "))
         }
+        ExprKind::Try(body, arms) => {
+            let arms: Vec<String> = arms.iter().map(arm).collect();
+            format!("(try {} {})", expr(body), arms.join(" "))
+        }
+        ExprKind::Assert(cond, site) => format!(
+            "(assert {} {:?} {} {})",
+            expr(cond),
+            site.file,
+            site.line,
+            site.column
+        ),
         ExprKind::Tuple(items) => format!("(tuple {})", list(items, expr)),
         ExprKind::List(items) => format!("[{}]", list(items, expr)),
         ExprKind::Array(items) => format!("[|{}|]", list(items, expr)),
@@ -106,18 +118,19 @@ pub fn ty(t: &TypeExpr) -> String {
     }
 }
 
+fn constructor_decl(c: &ConstructorDecl) -> String {
+    match &c.arg {
+        Some(t) => format!("({} {})", c.name, ty(t)),
+        None => c.name.clone(),
+    }
+}
+
 fn type_decl(d: &TypeDecl) -> String {
     let params: String = d.params.iter().map(|p| format!("'{p} ")).collect();
     let body = match &d.body {
         TypeBody::Alias(t) => ty(t),
         TypeBody::Variant(ctors) => {
-            let ctors: Vec<String> = ctors
-                .iter()
-                .map(|c| match &c.arg {
-                    Some(t) => format!("({} {})", c.name, ty(t)),
-                    None => c.name.clone(),
-                })
-                .collect();
+            let ctors: Vec<String> = ctors.iter().map(constructor_decl).collect();
             format!("(| {})", ctors.join(" "))
         }
         TypeBody::Record(fields) => {

@@ -17,6 +17,10 @@ use std::cell::{Cell, RefCell};
 /// user identifier, so it never captures one.
 pub const FUNCTION_ARG: &str = "$arg";
 
+/// The file an `assert` outside any named file reports: OCaml's name
+/// for toplevel input.
+pub const TOPLEVEL_FILE: &str = "//toplevel//";
+
 /// 2^63: the one integer literal that is in range only when negated.
 const I64_MIN_MAGNITUDE: u128 = 1 << 63;
 
@@ -30,6 +34,11 @@ pub enum Top {
 
 pub struct Builder {
     pub file: FileId,
+    /// The file's name as `assert` reports it.
+    file_name: String,
+    /// Offsets of the line starts after the first, for `assert`'s line
+    /// and column.
+    line_starts: Vec<usize>,
     /// Tokens at the very start of a line and outside every bracket, in
     /// order: where an application argument most likely begins a new
     /// top-level expression instead.
@@ -45,9 +54,17 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// A builder for input that is not a named file (the REPL): an
+    /// `assert` reports [`TOPLEVEL_FILE`].
     pub fn new(file: FileId, text: &str) -> Builder {
+        Builder::named(file, TOPLEVEL_FILE, text)
+    }
+
+    pub fn named(file: FileId, name: &str, text: &str) -> Builder {
         Builder {
             file,
+            file_name: name.to_string(),
+            line_starts: text.match_indices('\n').map(|(i, _)| i + 1).collect(),
             line_openers: line_openers(text),
             line_breaks: text
                 .match_indices('\n')
@@ -156,6 +173,20 @@ impl Builder {
         self.depths.moved(t.span, span);
         t.span = span;
         t
+    }
+
+    /// `assert e`, with the place OCaml's `Assert_failure` reports: the
+    /// file, the line (from 1) and the column (from 0) where `assert`
+    /// starts.
+    pub fn assertion(&self, e: UntypedExpr, l: usize, r: usize) -> UntypedExpr {
+        let line = self.line_starts.partition_point(|&start| start <= l);
+        let line_start = line.checked_sub(1).map_or(0, |i| self.line_starts[i]);
+        let site = AssertSite {
+            file: self.file_name.clone(),
+            line: line as i64 + 1,
+            column: (l - line_start) as i64,
+        };
+        self.expr(ExprKind::Assert(Box::new(e), site), l, r)
     }
 
     pub fn item(&self, kind: ItemKind<()>, l: usize, r: usize) -> Top {

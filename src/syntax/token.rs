@@ -9,9 +9,42 @@ use logos::Logos;
 
 /// Every keyword of the language, as written in source.
 pub const KEYWORDS: &[&str] = &[
-    "let", "rec", "and", "in", "fun", "function", "if", "then", "else", "match", "with", "when",
-    "type", "of", "as", "open", "import", "for", "to", "downto", "while", "do", "done", "begin",
-    "end", "not", "shift", "reset", "true", "false", "ref", "mod", "mutable",
+    "let",
+    "rec",
+    "and",
+    "in",
+    "fun",
+    "function",
+    "if",
+    "then",
+    "else",
+    "match",
+    "with",
+    "when",
+    "type",
+    "of",
+    "as",
+    "open",
+    "import",
+    "for",
+    "to",
+    "downto",
+    "while",
+    "do",
+    "done",
+    "begin",
+    "end",
+    "not",
+    "shift",
+    "reset",
+    "true",
+    "false",
+    "ref",
+    "mod",
+    "mutable",
+    "exception",
+    "try",
+    "assert",
 ];
 
 #[derive(Logos, Clone, Debug, PartialEq)]
@@ -94,6 +127,12 @@ pub enum Token {
     Mod,
     #[token("mutable")]
     Mutable,
+    #[token("exception")]
+    Exception,
+    #[token("try")]
+    Try,
+    #[token("assert")]
+    Assert,
 
     // Names and literals.
     #[regex(r"[a-z_][A-Za-z0-9_']*", |lex| lex.slice().to_string())]

@@ -134,6 +134,25 @@ pub enum TypeError {
     TooComplex {
         span: Span,
     },
+    /// A `Printf` format that cannot be read (`%c`, a `%` at the end).
+    BadFormat {
+        message: String,
+        span: Span,
+    },
+    /// An argument of a `Printf` function unlike its conversion.
+    FormatArgument {
+        /// The conversion as written (`%.2f`).
+        conversion: String,
+        expected: String,
+        found: String,
+        span: Span,
+        conversion_span: Span,
+    },
+    /// A `Printf` function whose format is not a string literal.
+    FormatNotLiteral {
+        function: String,
+        span: Span,
+    },
 }
 
 impl TypeError {
@@ -174,6 +193,9 @@ impl TypeError {
             TypeError::TooDeep { .. } => "E221",
             TypeError::NotAFunction { .. } => "E222",
             TypeError::TooComplex { .. } => "E223",
+            TypeError::BadFormat { .. } => "E224",
+            TypeError::FormatArgument { .. } => "E225",
+            TypeError::FormatNotLiteral { .. } => "E226",
         }
     }
 
@@ -373,6 +395,34 @@ impl TypeError {
             TypeError::TooComplex { span } => Diagnostic::error(code, "the types of this program are too large to check")
                 .with_label(*span, "the type of this expression grows too large")
                 .with_note("each use of a function like `fun x -> f (f x)` can double the size of a type; add annotations or split the definition"),
+            TypeError::BadFormat { message, span } => {
+                Diagnostic::error(code, format!("bad format: {message}"))
+                    .with_label(*span, "here")
+                    .with_note(format!(
+                        "the conversions are {}, with flags `-` `0` `+` ` `, a width and a precision (`%-8.3f`)",
+                        crate::runtime::format::CONVERSIONS
+                    ))
+            }
+            TypeError::FormatArgument {
+                conversion,
+                expected,
+                found,
+                span,
+                conversion_span,
+            } => Diagnostic::error(
+                code,
+                format!("this argument is `{found}`, but `{conversion}` takes `{expected}`"),
+            )
+            .with_label(*span, format!("this is `{found}`"))
+            .with_label(*conversion_span, format!("`{conversion}` takes `{expected}`")),
+            TypeError::FormatNotLiteral { function, span } => Diagnostic::error(
+                code,
+                format!("the format of `{function}` must be a string literal"),
+            )
+            .with_label(*span, "not a literal format")
+            .with_note(format!(
+                "the format is checked when the program is, so it is written in the call: `{function} \"%d items\\n\" n`; to print a string computed at run time, use `{function} \"%s\" s`"
+            )),
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use super::env::TypeDefKind;
 use super::infer::Infer;
+use super::types::TypeId;
 use super::TypeInfo;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::{Arm, Literal, Pattern, PatternKind, Span};
@@ -64,6 +65,10 @@ enum Pat {
 type Row = Vec<Pat>;
 
 const BUDGET: usize = 100_000;
+
+/// The constructor standing for the exceptions not declared (yet), as
+/// OCaml names it in its warnings.
+const EXN_EXTENSION: &str = "*extension*";
 
 struct Search {
     budget: usize,
@@ -306,10 +311,16 @@ impl Infer<'_> {
                 else {
                     return Pat::Wild;
                 };
-                let sig: Rc<[(String, bool)]> = ctors
+                let mut sig: Vec<(String, bool)> = ctors
                     .iter()
                     .map(|c| (c.name.clone(), c.arg.is_some()))
                     .collect();
+                if ctor.ty == TypeId::EXN {
+                    // `exn` is open: a constructor no pattern can name
+                    // keeps every set of arms incomplete.
+                    sig.push((EXN_EXTENSION.to_string(), false));
+                }
+                let sig: Rc<[(String, bool)]> = sig.into();
                 let args = match arg {
                     Some(a) => vec![self.to_pat(a)],
                     None => Vec::new(),
@@ -367,6 +378,30 @@ impl Infer<'_> {
     /// that no value can reach.
     pub fn check_match_exhaustive(&mut self, arms: &[Arm<TypeInfo>], span: Span) {
         let mut search = Search { budget: BUDGET };
+        let rows = self.check_unused_arms_in(&mut search, arms);
+        if let Some(w) = search.witness(&rows, 1) {
+            let example = w.first().map_or_else(|| "_".to_string(), show);
+            self.warnings.push(
+                Diagnostic::warning(
+                    "W001",
+                    format!("this match is not exhaustive: `{example}` is not matched"),
+                )
+                .with_label(span, "some values are not matched")
+                .with_note(format!("add an arm for `{example}`")),
+            );
+        }
+    }
+
+    /// W002 for each arm that no value can reach (a `try`'s arms, which
+    /// need not be exhaustive).
+    pub fn check_unused_arms(&mut self, arms: &[Arm<TypeInfo>]) {
+        let mut search = Search { budget: BUDGET };
+        self.check_unused_arms_in(&mut search, arms);
+    }
+
+    /// W002 for the unreachable arms; returns the rows of the unguarded
+    /// ones.
+    fn check_unused_arms_in(&mut self, search: &mut Search, arms: &[Arm<TypeInfo>]) -> Vec<Row> {
         let mut rows: Vec<Row> = Vec::new();
         for arm in arms {
             let row = vec![self.to_pat(&arm.pattern)];
@@ -382,17 +417,7 @@ impl Infer<'_> {
                 rows.push(row);
             }
         }
-        if let Some(w) = search.witness(&rows, 1) {
-            let example = w.first().map_or_else(|| "_".to_string(), show);
-            self.warnings.push(
-                Diagnostic::warning(
-                    "W001",
-                    format!("this match is not exhaustive: `{example}` is not matched"),
-                )
-                .with_label(span, "some values are not matched")
-                .with_note(format!("add an arm for `{example}`")),
-            );
-        }
+        rows
     }
 
     /// W001 for a refutable pattern where only one pattern is allowed.

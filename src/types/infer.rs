@@ -229,6 +229,12 @@ impl<'s> Infer<'s> {
             }
             ExprKind::Var(path, ()) => {
                 let (ty, var) = self.lookup_value(&path, span)?;
+                if super::printf::is_format_function(var.target) {
+                    return Err(TypeError::FormatNotLiteral {
+                        function: path.to_string(),
+                        span,
+                    });
+                }
                 Ok(self.node(ExprKind::Var(path, var), span, ty, false, ctx))
             }
             ExprKind::Constructor(path, (), arg) => self.infer_constructor(path, arg, span, ctx),
@@ -277,6 +283,8 @@ impl<'s> Infer<'s> {
             ExprKind::Annot(inner, texpr) => self.infer_annot(*inner, texpr, span, ctx),
             ExprKind::Shift(k, k_span, (), body) => self.infer_shift(k, k_span, *body, span, ctx),
             ExprKind::Reset(body) => self.infer_reset(*body, span, ctx),
+            ExprKind::Try(body, arms) => self.infer_try(*body, arms, span, ctx),
+            ExprKind::Assert(cond, site) => self.infer_assert(*cond, site, span, ctx),
         }
     }
 
@@ -319,7 +327,22 @@ impl<'s> Infer<'s> {
         span: Span,
         ctx: &Effect,
     ) -> Check<Typed> {
+        if self.is_format_call(&f) {
+            return self.infer_format_call(f, x, span, ctx);
+        }
         let (f, s1) = self.infer_expr(f, ctx)?;
+        self.apply_to(f, s1, x, span, ctx)
+    }
+
+    /// The call of the checked function `f` (which shifts if `s1`) on `x`.
+    pub fn apply_to(
+        &mut self,
+        f: Expr<TypeInfo>,
+        s1: bool,
+        x: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
         let (x, s2) = self.infer_expr(x, ctx)?;
         let (param, result, effect) = self.expect_function(&f.ann.ty, f.span)?;
         let reason = Reason {
@@ -706,7 +729,15 @@ impl<'s> Infer<'s> {
         let mut typed_arms = Vec::with_capacity(arms.len());
         for arm in arms {
             let mark = self.locals.mark();
-            let typed = self.infer_arm(arm, &scrutinee, &result, first_body, ctx);
+            let matched = Reason {
+                span: scrutinee.span,
+                because: "the matched value".to_string(),
+            };
+            let first_arm = first_body.map(|span| Reason {
+                span,
+                because: "the first arm".to_string(),
+            });
+            let typed = self.infer_arm(arm, (&scrutinee.ann.ty, matched), &result, first_arm, ctx);
             self.locals.reset_to(mark);
             let (arm, s) = typed?;
             shifts |= s;
@@ -718,19 +749,17 @@ impl<'s> Infer<'s> {
         Ok(self.node(kind, span, result, shifts, ctx))
     }
 
-    fn infer_arm(
+    /// One arm of a `match` or `try`, whose patterns have the type
+    /// `matched` (for the reason given).
+    pub fn infer_arm(
         &mut self,
         arm: Arm<()>,
-        scrutinee: &Expr<TypeInfo>,
+        (matched, reason): (&Type, Reason),
         result: &Type,
-        first_body: Option<Span>,
+        result_reason: Option<Reason>,
         ctx: &Effect,
     ) -> Check<(Arm<TypeInfo>, bool)> {
-        let reason = Reason {
-            span: scrutinee.span,
-            because: "the matched value".to_string(),
-        };
-        let (pattern, binds) = self.check_pattern(arm.pattern, &scrutinee.ann.ty, Some(reason))?;
+        let (pattern, binds) = self.check_pattern(arm.pattern, matched, Some(reason))?;
         self.bind_locals(binds);
         let mut shifts = false;
         let guard = match arm.guard {
@@ -743,11 +772,7 @@ impl<'s> Infer<'s> {
             None => None,
         };
         let (body, s) = self.infer_expr(arm.body, ctx)?;
-        let reason = first_body.map(|span| Reason {
-            span,
-            because: "the first arm".to_string(),
-        });
-        self.expect(&body.ann.ty, result, body.span, reason)?;
+        self.expect(&body.ann.ty, result, body.span, result_reason)?;
         Ok((
             Arm {
                 pattern,
@@ -764,7 +789,7 @@ impl<'s> Infer<'s> {
         (ty, VarUse { target, instance })
     }
 
-    fn lookup_value(&mut self, path: &Path, span: Span) -> Check<(Type, VarUse)> {
+    pub fn lookup_value(&mut self, path: &Path, span: Span) -> Check<(Type, VarUse)> {
         if path.modules.is_empty() {
             if let Some((ty, target)) = self.locals.lookup(&path.name) {
                 let ty = ty.clone();

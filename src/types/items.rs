@@ -18,7 +18,7 @@ use std::collections::HashMap;
 /// Registers the built-in types, `option`'s constructors and every
 /// primitive. Returns the primitives whose type could not be read.
 pub fn load_builtins(state: &mut State) -> Vec<String> {
-    let builtins: [(TypeId, &str, usize); 11] = [
+    let builtins: [(TypeId, &str, usize); 12] = [
         (TypeId::INT, "int", 0),
         (TypeId::FLOAT, "float", 0),
         (TypeId::BOOL, "bool", 0),
@@ -30,11 +30,15 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
         (TypeId::REF, "ref", 1),
         (TypeId::OPTION, "option", 1),
         (TypeId::OPTIMIZER, "optimizer", 0),
+        (TypeId::EXN, "exn", 0),
     ];
     for (id, name, arity) in builtins {
         debug_assert_eq!(id.0 as usize, state.defs.len());
         let params: Vec<u32> = (0..arity).map(|_| state.table.fresh_var(GENERIC)).collect();
-        let kind = if id == TypeId::OPTION {
+        let kind = if id == TypeId::EXN {
+            // Its constructors are added below, once types can be read.
+            TypeDefKind::Variant(Vec::new())
+        } else if id == TypeId::OPTION {
             TypeDefKind::Variant(vec![
                 CtorDef {
                     name: "None".to_string(),
@@ -71,6 +75,29 @@ pub fn load_builtins(state: &mut State) -> Vec<String> {
 
     let mut problems = Vec::new();
     let mut infer = Infer::new(state, PRELUDE.to_string());
+    for (name, arg) in crate::runtime::exn::BUILTIN_EXCEPTIONS {
+        let arg = if arg.is_empty() {
+            None
+        } else {
+            match infer.primitive_type(arg) {
+                Ok(ty) => Some(ty),
+                Err(e) => {
+                    problems.push(format!("exception {name}: `{arg}`: {e}"));
+                    None
+                }
+            }
+        };
+        let index = infer.add_exception_constructor(CtorDef {
+            name: name.to_string(),
+            arg,
+        });
+        infer
+            .st
+            .modules
+            .env_mut(PRELUDE)
+            .ctors
+            .insert(name.to_string(), (TypeId::EXN, index));
+    }
     for (index, prim) in crate::runtime::prims::PRIMS.iter().enumerate() {
         let module = if prim.module.is_empty() {
             PRELUDE
@@ -163,6 +190,10 @@ impl Infer<'_> {
                     ItemKind::Open(path)
                 }
                 ItemKind::Import(name) => ItemKind::Import(name),
+                ItemKind::Exception(decl) => {
+                    self.declare_exception(&decl)?;
+                    ItemKind::Exception(decl)
+                }
             };
             typed.push(Item { kind, span });
         }

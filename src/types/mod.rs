@@ -11,6 +11,7 @@ mod convert;
 mod data;
 mod env;
 mod error;
+mod exceptions;
 mod exhaust;
 mod infer;
 mod items;
@@ -18,6 +19,7 @@ mod mixed;
 mod operators;
 mod pattern;
 mod print;
+mod printf;
 pub mod resolved;
 #[allow(clippy::module_inception)]
 mod types;

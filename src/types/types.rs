@@ -31,6 +31,9 @@ impl TypeId {
     pub const OPTION: TypeId = TypeId(9);
     /// An optimizer's mutable state (`Optim.sgd 0.1 : optimizer`).
     pub const OPTIMIZER: TypeId = TypeId(10);
+    /// Exceptions: an extensible variant, whose constructor list grows
+    /// with each `exception` item (see `types::exceptions`).
+    pub const EXN: TypeId = TypeId(11);
 }
 
 #[derive(Clone, Debug, PartialEq)]

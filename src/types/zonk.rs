@@ -95,7 +95,7 @@ impl Infer<'_> {
                     self.zonk_expr(f);
                 }
             }
-            ExprKind::Match(scrutinee, arms) => {
+            ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => {
                 self.zonk_expr(scrutinee);
                 for arm in arms {
                     self.zonk_pattern(&mut arm.pattern);
@@ -127,6 +127,7 @@ impl Infer<'_> {
             | ExprKind::Annot(inner, _)
             | ExprKind::Shift(_, _, _, inner)
             | ExprKind::Reset(inner)
+            | ExprKind::Assert(inner, _)
             | ExprKind::LocalOpen(_, _, inner) => self.zonk_expr(inner),
             ExprKind::IndexSet(a, i, v) => {
                 self.zonk_expr(a);

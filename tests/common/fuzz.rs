@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+use dlang::syntax::token::KEYWORDS;
+
 /// A tiny deterministic PRNG (SplitMix64): the same seed always gives
 /// the same inputs, so a failure can be replayed.
 pub struct Rng(u64);
@@ -65,41 +67,9 @@ pub const CORPUS: &[&str] = &[
     "let o = let open List in M.(x + (+!) 1 2) ; for _ = 1 to 2 do () done",
 ];
 
-/// Fragments inserted by token-level mutations.
-const TOKENS: &[&str] = &[
-    "let",
-    "rec",
-    "and",
-    "in",
-    "fun",
-    "function",
-    "if",
-    "then",
-    "else",
-    "match",
-    "with",
-    "when",
-    "type",
-    "of",
-    "as",
-    "open",
-    "import",
-    "for",
-    "to",
-    "downto",
-    "while",
-    "do",
-    "done",
-    "begin",
-    "end",
-    "not",
-    "shift",
-    "reset",
-    "true",
-    "false",
-    "ref",
-    "mod",
-    "mutable",
+/// Fragments inserted by token-level mutations, besides the lexer's
+/// keywords (see [`token`]).
+const SYMBOLS: &[&str] = &[
     "x",
     "Foo",
     "'a",
@@ -167,6 +137,15 @@ const TOKENS: &[&str] = &[
     "\n",
 ];
 
+/// A fragment for a token-level mutation: a keyword or one of [`SYMBOLS`].
+fn token(rng: &mut Rng) -> &'static str {
+    let i = rng.below(KEYWORDS.len() + SYMBOLS.len());
+    match KEYWORDS.get(i) {
+        Some(keyword) => keyword,
+        None => SYMBOLS[i - KEYWORDS.len()],
+    }
+}
+
 /// Characters inserted by character-level mutations.
 const CHARS: &[char] = &[
     'a', 'Z', '0', '9', '_', '\'', '"', '\\', '(', ')', '*', '#', ';', '|', '.', '-', ' ', '\n',
@@ -207,7 +186,7 @@ pub fn mutate(rng: &mut Rng, text: &str, corpus: &[String]) -> String {
         }
         2 => {
             let at = rng.below(len + 1);
-            let token = format!(" {} ", rng.pick(TOKENS));
+            let token = format!(" {} ", token(rng));
             chars.splice(at..at, token.chars());
         }
         3 => return mutate_tokens(rng, text),
@@ -241,7 +220,7 @@ pub fn mutate(rng: &mut Rng, text: &str, corpus: &[String]) -> String {
 fn mutate_tokens(rng: &mut Rng, text: &str) -> String {
     let mut words: Vec<&str> = text.split_whitespace().collect();
     if words.is_empty() {
-        return rng.pick(TOKENS).to_string();
+        return token(rng).to_string();
     }
     let i = rng.below(words.len());
     let j = rng.below(words.len());

@@ -58,6 +58,8 @@
 
 "mutable" @keyword.modifier
 
+["exception" "try" "assert"] @keyword.exception
+
 ; shift/reset: delimited control, shown like exceptions (a non-local jump).
 ["shift" "reset"] @keyword.exception
 

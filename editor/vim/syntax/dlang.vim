@@ -43,6 +43,7 @@ syn keyword dlangTypeKeyword        type of as
 syn keyword dlangImportKeyword      open import
 syn keyword dlangOperatorKeyword    not mod
 syn keyword dlangModifierKeyword    mutable
+syn keyword dlangExceptionKeyword   exception try assert
 syn keyword dlangEffectKeyword      shift reset
 syn keyword dlangRefKeyword         ref
 syn keyword dlangBooleanKeyword     true false
@@ -103,6 +104,7 @@ hi def link dlangEffectKeyword      Exception
 hi def link dlangRefKeyword         Keyword
 hi def link dlangBooleanKeyword     Boolean
 hi def link dlangModifierKeyword    StorageClass
+hi def link dlangExceptionKeyword   Exception
 hi def link dlangAdFunction         Special
 hi def link dlangModule             Include
 hi def link dlangConstructor        Constant

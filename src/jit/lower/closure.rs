@@ -106,6 +106,7 @@ pub(super) fn free_locals(e: &Expr<TypeInfo>, out: &mut Vec<LocalId>) {
         | ExprKind::Annot(body, _)
         | ExprKind::Shift(_, _, _, body)
         | ExprKind::Reset(body)
+        | ExprKind::Assert(body, _)
         | ExprKind::LocalOpen(_, _, body) => walk(body),
         ExprKind::Let(group, body) => {
             for binding in &group.bindings {
@@ -120,7 +121,7 @@ pub(super) fn free_locals(e: &Expr<TypeInfo>, out: &mut Vec<LocalId>) {
                 walk(otherwise);
             }
         }
-        ExprKind::Match(scrutinee, arms) => {
+        ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => {
             walk(scrutinee);
             for arm in arms {
                 if let Some(guard) = &arm.guard {

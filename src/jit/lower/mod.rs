@@ -40,6 +40,7 @@ pub fn not_compiled(construct: &str, span: Span) -> RuntimeError {
         message: format!("the JIT cannot compile {construct} yet"),
         span: Some(span),
         stack: Vec::new(),
+        raised: None,
     }
 }
 
@@ -546,6 +547,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             | ExprKind::Ref(..) => self.data(e)?,
             ExprKind::Shift(..) => return Err(not_compiled("`shift`", e.span)),
             ExprKind::Reset(..) => return Err(not_compiled("`reset`", e.span)),
+            ExprKind::Try(..) => return Err(not_compiled("`try`", e.span)),
+            ExprKind::Assert(..) => return Err(not_compiled("`assert`", e.span)),
         })
     }
 

@@ -62,6 +62,12 @@ impl Session {
         self.input
     }
 
+    /// The function did not return (an exception left it): the
+    /// invocation ends without a result and leaves nothing behind.
+    pub fn abandon(self, ctx: &RuntimeCtx) {
+        ctx.ad.abandon(self.tag);
+    }
+
     /// The function returned `result`: ends the invocation (the backward
     /// pass of `grad`) and gives the primitive's result.
     pub fn close(self, ctx: &RuntimeCtx, result: Value) -> Result<Value, RuntimeError> {

@@ -2,21 +2,22 @@
 //! `float_of_string` read OCaml's literal syntax (wider than
 //! `String.to_int`/`to_float`), `int_of_float` is `to_int` naming itself.
 //!
-//! A string that is not a literal is error R009, the code of `failwith`:
-//! OCaml raises `Failure "int_of_string"` there, and dlang has no
-//! exceptions yet.
+//! A string that is not a literal raises `Failure`, as in OCaml; the
+//! message names the function and the string (OCaml's names only the
+//! function).
 
 use super::args;
 use super::prelude::truncate_to_int;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::exn;
 use crate::runtime::print::show_quoted;
 use crate::runtime::value::Value;
 
 type Outcome = Result<Value, RuntimeError>;
 
 fn not_a_literal(name: &str, what: &str, s: &str) -> RuntimeError {
-    RuntimeError::failure(format!(
+    exn::failure(format!(
         "{name}: {} is not {what}",
         show_quoted(&Value::string(s))
     ))

@@ -4,6 +4,7 @@
 use super::{args, io};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::exn;
 use crate::runtime::ops::compare_values;
 use crate::runtime::print::show;
 use crate::runtime::value::Value;
@@ -100,11 +101,18 @@ pub fn ignore(_: &mut RuntimeCtx, _: &[Value]) -> Outcome {
 }
 
 pub fn failwith(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    Err(RuntimeError::failure(args::string(a, 0)?.to_string()))
+    Err(exn::failure(&*args::string(a, 0)?))
 }
 
 pub fn invalid_arg(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    Err(RuntimeError::bad_argument(args::string(a, 0)?.to_string()))
+    Err(exn::invalid_argument(&*args::string(a, 0)?))
+}
+
+pub fn raise(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    match a.first() {
+        Some(exn) => Err(RuntimeError::raise(exn.clone())),
+        None => Err(RuntimeError::internal("`raise` without its exception")),
+    }
 }
 
 pub fn to_float(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {

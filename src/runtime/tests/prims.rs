@@ -106,8 +106,11 @@ fn prelude() {
     assert_eq!(outcome("Prelude", "fst", std::slice::from_ref(&pair)), "1");
     assert_eq!(outcome("Prelude", "snd", &[pair]), "\"b\"");
     let err = run("Prelude", "failwith", &[s("boom")]).err().unwrap();
-    assert_eq!((err.code, err.message.as_str()), ("R009", "boom"));
-    assert_eq!(outcome("Prelude", "invalid_arg", &[s("bad")]), "R008");
+    assert_eq!(
+        (err.code, err.message.as_str()),
+        ("R014", "uncaught exception Failure(\"boom\")")
+    );
+    assert_eq!(outcome("Prelude", "invalid_arg", &[s("bad")]), "R014");
     assert_eq!(outcome("Prelude", "to_float", &[Value::Int(3)]), "3.0");
     assert_eq!(outcome("Prelude", "to_int", &[Value::Float(-3.9)]), "-3");
     assert_eq!(

@@ -9,7 +9,7 @@
 //! all or nothing: every check runs before any state changes.
 
 mod rules;
-mod walk;
+pub(crate) mod walk;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -222,6 +222,8 @@ pub static PRIMS: &[Prim] = &[
     prim(T, "save_npy", "string -> tensor -> unit", 2, tensor::save_npy),
 
     prim("NN", "check_same_shape", "string -> tensor -> tensor -> unit", 3, nn::check_same_shape),
+    prim("NN", "save", "string -> 'a -> unit where 'a : diff", 2, nn::save),
+    prim("NN", "load", "string -> 'a -> 'a where 'a : diff", 2, nn::load),
 
     prim("Optim", "sgd", "float -> optimizer", 1, optim::sgd),
     prim("Optim", "momentum", "float -> float -> optimizer", 2, optim::momentum),

@@ -1,8 +1,9 @@
-//! `NN.*` primitives: the operand checks of the losses of stdlib/nn.dl,
-//! which is otherwise dlang.
+//! `NN.*` primitives: the operand checks of the losses of stdlib/nn.dl
+//! (which is otherwise dlang) and checkpoints ([`crate::runtime::checkpoint`]).
 
 use super::args;
 use crate::runtime::ad::primal;
+use crate::runtime::checkpoint;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::tensor::error::show_shape;
@@ -28,4 +29,14 @@ pub fn check_same_shape(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
         )));
     }
     Ok(Value::Unit)
+}
+
+/// `NN.save path params`.
+pub fn save(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    checkpoint::save(&args::string(a, 0)?, args::any(a, 1)?).map(|()| Value::Unit)
+}
+
+/// `NN.load path like`: a structure shaped like `like`, from the file.
+pub fn load(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    checkpoint::load(&args::string(a, 0)?, args::any(a, 1)?)
 }

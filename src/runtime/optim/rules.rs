@@ -1,5 +1,7 @@
 //! The update rules, element by element over one leaf's elements: an f64
-//! float is a one-element slice, a tensor its f32 data.
+//! float is a one-element slice, a tensor its f32 data; in a step that a
+//! `grad` differentiates, a one-element slice of the whole leaf as a value
+//! (`traced::Traced`), each operation the differentiable primitive.
 //!
 //! Each rule is one pass of zipped slice iterators producing the new
 //! parameters (one allocation per leaf, none per element), so the loops
@@ -8,9 +10,10 @@
 
 use std::ops::{Add, Div, Mul, Sub};
 
-/// The element types the rules run on: f32 (tensors) and f64 (floats).
+/// The element types the rules run on: f32 (tensors), f64 (floats) and
+/// whole leaves in a differentiated step.
 pub trait Real:
-    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
+    Clone + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self>
 {
     fn of(x: f64) -> Self;
     fn sqrt(self) -> Self;
@@ -37,7 +40,10 @@ impl Real for f64 {
 /// `p - lr·g`.
 pub fn sgd<E: Real>(lr: f64, p: &[E], g: &[E]) -> Vec<E> {
     let lr = E::of(lr);
-    p.iter().zip(g).map(|(&p, &g)| p - lr * g).collect()
+    p.iter()
+        .zip(g)
+        .map(|(p, g)| p.clone() - lr.clone() * g.clone())
+        .collect()
 }
 
 /// torch.optim.SGD with `momentum=beta` (no dampening): the buffer is the
@@ -52,15 +58,15 @@ pub fn momentum<E: Real>(
 ) -> Vec<E> {
     let (lr, beta) = (E::of(lr), E::of(beta));
     if first_step {
-        velocity.copy_from_slice(g);
+        velocity.clone_from_slice(g);
     } else {
-        for (v, &g) in velocity.iter_mut().zip(g) {
-            *v = beta * *v + g;
+        for (v, g) in velocity.iter_mut().zip(g) {
+            *v = beta.clone() * v.clone() + g.clone();
         }
     }
     p.iter()
         .zip(velocity.iter())
-        .map(|(&p, &v)| p - lr * v)
+        .map(|(p, v)| p.clone() - lr.clone() * v.clone())
         .collect()
 }
 
@@ -74,9 +80,9 @@ pub fn adagrad<E: Real>(lr: f64, p: &[E], g: &[E], sum_sq: &mut [E]) -> Vec<E> {
     p.iter()
         .zip(g)
         .zip(sum_sq.iter_mut())
-        .map(|((&p, &g), s)| {
-            *s = *s + g * g;
-            p - lr * g / (*s + eps).sqrt()
+        .map(|((p, g), s)| {
+            *s = s.clone() + g.clone() * g.clone();
+            p.clone() - lr.clone() * g.clone() / (s.clone() + eps.clone()).sqrt()
         })
         .collect()
 }
@@ -113,10 +119,12 @@ pub fn adam<E: Real>(
     p.iter()
         .zip(g)
         .zip(m.iter_mut().zip(v.iter_mut()))
-        .map(|((&p, &g), (m, v))| {
-            *m = b1 * *m + one_minus_b1 * g;
-            *v = b2 * *v + one_minus_b2 * g * g;
-            p - step_size * *m / ((*v).sqrt() / correction2_sqrt + eps)
+        .map(|((p, g), (m, v))| {
+            *m = b1.clone() * m.clone() + one_minus_b1.clone() * g.clone();
+            *v = b2.clone() * v.clone() + one_minus_b2.clone() * g.clone() * g.clone();
+            p.clone()
+                - step_size.clone() * m.clone()
+                    / (v.clone().sqrt() / correction2_sqrt.clone() + eps.clone())
         })
         .collect()
 }

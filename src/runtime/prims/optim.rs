@@ -47,7 +47,7 @@ pub fn adam(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 }
 
 /// `Optim.step opt params grads`: the new parameters.
-pub fn step(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn step(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let opt = match args::any(a, 0)? {
         Value::Optimizer(opt) => opt.clone(),
         other => {
@@ -57,10 +57,10 @@ pub fn step(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
             )))
         }
     };
-    opt.step(args::any(a, 1)?, args::any(a, 2)?)
+    opt.step(ctx, args::any(a, 1)?, args::any(a, 2)?)
 }
 
 /// `Optim.clip c g`: every element of `g` into `[-c, c]`.
-pub fn clip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    optim::clip(args::float(a, 0)?, args::any(a, 1)?)
+pub fn clip(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    optim::clip(ctx, args::float(a, 0)?, args::any(a, 1)?)
 }

@@ -18,10 +18,12 @@ const H: f64 = 1e-5;
 
 /// A random optimizer with learning rate `lr`, as a dlang expression.
 fn optimizer(rng: &mut Rng, lr: &str) -> String {
-    match rng.below(4) {
+    match rng.below(6) {
         0 => format!("Optim.sgd {lr}"),
         1 => format!("Optim.momentum {lr} 0.9"),
         2 => format!("Optim.adagrad {lr}"),
+        3 => format!("Optim.rmsprop {lr}"),
+        4 => format!("Optim.adamw {lr} 0.05"),
         _ => format!("Optim.adam {lr}"),
     }
 }

@@ -47,17 +47,34 @@ pub enum Rule {
     Adagrad {
         lr: f64,
     },
+    /// torch.optim.RMSprop's defaults (alpha 0.99, eps 1e-8) with the
+    /// given learning rate.
+    Rmsprop {
+        lr: f64,
+    },
+    /// Adam, and AdamW when the weight decay is not 0.
     Adam(AdamConfig),
 }
+
+/// torch.optim.RMSprop's smoothing constant and epsilon.
+const RMSPROP_ALPHA: f64 = 0.99;
+const RMSPROP_EPS: f64 = 1e-8;
 
 impl Rule {
     /// torch.optim.Adam's defaults with the given learning rate.
     pub fn adam(lr: f64) -> Rule {
+        Rule::adamw(lr, 0.0)
+    }
+
+    /// torch.optim.AdamW's defaults with the given learning rate and
+    /// decoupled weight decay.
+    pub fn adamw(lr: f64, weight_decay: f64) -> Rule {
         Rule::Adam(AdamConfig {
             lr,
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
+            weight_decay,
         })
     }
 
@@ -65,7 +82,7 @@ impl Rule {
     fn buffers(self) -> usize {
         match self {
             Rule::Sgd { .. } => 0,
-            Rule::Momentum { .. } | Rule::Adagrad { .. } => 1,
+            Rule::Momentum { .. } | Rule::Adagrad { .. } | Rule::Rmsprop { .. } => 1,
             Rule::Adam(_) => 2,
         }
     }
@@ -369,6 +386,9 @@ fn apply<E: rules::Real>(rule: Rule, t: u64, p: &[E], g: &[E], buffers: &mut [Ve
             rules::momentum(lr, beta, t == 1, p, g, velocity)
         }
         (Rule::Adagrad { lr }, [sum_sq]) => rules::adagrad(lr, p, g, sum_sq),
+        (Rule::Rmsprop { lr }, [square_avg]) => {
+            rules::rmsprop(lr, RMSPROP_ALPHA, RMSPROP_EPS, p, g, square_avg)
+        }
         (Rule::Adam(config), [m, v]) => rules::adam(config, t, p, g, m, v),
         // The slot was made by `Slot::for_leaf` for this rule, so the
         // buffer count matches; keep the parameters otherwise.

@@ -87,19 +87,47 @@ pub fn adagrad<E: Real>(lr: f64, p: &[E], g: &[E], sum_sq: &mut [E]) -> Vec<E> {
         .collect()
 }
 
-/// Adam's constants (torch.optim.Adam's defaults apart from `lr`).
+/// torch.optim.RMSprop (no momentum, not centered) with smoothing
+/// constant `alpha`: `v = α·v + (1-α)·g²`, `p - lr·(g / (√v + eps))`,
+/// in PyTorch's order of operations.
+pub fn rmsprop<E: Real>(
+    lr: f64,
+    alpha: f64,
+    eps: f64,
+    p: &[E],
+    g: &[E],
+    square_avg: &mut [E],
+) -> Vec<E> {
+    let (lr, alpha, one_minus_alpha, eps) =
+        (E::of(lr), E::of(alpha), E::of(1.0 - alpha), E::of(eps));
+    p.iter()
+        .zip(g)
+        .zip(square_avg.iter_mut())
+        .map(|((p, g), v)| {
+            *v = alpha.clone() * v.clone() + one_minus_alpha.clone() * g.clone() * g.clone();
+            p.clone() - lr.clone() * (g.clone() / (v.clone().sqrt() + eps.clone()))
+        })
+        .collect()
+}
+
+/// Adam's constants (torch.optim.Adam's and AdamW's defaults apart from
+/// `lr` and `weight_decay`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AdamConfig {
     pub lr: f64,
     pub beta1: f64,
     pub beta2: f64,
     pub eps: f64,
+    /// AdamW's decoupled weight decay: each step first scales the
+    /// parameters by `1 - lr·weight_decay`. 0 for Adam, where the
+    /// scaling by 1 changes nothing.
+    pub weight_decay: f64,
 }
 
-/// torch.optim.Adam at step `t` (from 1): `m = β1·m + (1-β1)·g`,
-/// `v = β2·v + (1-β2)·g²`, `p - (lr/(1-β1ᵗ))·m / (√v/√(1-β2ᵗ) + eps)`.
-/// The bias corrections are computed in f64, as PyTorch computes them in
-/// Python floats.
+/// torch.optim.Adam (and AdamW) at step `t` (from 1): `p·(1 - lr·wd)`,
+/// then `m = β1·m + (1-β1)·g`, `v = β2·v + (1-β2)·g²`,
+/// `p - (lr/(1-β1ᵗ))·m / (√v/√(1-β2ᵗ) + eps)`. The bias corrections are
+/// computed in f64, as PyTorch computes them in Python floats.
 pub fn adam<E: Real>(
     config: AdamConfig,
     t: u64,
@@ -116,13 +144,14 @@ pub fn adam<E: Real>(
     let (b1, b2) = (E::of(config.beta1), E::of(config.beta2));
     let (one_minus_b1, one_minus_b2) = (E::of(1.0 - config.beta1), E::of(1.0 - config.beta2));
     let eps = E::of(config.eps);
+    let decay = E::of(1.0 - config.lr * config.weight_decay);
     p.iter()
         .zip(g)
         .zip(m.iter_mut().zip(v.iter_mut()))
         .map(|((p, g), (m, v))| {
             *m = b1.clone() * m.clone() + one_minus_b1.clone() * g.clone();
             *v = b2.clone() * v.clone() + one_minus_b2.clone() * g.clone() * g.clone();
-            p.clone()
+            p.clone() * decay.clone()
                 - step_size.clone() * m.clone()
                     / (v.clone().sqrt() / correction2_sqrt.clone() + eps.clone())
         })

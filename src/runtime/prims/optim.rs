@@ -46,6 +46,17 @@ pub fn adam(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     Ok(optim::value(Rule::adam(lr)))
 }
 
+pub fn rmsprop(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.rmsprop: the learning rate")?;
+    Ok(optim::value(Rule::Rmsprop { lr }))
+}
+
+pub fn adamw(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.adamw: the learning rate")?;
+    let weight_decay = non_negative(a, 1, "Optim.adamw: the weight decay")?;
+    Ok(optim::value(Rule::adamw(lr, weight_decay)))
+}
+
 /// `Optim.step opt params grads`: the new parameters.
 pub fn step(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let opt = match args::any(a, 0)? {

@@ -107,7 +107,7 @@ pub const MODULES: &[StdlibModule] = &[
         name: "NN",
         file: "nn.dl",
         text: include_str!("../stdlib/nn.dl"),
-        record_fields: &["wx", "wh", "b"],
+        record_fields: &["wx", "wh", "b", "w_ih", "w_hh", "b_ih", "b_hh"],
     },
 ];
 

@@ -214,3 +214,9 @@ pub fn float_of(v: &Value) -> Option<f64> {
         _ => None,
     }
 }
+
+/// Whether a running `grad` or `jvp` differentiates `v` (a value tracked
+/// only by invocations that have ended is a constant).
+pub fn is_differentiated(ctx: &RuntimeCtx, v: &Value) -> bool {
+    matches!(arith::settle(ctx, v), Value::Tracked(_))
+}

@@ -15,7 +15,7 @@
 //! | R009 | — | (`failwith` before exceptions; no longer raised) |
 //! | R010 | [`ErrorKind::GradEscaped`] | a `grad` or `jvp` left through a continuation |
 //! | R011 | [`ErrorKind::Shape`] | tensor shapes, a `jvp` direction unlike its point |
-//! | R012 | [`ErrorKind::BadNpy`] | `Tensor.load_npy` on a file it cannot read as an array |
+//! | R012 | [`ErrorKind::BadNpy`] | `Tensor.load_npy` on a file it cannot read as an array, `NN.load` on one unlike its structure |
 //! | R013 | [`ErrorKind::HigherOrderUnsupported`] | second derivatives through `conv2d`, `max_pool2d` |
 //! | R014 | [`ErrorKind::Exception`] | an exception no `try` caught (`raise`, `failwith`, `assert`, …) |
 //! | R099 | [`ErrorKind::Internal`] | a broken invariant the checker should have ruled out: a bug to report |

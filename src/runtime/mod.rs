@@ -3,12 +3,14 @@
 #![forbid(unsafe_code)]
 
 pub mod ad;
+pub mod checkpoint;
 pub mod ctx;
 pub mod data;
 pub mod error;
 pub mod exn;
 pub mod format;
 pub mod function;
+pub mod npz;
 pub mod ops;
 pub mod optim;
 pub mod prims;

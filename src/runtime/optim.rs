@@ -7,20 +7,30 @@
 //! step, one slot per leaf (float or tensor), and lives in the optimizer,
 //! so a later step must pass parameters laid out the same way. A step is
 //! all or nothing: every check runs before any state changes.
+//!
+//! A step is differentiable (LANGUAGE.md §11): inside a `grad` that
+//! tracks the parameters, gradients or state, it is computed with the
+//! differentiable primitives (`traced`), so `grad` through a training
+//! step (MAML, hyper-gradients) is exact.
 
 mod rules;
-mod walk;
+mod traced;
+pub(crate) mod walk;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::ad::{self, primal};
+use super::ctx::RuntimeCtx;
 use super::error::RuntimeError;
 use super::print::format_float;
+use super::tensor::error::show_shape;
 use super::tensor::tensor::Tensor;
-use super::tensor::{elementwise, error::show_shape};
+use super::tensor_ops::TensorOp;
 use super::value::Value;
 
 pub use rules::AdamConfig;
+use traced::Traced;
 use walk::WalkError;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,17 +47,34 @@ pub enum Rule {
     Adagrad {
         lr: f64,
     },
+    /// torch.optim.RMSprop's defaults (alpha 0.99, eps 1e-8) with the
+    /// given learning rate.
+    Rmsprop {
+        lr: f64,
+    },
+    /// Adam, and AdamW when the weight decay is not 0.
     Adam(AdamConfig),
 }
+
+/// torch.optim.RMSprop's smoothing constant and epsilon.
+const RMSPROP_ALPHA: f64 = 0.99;
+const RMSPROP_EPS: f64 = 1e-8;
 
 impl Rule {
     /// torch.optim.Adam's defaults with the given learning rate.
     pub fn adam(lr: f64) -> Rule {
+        Rule::adamw(lr, 0.0)
+    }
+
+    /// torch.optim.AdamW's defaults with the given learning rate and
+    /// decoupled weight decay.
+    pub fn adamw(lr: f64, weight_decay: f64) -> Rule {
         Rule::Adam(AdamConfig {
             lr,
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
+            weight_decay,
         })
     }
 
@@ -55,7 +82,7 @@ impl Rule {
     fn buffers(self) -> usize {
         match self {
             Rule::Sgd { .. } => 0,
-            Rule::Momentum { .. } | Rule::Adagrad { .. } => 1,
+            Rule::Momentum { .. } | Rule::Adagrad { .. } | Rule::Rmsprop { .. } => 1,
             Rule::Adam(_) => 2,
         }
     }
@@ -82,11 +109,17 @@ enum Slot {
         shape: Vec<usize>,
         buffers: Vec<Vec<f32>>,
     },
+    /// The buffers as values (floats, or tensors of `shape`), as a
+    /// differentiated step leaves them: a running `grad` may track them.
+    Values {
+        shape: Option<Vec<usize>>,
+        buffers: Vec<Value>,
+    },
 }
 
 impl Slot {
     fn for_leaf(leaf: &Value, rule: Rule) -> Slot {
-        match leaf {
+        match primal(leaf) {
             Value::Tensor(t) => Slot::Tensor {
                 shape: t.shape().to_vec(),
                 buffers: vec![vec![0.0; t.len()]; rule.buffers()],
@@ -95,25 +128,81 @@ impl Slot {
         }
     }
 
+    /// The leaf's shape; `None` for a float.
+    fn shape(&self) -> Option<&[usize]> {
+        match self {
+            Slot::Float(_) => None,
+            Slot::Tensor { shape, .. } => Some(shape),
+            Slot::Values { shape, .. } => shape.as_deref(),
+        }
+    }
+
     /// Whether `leaf` is the kind and shape this slot was made for.
     fn fits(&self, leaf: &Value) -> bool {
-        match (self, leaf) {
-            (Slot::Float(_), Value::Float(_)) => true,
-            (Slot::Tensor { shape, .. }, Value::Tensor(t)) => shape == t.shape(),
+        match (self.shape(), primal(leaf)) {
+            (None, Value::Float(_)) => true,
+            (Some(shape), Value::Tensor(t)) => shape == t.shape(),
             _ => false,
         }
     }
 
     fn describe(&self) -> String {
-        match self {
-            Slot::Float(_) => "a float".to_string(),
-            Slot::Tensor { shape, .. } => format!("a tensor of shape {}", show_shape(shape)),
+        match self.shape() {
+            None => "a float".to_string(),
+            Some(shape) => format!("a tensor of shape {}", show_shape(shape)),
         }
+    }
+
+    /// Whether a running `grad` or `jvp` tracks a buffer.
+    fn is_differentiated(&self, ctx: &RuntimeCtx) -> bool {
+        match self {
+            Slot::Values { buffers, .. } => buffers.iter().any(|b| ad::is_differentiated(ctx, b)),
+            _ => false,
+        }
+    }
+
+    /// The buffers as values, for a differentiated step.
+    fn values(&self) -> Vec<Value> {
+        match self {
+            Slot::Float(buffers) => buffers.iter().map(|b| Value::Float(b[0])).collect(),
+            Slot::Tensor { shape, buffers } => buffers
+                .iter()
+                .map(|b| Value::tensor(Tensor::from_parts(shape.clone(), b.clone())))
+                .collect(),
+            Slot::Values { buffers, .. } => buffers.clone(),
+        }
+    }
+
+    /// Back to plain buffers, once no `grad` tracks them: what a step
+    /// that is not differentiated updates in place.
+    fn settle(&mut self) {
+        let Slot::Values { shape, buffers } = self else {
+            return;
+        };
+        *self = match shape.take() {
+            None => Slot::Float(
+                buffers
+                    .iter()
+                    .map(|b| vec![ad::float_of(b).unwrap_or(0.0)])
+                    .collect(),
+            ),
+            Some(shape) => {
+                let len = shape.iter().product();
+                let buffers = buffers
+                    .iter()
+                    .map(|b| match primal(b) {
+                        Value::Tensor(t) => t.to_vec(),
+                        _ => vec![0.0; len],
+                    })
+                    .collect();
+                Slot::Tensor { shape, buffers }
+            }
+        };
     }
 }
 
 fn describe_leaf(leaf: &Value) -> String {
-    match leaf {
+    match primal(leaf) {
         Value::Tensor(t) => format!("a tensor of shape {}", show_shape(t.shape())),
         _ => "a float".to_string(),
     }
@@ -131,12 +220,20 @@ impl Optimizer {
         self.rule
     }
 
-    /// One step: the parameters moved against the gradients.
-    pub fn step(&self, params: &Value, grads: &Value) -> Result<Value, RuntimeError> {
+    /// One step: the parameters moved against the gradients. When a
+    /// running `grad` (or `jvp`) tracks a parameter, a gradient or the
+    /// state, the step is differentiated: its result carries the
+    /// derivative, and so does the state it leaves for the next step.
+    pub fn step(
+        &self,
+        ctx: &RuntimeCtx,
+        params: &Value,
+        grads: &Value,
+    ) -> Result<Value, RuntimeError> {
         let mut leaves: Vec<(Value, Value)> = Vec::new();
         walk::zip_leaves(&[params.clone(), grads.clone()], &mut |pair| {
             let (p, g) = (&pair[0], &pair[1]);
-            if let (Value::Tensor(pt), Value::Tensor(gt)) = (p, g) {
+            if let (Value::Tensor(pt), Value::Tensor(gt)) = (primal(p), primal(g)) {
                 if pt.shape() != gt.shape() {
                     return Err(RuntimeError::shape(format!(
                         "Optim.step: a parameter of shape {} has a gradient of shape {}",
@@ -170,10 +267,22 @@ impl Optimizer {
         }
         let t = state.steps + 1;
         let slots = state.slots.get_or_insert_with(Vec::new);
-        let mut updated: Vec<Value> = Vec::with_capacity(leaves.len());
-        for ((p, g), slot) in leaves.iter().zip(slots.iter_mut()) {
-            updated.push(update(self.rule, t, p, g, slot));
-        }
+        let differentiated = leaves
+            .iter()
+            .any(|(p, g)| ad::is_differentiated(ctx, p) || ad::is_differentiated(ctx, g))
+            || slots.iter().any(|s| s.is_differentiated(ctx));
+        let updated = if differentiated {
+            let (updated, new_slots) = differentiated_step(ctx, self.rule, t, &leaves, slots)?;
+            *slots = new_slots;
+            updated
+        } else {
+            let mut updated: Vec<Value> = Vec::with_capacity(leaves.len());
+            for ((p, g), slot) in leaves.iter().zip(slots.iter_mut()) {
+                slot.settle();
+                updated.push(update(self.rule, t, primal(p), primal(g), slot));
+            }
+            updated
+        };
         state.steps = t;
 
         let mut updated = updated.into_iter();
@@ -231,6 +340,45 @@ fn update(rule: Rule, t: u64, p: &Value, g: &Value, slot: &mut Slot) -> Value {
     }
 }
 
+/// The new leaves and state of a differentiated step, each leaf updated
+/// as a whole by the differentiable primitives. Nothing is changed
+/// unless every leaf succeeds.
+fn differentiated_step(
+    ctx: &RuntimeCtx,
+    rule: Rule,
+    t: u64,
+    leaves: &[(Value, Value)],
+    slots: &[Slot],
+) -> Result<(Vec<Value>, Vec<Slot>), RuntimeError> {
+    let one = |values: Vec<Traced<'_>>| {
+        values.into_iter().next().map_or_else(
+            || {
+                Err(RuntimeError::internal(
+                    "Optim.step: an update rule gave no value",
+                ))
+            },
+            Traced::into_value,
+        )
+    };
+    let mut updated = Vec::with_capacity(leaves.len());
+    let mut new_slots = Vec::with_capacity(slots.len());
+    for ((p, g), slot) in leaves.iter().zip(slots) {
+        let mut buffers: Vec<Vec<Traced<'_>>> = slot
+            .values()
+            .into_iter()
+            .map(|b| vec![Traced::Leaf(ctx, b)])
+            .collect();
+        let p = [Traced::Leaf(ctx, p.clone())];
+        let g = [Traced::Leaf(ctx, g.clone())];
+        updated.push(one(apply(rule, t, &p, &g, &mut buffers))?);
+        new_slots.push(Slot::Values {
+            shape: slot.shape().map(<[usize]>::to_vec),
+            buffers: buffers.into_iter().map(one).collect::<Result<_, _>>()?,
+        });
+    }
+    Ok((updated, new_slots))
+}
+
 fn apply<E: rules::Real>(rule: Rule, t: u64, p: &[E], g: &[E], buffers: &mut [Vec<E>]) -> Vec<E> {
     match (rule, buffers) {
         (Rule::Sgd { lr }, _) => rules::sgd(lr, p, g),
@@ -238,6 +386,9 @@ fn apply<E: rules::Real>(rule: Rule, t: u64, p: &[E], g: &[E], buffers: &mut [Ve
             rules::momentum(lr, beta, t == 1, p, g, velocity)
         }
         (Rule::Adagrad { lr }, [sum_sq]) => rules::adagrad(lr, p, g, sum_sq),
+        (Rule::Rmsprop { lr }, [square_avg]) => {
+            rules::rmsprop(lr, RMSPROP_ALPHA, RMSPROP_EPS, p, g, square_avg)
+        }
         (Rule::Adam(config), [m, v]) => rules::adam(config, t, p, g, m, v),
         // The slot was made by `Slot::for_leaf` for this rule, so the
         // buffer count matches; keep the parameters otherwise.
@@ -245,8 +396,10 @@ fn apply<E: rules::Real>(rule: Rule, t: u64, p: &[E], g: &[E], buffers: &mut [Ve
     }
 }
 
-/// `Optim.clip c g`: every element of `g` into `[-c, c]`.
-pub fn clip(c: f64, g: &Value) -> Result<Value, RuntimeError> {
+/// `Optim.clip c g`: every element of `g` into `[-c, c]`. Differentiable,
+/// as `Tensor.clip` is: an element inside the bounds passes its
+/// derivative, a clipped one is the constant bound.
+pub fn clip(ctx: &RuntimeCtx, c: f64, g: &Value) -> Result<Value, RuntimeError> {
     if c.is_nan() || c < 0.0 {
         return Err(RuntimeError::bad_argument(format!(
             "Optim.clip: the bound must be a non-negative float, got {}",
@@ -254,12 +407,17 @@ pub fn clip(c: f64, g: &Value) -> Result<Value, RuntimeError> {
         )));
     }
     walk::zip_map(std::slice::from_ref(g), &mut |leaf| {
-        Ok(match &leaf[0] {
-            Value::Tensor(t) => Value::tensor(elementwise::clip(-c as f32, c as f32, t)),
-            Value::Float(x) if *x > c => Value::Float(c),
-            Value::Float(x) if *x < -c => Value::Float(-c),
-            other => other.clone(),
-        })
+        let leaf = &leaf[0];
+        match primal(leaf) {
+            Value::Tensor(_) => ad::tensor_op(
+                ctx,
+                TensorOp::Clip(-c as f32, c as f32),
+                std::slice::from_ref(leaf),
+            ),
+            Value::Float(x) if *x > c => Ok(Value::Float(c)),
+            Value::Float(x) if *x < -c => Ok(Value::Float(-c)),
+            _ => Ok(leaf.clone()),
+        }
     })
     .map_err(|e| walk_error(e, "Optim.clip"))
 }

@@ -229,11 +229,16 @@ pub static PRIMS: &[Prim] = &[
     prim(T, "save_npy", "string -> tensor -> unit", 2, tensor::save_npy),
 
     prim("NN", "check_same_shape", "string -> tensor -> tensor -> unit", 3, nn::check_same_shape),
+    prim("NN", "save", "string -> 'a -> unit where 'a : diff", 2, nn::save),
+    prim("NN", "load", "string -> 'a -> 'a where 'a : diff", 2, nn::load),
+    prim("NN", "dropout_mask", "float -> tensor -> tensor", 2, nn::dropout_mask),
 
     prim("Optim", "sgd", "float -> optimizer", 1, optim::sgd),
     prim("Optim", "momentum", "float -> float -> optimizer", 2, optim::momentum),
     prim("Optim", "adagrad", "float -> optimizer", 1, optim::adagrad),
     prim("Optim", "adam", "float -> optimizer", 1, optim::adam),
+    prim("Optim", "rmsprop", "float -> optimizer", 1, optim::rmsprop),
+    prim("Optim", "adamw", "float -> float -> optimizer", 2, optim::adamw),
     prim("Optim", "step", "optimizer -> 'a -> 'a -> 'a where 'a : diff", 3, optim::step),
     prim("Optim", "clip", "float -> 'a -> 'a where 'a : diff", 2, optim::clip),
 ];

@@ -95,12 +95,40 @@ class Adam:
         return p - step_size * m / (np.sqrt(v) / correction2_sqrt + dtype(eps))
 
 
+class Rmsprop:
+    """torch.optim.RMSprop, alpha 0.99, eps 1e-8: v = alpha*v + (1-alpha)*g^2;
+    p - lr*(g/(sqrt(v) + eps))."""
+
+    def __init__(self, lr):
+        self.lr, self.v = lr, {}
+
+    def step(self, p, g, dtype, key):
+        alpha = 0.99
+        v = dtype(alpha) * self.v.get(key, dtype(0.0)) + dtype(1 - alpha) * g * g
+        self.v[key] = v
+        return p - dtype(self.lr) * (g / (np.sqrt(v) + dtype(1e-8)))
+
+
+class AdamW(Adam):
+    """torch.optim.AdamW: p*(1 - lr*weight_decay), then Adam's step."""
+
+    def __init__(self, lr, weight_decay):
+        super().__init__(lr)
+        self.weight_decay = weight_decay
+
+    def step(self, p, g, dtype, key):
+        decayed = p * dtype(1 - self.lr * self.weight_decay)
+        return super().step(decayed, g, dtype, key)
+
+
 def make(name):
     return {
         "sgd": lambda: Sgd(0.1),
         "momentum": lambda: Momentum(0.1, 0.9),
         "adagrad": lambda: Adagrad(0.1),
         "adam": lambda: Adam(0.1),
+        "rmsprop": lambda: Rmsprop(0.01),
+        "adamw": lambda: AdamW(0.1, 0.1),
     }[name]()
 
 
@@ -124,7 +152,7 @@ def run(opt, leaves, grads, dtypes):
 
 
 def cases():
-    for name in ["sgd", "momentum", "adagrad", "adam"]:
+    for name in ["sgd", "momentum", "adagrad", "adam", "rmsprop", "adamw"]:
         yield f"{name}_float", run(
             make(name), [1.5], lambda ls: [grad_float(ls[0])], [float]
         )

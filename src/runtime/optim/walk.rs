@@ -2,8 +2,8 @@
 //! (parameters and their gradients), leaf by leaf, left to right.
 //!
 //! A leaf is a float or a tensor, tracked or not; the callback sees the
-//! leaves without their AD tags, since an optimizer step is not
-//! differentiated. The walk keeps its own work stack (arrays included),
+//! leaves with their AD tags (a step inside a `grad` is differentiated),
+//! the containers are matched by their values. The walk keeps its own work stack (arrays included),
 //! so a list of a million floats, or a constructor chain that deep, does
 //! not exhaust the Rust stack.
 
@@ -70,7 +70,6 @@ fn walk(
     while let Some(task) = tasks.pop() {
         match task {
             Task::Visit(nodes) => {
-                let nodes: Vec<Value> = nodes.iter().map(|n| primal(n).clone()).collect();
                 if let Some(finished) = visit(nodes, leaf, &mut tasks, build)? {
                     if build {
                         done.push(finished);
@@ -91,11 +90,12 @@ fn walk(
 /// Handles one place: a leaf or an atom is finished at once (`Some`); a
 /// container schedules its children and its rebuild (`None`).
 fn visit(
-    nodes: Vec<Value>,
+    tagged: Vec<Value>,
     leaf: &mut dyn FnMut(&[Value]) -> Result<Value, RuntimeError>,
     tasks: &mut Vec<Task>,
     build: bool,
 ) -> Result<Option<Value>, WalkError> {
+    let nodes: Vec<Value> = tagged.iter().map(|n| primal(n).clone()).collect();
     let Some(first) = nodes.first().cloned() else {
         return Ok(Some(Value::Unit));
     };
@@ -117,7 +117,7 @@ fn visit(
                 Value::Tensor(_) => Some("a tensor".to_string()),
                 _ => None,
             })?;
-            leaf(&nodes).map(Some).map_err(WalkError::Leaf)
+            leaf(&tagged).map(Some).map_err(WalkError::Leaf)
         }
         Value::Tuple(items) => {
             let n = items.len();

@@ -46,8 +46,19 @@ pub fn adam(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     Ok(optim::value(Rule::adam(lr)))
 }
 
+pub fn rmsprop(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.rmsprop: the learning rate")?;
+    Ok(optim::value(Rule::Rmsprop { lr }))
+}
+
+pub fn adamw(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 0, "Optim.adamw: the learning rate")?;
+    let weight_decay = non_negative(a, 1, "Optim.adamw: the weight decay")?;
+    Ok(optim::value(Rule::adamw(lr, weight_decay)))
+}
+
 /// `Optim.step opt params grads`: the new parameters.
-pub fn step(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+pub fn step(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let opt = match args::any(a, 0)? {
         Value::Optimizer(opt) => opt.clone(),
         other => {
@@ -57,10 +68,10 @@ pub fn step(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
             )))
         }
     };
-    opt.step(args::any(a, 1)?, args::any(a, 2)?)
+    opt.step(ctx, args::any(a, 1)?, args::any(a, 2)?)
 }
 
 /// `Optim.clip c g`: every element of `g` into `[-c, c]`.
-pub fn clip(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    optim::clip(args::float(a, 0)?, args::any(a, 1)?)
+pub fn clip(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    optim::clip(ctx, args::float(a, 0)?, args::any(a, 1)?)
 }

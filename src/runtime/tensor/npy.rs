@@ -56,6 +56,58 @@ pub fn load_npy(path: &Path) -> Result<Tensor, NpyError> {
 
 /// Parses a whole `.npy` file; the error is the message without the path.
 pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
+    let array = parse_array(bytes)?;
+    Tensor::build("load_npy", array.shape.clone(), array.to_f32()).map_err(|e| e.to_string())
+}
+
+/// The array of a `.npy` file, its elements still the file's bytes.
+pub struct NpyArray<'b> {
+    dtype: Dtype,
+    pub shape: Vec<usize>,
+    data: &'b [u8],
+}
+
+impl NpyArray<'_> {
+    /// The elements as f32, each the nearest to the stored value.
+    pub fn to_f32(&self) -> Vec<f32> {
+        match self.dtype {
+            Dtype::F32 => self
+                .data
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+            Dtype::F64 => self.to_f64().into_iter().map(|x| x as f32).collect(),
+            // Directly, not through f64: rounding twice could miss the
+            // nearest f32 of a large int.
+            Dtype::I64 => self
+                .data
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(eight(c)) as f32)
+                .collect(),
+        }
+    }
+
+    /// The elements as f64: exact for f32 and f64 files.
+    pub fn to_f64(&self) -> Vec<f64> {
+        match self.dtype {
+            Dtype::F32 => self.to_f32().into_iter().map(f64::from).collect(),
+            Dtype::F64 => self
+                .data
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(eight(c)))
+                .collect(),
+            Dtype::I64 => self
+                .data
+                .chunks_exact(8)
+                .map(|c| i64::from_le_bytes(eight(c)) as f64)
+                .collect(),
+        }
+    }
+}
+
+/// Parses a whole `.npy` file, checking that the data is as long as the
+/// header says.
+pub fn parse_array(bytes: &[u8]) -> Result<NpyArray<'_>, String> {
     if !bytes.starts_with(MAGIC) || bytes.len() < 10 {
         return Err("not a NumPy .npy file (bad magic bytes)".to_string());
     }
@@ -86,21 +138,7 @@ pub fn parse_npy(bytes: &[u8]) -> Result<Tensor, String> {
             data.len()
         ));
     }
-    let elements: Vec<f32> = match dtype {
-        Dtype::F32 => data
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect(),
-        Dtype::F64 => data
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(eight(c)) as f32)
-            .collect(),
-        Dtype::I64 => data
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes(eight(c)) as f32)
-            .collect(),
-    };
-    Tensor::build("load_npy", shape, elements).map_err(|e| e.to_string())
+    Ok(NpyArray { dtype, shape, data })
 }
 
 fn eight(c: &[u8]) -> [u8; 8] {
@@ -272,24 +310,38 @@ impl HeaderReader<'_> {
 /// The bytes of a version 1 `<f4` C-order file, header padded with spaces
 /// to a multiple of 64 bytes as NumPy writes it.
 pub fn encode_npy(t: &Tensor) -> Vec<u8> {
-    let dims: Vec<String> = t.shape().iter().map(|d| d.to_string()).collect();
+    encode("<f4", t.shape(), t.data().iter().map(|x| x.to_le_bytes()))
+}
+
+/// The bytes of a version 1 `<f8` C-order file of `shape` (the one way
+/// to store an f64 exactly: a dlang float).
+pub fn encode_npy_f64(shape: &[usize], elements: &[f64]) -> Vec<u8> {
+    encode("<f8", shape, elements.iter().map(|x| x.to_le_bytes()))
+}
+
+fn encode<const N: usize>(
+    descr: &str,
+    shape: &[usize],
+    elements: impl ExactSizeIterator<Item = [u8; N]>,
+) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
     let shape = match dims.len() {
         1 => format!("({},)", dims[0]),
         _ => format!("({})", dims.join(", ")),
     };
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     let unpadded = MAGIC.len() + 4 + header.len() + 1;
     header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
     header.push('\n');
-    let mut out = Vec::with_capacity(12 + header.len() + 4 * t.len());
+    let mut out = Vec::with_capacity(12 + header.len() + N * elements.len());
     out.extend_from_slice(MAGIC);
     // Version 1: with at most 64 axes (`shape::MAX_RANK`) the header is
     // under 1 kB, well within its 2-byte length.
     out.extend_from_slice(&[1, 0]);
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
-    for x in t.data() {
-        out.extend_from_slice(&x.to_le_bytes());
+    for x in elements {
+        out.extend_from_slice(&x);
     }
     out
 }

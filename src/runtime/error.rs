@@ -17,6 +17,7 @@
 //! | R011 | [`ErrorKind::Shape`] | tensor shapes, a `jvp` direction unlike its point |
 //! | R012 | [`ErrorKind::BadNpy`] | `Tensor.load_npy` on a file it cannot read as an array |
 //! | R013 | [`ErrorKind::HigherOrderUnsupported`] | second derivatives through `conv2d`, `max_pool2d` |
+//! | R014 | [`ErrorKind::OutOfMemory`] | the program passing the memory limit (`--max-memory`) |
 //! | R099 | [`ErrorKind::Internal`] | a broken invariant the checker should have ruled out: a bug to report |
 //!
 //! Primitives return an error without a location; the backend fills in
@@ -42,6 +43,7 @@ pub enum ErrorKind {
     Shape,
     BadNpy,
     HigherOrderUnsupported,
+    OutOfMemory,
     Internal,
 }
 
@@ -61,6 +63,7 @@ impl ErrorKind {
             ErrorKind::Shape => "R011",
             ErrorKind::BadNpy => "R012",
             ErrorKind::HigherOrderUnsupported => "R013",
+            ErrorKind::OutOfMemory => "R014",
             ErrorKind::Internal => "R099",
         }
     }
@@ -180,6 +183,18 @@ impl RuntimeError {
         Self::of(
             ErrorKind::HigherOrderUnsupported,
             format!("higher-order derivatives through `{operation}` are not supported"),
+        )
+    }
+
+    /// The process uses more memory than the limit allows
+    /// ([`super::memory`]).
+    pub fn out_of_memory() -> RuntimeError {
+        Self::of(
+            ErrorKind::OutOfMemory,
+            format!(
+                "out of memory: the program uses more than the limit of {} (see `--max-memory`)",
+                super::memory::show_bytes(super::memory::limit())
+            ),
         )
     }
 

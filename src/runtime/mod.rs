@@ -7,6 +7,7 @@ pub mod ctx;
 pub mod data;
 pub mod error;
 pub mod function;
+pub mod memory;
 pub mod ops;
 pub mod optim;
 pub mod prims;

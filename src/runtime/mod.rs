@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ad;
+pub mod atomic_file;
 pub mod ctx;
 pub mod data;
 pub mod error;

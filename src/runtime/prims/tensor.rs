@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::args;
 use crate::runtime::ad::{self, primal};
+use crate::runtime::atomic_file::write_atomically;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::tensor::error::show_shape;
@@ -400,7 +401,7 @@ pub fn load_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn save_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let path = args::string(a, 0)?;
     let t = plain_tensor(a, 1, "Tensor.save_npy")?;
-    std::fs::write(Path::new(&*path), npy::encode_npy(t))
+    write_atomically(Path::new(&*path), &npy::encode_npy(t))
         .map_err(|e| RuntimeError::io(format!("cannot write `{path}`: {e}")))?;
     Ok(Value::Unit)
 }

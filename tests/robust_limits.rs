@@ -163,3 +163,21 @@ fn generated_allocations_stay_within_the_limit() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn crafted_npy_files_are_read_or_refused() {
+    let dir = scratch_dir("limits-npy");
+    let mut rng = fuzz::Rng::new(0x4E_5059);
+    for i in 0..16 {
+        let file = dir.join(format!("crafted_{i}.npy"));
+        std::fs::write(&file, adversarial::npy_file(&mut rng)).expect("write npy");
+        let program = format!(
+            "let t = Tensor.load_npy {:?}\nlet () = print (Tensor.shape t)\nlet () = print t",
+            file.display().to_string()
+        );
+        let name = format!("npy_{i}");
+        let outcome = run(&dir, &name, &program);
+        assert_clean(&name, &program, &outcome, &["R007", "R008", "R011", "R012"]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

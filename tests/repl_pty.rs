@@ -11,11 +11,14 @@ fn history_file() -> std::path::PathBuf {
 }
 
 fn start_repl() -> Session {
-    let history = history_file();
+    start_repl_with_history(&history_file())
+}
+
+fn start_repl_with_history(history: &std::path::Path) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
     command
         .arg("repl")
-        .env("DLANG_HISTORY", &history)
+        .env("DLANG_HISTORY", history)
         .env("TERM", "xterm");
     let mut session = Session::spawn(command).expect("start dlang repl on a pty");
     session.set_expect_timeout(Some(Duration::from_secs(60)));
@@ -80,13 +83,7 @@ fn a_linked_history_file_is_left_alone() {
     std::fs::write(&target, "not a history\n").expect("write target");
     let link = dir.join("history");
     std::os::unix::fs::symlink(&target, &link).expect("link");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
-    command
-        .arg("repl")
-        .env("DLANG_HISTORY", &link)
-        .env("TERM", "xterm");
-    let mut repl = Session::spawn(command).expect("start dlang repl on a pty");
-    repl.set_expect_timeout(Some(Duration::from_secs(60)));
+    let mut repl = start_repl_with_history(&link);
     repl.expect("it is a symbolic link")
         .expect("the REPL says why it keeps no history");
     repl.send_line("1 + 2").unwrap();

@@ -69,7 +69,12 @@ impl Diagnostic {
 
     /// Renders without colour, with trailing spaces stripped from every
     /// line, so the text is stable for golden files and terminals alike.
+    /// Control characters are shown, never sent ([`visible_controls`]).
     pub fn render(&self, sources: &SourceMap) -> String {
+        visible_controls(&self.render_raw(sources))
+    }
+
+    fn render_raw(&self, sources: &SourceMap) -> String {
         let kind = match self.severity {
             Severity::Error => ReportKind::Error,
             Severity::Warning => ReportKind::Warning,
@@ -119,5 +124,49 @@ impl Diagnostic {
             out.push('\n');
         }
         out
+    }
+}
+
+/// `text` with every control character but newline and tab replaced by a
+/// visible stand-in: C0 and DEL by their Control Pictures (`\x1b` is
+/// `␛`, one column like the character it replaces, so labels stay
+/// aligned), C1 by `�`. Source lines and messages come from files and
+/// programs: echoed raw, an escape sequence in them would retitle or
+/// clear the terminal showing the diagnostic.
+pub fn visible_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            '\u{80}'..='\u{9f}' => '\u{fffd}',
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::ast::Span;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert_eq!(
+            visible_controls("a\x1b]0;x\x07\x1b[2J\tb\n"),
+            "a␛]0;x␇␛[2J\tb\n"
+        );
+        assert_eq!(visible_controls("\u{7f}\u{9b}é"), "␡\u{fffd}é");
+        let mut sources = SourceMap::new();
+        let text = "let x = \"\x1b]0;pwned\x07\x1b[2J\" + 1\n";
+        let file = sources.add("evil.dl", text.to_string());
+        let d = Diagnostic::error("E200", "mismatch \x1b[31m")
+            .with_label(Span::new(file, 8, text.len() - 1), "here \x1b[0m");
+        let rendered = d.render(&sources);
+        assert!(
+            !rendered.chars().any(|c| c.is_control() && c != '\n'),
+            "{rendered:?}"
+        );
+        assert!(rendered.contains("␛]0;pwned␇␛[2J"), "{rendered}");
     }
 }

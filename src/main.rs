@@ -11,6 +11,7 @@ use dlang::driver::live_output::LiveOutput;
 use dlang::driver::loader::Loader;
 use dlang::driver::output::{write_stderr, write_stdout};
 use dlang::runtime::ctx::RuntimeCtx;
+use dlang::runtime::memory;
 use dlang::{CheckedProgram, Failure, Session};
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -45,13 +46,20 @@ fn main() -> ExitCode {
             write_stdout(&format!("dlang {}\n", env!("CARGO_PKG_VERSION")));
             ExitCode::SUCCESS
         }
-        Command::Repl => ExitCode::from(dlang::repl::run_repl().clamp(0, 255) as u8),
+        Command::Repl => {
+            memory::set_limit(memory::default_limit());
+            ExitCode::from(dlang::repl::run_repl().clamp(0, 255) as u8)
+        }
         Command::Check { file, types } => check(&file, types),
         Command::Run {
             file,
             backend,
+            max_memory,
             args,
-        } => run(&file, backend, args),
+        } => {
+            memory::set_limit(max_memory.unwrap_or_else(memory::default_limit));
+            run(&file, backend, args)
+        }
     }
 }
 

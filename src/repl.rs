@@ -82,7 +82,16 @@ impl Repl {
         let Ok(mut editor) = DefaultEditor::new() else {
             return self.piped();
         };
-        let history = history_path();
+        let history = history_path().filter(|path| match history_file_refused(path) {
+            None => true,
+            Some(why) => {
+                write_stderr(&format!(
+                    "dlang: not using the history file {}: {why}\n",
+                    path.display()
+                ));
+                false
+            }
+        });
         if let Some(path) = &history {
             let _ = editor.load_history(path);
         }
@@ -106,8 +115,11 @@ impl Repl {
                     }
                     if is_command(&buffer) || !is_incomplete(&buffer) {
                         let _ = editor.add_history_entry(buffer.as_str());
+                        // Checked again: the file may have been replaced since.
                         if let Some(path) = &history {
-                            let _ = editor.save_history(path);
+                            if history_file_refused(path).is_none() {
+                                let _ = editor.save_history(path);
+                            }
                         }
                         let input = std::mem::take(&mut buffer);
                         if let Next::Quit = self.handle(&input) {
@@ -391,9 +403,39 @@ fn history_path() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".dlang_history"))
 }
 
+/// Why the history file must not be used, if it must not: saving
+/// rewrites the file in place, so through a symbolic link (or into a
+/// device or a FIFO) it would overwrite whatever the link names. A file
+/// not there yet is fine (saving creates it).
+fn history_file_refused(path: &Path) -> Option<&'static str> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(_) => Some("it cannot be examined"),
+        Ok(meta) if meta.file_type().is_symlink() => Some("it is a symbolic link"),
+        Ok(meta) if !meta.is_file() => Some("it is not a regular file"),
+        Ok(_) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn history_is_refused_through_links_and_special_files() {
+        let dir = std::env::temp_dir().join(format!("dlang-history-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let regular = dir.join("history");
+        assert_eq!(history_file_refused(&regular), None, "a file not there yet");
+        std::fs::write(&regular, "1 + 2\n").unwrap();
+        assert_eq!(history_file_refused(&regular), None);
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&regular, &link).unwrap();
+        assert_eq!(history_file_refused(&link), Some("it is a symbolic link"));
+        assert_eq!(history_file_refused(&dir), Some("it is not a regular file"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn blank_input_is_only_space_and_comments() {

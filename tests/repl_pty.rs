@@ -11,11 +11,14 @@ fn history_file() -> std::path::PathBuf {
 }
 
 fn start_repl() -> Session {
-    let history = history_file();
+    start_repl_with_history(&history_file())
+}
+
+fn start_repl_with_history(history: &std::path::Path) -> Session {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
     command
         .arg("repl")
-        .env("DLANG_HISTORY", &history)
+        .env("DLANG_HISTORY", history)
         .env("TERM", "xterm");
     let mut session = Session::spawn(command).expect("start dlang repl on a pty");
     session.set_expect_timeout(Some(Duration::from_secs(60)));
@@ -69,4 +72,26 @@ fn a_session_on_a_terminal() {
         history.contains("1 + 2"),
         "history was not saved: {history:?}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_history_file_is_left_alone() {
+    let dir = std::env::temp_dir().join(format!("dlang-pty-link-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let target = dir.join("precious");
+    std::fs::write(&target, "not a history\n").expect("write target");
+    let link = dir.join("history");
+    std::os::unix::fs::symlink(&target, &link).expect("link");
+    let mut repl = start_repl_with_history(&link);
+    repl.expect("it is a symbolic link")
+        .expect("the REPL says why it keeps no history");
+    repl.send_line("1 + 2").unwrap();
+    repl.expect("- : int = 3").expect("the session works");
+    repl.send_line(":quit").unwrap();
+    repl.expect(Eof).expect("the REPL ends");
+    let _ = repl.wait();
+    let kept = std::fs::read_to_string(&target).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(kept, "not a history\n", "the link's target was rewritten");
 }

@@ -7,6 +7,9 @@
 #[path = "common/fuzz.rs"]
 mod fuzz;
 
+#[path = "common/adversarial.rs"]
+mod adversarial;
+
 use dlang::diagnostics::Diagnostic;
 use dlang::source::SourceMap;
 use dlang::syntax::ast::FileId;
@@ -211,4 +214,46 @@ fn pathological_programs() {
     ];
     let inputs: Vec<String> = programs.to_vec();
     run_all(&inputs);
+}
+
+/// Issue 15's shapes (deep aliases, wide tuples and matches, deep
+/// functions) at sizes up to and past the listed ones: each checks, or is
+/// refused with E223, within a generous bound (the cost is linear in the
+/// input, or capped by the work budget).
+#[test]
+fn adversarial_shapes_check_quickly_or_are_refused() {
+    let base = checker_with_stdlib();
+    let mut rng = fuzz::Rng::new(0x15_C4EC);
+    let generators: [fn(&mut fuzz::Rng) -> String; 4] = [
+        adversarial::deep_alias,
+        adversarial::wide_tuple,
+        adversarial::wide_match,
+        adversarial::deep_functions,
+    ];
+    for round in 0..10 {
+        for generate in generators {
+            let text = generate(&mut rng);
+            let Ok(items) = parse_module(FileId(0), &text) else {
+                continue;
+            };
+            let mut checker = base.clone();
+            let started = Instant::now();
+            let outcome = catch_unwind(AssertUnwindSafe(|| checker.check_module(None, items)));
+            let elapsed = started.elapsed();
+            let head: String = text.chars().take(120).collect();
+            match outcome {
+                Ok(Ok(_)) => {}
+                Ok(Err(ds)) => assert!(
+                    ds.iter().all(|d| d.code == "E223"),
+                    "round {round}: unexpected {:?} on {head}…",
+                    ds.iter().map(|d| d.code).collect::<Vec<_>>()
+                ),
+                Err(_) => panic!("round {round}: the checker panicked on {head}…"),
+            }
+            assert!(
+                elapsed < Duration::from_secs(10),
+                "round {round}: checking took {elapsed:?} on {head}…"
+            );
+        }
+    }
 }

@@ -11,10 +11,12 @@ pub const USAGE: &str = "\
 dlang: a small statically typed ML-family language in which every program is differentiable
 
 Usage:
-  dlang run FILE [--backend interp|jit] [-- ARGS...]
+  dlang run FILE [--backend interp|jit] [--max-memory SIZE] [-- ARGS...]
                                check FILE and run it; ARGS are `Sys.args ()`;
                                the backend is the interpreter (the JIT is
-                               not built yet)
+                               not built yet); past SIZE bytes (suffix K, M,
+                               G or T, or `none`; default half the
+                               machine's memory) the run stops with R015
   dlang check FILE [--types]   check FILE without running it; --types prints
                                `val name : type` for each top-level binding
   dlang repl                   start the interactive loop (also plain `dlang`)
@@ -31,6 +33,9 @@ pub enum Command {
         file: PathBuf,
         /// [`BackendName::DEFAULT`] when no `--backend` was given.
         backend: BackendName,
+        /// `--max-memory` in bytes (`usize::MAX` for `none`); `None`
+        /// when not given, for the default limit.
+        max_memory: Option<usize>,
         args: Vec<String>,
     },
     Check {
@@ -73,6 +78,7 @@ pub fn parse_command_line(args: &[String]) -> Result<Command, UsageError> {
 fn parse_run(args: &[String]) -> Result<Command, UsageError> {
     let mut file = None;
     let mut backend = BackendName::DEFAULT;
+    let mut max_memory = None;
     let mut program_args = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -89,6 +95,14 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
                 .ok_or_else(|| UsageError("`--backend` needs a value: `jit` or `interp`".into()))?;
             backend = parse_backend(value)?;
             i += 1;
+        } else if let Some(value) = arg.strip_prefix("--max-memory=") {
+            max_memory = Some(parse_memory(value)?);
+        } else if arg == "--max-memory" {
+            let value = args.get(i + 1).ok_or_else(|| {
+                UsageError("`--max-memory` needs a size: bytes, or with K, M, G or T".into())
+            })?;
+            max_memory = Some(parse_memory(value)?);
+            i += 1;
         } else if arg.starts_with('-') && arg != "-" {
             return Err(UsageError(format!(
                 "unknown option `{arg}` for `dlang run`"
@@ -104,6 +118,7 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
     Ok(Command::Run {
         file,
         backend,
+        max_memory,
         args: program_args,
     })
 }
@@ -135,6 +150,14 @@ fn parse_backend(value: &str) -> Result<BackendName, UsageError> {
     })
 }
 
+fn parse_memory(value: &str) -> Result<usize, UsageError> {
+    crate::runtime::memory::parse_size(value).ok_or_else(|| {
+        UsageError(format!(
+            "`--max-memory {value}` is not a size: give bytes, or a number with K, M, G or T (`512M`), or `none`"
+        ))
+    })
+}
+
 fn unexpected(arg: &str, command: &str) -> UsageError {
     UsageError(format!("unexpected argument `{arg}` for `dlang {command}`"))
 }
@@ -161,6 +184,7 @@ mod tests {
             Ok(Command::Run {
                 file: "a.dl".into(),
                 backend: BackendName::Interp,
+                max_memory: None,
                 args: vec!["x".into(), "--y".into()],
             })
         );
@@ -169,9 +193,30 @@ mod tests {
             Ok(Command::Run {
                 file: "a.dl".into(),
                 backend: BackendName::Jit,
+                max_memory: None,
                 args: vec![],
             })
         );
+    }
+
+    #[test]
+    fn run_takes_a_memory_limit() {
+        let limit = |args: &[&str]| match parse(args) {
+            Ok(Command::Run { max_memory, .. }) => Ok(max_memory),
+            Ok(other) => panic!("not a run: {other:?}"),
+            Err(e) => Err(e),
+        };
+        assert_eq!(
+            limit(&["run", "a.dl", "--max-memory", "1G"]),
+            Ok(Some(1 << 30))
+        );
+        assert_eq!(
+            limit(&["run", "--max-memory=none", "a.dl"]),
+            Ok(Some(usize::MAX))
+        );
+        assert_eq!(limit(&["run", "a.dl"]), Ok(None));
+        assert!(limit(&["run", "a.dl", "--max-memory", "lots"]).is_err());
+        assert!(limit(&["run", "a.dl", "--max-memory"]).is_err());
     }
 
     #[test]
@@ -181,6 +226,7 @@ mod tests {
             Ok(Command::Run {
                 file: "a.dl".into(),
                 backend: BackendName::DEFAULT,
+                max_memory: None,
                 args: vec![],
             })
         );

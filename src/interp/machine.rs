@@ -22,6 +22,7 @@ use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::function::Apply;
 use crate::runtime::function::Closure;
+use crate::runtime::memory;
 pub use crate::runtime::value::dup;
 use crate::runtime::value::Value;
 use crate::syntax::ast::Span;
@@ -321,6 +322,9 @@ impl Exec<'_> {
         if self.ctx.interrupted.swap(false, Ordering::Relaxed) {
             return Err(Box::new(RuntimeError::interrupted()));
         }
+        if memory::over_limit() {
+            return Err(Box::new(RuntimeError::out_of_memory()));
+        }
         Ok(())
     }
 
@@ -535,6 +539,10 @@ impl Exec<'_> {
                     id = *cond;
                 }
                 Node::Shift { slot, body } => {
+                    // Capturing copies frames: a loop of shifts allocates
+                    // on every turn, so each one hears Ctrl-C and the
+                    // memory limit (issue 15).
+                    self.poll_interrupt()?;
                     self.shift(*slot, id)?;
                     id = *body;
                 }

@@ -18,6 +18,7 @@
 //! | R012 | [`ErrorKind::BadNpy`] | `Tensor.load_npy` on a file it cannot read as an array, `NN.load` on one unlike its structure |
 //! | R013 | [`ErrorKind::HigherOrderUnsupported`] | second derivatives through `conv2d`, `max_pool2d` |
 //! | R014 | [`ErrorKind::Exception`] | an exception no `try` caught (`raise`, `failwith`, `assert`, …) |
+//! | R015 | [`ErrorKind::OutOfMemory`] | the program passing the memory limit (`--max-memory`) |
 //! | R099 | [`ErrorKind::Internal`] | a broken invariant the checker should have ruled out: a bug to report |
 //!
 //! Primitives return an error without a location; the backend fills in
@@ -45,6 +46,7 @@ pub enum ErrorKind {
     BadNpy,
     HigherOrderUnsupported,
     Exception,
+    OutOfMemory,
     Internal,
 }
 
@@ -64,6 +66,7 @@ impl ErrorKind {
             ErrorKind::BadNpy => "R012",
             ErrorKind::HigherOrderUnsupported => "R013",
             ErrorKind::Exception => "R014",
+            ErrorKind::OutOfMemory => "R015",
             ErrorKind::Internal => "R099",
         }
     }
@@ -217,6 +220,18 @@ impl RuntimeError {
         Self::of(
             ErrorKind::HigherOrderUnsupported,
             format!("higher-order derivatives through `{operation}` are not supported"),
+        )
+    }
+
+    /// The process uses more memory than the limit allows
+    /// ([`super::memory`]).
+    pub fn out_of_memory() -> RuntimeError {
+        Self::of(
+            ErrorKind::OutOfMemory,
+            format!(
+                "out of memory: the program uses more than the limit of {} (see `--max-memory`)",
+                super::memory::show_bytes(super::memory::limit())
+            ),
         )
     }
 

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ad;
+pub mod atomic_file;
 pub mod checkpoint;
 pub mod ctx;
 pub mod data;
@@ -10,6 +11,7 @@ pub mod error;
 pub mod exn;
 pub mod format;
 pub mod function;
+pub mod memory;
 pub mod npz;
 pub mod ops;
 pub mod optim;

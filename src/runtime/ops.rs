@@ -11,7 +11,8 @@ use std::rc::Rc;
 
 use super::ctx::RuntimeCtx;
 use super::error::RuntimeError;
-use super::value::Value;
+use super::memory;
+use super::value::{ConsCell, Value};
 use crate::syntax::ast::BinOp;
 
 /// Applies a strict binary operator. `&&`, `||` (short-circuit), `::`
@@ -139,7 +140,10 @@ fn power(ctx: &RuntimeCtx, a: &Value, b: &Value) -> Result<Value, RuntimeError> 
 fn concat_strings(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => {
-            let mut s = String::with_capacity(x.len() + y.len());
+            let len = x.len().saturating_add(y.len());
+            // Twice: the string is built, then copied into its `Rc`.
+            memory::check_room(len, 2, || format!("`^`: a string of {len} bytes"))?;
+            let mut s = String::with_capacity(len);
             s.push_str(x);
             s.push_str(y);
             Ok(Value::Str(Rc::from(s)))
@@ -156,6 +160,10 @@ fn append_lists(a: &Value, b: &Value) -> Result<Value, RuntimeError> {
     let front = a
         .list_to_vec()
         .ok_or_else(|| invalid_operands(BinOp::Append, a, b))?;
+    let len = front.len();
+    memory::check_room(len, ConsCell::BYTES, || {
+        format!("`@`: a copy of a list of {len} elements")
+    })?;
     Ok(front
         .into_iter()
         .rev()

@@ -74,6 +74,12 @@ pub struct ConsCell {
     pub tail: Value,
 }
 
+impl ConsCell {
+    /// What one cell costs on the heap, with its reference counts: what
+    /// a primitive checks against the memory limit per list element.
+    pub const BYTES: usize = std::mem::size_of::<ConsCell>() + 2 * std::mem::size_of::<usize>();
+}
+
 impl Drop for ConsCell {
     fn drop(&mut self) {
         let head = std::mem::replace(&mut self.head, Value::Unit);

@@ -10,7 +10,6 @@ use super::env::TypeDefKind;
 use super::error::TypeError;
 use super::infer::{Check, Infer};
 use super::types::{Effect, Type, TypeId, GENERIC};
-use super::unify::substitute;
 use crate::syntax::ast::{Span, TypeExpr, TypeExprKind};
 use std::collections::HashMap;
 
@@ -132,7 +131,11 @@ impl Infer<'_> {
         }
         if let TypeDefKind::Alias(body) = &def.kind {
             let subst: HashMap<u32, Type> = def.params.iter().copied().zip(args).collect();
-            return Ok(substitute(body, &subst));
+            let expanded = self.st.table.substitute(body, &subst);
+            if self.st.table.over_budget() {
+                return Err(TypeError::TooComplex { span });
+            }
+            return Ok(expanded);
         }
         Ok(Type::Con(id, args))
     }

@@ -5,7 +5,6 @@ use super::error::{Reason, TypeError};
 use super::infer::{Check, Infer, Typed};
 use super::resolved::{CtorRef, FieldRef};
 use super::types::{Effect, Type, TypeId};
-use super::unify::substitute;
 use super::TypeInfo;
 use crate::syntax::ast::{ExprKind, FieldExpr, Path, Span, UntypedExpr};
 use std::collections::HashMap;
@@ -112,7 +111,7 @@ impl Infer<'_> {
         };
         Ok((
             Type::Con(id, args),
-            arg.map(|a| substitute(&a, &subst)),
+            arg.map(|a| self.st.table.substitute(&a, &subst)),
             ctor,
         ))
     }
@@ -164,7 +163,7 @@ impl Infer<'_> {
         let fields = match self.st.defs.get(id.0 as usize).map(|d| &d.kind) {
             Some(super::env::TypeDefKind::Record(fields)) => fields
                 .iter()
-                .map(|f| (f.name.clone(), substitute(&f.ty, &subst)))
+                .map(|f| (f.name.clone(), self.st.table.substitute(&f.ty, &subst)))
                 .collect(),
             _ => Vec::new(),
         };

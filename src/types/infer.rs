@@ -203,6 +203,21 @@ impl<'s> Infer<'s> {
         )
     }
 
+    /// The type of a sub-expression, for its parent's type to contain
+    /// without copying it: the sub-expression's type moves into a bound
+    /// variable that both then name. Copying instead would make the
+    /// checker quadratic in the nesting (`fun x1 -> … fun xn -> x1` has
+    /// types of sizes n, n - 1, …); zonking expands the variables once
+    /// inference is done, within the work budget.
+    pub fn share(&mut self, ty: &mut Type) -> Type {
+        if let Type::Var(_) = ty {
+            return ty.clone();
+        }
+        let moved = std::mem::replace(ty, Type::unit());
+        *ty = self.st.table.bound_var(moved);
+        ty.clone()
+    }
+
     pub fn infer_expr(&mut self, e: UntypedExpr, ctx: &Effect) -> Check<Typed> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
@@ -214,7 +229,9 @@ impl<'s> Infer<'s> {
         let span = e.span;
         let result = self.infer_expr_inner(e, ctx);
         self.depth -= 1;
-        if result.is_ok() && self.st.table.over_budget() {
+        // Past the budget, traversals stop early, so any other error
+        // found then may be an artefact of a truncated type.
+        if self.st.table.over_budget() {
             return Err(TypeError::TooComplex { span });
         }
         result
@@ -374,9 +391,9 @@ impl<'s> Infer<'s> {
         self.bind_locals(binds);
         let body = self.infer_expr(body, &effect);
         self.locals.reset_to(mark);
-        let (body, _) = body?;
+        let (mut body, _) = body?;
         self.warn_refutable(&p, "function parameter");
-        let ty = Type::arrow(param, body.ann.ty.clone(), effect);
+        let ty = Type::arrow(param, self.share(&mut body.ann.ty), effect);
         Ok(self.node(
             ExprKind::Fun(Box::new(p), Box::new(body)),
             span,
@@ -396,8 +413,8 @@ impl<'s> Infer<'s> {
         let mark = self.locals.mark();
         let result = self.infer_let_in(group, body, ctx);
         self.locals.reset_to(mark);
-        let (group, body, shifts) = result?;
-        let ty = body.ann.ty.clone();
+        let (group, mut body, shifts) = result?;
+        let ty = self.share(&mut body.ann.ty);
         Ok(self.node(ExprKind::Let(group, Box::new(body)), span, ty, shifts, ctx))
     }
 
@@ -411,7 +428,7 @@ impl<'s> Infer<'s> {
     ) -> Check<Typed> {
         let (c, s1) = self.infer_expr(c, ctx)?;
         self.expect(&c.ann.ty, &Type::bool(), c.span, None)?;
-        let (t, s2) = self.infer_expr(t, ctx)?;
+        let (mut t, s2) = self.infer_expr(t, ctx)?;
         match f {
             Some(f) => {
                 let (f, s3) = self.infer_expr(*f, ctx)?;
@@ -420,7 +437,7 @@ impl<'s> Infer<'s> {
                     because: "the `then` branch".to_string(),
                 };
                 self.expect(&f.ann.ty, &t.ann.ty, f.span, Some(reason))?;
-                let ty = t.ann.ty.clone();
+                let ty = self.share(&mut t.ann.ty);
                 let kind = ExprKind::If(Box::new(c), Box::new(t), Some(Box::new(f)));
                 Ok(self.node(kind, span, ty, s1 || s2 || s3, ctx))
             }
@@ -444,7 +461,12 @@ impl<'s> Infer<'s> {
             shifts |= s;
             typed.push(t);
         }
-        let ty = Type::Tuple(typed.iter().map(|t| t.ann.ty.clone()).collect());
+        let ty = Type::Tuple(
+            typed
+                .iter_mut()
+                .map(|t| self.share(&mut t.ann.ty))
+                .collect(),
+        );
         Ok(self.node(ExprKind::Tuple(typed), span, ty, shifts, ctx))
     }
 
@@ -538,8 +560,8 @@ impl<'s> Infer<'s> {
         self.st.modules.local_opens.push(name);
         let body = self.infer_expr(body, ctx);
         self.st.modules.local_opens.pop();
-        let (body, shifts) = body?;
-        let ty = body.ann.ty.clone();
+        let (mut body, shifts) = body?;
+        let ty = self.share(&mut body.ann.ty);
         Ok(self.node(
             ExprKind::LocalOpen(module, module_span, Box::new(body)),
             span,
@@ -557,8 +579,8 @@ impl<'s> Infer<'s> {
     }
 
     fn infer_ref(&mut self, v: UntypedExpr, span: Span, ctx: &Effect) -> Check<Typed> {
-        let (v, shifts) = self.infer_expr(v, ctx)?;
-        let ty = Type::reference(v.ann.ty.clone());
+        let (mut v, shifts) = self.infer_expr(v, ctx)?;
+        let ty = Type::reference(self.share(&mut v.ann.ty));
         Ok(self.node(ExprKind::Ref(Box::new(v)), span, ty, shifts, ctx))
     }
 
@@ -570,8 +592,8 @@ impl<'s> Infer<'s> {
         ctx: &Effect,
     ) -> Check<Typed> {
         let (a, s1) = self.infer_expr(a, ctx)?;
-        let (b, s2) = self.infer_expr(b, ctx)?;
-        let ty = b.ann.ty.clone();
+        let (mut b, s2) = self.infer_expr(b, ctx)?;
+        let ty = self.share(&mut b.ann.ty);
         Ok(self.node(
             ExprKind::Seq(Box::new(a), Box::new(b)),
             span,

@@ -174,10 +174,16 @@ impl Infer<'_> {
                     }
                     let mut group = group;
                     self.zonk_let_group(&mut group);
+                    if self.st.table.over_budget() {
+                        return Err(TypeError::TooComplex { span });
+                    }
                     ItemKind::Let(group)
                 }
                 ItemKind::Type(decls, ()) => {
                     let ids = self.declare_types(&decls)?;
+                    if self.st.table.over_budget() {
+                        return Err(TypeError::TooComplex { span });
+                    }
                     ItemKind::Type(decls, ids)
                 }
                 ItemKind::Open(path) => {
@@ -225,6 +231,9 @@ impl Infer<'_> {
             .bindings_printer()
             .scheme(&self.st.table.zonk(&expr.ann.ty));
         self.zonk_expr(&mut expr);
+        if self.st.table.over_budget() {
+            return Err(TypeError::TooComplex { span: expr.span });
+        }
         Ok((expr, printed, std::mem::take(&mut self.warnings)))
     }
 

@@ -591,6 +591,57 @@ fn exponential_types_are_refused_quickly() {
 }
 
 #[test]
+fn alias_expansion_counts_against_the_budget() {
+    let pairs = format!("type 'a p = 'a * 'a\ntype big = int{}", " p".repeat(26));
+    assert_eq!(error_code(&pairs), "E223");
+    let chain: String = (1..40)
+        .map(|i| format!("type t{i} = t{} * t{}\n", i - 1, i - 1))
+        .collect();
+    assert_eq!(error_code(&format!("type t0 = int\n{chain}")), "E223");
+    // Small expansions are unaffected.
+    let small = format!(
+        "type 'a p = 'a * 'a\ntype q = int{}\nlet x : q = {}",
+        " p".repeat(2),
+        "((1, 1), (1, 1))"
+    );
+    assert!(check(&small).is_ok());
+}
+
+#[test]
+fn nested_functions_share_their_types() {
+    // Each `fun` contains its body's type: copying it would be quadratic.
+    let nested = |n: usize| {
+        let params: String = (0..n).map(|i| format!("fun x{i} -> ")).collect();
+        format!("let f = {params}x0")
+    };
+    assert!(check(&nested(300)).is_ok());
+    assert_eq!(error_code(&nested(4900)), "E223");
+}
+
+#[test]
+fn wide_patterns_and_variants_are_checked() {
+    let vars: Vec<String> = (0..8000).map(|i| format!("x{i}")).collect();
+    assert!(warnings_of(&format!("let f ({}) = x0", vars.join(", "))).is_empty());
+    let mut refutable = vars.clone();
+    refutable[4000] = "[]".to_string();
+    let w = warnings_of(&format!("let f ({}) = x0", refutable.join(", ")));
+    assert_eq!(w.len(), 1);
+    assert!(w[0].1.contains(":: _"), "{w:?}");
+    let ctors: Vec<String> = (0..5000).map(|i| format!("C{i}")).collect();
+    let arms: String = ctors[..4999]
+        .iter()
+        .map(|c| format!("| {c} -> 1 "))
+        .collect();
+    let src = format!(
+        "type t = {}\nlet f x = match x with {arms}",
+        ctors.join(" | ")
+    );
+    let w = warnings_of(&src);
+    assert_eq!(w.len(), 1);
+    assert!(w[0].1.contains("`C4999`"), "{w:?}");
+}
+
+#[test]
 fn many_arms_are_checked_quickly() {
     let src = format!(
         "let f x = match x with {} | _ -> 0",

@@ -108,6 +108,12 @@ impl Table {
         Type::Var((self.types.len() - 1) as TyVar)
     }
 
+    /// A new variable already bound to `ty`.
+    pub fn bound_var(&mut self, ty: Type) -> Type {
+        self.types.push(TySlot::Bound(ty));
+        Type::Var((self.types.len() - 1) as TyVar)
+    }
+
     pub fn fresh_effect(&mut self, level: u32) -> Effect {
         self.effects.push(EffSlot::Unbound { level });
         Effect::Var((self.effects.len() - 1) as EffVar)
@@ -555,7 +561,7 @@ impl Table {
                     .zip(args.iter().cloned())
                     .collect();
                 for component in components {
-                    let component = substitute(&component, &subst);
+                    let component = self.substitute(&component, &subst);
                     self.require_class_at(defs, &component, class, origin, visited, depth + 1)?;
                 }
                 Ok(())
@@ -586,22 +592,40 @@ impl Table {
     pub fn lower_levels(&mut self, ty: &Type, level: u32) {
         self.adjust_levels(ty, level, None, None);
     }
-}
 
-/// Replaces the variables of `subst` in `ty` (used for declarations'
-/// parameters, which are never bound in the table).
-pub fn substitute(ty: &Type, subst: &HashMap<TyVar, Type>) -> Type {
-    match ty {
-        Type::Var(v) => subst.get(v).cloned().unwrap_or(Type::Var(*v)),
-        Type::Con(id, args) => Type::Con(*id, args.iter().map(|a| substitute(a, subst)).collect()),
-        Type::Tuple(items) => Type::Tuple(items.iter().map(|a| substitute(a, subst)).collect()),
-        Type::Arrow(a, b, e) => Type::arrow(
-            substitute(a, subst),
-            substitute(b, subst),
-            match e {
-                Effect::Cps(t) => Effect::Cps(Box::new(substitute(t, subst))),
-                other => other.clone(),
+    /// A copy of `ty` whose nodes count against the work budget.
+    fn counted_clone(&self, ty: &Type) -> Type {
+        self.substitute(ty, &HashMap::new())
+    }
+
+    /// Replaces the variables of `subst` in `ty` (used for declarations'
+    /// parameters, which are never bound in the table). Counts against the
+    /// work budget like every other traversal: expanding an alias such as
+    /// `int p p p …` with `type 'a p = 'a * 'a` doubles its size per `p`.
+    pub fn substitute(&self, ty: &Type, subst: &HashMap<TyVar, Type>) -> Type {
+        if self.tick() {
+            return Type::unit();
+        }
+        match ty {
+            Type::Var(v) => match subst.get(v) {
+                Some(arg) => self.counted_clone(arg),
+                None => Type::Var(*v),
             },
-        ),
+            Type::Con(id, args) => Type::Con(
+                *id,
+                args.iter().map(|a| self.substitute(a, subst)).collect(),
+            ),
+            Type::Tuple(items) => {
+                Type::Tuple(items.iter().map(|a| self.substitute(a, subst)).collect())
+            }
+            Type::Arrow(a, b, e) => Type::arrow(
+                self.substitute(a, subst),
+                self.substitute(b, subst),
+                match e {
+                    Effect::Cps(t) => Effect::Cps(Box::new(self.substitute(t, subst))),
+                    other => other.clone(),
+                },
+            ),
+        }
     }
 }

@@ -23,6 +23,9 @@ impl Infer<'_> {
     }
 
     pub fn zonk_pattern(&self, p: &mut Pattern<TypeInfo>) {
+        if self.st.table.over_budget() {
+            return;
+        }
         self.zonk_info(&mut p.ann);
         match &mut p.kind {
             PatternKind::Wildcard | PatternKind::Var(..) | PatternKind::Lit(_) => {}
@@ -50,6 +53,11 @@ impl Infer<'_> {
     }
 
     pub fn zonk_expr(&self, e: &mut Expr<TypeInfo>) {
+        // Past the work budget the item is refused (E223): zonking the
+        // rest would only spend time on a tree nobody will see.
+        if self.st.table.over_budget() {
+            return;
+        }
         self.zonk_info(&mut e.ann);
         match &mut e.kind {
             ExprKind::Lit(_) => {}

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use super::args;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::memory;
 use crate::runtime::value::Value;
 
 type Outcome = Result<Value, RuntimeError>;
@@ -27,6 +28,9 @@ pub fn make(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let x = args::any(a, 1)?;
     let len = usize::try_from(n)
         .map_err(|_| RuntimeError::bad_argument(format!("Array.make: negative length {n}")))?;
+    memory::check_room(len, std::mem::size_of::<Value>(), || {
+        format!("Array.make: an array of {n} elements")
+    })?;
     let mut items = Vec::new();
     items
         .try_reserve_exact(len)

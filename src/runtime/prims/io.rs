@@ -3,9 +3,11 @@
 //! failure is R007 naming the path or the stream.
 
 use std::io::Write;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::args;
+use crate::runtime::atomic_file::write_atomically;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
@@ -69,7 +71,8 @@ pub fn read_lines(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn write_file(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let path = args::string(a, 0)?;
     let text = args::string(a, 1)?;
-    std::fs::write(&*path, text.as_bytes()).map_err(|e| io_error("write", &path, e))?;
+    write_atomically(Path::new(&*path), text.as_bytes())
+        .map_err(|e| io_error("write", &path, e))?;
     Ok(Value::Unit)
 }
 

@@ -7,7 +7,8 @@ use std::sync::atomic::Ordering;
 use super::args;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::value::Value;
+use crate::runtime::memory;
+use crate::runtime::value::{ConsCell, Value};
 
 type Outcome = Result<Value, RuntimeError>;
 
@@ -80,6 +81,10 @@ pub fn tl(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 /// `List.range a b` is `[a; …; b - 1]`, empty when `b <= a`.
 pub fn range(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let (from, to) = (args::int(a, 0)?, args::int(a, 1)?);
+    let len = usize::try_from(i128::from(to) - i128::from(from)).unwrap_or(0);
+    memory::check_room(len, ConsCell::BYTES, || {
+        format!("List.range {from} {to}: a list of {len} elements")
+    })?;
     let mut out = Value::Nil;
     let mut n = to;
     while n > from {
@@ -98,7 +103,12 @@ pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let lists = args::list(a, 0)?;
     let mut items = Vec::new();
     for list in &lists {
-        items.extend(list.list_to_vec().ok_or_else(not_a_list)?);
+        let list = list.list_to_vec().ok_or_else(not_a_list)?;
+        let len = items.len() + list.len();
+        memory::check_room(len, ConsCell::BYTES, || {
+            format!("List.concat: a list of {len} elements")
+        })?;
+        items.extend(list);
     }
     Ok(Value::list_from(items))
 }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use super::args;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::memory;
 use crate::runtime::value::Value;
 
 type Outcome = Result<Value, RuntimeError>;
@@ -83,7 +84,16 @@ pub fn split(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn concat(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let sep = args::string(a, 0)?;
     let items = args::list(a, 1)?;
-    let mut out = String::new();
+    let len = items
+        .iter()
+        .map(|item| match item {
+            Value::Str(s) => s.len(),
+            _ => 0,
+        })
+        .fold(sep.len().saturating_mul(items.len()), usize::saturating_add);
+    // Twice: the string is built, then copied into its `Rc`.
+    memory::check_room(len, 2, || format!("String.concat: a string of {len} bytes"))?;
+    let mut out = String::with_capacity(len);
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(&sep);

@@ -7,10 +7,11 @@ use std::path::Path;
 
 use super::args;
 use crate::runtime::ad::{self, primal};
+use crate::runtime::atomic_file::write_atomically;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::tensor::error::show_shape;
-use crate::runtime::tensor::shape::{beyond_limits, MAX_RANK};
+use crate::runtime::tensor::shape::{beyond_limits_or_memory, MAX_RANK};
 use crate::runtime::tensor::{layout, npy, reduce, ShapeError, Tensor};
 use crate::runtime::tensor_ops::{as_tensor, shape_error, TensorOp};
 use crate::runtime::value::Value;
@@ -42,7 +43,7 @@ fn shape_arg(a: &[Value], i: usize, op: &str) -> Result<Vec<usize>, RuntimeError
 /// `shape_arg`'s limit check, also for the sizes `arange` and `one_hot`
 /// take as one int.
 fn within_limits(shape: &[usize], op: &str) -> Result<(), RuntimeError> {
-    match beyond_limits(shape) {
+    match beyond_limits_or_memory(shape) {
         Some(why) if shape.len() > MAX_RANK => Err(invalid(format!("{op}: a tensor {why}"))),
         Some(why) => Err(invalid(format!(
             "{op}: a tensor of shape {} {why}",
@@ -400,7 +401,7 @@ pub fn load_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
 pub fn save_npy(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     let path = args::string(a, 0)?;
     let t = plain_tensor(a, 1, "Tensor.save_npy")?;
-    std::fs::write(Path::new(&*path), npy::encode_npy(t))
+    write_atomically(Path::new(&*path), &npy::encode_npy(t))
         .map_err(|e| RuntimeError::io(format!("cannot write `{path}`: {e}")))?;
     Ok(Value::Unit)
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::shape::{beyond_limits, numel};
 use super::tensor::Tensor;
+use crate::runtime::atomic_file::write_atomically;
 
 const MAGIC: &[u8] = b"\x93NUMPY";
 
@@ -347,7 +348,7 @@ fn encode<const N: usize>(
 }
 
 pub fn save_npy(path: &Path, t: &Tensor) -> Result<(), NpyError> {
-    std::fs::write(path, encode_npy(t)).map_err(|e| NpyError {
+    write_atomically(path, &encode_npy(t)).map_err(|e| NpyError {
         path: path.to_path_buf(),
         message: format!("cannot write the file: {e}"),
     })

@@ -1,6 +1,7 @@
 //! Shapes, row-major strides and NumPy broadcasting.
 
 use super::error::{show_shape, ShapeError, TensorResult};
+use crate::runtime::memory;
 
 /// The most elements one tensor may have (2^28, 1 GiB of f32). Every
 /// tensor's shape is checked against it ([`checked_numel`]) before its
@@ -61,6 +62,14 @@ pub fn checked_numel(op: &'static str, shape: &[usize]) -> TensorResult<usize> {
     }
 }
 
+/// [`beyond_limits`] for a tensor about to be allocated from little (a
+/// shape the program gives, a broadcast's result): also why its elements
+/// would not fit under the memory limit, if they would not.
+pub fn beyond_limits_or_memory(shape: &[usize]) -> Option<String> {
+    beyond_limits(shape)
+        .or_else(|| memory::no_room_for(numel(shape).saturating_mul(std::mem::size_of::<f32>())))
+}
+
 /// Row-major (C order) strides, in elements.
 pub fn strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![1; shape.len()];
@@ -102,7 +111,7 @@ pub fn check_size(
     right: &[usize],
     result: &[usize],
 ) -> TensorResult<()> {
-    match beyond_limits(result) {
+    match beyond_limits_or_memory(result) {
         Some(why) => Err(ShapeError::mismatch(
             op,
             left,

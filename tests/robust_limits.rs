@@ -1,0 +1,183 @@
+//! Bounded allocation (issue 15, item 3), through the real binary: under
+//! `--max-memory`, a primitive asked for a huge value refuses it before
+//! allocating (R008, or R011 for a tensor), and a program that grows
+//! without bound stops with R015. Never a panic, an allocator abort or
+//! the OOM killer. The generated cases come from `adversarial.rs`; each
+//! runs under a generous time bound, a robustness condition rather than
+//! a benchmark.
+
+#[path = "common/fuzz.rs"]
+mod fuzz;
+
+#[path = "common/adversarial.rs"]
+mod adversarial;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The limit every case runs under: small, so that growing to it is quick.
+const LIMIT: &str = "128M";
+
+/// How long one case may take, allowing for a loaded machine.
+const TIME_BOUND: Duration = Duration::from_secs(60);
+
+struct Outcome {
+    status: Option<i32>,
+    stderr: String,
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dlang-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn run(dir: &Path, name: &str, program: &str) -> Outcome {
+    let file = dir.join(format!("{name}.dl"));
+    std::fs::write(&file, program).expect("write program");
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_dlang"))
+        .args(["run", "--max-memory", LIMIT])
+        .arg(&file)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run dlang");
+    let elapsed = started.elapsed();
+    assert!(elapsed < TIME_BOUND, "{name} took {elapsed:?}:\n{program}");
+    Outcome {
+        status: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Success, or a run-time error with one of `codes`; never a crash.
+fn assert_clean(name: &str, program: &str, outcome: &Outcome, codes: &[&str]) {
+    let stderr = &outcome.stderr;
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("memory allocation of"),
+        "{name} crashed:\n{program}\n{stderr}"
+    );
+    match outcome.status {
+        Some(0) => {}
+        Some(1) => assert!(
+            codes.iter().any(|c| stderr.contains(&format!("[{c}]"))),
+            "{name} failed with an unexpected error:\n{program}\n{stderr}"
+        ),
+        Some(2) => assert!(
+            stderr.contains("Error"),
+            "{name}: a static error without a diagnostic:\n{program}\n{stderr}"
+        ),
+        other => panic!("{name} ended with {other:?} (a signal?):\n{program}\n{stderr}"),
+    }
+}
+
+#[test]
+fn huge_values_are_refused_before_allocating() {
+    let dir = scratch_dir("limits-huge");
+    let cases = [
+        ("range", "let v = List.range 0 1000000000000", "R008"),
+        (
+            "init",
+            "let v = List.init 4611686018427387903 (fun i -> i)",
+            "R008",
+        ),
+        (
+            "string_make",
+            "let v = String.make 100000000000 \"a\"",
+            "R008",
+        ),
+        ("array_make", "let v = Array.make 100000000000 0", "R008"),
+        (
+            "array_init",
+            "let v = Array.init 100000000000 (fun i -> i)",
+            "R008",
+        ),
+        ("tensor", "let v = Tensor.zeros [8192; 8192]", "R008"),
+        (
+            "doubling_string",
+            "let rec grow s = grow (s ^ s)\nlet () = grow \"ab\"",
+            "R008",
+        ),
+    ];
+    for (name, program, code) in cases {
+        let outcome = run(&dir, name, program);
+        assert_eq!(outcome.status, Some(1), "{name}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains(&format!("[{code}]"))
+                && outcome.stderr.contains("memory limit"),
+            "{name}: {}",
+            outcome.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unbounded_growth_ends_with_out_of_memory() {
+    let dir = scratch_dir("limits-growth");
+    let cases = [
+        (
+            "list_in_recursion",
+            "let rec grow acc n = grow (n :: acc) (n + 1)\nlet () = print (List.length (grow [] 0))",
+        ),
+        (
+            "list_in_while",
+            "let r = ref []\nlet () = while true do r := 1 :: !r done",
+        ),
+        (
+            "shift_loop",
+            "let rec l n = if n = 0 then () else shift k -> (k (); l (n - 1))\nlet () = reset (l 1000000000)",
+        ),
+    ];
+    for (name, program) in cases {
+        let outcome = run(&dir, name, program);
+        assert_eq!(outcome.status, Some(1), "{name}: {}", outcome.stderr);
+        assert!(
+            outcome.stderr.contains("[R015]") || outcome.stderr.contains("[R005]"),
+            "{name}: {}",
+            outcome.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn generated_allocations_stay_within_the_limit() {
+    let dir = scratch_dir("limits-generated");
+    let mut rng = fuzz::Rng::new(0x4D_454D);
+    for i in 0..24 {
+        let (name, program) = match i % 3 {
+            0 => ("allocation", adversarial::huge_allocation(&mut rng)),
+            1 => ("shape", adversarial::extreme_shape(&mut rng)),
+            _ => ("shift", adversarial::nested_shift(&mut rng)),
+        };
+        let name = format!("{name}_{i}");
+        let outcome = run(&dir, &name, &program);
+        assert_clean(
+            &name,
+            &program,
+            &outcome,
+            &["R003", "R005", "R008", "R011", "R015"],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn crafted_npy_files_are_read_or_refused() {
+    let dir = scratch_dir("limits-npy");
+    let mut rng = fuzz::Rng::new(0x4E_5059);
+    for i in 0..16 {
+        let file = dir.join(format!("crafted_{i}.npy"));
+        std::fs::write(&file, adversarial::npy_file(&mut rng)).expect("write npy");
+        let program = format!(
+            "let t = Tensor.load_npy {:?}\nlet () = print (Tensor.shape t)\nlet () = print t",
+            file.display().to_string()
+        );
+        let name = format!("npy_{i}");
+        let outcome = run(&dir, &name, &program);
+        assert_clean(&name, &program, &outcome, &["R007", "R008", "R011", "R012"]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

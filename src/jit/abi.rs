@@ -119,6 +119,11 @@ pub fn array_entry(entry: RuntimeFn) -> Option<u32> {
 /// of this program, 0 for any other value. A leaf: it reads, never fails.
 pub const CLOSURE_CODE_SYMBOL: &str = "dlang_jit_closure_code";
 
+/// `(ctx, f: val) -> code address`: the address of the continuation-passing
+/// entry of a closure of this program, 0 for a closure without one and for
+/// any other value. A leaf.
+pub const CLOSURE_CPS_CODE_SYMBOL: &str = "dlang_jit_closure_cps_code";
+
 /// Makes every entry's symbol known to the module being built.
 pub fn register(builder: &mut JITBuilder) {
     let leaf_f64: [(&str, extern "C" fn(f64) -> f64); 4] = [
@@ -140,6 +145,7 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
     builder.symbol(CLOSURE_CODE_SYMBOL, closure_code as *const u8);
+    builder.symbol(CLOSURE_CPS_CODE_SYMBOL, closure_cps_code as *const u8);
     builder.symbol("dlang_jit_box_unit", box_unit as *const u8);
     builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
     builder.symbol("dlang_jit_make_closure", make_closure as *const u8);
@@ -291,15 +297,20 @@ extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 
     })
 }
 
-extern "C" fn closure_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+/// The address `table` holds for `f`'s code if `f` is a closure, else 0.
+fn code_address(table: &[u64], f: ValPtr) -> u64 {
     match f.value() {
-        Value::Closure(closure) => ctx
-            .closure_code
-            .get(closure.code as usize)
-            .copied()
-            .unwrap_or(0),
+        Value::Closure(closure) => table.get(closure.code as usize).copied().unwrap_or(0),
         _ => 0,
     }
+}
+
+extern "C" fn closure_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+    code_address(&ctx.closure_code, f)
+}
+
+extern "C" fn closure_cps_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+    code_address(&ctx.closure_cps_code, f)
 }
 
 extern "C" fn make_closure(

@@ -55,6 +55,9 @@ pub struct Compiled {
     /// The finished address of each closure body, by `Program::closures`
     /// index (what a `Value::Closure`'s `code` names).
     pub closure_code: Vec<u64>,
+    /// The finished address of each closure body's continuation-passing
+    /// entry, by closure code (0 for a body without one).
+    pub closure_cps_code: Vec<u64>,
     /// Cranelift's time for the whole program (translation, optimisation,
     /// code emission, linking).
     pub compile_time: Duration,
@@ -186,12 +189,28 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
         }
         closure_code.push(module.get_finalized_function(*id) as usize as u64);
     }
+    let mut closure_cps_code = vec![0; program.closures.len()];
+    for (code, func) in &program.cps_closures {
+        let (Some(id), Some(slot)) = (
+            functions.get(func.0 as usize),
+            closure_cps_code.get_mut(*code as usize),
+        ) else {
+            return err(format!("no closure {code} or function {}", func.0));
+        };
+        // `Expr::ApplyCps` calls every such entry with this signature.
+        let body = &program.functions[func.0 as usize];
+        if body.param_types() != [Ty::Val, Ty::Val, Ty::Val] || body.ret != Ty::Val {
+            return err(format!("CPS entry `{}` of another signature", body.name));
+        }
+        *slot = module.get_finalized_function(*id) as usize as u64;
+    }
     Ok(Compiled {
         _module: module,
         entries,
         program,
         sites,
         closure_code,
+        closure_cps_code,
         compile_time: started.elapsed(),
     })
 }

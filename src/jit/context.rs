@@ -73,6 +73,9 @@ pub struct JitCtx<'rt> {
     /// The finished address of each closure body (`Program::closures`),
     /// by a closure's `code`.
     pub closure_code: Vec<u64>,
+    /// The finished address of each closure body's continuation-passing
+    /// entry (`Program::cps_closures`) by a closure's `code`, 0 for none.
+    pub closure_cps_code: Vec<u64>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -99,6 +102,7 @@ impl<'rt> JitCtx<'rt> {
             strings: Vec::new(),
             globals: Vec::new(),
             closure_code: Vec::new(),
+            closure_cps_code: Vec::new(),
         }
     }
 

@@ -536,6 +536,30 @@ impl FunctionTranslator<'_, '_> {
                 done(self.after_call(call, *span)?, *ret)
             }
             Expr::Apply { func, arg, span } => self.apply(func, arg, *span),
+            Expr::TailApply { func, arg, span } => {
+                if !tail {
+                    return err(format!(
+                        "in `{}`: a tail application not in tail position",
+                        self.name()
+                    ));
+                }
+                self.tail_apply(func, arg, *span)
+            }
+            Expr::ApplyCps {
+                func,
+                arg,
+                kont,
+                span,
+                tail: is_tail,
+            } => {
+                if *is_tail && !tail {
+                    return err(format!(
+                        "in `{}`: a continuation-passing tail call not in tail position",
+                        self.name()
+                    ));
+                }
+                self.apply_cps([func, arg, kont], *span, *is_tail)
+            }
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
         }
     }
@@ -549,13 +573,28 @@ impl FunctionTranslator<'_, '_> {
         self.held.push(Held::Temp(f));
         let a = self.value(arg, Ty::Val, "an argument")?;
         self.held.truncate(depth);
+        let value = self.apply_values(f, a, span)?;
+        Ok(Out {
+            value: Some(value),
+            ty: Ty::Val,
+        })
+    }
+
+    /// The code address `symbol` (a closure-code table lookup) gives for
+    /// the function value `f`: 0 when it has none.
+    fn code_address(&mut self, symbol: &'static str, f: Value) -> Result<Value, CompileError> {
         let mut code_sig = self.t.module.make_signature();
         code_sig.params.push(AbiParam::new(types::I64));
         code_sig.params.push(AbiParam::new(types::I64));
         code_sig.returns.push(AbiParam::new(types::I64));
-        let closure_code = self.import(abi::CLOSURE_CODE_SYMBOL, &code_sig)?;
-        let call = self.b.ins().call(closure_code, &[self.ctx, f]);
-        let code = self.b.inst_results(call)[0];
+        let lookup = self.import(symbol, &code_sig)?;
+        let call = self.b.ins().call(lookup, &[self.ctx, f]);
+        Ok(self.b.inst_results(call)[0])
+    }
+
+    /// [`Self::apply`] of evaluated operands (handed over).
+    fn apply_values(&mut self, f: Value, a: Value, span: SpanId) -> Result<Value, CompileError> {
+        let code = self.code_address(abi::CLOSURE_CODE_SYMBOL, f)?;
         let compiled = self.b.create_block();
         let other = self.b.create_block();
         let join = self.b.create_block();
@@ -574,6 +613,117 @@ impl FunctionTranslator<'_, '_> {
         let value = self.fallible_call(RuntimeFn::ApplyValue, &[f, a], span)?;
         self.b.ins().jump(join, &[value.into()]);
 
+        self.b.switch_to_block(join);
+        Ok(self.b.block_params(join)[0])
+    }
+
+    fn expect_val_result(&self, what: &str) -> Result<(), CompileError> {
+        let (_, ret) = self.callee(self.t.me)?;
+        if ret != Ty::Val {
+            return err(format!(
+                "in `{}`: {what} in a function returning {ret:?}",
+                self.name()
+            ));
+        }
+        Ok(())
+    }
+
+    /// `f a` (handed over) as the function's last step: a closure of this
+    /// program by `return_call_indirect`; any other value is applied by
+    /// the runtime and its result returned.
+    fn tail_apply_values(&mut self, f: Value, a: Value, span: SpanId) -> Result<(), CompileError> {
+        self.expect_val_result("a tail application")?;
+        let code = self.code_address(abi::CLOSURE_CODE_SYMBOL, f)?;
+        let compiled = self.b.create_block();
+        let other = self.b.create_block();
+        self.b.ins().brif(code, compiled, &[], other, &[]);
+
+        self.b.switch_to_block(compiled);
+        self.release_held(0)?;
+        let sig = self
+            .b
+            .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
+        self.b
+            .ins()
+            .return_call_indirect(sig, code, &[self.ctx, f, a]);
+
+        self.b.switch_to_block(other);
+        let value = self.fallible_call(RuntimeFn::ApplyValue, &[f, a], span)?;
+        self.release_held(0)?;
+        let ok = self.b.ins().iconst(types::I32, Status::Ok as i64);
+        self.b.ins().return_(&[ok, value]);
+        Ok(())
+    }
+
+    fn tail_apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
+        let depth = self.held.len();
+        let f = self.value(func, Ty::Val, "a function value")?;
+        self.held.push(Held::Temp(f));
+        let a = self.value(arg, Ty::Val, "an argument")?;
+        self.held.truncate(depth);
+        self.tail_apply_values(f, a, span)?;
+        Ok(Out {
+            value: None,
+            ty: Ty::Val,
+        })
+    }
+
+    /// `func arg` in the continuation-passing convention, `kont` receiving
+    /// the result (see [`Expr::ApplyCps`]); all three are handed over.
+    fn apply_cps(
+        &mut self,
+        [func, arg, kont]: [&Expr; 3],
+        span: SpanId,
+        tail: bool,
+    ) -> Result<Out, CompileError> {
+        if tail {
+            self.expect_val_result("a continuation-passing tail call")?;
+        }
+        let depth = self.held.len();
+        let f = self.value(func, Ty::Val, "a function value")?;
+        self.held.push(Held::Temp(f));
+        let a = self.value(arg, Ty::Val, "an argument")?;
+        self.held.push(Held::Temp(a));
+        let k = self.value(kont, Ty::Val, "a continuation")?;
+        self.held.truncate(depth);
+        let code = self.code_address(abi::CLOSURE_CPS_CODE_SYMBOL, f)?;
+        let cps = self.b.create_block();
+        let direct = self.b.create_block();
+        let join = (!tail).then(|| {
+            let join = self.b.create_block();
+            self.b.append_block_param(join, types::I64);
+            join
+        });
+        self.b.ins().brif(code, cps, &[], direct, &[]);
+
+        self.b.switch_to_block(cps);
+        let sig = self
+            .b
+            .import_signature(internal_signature(&[Ty::Val; 3], Ty::Val));
+        let args = [self.ctx, f, a, k];
+        if let Some(join) = join {
+            let call = self.b.ins().call_indirect(sig, code, &args);
+            let value = self.after_call(call, span)?;
+            self.b.ins().jump(join, &[value.into()]);
+        } else {
+            self.release_held(0)?;
+            self.b.ins().return_call_indirect(sig, code, &args);
+        }
+
+        // No continuation-passing entry: the function cannot shift.
+        self.b.switch_to_block(direct);
+        self.held.push(Held::Temp(k));
+        let value = self.apply_values(f, a, span)?;
+        self.held.truncate(depth);
+        let Some(join) = join else {
+            self.tail_apply_values(k, value, span)?;
+            return Ok(Out {
+                value: None,
+                ty: Ty::Val,
+            });
+        };
+        let answer = self.apply_values(k, value, span)?;
+        self.b.ins().jump(join, &[answer.into()]);
         self.b.switch_to_block(join);
         Ok(Out {
             value: Some(self.b.block_params(join)[0]),

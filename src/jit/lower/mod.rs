@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 mod closure;
+mod control;
+mod cps;
 
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
@@ -21,6 +23,7 @@ use crate::syntax::ast::{
 use crate::types::resolved::{Binder, GlobalId, LocalId, OpInstance, VarTarget};
 use crate::types::TypeInfo;
 use crate::types::{Type, TypeId};
+use cps::CpsVars;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -76,6 +79,7 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         funcs: HashMap::new(),
         queue: Vec::new(),
         wrappers: HashMap::new(),
+        identity: None,
         slots: HashMap::new(),
         refused: HashMap::new(),
     };
@@ -98,8 +102,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         span,
         in_call_stack: true,
     };
-    while let Some((global, func)) = lowering.queue.pop() {
-        let function = lowering.function(global)?;
+    while let Some((global, cps, func)) = lowering.queue.pop() {
+        let function = lowering.function(global, cps)?;
         lowering.program.functions[func.0 as usize] = function;
     }
     lowering.program.globals = lowering.slots.len() as u32;
@@ -165,12 +169,16 @@ fn function_def<'a>(
 struct Lowering<'a> {
     defs: HashMap<GlobalId, FunctionDef<'a>>,
     program: ir::Program,
-    funcs: HashMap<GlobalId, FuncId>,
+    /// Each top-level function by the effect variables that are `cps` in
+    /// its variant (see [`cps`]: one IR function per effect instance).
+    funcs: HashMap<(GlobalId, CpsVars), FuncId>,
     /// Functions given an id whose body is not lowered yet.
-    queue: Vec<(GlobalId, FuncId)>,
+    queue: Vec<(GlobalId, CpsVars, FuncId)>,
     /// The closure code of each wrapper of a top-level function used as a
-    /// value, by function and parameter (see [`closure`]).
-    wrappers: HashMap<(GlobalId, usize), u32>,
+    /// value, by function, parameter and variant (see [`closure`]).
+    wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
+    /// The closure code of the identity continuation, once made.
+    identity: Option<u32>,
     /// The global table's slot of each top-level value.
     slots: HashMap<GlobalId, u32>,
     /// Top-level values of the stdlib the JIT cannot compile: refused
@@ -190,36 +198,45 @@ impl<'a> Lowering<'a> {
         SpanId(self.program.spans.len() as u32 - 1)
     }
 
-    /// The id of a top-level function, queued for lowering on first use.
-    fn func(&mut self, global: GlobalId) -> FuncId {
-        if let Some(id) = self.funcs.get(&global) {
+    /// The id of a top-level function's variant, queued for lowering on
+    /// first use.
+    fn func(&mut self, global: GlobalId, cps: &CpsVars) -> FuncId {
+        if let Some(id) = self.funcs.get(&(global, cps.clone())) {
             return *id;
         }
         let id = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(placeholder());
-        self.funcs.insert(global, id);
-        self.queue.push((global, id));
+        self.funcs.insert((global, cps.clone()), id);
+        self.queue.push((global, cps.clone(), id));
         id
     }
 
-    fn function(&mut self, global: GlobalId) -> Result<ir::Function, RuntimeError> {
+    fn function(&mut self, global: GlobalId, cps: CpsVars) -> Result<ir::Function, RuntimeError> {
         let def = &self.defs[&global];
         let (name, body, span) = (def.name.clone(), def.body, def.span);
         let params = def.params.clone();
-        let (param_types, ret) = signature(def.ty, params.len(), span)?;
+        let (param_types, ret) = self.def_signature(global, &cps)?;
         let mut f = FnLower::new(self, Some(global));
+        f.cps_vars = Rc::new(cps);
         let mut bound = Vec::new();
         for (pattern, ty) in params.iter().zip(&param_types) {
             let var = f.fresh(*ty);
             bound.push((*pattern, var));
         }
+        // A variant that may shift takes its continuation last.
+        let kont = (param_types.len() > params.len()).then(|| f.fresh(Ty::Val));
         for (pattern, var) in bound {
             f.bind_param(pattern, var)?;
         }
-        let expr = f.expr(body, true)?;
-        let body_ty = f.ty(body)?;
-        let body_span = f.span(body.span);
-        let expr = f.coerce(expr, body_ty, ret, body_span);
+        let expr = match kont {
+            Some(kont) => f.cps_body(body, kont)?,
+            None => {
+                let expr = f.expr(body, true)?;
+                let body_ty = f.ty(body)?;
+                let body_span = f.span(body.span);
+                f.coerce(expr, body_ty, ret, body_span)
+            }
+        };
         let locals = f.locals;
         let span = self.span(span);
         Ok(ir::Function {
@@ -237,10 +254,21 @@ impl<'a> Lowering<'a> {
         self.defs.get(&global).map(|d| d.params.len())
     }
 
-    /// The IR parameter and result types of a top-level function.
-    fn def_signature(&self, global: GlobalId) -> Result<(Vec<Ty>, Ty), RuntimeError> {
+    /// The IR parameter and result types of a top-level function's
+    /// variant: one that may shift takes a continuation and returns the
+    /// answer.
+    fn def_signature(
+        &self,
+        global: GlobalId,
+        cps: &CpsVars,
+    ) -> Result<(Vec<Ty>, Ty), RuntimeError> {
         let def = &self.defs[&global];
-        signature(def.ty, def.params.len(), def.span)
+        let (mut params, ret) = signature(def.ty, def.params.len(), def.span)?;
+        if cps::variant_shifts(def.ty, def.params.len(), cps) {
+            params.push(Ty::Val);
+            return Ok((params, Ty::Val));
+        }
+        Ok((params, ret))
     }
 
     /// The slot of a top-level value in the global table.
@@ -263,9 +291,18 @@ impl<'a> Lowering<'a> {
         self.program.functions.truncate(checkpoint.functions);
         self.program.closures.truncate(checkpoint.closures);
         self.funcs.retain(|_, func| kept(func));
-        self.queue.retain(|(_, func)| kept(func));
+        self.queue.retain(|(_, _, func)| kept(func));
         self.wrappers
             .retain(|_, code| (*code as usize) < checkpoint.closures);
+        self.program
+            .cps_closures
+            .retain(|(code, _)| (*code as usize) < checkpoint.closures);
+        if self
+            .identity
+            .is_some_and(|code| code as usize >= checkpoint.closures)
+        {
+            self.identity = None;
+        }
     }
 }
 
@@ -313,6 +350,12 @@ struct FnLower<'l, 'a> {
     globals: HashMap<GlobalId, VarId>,
     /// The local `let rec` group this closure body is a member of.
     rec: Option<closure::RecGroup>,
+    /// The effect variables that are `cps` in this body (its function's
+    /// variant, see [`cps`]); any other is pure.
+    cps_vars: Rc<CpsVars>,
+    /// Sub-expressions already evaluated into locals (continuation-passing
+    /// code evaluates a node's operands before the node; see [`cps`]).
+    precomputed: HashMap<*const Expr<TypeInfo>, VarId>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -324,6 +367,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             vars: HashMap::new(),
             globals: HashMap::new(),
             rec: None,
+            cps_vars: Rc::default(),
+            precomputed: HashMap::new(),
         }
     }
 
@@ -425,6 +470,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
     fn expr(&mut self, e: &'a Expr<TypeInfo>, tail: bool) -> Result<ir::Expr, RuntimeError> {
         use ir::build;
         let boxed = |x: ir::Expr| Box::new(x);
+        if let Some(var) = self.precomputed.get(&(e as *const _)) {
+            return Ok(ir::Expr::Var(*var));
+        }
         Ok(match &e.kind {
             ExprKind::Lit(lit) => match lit {
                 Literal::Int(n) => build::int(*n),
@@ -446,7 +494,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Var(_, var) => self.variable(e, var.target)?,
             ExprKind::App(..) => self.call(e, tail)?,
             ExprKind::Let(group, body) if group.recursive => {
-                self.let_rec(e, &group.bindings, body, tail)?
+                self.let_rec(e, &group.bindings, body, tail, None)?
             }
             ExprKind::Let(group, body) => {
                 let mut steps = Vec::new();
@@ -527,8 +575,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Assign(..) | ExprKind::Deref(..) | ExprKind::Ref(..) => {
                 return Err(not_compiled("a reference", e.span))
             }
-            ExprKind::Shift(..) => return Err(not_compiled("`shift`", e.span)),
-            ExprKind::Reset(..) => return Err(not_compiled("`reset`", e.span)),
+            // Reached only where the effects say nothing shifts: a `shift`
+            // is lowered by `cps`, from its `reset`.
+            ExprKind::Shift(..) => return Err(cps::misplaced_shift(e.span)),
+            ExprKind::Reset(body) => self.reset(e, body)?,
         })
     }
 
@@ -689,7 +739,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if let Some(var) = self.globals.get(&id) {
                     (ir::Expr::Var(*var), self.locals[var.0 as usize])
                 } else if self.lowering.arity(id).is_some() {
-                    (self.function_value(id, Vec::new(), span)?, Ty::Val)
+                    let cps = self.instance_cps(e, id);
+                    (self.function_value(id, &cps, Vec::new(), span)?, Ty::Val)
                 } else if let Some(slot) = self.lowering.slots.get(&id) {
                     let read = ir::Expr::Runtime {
                         entry: RuntimeFn::GlobalGet,
@@ -729,14 +780,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let (value, value_ty, rest) = match target {
             Some(VarTarget::Global(id)) if self.lowering.arity(id).is_some() => {
                 let arity = self.lowering.arity(id).unwrap_or(0);
+                let cps = self.instance_cps(head, id);
                 if args.len() < arity {
                     let values: Vec<_> = args.iter().map(|(arg, _)| *arg).collect();
                     let boxed = self.boxed_args(&values)?;
-                    let closure = self.function_value(id, boxed, span)?;
+                    let closure = self.function_value(id, &cps, boxed, span)?;
                     return Ok(self.coerce(closure, Ty::Val, result_ty, span));
                 }
                 let (known, rest) = args.split_at(arity);
-                let (params, ret) = self.lowering.def_signature(id)?;
+                let (params, ret) = self.direct_signature(e, id, &cps)?;
                 let mut lowered = Vec::new();
                 for ((arg, _), param) in known.iter().zip(params) {
                     let value = self.expr(arg, false)?;
@@ -744,14 +796,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     let arg_span = self.span(arg.span);
                     lowered.push(self.coerce(value, ty, param, arg_span));
                 }
-                if rest.is_empty() && tail && self.this == Some(id) && ret == result_ty {
+                let same_variant = *self.cps_vars == cps;
+                if rest.is_empty()
+                    && tail
+                    && self.this == Some(id)
+                    && same_variant
+                    && ret == result_ty
+                {
                     return Ok(ir::Expr::TailCallSelf { args: lowered });
                 }
                 let call_span = match known.last() {
                     Some((_, app)) => self.span(app.span),
                     None => span,
                 };
-                let func = self.lowering.func(id);
+                let func = self.lowering.func(id, &cps);
                 let call = ir::Expr::Call {
                     func,
                     args: lowered,

@@ -841,14 +841,21 @@ impl FunctionTranslator<'_, '_> {
             .b
             .ins()
             .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-        let last = self.b.ins().iadd_imm_s(len, -1);
+        // A callee outside the call stack that failed by itself (a `shift`
+        // body, a continuation of the main code) added no entry: the trace
+        // may be empty.
+        let some = self.b.ins().icmp_imm_u(IntCC::NotEqual, len, 0);
+        let before = self.b.ins().iadd_imm_s(len, -1);
+        let zero = self.b.ins().iconst(types::I32, 0);
+        let last = self.b.ins().select(some, before, zero);
         let entry = self.trace_entry(last);
         let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
         let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
-        let pending = self
+        let was_pending = self
             .b
             .ins()
             .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
+        let pending = self.b.ins().band(some, was_pending);
         let here = self.b.ins().iconst(types::I32, span.0 as i64);
         let new = self.b.ins().select(pending, here, old);
         self.b.ins().store(TRUSTED, new, entry, offset);

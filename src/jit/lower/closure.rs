@@ -354,6 +354,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let span = self.span(e.span);
         let mut f = FnLower::new(self.lowering, None);
         f.cps_vars = cps;
+        f.frame = Some(Rc::from(name));
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
         let kont = kont.then(|| f.fresh(Ty::Val));

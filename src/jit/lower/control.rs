@@ -22,6 +22,15 @@ use crate::types::resolved::{Binder, GlobalId, LocalId};
 use crate::types::{Effect, Type, TypeInfo};
 use std::rc::Rc;
 
+/// What the argument of a continuation closure is.
+#[derive(Clone, Copy)]
+enum Resumed<'a> {
+    /// The value of an operand of the node it continues.
+    Operand(&'a Expr<TypeInfo>),
+    /// A local (the `k` of a `shift` body).
+    Local(LocalId),
+}
+
 /// What a continuation closure captures, slot by slot.
 enum Captured<'a> {
     /// A local variable its code reads.
@@ -152,7 +161,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// `shift k -> body`: `k` is the continuation (a closure), and `body`
-    /// runs in its place under the same `reset`, its value the answer.
+    /// runs in its place under the same `reset`, its value the answer. In
+    /// a function that may shift, `body` is a closure of its own the
+    /// function's frame leaves to by a tail call: the `shift` removed the
+    /// frames up to the `reset`, so an error in `body` shows the call stack
+    /// of the `reset`, as on the interpreter.
     pub(super) fn shift(
         &mut self,
         e: &'a Expr<TypeInfo>,
@@ -166,6 +179,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
         };
         let span = self.span(e.span);
         let k = self.reify(kont, span);
+        if tail {
+            let shift_body =
+                self.resume_closure(body, Resumed::Local(id), Vec::new(), None, None)?;
+            return Ok(ir::Expr::TailApply {
+                func: Box::new(shift_body),
+                arg: Box::new(k),
+                span,
+            });
+        }
         let var = self.fresh(Ty::Val);
         self.vars.insert(id, var);
         let body = self.cps(body, Kont::Answer, tail)?;
@@ -187,7 +209,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
     /// Evaluates `operand` of `node` (which may shift) with, as its
     /// continuation, a closure that lowers `node` again: with `operand`
     /// given by its argument and the operands before it (`done`, locals
-    /// here) captured, so only what is left of `node` runs.
+    /// here) captured, so only what is left of `node` runs. It shows in
+    /// the call stack as the function it continues.
     pub(super) fn after(
         &mut self,
         node: &'a Expr<TypeInfo>,
@@ -196,7 +219,27 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        let span = self.span(operand.span);
+        let frame = self.frame.clone();
+        let resume =
+            self.resume_closure(node, Resumed::Operand(operand), done, Some(kont), frame)?;
+        let closure = self.fresh(Ty::Val);
+        let evaluated = self.cps(operand, Kont::Closure(closure), tail)?;
+        Ok(ir::build::let_(closure.0, resume, evaluated))
+    }
+
+    /// A closure `(self, arg) -> answer` that runs `node` in
+    /// continuation-passing style (to `kont`, captured, or to the answer)
+    /// with `arg` as `resumed`, the `done` operands and the locals `node`
+    /// reads captured; `frame` names it in the call stack.
+    fn resume_closure(
+        &mut self,
+        node: &'a Expr<TypeInfo>,
+        resumed: Resumed<'a>,
+        done: Vec<(&'a Expr<TypeInfo>, VarId)>,
+        kont: Option<Kont>,
+        frame: Option<Rc<str>>,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(node.span);
         let mut captures: Vec<(Captured<'a>, ir::Expr, Ty)> = self
             .captures(&[node], span)
             .into_iter()
@@ -206,13 +249,17 @@ impl<'l, 'a> FnLower<'l, 'a> {
             let ty = self.locals[var.0 as usize];
             captures.push((Captured::Operand(expr), ir::Expr::Var(var), ty));
         }
-        if let Kont::Closure(k) = kont {
+        if let Some(Kont::Closure(k)) = kont {
             captures.push((Captured::Kont, ir::Expr::Var(k), Ty::Val));
         }
         let (func, code) = self.lowering.reserve_closure();
-        let operand_ty = self.ty(operand)?;
+        let resumed_ty = match resumed {
+            Resumed::Operand(operand) => self.ty(operand)?,
+            Resumed::Local(_) => Ty::Val,
+        };
         let mut f = FnLower::new(self.lowering, None);
         f.cps_vars = Rc::clone(&self.cps_vars);
+        f.frame = frame;
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
         let mut prologue = Vec::new();
@@ -235,35 +282,41 @@ impl<'l, 'a> FnLower<'l, 'a> {
             };
             prologue.push((var, f.coerce(read, Ty::Val, *ty, span)));
         }
-        let resumed = f.fresh(operand_ty);
-        f.precomputed.insert(operand as *const _, resumed);
+        let value = f.fresh(resumed_ty);
+        match resumed {
+            Resumed::Operand(operand) => {
+                f.precomputed.insert(operand as *const _, value);
+            }
+            Resumed::Local(id) => {
+                f.vars.insert(id, value);
+            }
+        }
         prologue.push((
-            resumed,
-            f.coerce(ir::Expr::Var(arg), Ty::Val, operand_ty, span),
+            value,
+            f.coerce(ir::Expr::Var(arg), Ty::Val, resumed_ty, span),
         ));
         let rest = f.cps(node, inner_kont, true)?;
         let body = super::cps::wrap_lets(prologue, rest);
+        let in_call_stack = f.frame.is_some();
+        let name = f.frame.as_deref().unwrap_or("<continuation>").to_string();
         self.lowering.program.functions[func.0 as usize] = ir::Function {
-            name: "<continuation>".into(),
+            name,
             params: 2,
             locals: f.locals,
             ret: Ty::Val,
             body,
             span,
-            in_call_stack: false,
+            in_call_stack,
         };
         let values = captures
             .into_iter()
             .map(|(_, value, ty)| self.coerce(value, ty, Ty::Val, span))
             .collect();
-        let closure = self.fresh(Ty::Val);
-        let make = ir::Expr::Runtime {
+        Ok(ir::Expr::Runtime {
             entry: RuntimeFn::MakeClosure(code),
             args: values,
             span,
-        };
-        let evaluated = self.cps(operand, Kont::Closure(closure), tail)?;
-        Ok(ir::build::let_(closure.0, make, evaluated))
+        })
     }
 
     /// The entries of the closure `code` (function `func`) of `fun p ->

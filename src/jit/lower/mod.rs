@@ -218,6 +218,7 @@ impl<'a> Lowering<'a> {
         let (param_types, ret) = self.def_signature(global, &cps)?;
         let mut f = FnLower::new(self, Some(global));
         f.cps_vars = Rc::new(cps);
+        f.frame = Some(Rc::from(name.as_str()));
         let mut bound = Vec::new();
         for (pattern, ty) in params.iter().zip(&param_types) {
             let var = f.fresh(*ty);
@@ -343,6 +344,9 @@ struct FnLower<'l, 'a> {
     lowering: &'l mut Lowering<'a>,
     /// The global this function is (`None` for the main code).
     this: Option<GlobalId>,
+    /// The name the call stack shows for this body (`None` for the main
+    /// code): continuations of its code show it too.
+    frame: Option<Rc<str>>,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
     /// The main file's top-level values, by global: locals of the main
@@ -367,6 +371,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             vars: HashMap::new(),
             globals: HashMap::new(),
             rec: None,
+            frame: None,
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
         }

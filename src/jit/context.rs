@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+use super::native::ClosureEntry;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
@@ -73,6 +74,11 @@ pub struct JitCtx<'rt> {
     /// The finished address of each closure body (`Program::closures`),
     /// by a closure's `code`.
     pub closure_code: Vec<u64>,
+    /// How Rust calls a closure body (see [`callback`](super::callback)).
+    pub closure_entry: Option<ClosureEntry>,
+    /// The status of a closure that failed under a shim: the shim leaves
+    /// with it (its error is already in the context).
+    pub callback_status: Option<u32>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -99,6 +105,8 @@ impl<'rt> JitCtx<'rt> {
             strings: Vec::new(),
             globals: Vec::new(),
             closure_code: Vec::new(),
+            closure_entry: None,
+            callback_status: None,
         }
     }
 
@@ -112,5 +120,6 @@ impl<'rt> JitCtx<'rt> {
         self.fault_site = 0;
         self.trace_len = 0;
         self.raised = None;
+        self.callback_status = None;
     }
 }

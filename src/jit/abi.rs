@@ -24,7 +24,7 @@ use super::context::{JitCtx, Status};
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::error::RuntimeError;
-use crate::runtime::function::Closure;
+use crate::runtime::function::{Apply, Closure};
 use crate::runtime::ops;
 use crate::runtime::prims::PRIMS;
 use crate::runtime::value::{BuiltinApp, Value};
@@ -173,6 +173,11 @@ fn guard(
         Ok(Ok(word)) => {
             *out = word;
             Status::Ok as u32
+        }
+        // A closure called back from the body failed: its error is in the
+        // context already.
+        Ok(Err(_)) if ctx.callback_status.is_some() => {
+            ctx.callback_status.take().unwrap_or(Status::Raised as u32)
         }
         Ok(Err(error)) => {
             ctx.raised = Some(error);
@@ -451,30 +456,12 @@ extern "C" fn negate(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
     })
 }
 
-/// Applies a primitive value to one more argument, as the interpreter
-/// does: it runs once it has its arity, else it waits for more. Takes
-/// over both references.
+/// Applies a function value that is not a closure of the program (the
+/// slow path of `Expr::Apply`). Takes over both references.
 extern "C" fn apply_value(ctx: &mut JitCtx<'_>, f: ValPtr, arg: ValPtr, out: &mut u64) -> u32 {
     let (f, arg) = (f.take(), arg.take());
-    guard(ctx, out, "apply_value", |ctx| match &*f {
-        Value::Builtin(app) => {
-            let mut args = app.args.clone();
-            args.push(Rc::unwrap_or_clone(arg));
-            if args.len() < app.prim.arity {
-                return boxed(Value::Builtin(Rc::new(BuiltinApp {
-                    prim: app.prim,
-                    args,
-                })));
-            }
-            if app.prim.machine.is_some() {
-                return Err(internal(format!(
-                    "primitive `{}` applied in compiled code",
-                    app.prim.name
-                )));
-            }
-            boxed((app.prim.run)(ctx.runtime, &args)?)
-        }
-        _ => Err(internal("application of a non-function".into())),
+    guard(ctx, out, "apply_value", |ctx| {
+        boxed(ctx.apply(&f, Rc::unwrap_or_clone(arg))?)
     })
 }
 

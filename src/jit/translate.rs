@@ -170,6 +170,43 @@ impl FunctionTranslator<'_, '_> {
         Ok(())
     }
 
+    /// After a fallible shim: on failure, the site is stored unless the
+    /// status is a fault of a closure the shim called back (whose site is
+    /// in the context already), and that closure's trace entry gets this
+    /// call's span.
+    fn shim_failed_if(
+        &mut self,
+        status: Value,
+        site: i64,
+        span: SpanId,
+    ) -> Result<(), CompileError> {
+        let cold = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(status, cold, &[], next, &[]);
+        self.b.switch_to_block(cold);
+        let fault = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, status, Status::Fault as i64);
+        let old = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::FAULT_SITE);
+        let here = self.b.ins().iconst(types::I32, site);
+        let site = self.b.ins().select(fault, old, here);
+        self.b
+            .ins()
+            .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
+        if self.in_call_stack() {
+            self.name_pending_call(span);
+        }
+        self.release_held(0)?;
+        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.b.switch_to_block(next);
+        Ok(())
+    }
+
     fn fault_if(
         &mut self,
         failed: Value,
@@ -830,39 +867,40 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
-        if !self.in_call_stack() {
-            // The callee's entry keeps its pending span for our caller.
-            self.release_held(0)?;
-            self.b.ins().jump(self.fail_exit, &[status.into()]);
-            self.b.switch_to_block(next);
-            return Ok(value);
+        // Out of the call stack, the callee's entry keeps its pending span
+        // for our caller.
+        if self.in_call_stack() {
+            self.name_pending_call(span);
         }
-        let len = self
-            .b
-            .ins()
-            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-        // A callee outside the call stack that failed by itself (a `shift`
-        // body, a continuation of the main code) added no entry: the trace
-        // may be empty.
-        let some = self.b.ins().icmp_imm_u(IntCC::NotEqual, len, 0);
-        let before = self.b.ins().iadd_imm_s(len, -1);
-        let zero = self.b.ins().iconst(types::I32, 0);
-        let last = self.b.ins().select(some, before, zero);
-        let entry = self.trace_entry(last);
-        let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
-        let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
-        let was_pending = self
-            .b
-            .ins()
-            .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
-        let pending = self.b.ins().band(some, was_pending);
-        let here = self.b.ins().iconst(types::I32, span.0 as i64);
-        let new = self.b.ins().select(pending, here, old);
-        self.b.ins().store(TRUSTED, new, entry, offset);
         self.release_held(0)?;
         self.b.ins().jump(self.fail_exit, &[status.into()]);
         self.b.switch_to_block(next);
         Ok(value)
+    }
+
+    /// Writes `span` as the call span of the innermost trace entry if it
+    /// is still pending (its function failed in a call made here).
+    fn name_pending_call(&mut self, span: SpanId) {
+        let len = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
+        // An empty trace (the callee is not in the call stack and failed
+        // before any entry) writes into entry 0, which is not counted.
+        let empty = self.b.ins().icmp_imm_u(IntCC::Equal, len, 0);
+        let before = self.b.ins().iadd_imm_s(len, -1);
+        let zero = self.b.ins().iconst(types::I32, 0);
+        let last = self.b.ins().select(empty, zero, before);
+        let entry = self.trace_entry(last);
+        let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
+        let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
+        let pending = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
+        let here = self.b.ins().iconst(types::I32, span.0 as i64);
+        let new = self.b.ins().select(pending, here, old);
+        self.b.ins().store(TRUSTED, new, entry, offset);
     }
 
     fn int_binary(
@@ -1037,7 +1075,7 @@ impl FunctionTranslator<'_, '_> {
         let call = self.b.ins().call(f, &call_args);
         let status = self.b.inst_results(call)[0];
         let site = self.site(span, SiteKind::Runtime(entry));
-        self.fail_if(status, Some(site), status)?;
+        self.shim_failed_if(status, site, span)?;
         let word = self
             .b
             .ins()

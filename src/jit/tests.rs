@@ -729,3 +729,5 @@ fn the_runtime_calls_jit_closures_through_apply() {
         Some(super::context::Status::Fault as u32)
     );
 }
+
+mod cps;

@@ -76,7 +76,19 @@ pub(super) fn binding_name(pattern: &Pattern<TypeInfo>) -> Option<&str> {
 /// inside `e` included: each binder is unique, so the caller keeps those
 /// visible where `e` is).
 pub(super) fn free_locals(e: &Expr<TypeInfo>, out: &mut Vec<LocalId>) {
-    let mut walk = |x: &Expr<TypeInfo>| free_locals(x, out);
+    free_locals_except(e, &mut |_| false, out);
+}
+
+/// [`free_locals`] of `e` outside the sub-expressions `skip` is true of.
+pub(super) fn free_locals_except(
+    e: &Expr<TypeInfo>,
+    skip: &mut dyn FnMut(&Expr<TypeInfo>) -> bool,
+    out: &mut Vec<LocalId>,
+) {
+    if skip(e) {
+        return;
+    }
+    let mut walk = |x: &Expr<TypeInfo>| free_locals_except(x, skip, out);
     match &e.kind {
         ExprKind::Lit(_) => {}
         ExprKind::Var(_, var) => {

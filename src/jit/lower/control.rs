@@ -13,6 +13,7 @@
 
 #![forbid(unsafe_code)]
 
+use super::closure::free_locals_except;
 use super::cps::{effect_shifts, CpsVars, Kont};
 use super::{not_compiled, FnLower, Lowering};
 use crate::jit::ir::{self, FuncId, RuntimeFn, SpanId, Ty, VarId};
@@ -32,11 +33,11 @@ enum Resumed<'a> {
 }
 
 /// What a continuation closure captures, slot by slot.
-enum Captured<'a> {
+enum Captured {
     /// A local variable its code reads.
     Local(LocalId),
     /// An operand of its node evaluated before the one it resumes with.
-    Operand(&'a Expr<TypeInfo>),
+    Operand(*const Expr<TypeInfo>),
     /// The continuation it passes its result on to.
     Kont,
 }
@@ -180,8 +181,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let span = self.span(e.span);
         let k = self.reify(kont, span);
         if tail {
-            let shift_body =
-                self.resume_closure(body, Resumed::Local(id), Vec::new(), None, None)?;
+            let shift_body = self.resume_closure(body, Resumed::Local(id), None, None)?;
             return Ok(ir::Expr::TailApply {
                 func: Box::new(shift_body),
                 arg: Box::new(k),
@@ -208,20 +208,19 @@ impl<'l, 'a> FnLower<'l, 'a> {
 
     /// Evaluates `operand` of `node` (which may shift) with, as its
     /// continuation, a closure that lowers `node` again: with `operand`
-    /// given by its argument and the operands before it (`done`, locals
-    /// here) captured, so only what is left of `node` runs. It shows in
+    /// given by its argument and the operands evaluated before it (locals
+    /// here, `FnLower::precomputed`) captured, so only what is left of
+    /// `node` runs. It shows in
     /// the call stack as the function it continues.
     pub(super) fn after(
         &mut self,
         node: &'a Expr<TypeInfo>,
         operand: &'a Expr<TypeInfo>,
-        done: Vec<(&'a Expr<TypeInfo>, VarId)>,
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
         let frame = self.frame.clone();
-        let resume =
-            self.resume_closure(node, Resumed::Operand(operand), done, Some(kont), frame)?;
+        let resume = self.resume_closure(node, Resumed::Operand(operand), Some(kont), frame)?;
         let closure = self.fresh(Ty::Val);
         let evaluated = self.cps(operand, Kont::Closure(closure), tail)?;
         Ok(ir::build::let_(closure.0, resume, evaluated))
@@ -229,22 +228,44 @@ impl<'l, 'a> FnLower<'l, 'a> {
 
     /// A closure `(self, arg) -> answer` that runs `node` in
     /// continuation-passing style (to `kont`, captured, or to the answer)
-    /// with `arg` as `resumed`, the `done` operands and the locals `node`
-    /// reads captured; `frame` names it in the call stack.
+    /// with `arg` as `resumed`, and the operands already evaluated and the
+    /// locals `node` reads captured; `frame` names it in the call stack.
     fn resume_closure(
         &mut self,
         node: &'a Expr<TypeInfo>,
         resumed: Resumed<'a>,
-        done: Vec<(&'a Expr<TypeInfo>, VarId)>,
         kont: Option<Kont>,
         frame: Option<Rc<str>>,
     ) -> Result<ir::Expr, RuntimeError> {
         let span = self.span(node.span);
-        let mut captures: Vec<(Captured<'a>, ir::Expr, Ty)> = self
-            .captures(&[node], span)
-            .into_iter()
-            .map(|(id, value, ty)| (Captured::Local(id), value, ty))
-            .collect();
+        // What `node` reads outside its operands already evaluated (their
+        // values are captured; the locals bound inside them are out of
+        // scope) and the one it resumes with (evaluated before it runs).
+        let skipped = match resumed {
+            Resumed::Operand(operand) => operand as *const _,
+            Resumed::Local(_) => std::ptr::null(),
+        };
+        let mut used = Vec::new();
+        let mut done = Vec::new();
+        let precomputed = &self.precomputed;
+        free_locals_except(
+            node,
+            &mut |e| {
+                let key = e as *const Expr<TypeInfo>;
+                if let Some(var) = precomputed.get(&key) {
+                    done.push((key, *var));
+                    return true;
+                }
+                key == skipped
+            },
+            &mut used,
+        );
+        let mut captures: Vec<(Captured, ir::Expr, Ty)> = Vec::new();
+        for id in used {
+            if let Some((value, ty)) = self.local(id, span) {
+                captures.push((Captured::Local(id), value, ty));
+            }
+        }
         for (expr, var) in done {
             let ty = self.locals[var.0 as usize];
             captures.push((Captured::Operand(expr), ir::Expr::Var(var), ty));
@@ -271,7 +292,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     f.vars.insert(*id, var);
                 }
                 Captured::Operand(expr) => {
-                    f.precomputed.insert(*expr as *const _, var);
+                    f.precomputed.insert(*expr, var);
                 }
                 Captured::Kont => inner_kont = Kont::Closure(var),
             }

@@ -250,14 +250,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Shift(_, _, binder, body) => self.shift(e, *binder, body, kont, tail),
             ExprKind::Seq(first, second) => {
                 if self.node_shifts(first) {
-                    return self.after(e, first, Vec::new(), kont, tail);
+                    return self.after(e, first, kont, tail);
                 }
                 let first = self.expr(first, false)?;
                 Ok(ir::Expr::Seq(vec![first, self.cps(second, kont, tail)?]))
             }
             ExprKind::If(cond, then, otherwise) => {
                 if self.node_shifts(cond) {
-                    return self.after(e, cond, Vec::new(), kont, tail);
+                    return self.after(e, cond, kont, tail);
                 }
                 let cond = self.expr(cond, false)?;
                 let then = self.cps(then, kont, tail)?;
@@ -272,7 +272,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             }
             ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), _, lhs, rhs) => {
                 if self.node_shifts(lhs) {
-                    return self.after(e, lhs, Vec::new(), kont, tail);
+                    return self.after(e, lhs, kont, tail);
                 }
                 let cond = self.expr(lhs, false)?;
                 let span = self.span(e.span);
@@ -289,10 +289,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             }
             ExprKind::Let(group, body) => {
                 let mut steps = Vec::new();
-                let mut done = Vec::new();
                 for binding in &group.bindings {
                     if self.node_shifts(&binding.expr) {
-                        let rest = self.after(e, &binding.expr, done, kont, tail)?;
+                        let rest = self.after(e, &binding.expr, kont, tail)?;
                         return Ok(wrap_lets(steps, rest));
                     }
                     let name = super::closure::binding_name(&binding.pattern);
@@ -302,7 +301,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     };
                     let var = self.fresh(self.ty(&binding.expr)?);
                     self.bind_param(&binding.pattern, var)?;
-                    done.push((&binding.expr, var));
+                    self.precomputed.insert(&binding.expr as *const _, var);
                     steps.push((var, value));
                 }
                 let rest = self.cps(body, kont, tail)?;
@@ -431,20 +430,17 @@ impl<'l, 'a> FnLower<'l, 'a> {
         finish: impl FnOnce(&mut Self, Kont, bool) -> Result<ir::Expr, RuntimeError>,
     ) -> Result<ir::Expr, RuntimeError> {
         let mut steps = Vec::new();
-        let mut done = Vec::new();
         for operand in operands {
-            if let Some(var) = self.precomputed.get(&(*operand as *const _)) {
-                done.push((*operand, *var));
+            if self.precomputed.contains_key(&(*operand as *const _)) {
                 continue;
             }
             if self.node_shifts(operand) {
-                let rest = self.after(e, operand, done, kont, tail)?;
+                let rest = self.after(e, operand, kont, tail)?;
                 return Ok(wrap_lets(steps, rest));
             }
             let value = self.expr(operand, false)?;
             let var = self.fresh(self.ty(operand)?);
             self.precomputed.insert(*operand as *const _, var);
-            done.push((*operand, var));
             steps.push((var, value));
         }
         let rest = finish(self, kont, tail)?;

@@ -556,9 +556,21 @@ fn count_entries(e: &Expr, wanted: &dyn Fn(RuntimeFn) -> bool) -> usize {
             func: lhs,
             arg: rhs,
             ..
+        }
+        | Expr::TailApply {
+            func: lhs,
+            arg: rhs,
+            ..
         } => {
             walk(lhs);
             walk(rhs);
+        }
+        Expr::ApplyCps {
+            func, arg, kont, ..
+        } => {
+            walk(func);
+            walk(arg);
+            walk(kont);
         }
         Expr::If {
             cond,

@@ -458,9 +458,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let mut args = Vec::new();
         let mut head = e;
         while let ExprKind::App(func, arg) = &head.kind {
-            if head as *const _ != e as *const _
-                && self.precomputed.contains_key(&(head as *const _))
-            {
+            if !std::ptr::eq(head, e) && self.precomputed.contains_key(&(head as *const _)) {
                 return single();
             }
             args.push(&**arg);

@@ -125,17 +125,13 @@ impl Exec<'_> {
         match result {
             Ok(v) => Ok(self.ret(v)),
             Err(e) => {
-                // Make the call visible to the error's dlang call stack —
-                // unless it was a tail call, whose caller is gone from the
-                // stack as it is for any other tail call (`apply`).
+                // Make the call visible to the error's dlang call stack.
                 let caller = std::mem::replace(&mut m.cur, callee);
-                if !matches!(m.frames.last(), Some(Frame::Return { .. })) {
-                    m.frames.push(Frame::Return {
-                        fp: caller_fp as u32,
-                        cur: caller,
-                        call,
-                    });
-                }
+                m.frames.push(Frame::Return {
+                    fp: caller_fp as u32,
+                    cur: caller,
+                    call,
+                });
                 Err(e)
             }
         }

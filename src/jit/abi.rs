@@ -25,7 +25,7 @@ use super::data_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::error::RuntimeError;
-use crate::runtime::function::Closure;
+use crate::runtime::function::{Apply, Closure};
 use crate::runtime::ops;
 use crate::runtime::prims::PRIMS;
 use crate::runtime::value::{BuiltinApp, Value};
@@ -124,6 +124,11 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
 /// of this program, 0 for any other value. A leaf: it reads, never fails.
 pub const CLOSURE_CODE_SYMBOL: &str = "dlang_jit_closure_code";
 
+/// `(ctx, f: val) -> code address`: the address of the continuation-passing
+/// entry of a closure of this program, 0 for a closure without one and for
+/// any other value. A leaf.
+pub const CLOSURE_CPS_CODE_SYMBOL: &str = "dlang_jit_closure_cps_code";
+
 /// Makes every entry's symbol known to the module being built.
 pub fn register(builder: &mut JITBuilder) {
     let leaf_f64: [(&str, extern "C" fn(f64) -> f64); 4] = [
@@ -147,6 +152,7 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
     builder.symbol(CLOSURE_CODE_SYMBOL, closure_code as *const u8);
+    builder.symbol(CLOSURE_CPS_CODE_SYMBOL, closure_cps_code as *const u8);
     builder.symbol("dlang_jit_make_closure", make_closure as *const u8);
     builder.symbol("dlang_jit_capture", capture as *const u8);
     builder.symbol("dlang_jit_sibling", sibling as *const u8);
@@ -173,6 +179,11 @@ pub(super) fn guard(
         Ok(Ok(word)) => {
             *out = word;
             Status::Ok as u32
+        }
+        // A closure called back from the body failed: its error is in the
+        // context already.
+        Ok(Err(_)) if ctx.callback_status.is_some() => {
+            ctx.callback_status.take().unwrap_or(Status::Raised as u32)
         }
         Ok(Err(error)) => {
             ctx.raised = Some(error);
@@ -297,15 +308,20 @@ extern "C" fn prim(
     })
 }
 
-extern "C" fn closure_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+/// The address `table` holds for `f`'s code if `f` is a closure, else 0.
+fn code_address(table: &[u64], f: ValPtr) -> u64 {
     match f.value() {
-        Value::Closure(closure) => ctx
-            .closure_code
-            .get(closure.code as usize)
-            .copied()
-            .unwrap_or(0),
+        Value::Closure(closure) => table.get(closure.code as usize).copied().unwrap_or(0),
         _ => 0,
     }
+}
+
+extern "C" fn closure_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+    code_address(&ctx.closure_code, f)
+}
+
+extern "C" fn closure_cps_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+    code_address(&ctx.closure_cps_code, f)
 }
 
 extern "C" fn make_closure(
@@ -446,30 +462,12 @@ extern "C" fn negate(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
     })
 }
 
-/// Applies a primitive value to one more argument, as the interpreter
-/// does: it runs once it has its arity, else it waits for more. Takes
-/// over both references.
+/// Applies a function value that is not a closure of the program (the
+/// slow path of `Expr::Apply`). Takes over both references.
 extern "C" fn apply_value(ctx: &mut JitCtx<'_>, f: ValPtr, arg: ValPtr, out: &mut u64) -> u32 {
     let (f, arg) = (f.take(), arg.take());
-    guard(ctx, out, "apply_value", |ctx| match &*f {
-        Value::Builtin(app) => {
-            let mut args = app.args.clone();
-            args.push(Rc::unwrap_or_clone(arg));
-            if args.len() < app.prim.arity {
-                return boxed(Value::Builtin(Rc::new(BuiltinApp {
-                    prim: app.prim,
-                    args,
-                })));
-            }
-            if app.prim.machine.is_some() {
-                return Err(internal(format!(
-                    "primitive `{}` applied in compiled code",
-                    app.prim.name
-                )));
-            }
-            boxed((app.prim.run)(ctx.runtime, &args)?)
-        }
-        _ => Err(internal("application of a non-function".into())),
+    guard(ctx, out, "apply_value", |ctx| {
+        boxed(ctx.apply(&f, Rc::unwrap_or_clone(arg))?)
     })
 }
 

@@ -23,7 +23,7 @@ use cranelift_module::{default_libcall_names, FuncId as ClFuncId, Linkage, Modul
 
 use super::abi;
 use super::ir::{FuncId, Program, Ty};
-use super::native::EntryCode;
+use super::native::{ClosureEntry, EntryCode};
 use super::site::Site;
 use super::translate::{self, Translator};
 
@@ -55,6 +55,11 @@ pub struct Compiled {
     /// The finished address of each closure body, by `Program::closures`
     /// index (what a `Value::Closure`'s `code` names).
     pub closure_code: Vec<u64>,
+    /// The finished address of each closure body's continuation-passing
+    /// entry, by closure code (0 for a body without one).
+    pub closure_cps_code: Vec<u64>,
+    /// How Rust calls a closure body (`runtime::function::Apply`).
+    pub closure_entry: ClosureEntry,
     /// Cranelift's time for the whole program (translation, optimisation,
     /// code emission, linking).
     pub compile_time: Duration,
@@ -167,9 +172,11 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
         )?;
         entry_ids.push((*func, id));
     }
+    let closure_entry = closure_trampoline(&mut module, &mut ctx, &mut builder_ctx)?;
     module
         .finalize_definitions()
         .map_err(|e| CompileError(e.to_string()))?;
+    let closure_entry = ClosureEntry::new(module.get_finalized_function(closure_entry));
     let entries = entry_ids
         .iter()
         .map(|(func, id)| (*func, EntryCode::new(module.get_finalized_function(*id))))
@@ -186,12 +193,29 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
         }
         closure_code.push(module.get_finalized_function(*id) as usize as u64);
     }
+    let mut closure_cps_code = vec![0; program.closures.len()];
+    for (code, func) in &program.cps_closures {
+        let (Some(id), Some(slot)) = (
+            functions.get(func.0 as usize),
+            closure_cps_code.get_mut(*code as usize),
+        ) else {
+            return err(format!("no closure {code} or function {}", func.0));
+        };
+        // `Expr::ApplyCps` calls every such entry with this signature.
+        let body = &program.functions[func.0 as usize];
+        if body.param_types() != [Ty::Val, Ty::Val, Ty::Val] || body.ret != Ty::Val {
+            return err(format!("CPS entry `{}` of another signature", body.name));
+        }
+        *slot = module.get_finalized_function(*id) as usize as u64;
+    }
     Ok(Compiled {
         _module: module,
         entries,
         program,
         sites,
         closure_code,
+        closure_cps_code,
+        closure_entry,
         compile_time: started.elapsed(),
     })
 }
@@ -251,6 +275,46 @@ fn trampoline(
     b.seal_all_blocks();
     b.finalize(module.target_config());
     define(module, id, ctx, "entry trampoline")?;
+    Ok(id)
+}
+
+/// `(ctx, code, closure, arg, *mut result) -> status` in the C
+/// convention: calls the closure body at `code` (an address of
+/// `Compiled::closure_code`) with the closure and its argument, and
+/// stores its value.
+fn closure_trampoline(
+    module: &mut JITModule,
+    ctx: &mut Context,
+    builder_ctx: &mut FunctionBuilderContext,
+) -> Result<ClFuncId, CompileError> {
+    let mut sig = module.make_signature();
+    for _ in 0..5 {
+        sig.params.push(AbiParam::new(types::I64));
+    }
+    sig.returns.push(AbiParam::new(types::I32));
+    let id = module
+        .declare_anonymous_function(&sig)
+        .map_err(|e| CompileError(e.to_string()))?;
+    ctx.func.signature = sig;
+    ctx.func.name = UserFuncName::user(1, id.as_u32());
+    let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    let [jit_ctx, code, closure, arg, out] = b.block_params(block) else {
+        return err("closure trampoline without its five parameters");
+    };
+    let (jit_ctx, code, closure, arg, out) = (*jit_ctx, *code, *closure, *arg, *out);
+    let body_sig = b.import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
+    let call = b
+        .ins()
+        .call_indirect(body_sig, code, &[jit_ctx, closure, arg]);
+    let (status, value) = (b.inst_results(call)[0], b.inst_results(call)[1]);
+    b.ins().store(MemFlagsData::trusted(), value, out, 0);
+    b.ins().return_(&[status]);
+    b.seal_all_blocks();
+    b.finalize(module.target_config());
+    define(module, id, ctx, "closure trampoline")?;
     Ok(id)
 }
 

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+use super::native::ClosureEntry;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
@@ -75,6 +76,14 @@ pub struct JitCtx<'rt> {
     pub closure_code: Vec<u64>,
     /// The program's record shapes (`Program::records`).
     pub records: Vec<super::ir::RecordShape>,
+    /// The finished address of each closure body's continuation-passing
+    /// entry (`Program::cps_closures`) by a closure's `code`, 0 for none.
+    pub closure_cps_code: Vec<u64>,
+    /// How Rust calls a closure body (see [`callback`](super::callback)).
+    pub closure_entry: Option<ClosureEntry>,
+    /// The status of a closure that failed under a shim: the shim leaves
+    /// with it (its error is already in the context).
+    pub callback_status: Option<u32>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -102,6 +111,9 @@ impl<'rt> JitCtx<'rt> {
             globals: Vec::new(),
             closure_code: Vec::new(),
             records: Vec::new(),
+            closure_cps_code: Vec::new(),
+            closure_entry: None,
+            callback_status: None,
         }
     }
 
@@ -115,5 +127,6 @@ impl<'rt> JitCtx<'rt> {
         self.fault_site = 0;
         self.trace_len = 0;
         self.raised = None;
+        self.callback_status = None;
     }
 }

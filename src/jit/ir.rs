@@ -61,6 +61,13 @@ pub struct Program {
     /// Each takes the closure itself and one argument, both `val`, and
     /// returns a `val` (the uniform convention of unknown calls).
     pub closures: Vec<FuncId>,
+    /// The continuation-passing entries of closure bodies, `(code, body)`:
+    /// the body takes the closure, one argument and a continuation (all
+    /// `val`) and returns the answer of the enclosing `reset` (`val`). A
+    /// closure whose code has none is called in that convention by
+    /// applying it directly and passing the result to the continuation
+    /// (see [`Expr::ApplyCps`]).
+    pub cps_closures: Vec<(u32, FuncId)>,
     /// How many top-level values the program keeps in the context's
     /// global table ([`RuntimeFn::GlobalGet`], [`RuntimeFn::GlobalSet`]).
     pub globals: u32,
@@ -330,10 +337,6 @@ pub enum Expr {
         func: FuncId,
         args: Vec<Expr>,
         span: SpanId,
-        /// The call is in tail position: if it fails, the caller's entry
-        /// is left out of the error's call stack, as the interpreter's
-        /// tail calls replace their caller's frame.
-        tail: bool,
     },
     /// A call of the enclosing function in tail position: a jump back to
     /// its start, so it runs in constant stack.
@@ -368,7 +371,28 @@ pub enum Expr {
         func: Box<Expr>,
         arg: Box<Expr>,
         span: SpanId,
-        /// In tail position (see [`Expr::Call`]).
+    },
+    /// `func arg` (both `val`) as the last step of the enclosing function,
+    /// which returns `val`: a `return_call` through the closure's code
+    /// address (a function value of another kind is applied by the runtime
+    /// and its result returned). Continuation-passing code ends so, which
+    /// is why it runs in constant native stack.
+    TailApply {
+        func: Box<Expr>,
+        arg: Box<Expr>,
+        span: SpanId,
+    },
+    /// `func arg` of a function value whose arrow may shift, in the
+    /// continuation-passing convention: `kont` (a `val`) receives the
+    /// result, and the value is the answer of the enclosing `reset`
+    /// (`val`). A closure's continuation-passing entry is called (with
+    /// `tail`, by a `return_call`); a function value without one is applied
+    /// directly and its result passed to `kont`.
+    ApplyCps {
+        func: Box<Expr>,
+        arg: Box<Expr>,
+        kont: Box<Expr>,
+        span: SpanId,
         tail: bool,
     },
     /// A call of the runtime; `val` arguments are borrowed.
@@ -487,7 +511,6 @@ pub mod build {
             func: FuncId(func),
             args,
             span: SpanId(span),
-            tail: false,
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod abi;
 pub mod backend;
+pub mod callback;
 pub mod codegen;
 pub mod context;
 mod data_entries;

@@ -25,6 +25,12 @@
 //!   lends a `val` to a shim only while holding it. So a `ValPtr` a shim
 //!   sees points to a live `Value`, and [`ValPtr::take`] and
 //!   [`ValPtr::release`] give up a reference that was really held.
+//! - The closure trampoline given to [`call_closure`] is the one codegen
+//!   built for the live module (C convention, five words in, a status
+//!   out), and the `code` it calls is the address of one of that
+//!   module's closure bodies, each of which codegen checked to have the
+//!   signature `(ctx, val, val) -> (status, val)`; the JIT's context keeps
+//!   only those addresses.
 //! - The argument array of a [`ValArray`] is a stack slot of the calling
 //!   generated function holding `len` `ValPtr`s that it holds for the call.
 //! - Generated code runs on the current thread only (`Rc` values never
@@ -119,6 +125,43 @@ impl EntryCode {
     pub fn new(code: *const u8) -> EntryCode {
         EntryCode(code)
     }
+}
+
+/// The finished address of the closure trampoline: `extern "C"
+/// fn(*mut JitCtx, code, closure, arg, *mut u64) -> u32`, which calls the
+/// closure body at `code` in the `tail` convention.
+#[derive(Clone, Copy, Debug)]
+pub struct ClosureEntry(*const u8);
+
+impl ClosureEntry {
+    /// `code` must be what `JITModule::get_finalized_function` returned
+    /// for the closure trampoline (module contract).
+    pub fn new(code: *const u8) -> ClosureEntry {
+        ClosureEntry(code)
+    }
+}
+
+type ClosureTrampoline = extern "C" fn(*mut JitCtx<'_>, u64, ValPtr, ValPtr, *mut u64) -> u32;
+
+/// Runs the closure body at `code` (an address of `Compiled::closure_code`,
+/// so a body `(val, val) -> val`), handing it both references; returns the
+/// raw status and the result word.
+pub fn call_closure(
+    entry: ClosureEntry,
+    ctx: &mut JitCtx<'_>,
+    code: u64,
+    closure: ValPtr,
+    arg: ValPtr,
+) -> (u32, u64) {
+    // SAFETY: `entry` is the finished closure trampoline of a live module
+    // with the `ClosureTrampoline` signature, and `code` the address of a
+    // closure body of the same module, whose signature codegen checked
+    // (module contract).
+    let trampoline: ClosureTrampoline =
+        unsafe { std::mem::transmute::<*const u8, ClosureTrampoline>(entry.0) };
+    let mut result = 0u64;
+    let status = trampoline(ctx, code, closure, arg, &mut result);
+    (status, result)
 }
 
 /// The signature of every entry trampoline codegen builds.

@@ -63,6 +63,8 @@ pub fn run(
     ctx.globals = vec![Value::Unit; compiled.program.globals as usize];
     ctx.closure_code = compiled.closure_code.clone();
     ctx.records = compiled.program.records.clone();
+    ctx.closure_cps_code = compiled.closure_cps_code.clone();
+    ctx.closure_entry = Some(compiled.closure_entry);
     let (status, word) = stacker::grow(STACK_SIZE, || {
         ctx.stack_limit = stack_limit();
         call_entry(entry, &mut ctx, &words)

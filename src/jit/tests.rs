@@ -539,3 +539,266 @@ fn measure() {
     });
     println!("fib 30: {run:?}");
 }
+
+// Closure conversion, on programs checked from source.
+
+/// `source`, checked as a main file of its own (written to a temporary
+/// file, as the checker reads files).
+fn check_source(name: &str, source: &str) -> crate::CheckedProgram {
+    let dir = std::env::temp_dir().join(format!("dlang-jit-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let path = dir.join(format!("{name}.dl"));
+    std::fs::write(&path, source).expect("the test program written");
+    let mut loader = crate::driver::loader::Loader::new();
+    match crate::check_program(&mut loader, &path) {
+        Ok(program) => program,
+        Err(_) => panic!("{name} does not check"),
+    }
+}
+
+/// The IR of a main file that uses no stdlib module.
+fn lowered(name: &str, source: &str) -> Program {
+    let program = check_source(name, source);
+    let modules = [super::lower::Module {
+        name: None,
+        items: program.main_items(),
+        stdlib: false,
+    }];
+    match super::lower::lower_program(&modules) {
+        Ok(ir) => ir,
+        Err(e) => panic!("{}: {}", e.code, e.message),
+    }
+}
+
+/// What `source` prints on `backend` (stdout and stderr together).
+fn output_on(backend: crate::driver::backends::BackendName, name: &str, source: &str) -> String {
+    let program = check_source(name, source);
+    let (ctx, out) = RuntimeCtx::capturing();
+    let mut session = crate::Session::new(crate::driver::backends::start(backend, ctx));
+    if let Err(d) = session.run(&program) {
+        return format!("{}error {}", out.contents(), d.code);
+    }
+    out.contents()
+}
+
+/// Runs `source` on both backends: the JIT must print what the
+/// interpreter prints, which must be `expected`.
+fn same_on_both(name: &str, source: &str, expected: &str) {
+    use crate::driver::backends::BackendName;
+    assert_eq!(output_on(BackendName::Interp, name, source), expected);
+    assert_eq!(output_on(BackendName::Jit, name, source), expected);
+}
+
+fn count_entries(e: &Expr, wanted: &dyn Fn(RuntimeFn) -> bool) -> usize {
+    let mut n = 0;
+    let mut walk = |x: &Expr| n += count_entries(x, wanted);
+    match e {
+        Expr::Runtime { entry, args, .. } => {
+            args.iter().for_each(&mut walk);
+            return n + usize::from(wanted(*entry));
+        }
+        Expr::Let { value, body, .. } => {
+            walk(value);
+            walk(body);
+        }
+        Expr::Assign { value, .. } | Expr::IntNeg { arg: value, .. } => walk(value),
+        Expr::FloatNeg(x) | Expr::Not(x) | Expr::IntToFloat(x) => walk(x),
+        Expr::Seq(items) => items.iter().for_each(walk),
+        Expr::IntBinary { lhs, rhs, .. }
+        | Expr::FloatBinary { lhs, rhs, .. }
+        | Expr::Compare { lhs, rhs, .. }
+        | Expr::While {
+            cond: lhs,
+            body: rhs,
+        }
+        | Expr::Apply {
+            func: lhs,
+            arg: rhs,
+            ..
+        }
+        | Expr::TailApply {
+            func: lhs,
+            arg: rhs,
+            ..
+        } => {
+            walk(lhs);
+            walk(rhs);
+        }
+        Expr::ApplyCps {
+            func, arg, kont, ..
+        } => {
+            walk(func);
+            walk(arg);
+            walk(kont);
+        }
+        Expr::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            walk(cond);
+            walk(then);
+            walk(otherwise);
+        }
+        Expr::Switch {
+            tag,
+            cases,
+            default,
+        } => {
+            walk(tag);
+            cases.iter().for_each(|(_, c)| walk(c));
+            walk(default);
+        }
+        Expr::Call { args, .. } | Expr::TailCallSelf { args } | Expr::TailCall { args, .. } => {
+            args.iter().for_each(walk)
+        }
+        Expr::CallIndirect { callee, args, .. } => {
+            walk(callee);
+            args.iter().for_each(walk);
+        }
+        Expr::Unit
+        | Expr::Bool(_)
+        | Expr::Int(_)
+        | Expr::Float(_)
+        | Expr::Var(_)
+        | Expr::FuncAddr(_) => {}
+    }
+    n
+}
+
+fn closure_body<'p>(ir: &'p Program, name: &str) -> &'p Function {
+    ir.closures
+        .iter()
+        .map(|f| &ir.functions[f.0 as usize])
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no closure body `{name}`"))
+}
+
+#[test]
+fn a_closure_captures_exactly_its_free_variables() {
+    let source =
+        "let f a b c =\n  let g = fun x -> x + c + a in\n  g b\nlet () = print (f 1 10 100)\n";
+    let ir = lowered("captures", source);
+    let g = closure_body(&ir, "g");
+    // `a` and `c` are read from the capture array, `b` is not captured.
+    assert_eq!(
+        count_entries(&g.body, &|e| e == RuntimeFn::Capture),
+        2,
+        "{g:#?}"
+    );
+    let f = ir.functions.iter().find(|f| f.name == "f").expect("f");
+    assert_eq!(
+        count_entries(&f.body, &|e| matches!(e, RuntimeFn::MakeClosure(_))),
+        1
+    );
+    same_on_both("captures", source, "111\n");
+}
+
+#[test]
+fn a_local_rec_group_shares_one_capture_array() {
+    let source = "let () =\n  let step = 1 in\n  let rec even n = if n = 0 then true else odd (n - step)\n  and odd n = if n = 0 then false else even (n - step) in\n  print (even 10); print (odd 7)\n";
+    let ir = lowered("rec_group", source);
+    let main = &ir.functions[0];
+    // One capture array, made once; the second member is a sibling of it.
+    assert_eq!(
+        count_entries(&main.body, &|e| matches!(e, RuntimeFn::MakeClosure(_))),
+        1
+    );
+    assert_eq!(count_entries(&main.body, &|e| e == RuntimeFn::Sibling), 1);
+    // Each member names the other as a sibling and reads `step` from the
+    // shared array.
+    for name in ["even", "odd"] {
+        let body = &closure_body(&ir, name).body;
+        assert_eq!(count_entries(body, &|e| e == RuntimeFn::Sibling), 1);
+        assert_eq!(count_entries(body, &|e| e == RuntimeFn::Capture), 1);
+    }
+    same_on_both("rec_group", source, "true\ntrue\n");
+}
+
+#[test]
+fn partial_and_over_application_run_effects_in_the_interpreters_order() {
+    let source = "let say s x = print_string s; x\n\
+        let f a b = print_string \"f \"; fun c -> print_string \"body \"; a + b + c\n\
+        let () = print ((say \"head \" f) (say \"a \" 1) (say \"b \" 2) (say \"c \" 3))\n\
+        let g = f (say \"x \" 10)\n\
+        let () = print ((say \"g \" g) (say \"y \" 20) (say \"z \" 30))\n\
+        let sub3 = String.sub (say \"s \" \"abcdef\")\n\
+        let () = print (sub3 (say \"i \" 1) (say \"n \" 3))\n";
+    same_on_both(
+        "application_order",
+        source,
+        "head a b f c body 6\nx g y f z body 60\ns i n bcd\n",
+    );
+}
+
+#[test]
+fn polymorphic_functions_are_compiled_once_and_boxed_at_the_call() {
+    let source = "let id x = x\nlet twice f x = f (f x)\n\
+        let () = print (id 3); print (id 2.5); print (id true); print (id \"s\")\n\
+        let () = print (twice (fun x -> x * 3) 7); print (twice (fun s -> s ^ \"!\") \"hi\")\n";
+    let ir = lowered("poly", source);
+    let ids: Vec<&Function> = ir.functions.iter().filter(|f| f.name == "id").collect();
+    assert_eq!(ids.len(), 1);
+    assert_eq!(ids[0].param_types(), [Ty::Val]);
+    assert_eq!(ids[0].ret, Ty::Val);
+    same_on_both("poly", source, "3\n2.5\ntrue\ns\n63\nhi!!\n");
+}
+
+#[test]
+fn the_runtime_calls_jit_closures_through_apply() {
+    use super::context::JitCtx;
+    use crate::runtime::function::Apply;
+    // main: a closure of body 1 capturing 40; body 1: capture 0 + arg.
+    let adder = function(
+        "adder",
+        &[Ty::Val, Ty::Val],
+        &[],
+        Ty::Val,
+        runtime(
+            RuntimeFn::BoxInt,
+            vec![int_op(
+                IntOp::Add,
+                runtime(
+                    RuntimeFn::UnboxInt,
+                    vec![runtime(RuntimeFn::Capture, vec![var(0), int(0)], 1)],
+                    1,
+                ),
+                runtime(RuntimeFn::UnboxInt, vec![var(1)], 1),
+                2,
+            )],
+            1,
+        ),
+    );
+    let make = function(
+        "main",
+        &[],
+        &[],
+        Ty::Val,
+        runtime(
+            RuntimeFn::MakeClosure(0),
+            vec![runtime(RuntimeFn::BoxInt, vec![int(40)], 1)],
+            1,
+        ),
+    );
+    let mut p = program(vec![make, adder]);
+    p.closures = vec![FuncId(1)];
+    let c = compile(p, &[FuncId(0)]).expect("compiles");
+    let closure = exec(&c, 0, &[]).expect("a closure");
+    assert!(matches!(closure, Value::Closure(_)));
+    let (mut rt, _) = RuntimeCtx::capturing();
+    let mut ctx = JitCtx::new(&mut rt);
+    ctx.closure_code = c.closure_code.clone();
+    ctx.closure_entry = Some(c.closure_entry);
+    assert!(matches!(
+        ctx.apply(&closure, Value::Int(2)),
+        Ok(Value::Int(42))
+    ));
+    // Overflow inside the closure: the status is kept for the shim.
+    assert!(ctx.apply(&closure, Value::Int(i64::MAX)).is_err());
+    assert_eq!(
+        ctx.callback_status,
+        Some(super::context::Status::Fault as u32)
+    );
+}
+
+mod cps;

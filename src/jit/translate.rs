@@ -187,6 +187,43 @@ impl FunctionTranslator<'_, '_> {
         Ok(())
     }
 
+    /// After a fallible shim: on failure, the site is stored unless the
+    /// status is a fault of a closure the shim called back (whose site is
+    /// in the context already), and that closure's trace entry gets this
+    /// call's span.
+    fn shim_failed_if(
+        &mut self,
+        status: Value,
+        site: i64,
+        span: SpanId,
+    ) -> Result<(), CompileError> {
+        let cold = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(status, cold, &[], next, &[]);
+        self.b.switch_to_block(cold);
+        let fault = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, status, Status::Fault as i64);
+        let old = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::FAULT_SITE);
+        let here = self.b.ins().iconst(types::I32, site);
+        let site = self.b.ins().select(fault, old, here);
+        self.b
+            .ins()
+            .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
+        if self.in_call_stack() {
+            self.name_pending_call(span);
+        }
+        self.release_held(0)?;
+        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.b.switch_to_block(next);
+        Ok(())
+    }
+
     fn fault_if(
         &mut self,
         failed: Value,
@@ -481,19 +518,14 @@ impl FunctionTranslator<'_, '_> {
                 self.b.switch_to_block(exit);
                 done(self.b.ins().iconst(types::I8, 0), Ty::Unit)
             }
-            Expr::Call {
-                func,
-                args,
-                span,
-                tail,
-            } => {
+            Expr::Call { func, args, span } => {
                 let callee = self.callee(*func)?;
                 let args = self.args(args, &callee.0, "an argument")?;
                 let f = self.func_ref(self.t.functions[func.0 as usize]);
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call(f, &call_args);
-                done(self.after_call(call, *span, *tail)?, callee.1)
+                done(self.after_call(call, *span)?, callee.1)
             }
             Expr::TailCallSelf { args } => {
                 if !tail {
@@ -555,14 +587,33 @@ impl FunctionTranslator<'_, '_> {
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call_indirect(sig, code, &call_args);
-                done(self.after_call(call, *span, false)?, *ret)
+                done(self.after_call(call, *span)?, *ret)
             }
-            Expr::Apply {
+            Expr::Apply { func, arg, span } => self.apply(func, arg, *span),
+            Expr::TailApply { func, arg, span } => {
+                if !tail {
+                    return err(format!(
+                        "in `{}`: a tail application not in tail position",
+                        self.name()
+                    ));
+                }
+                self.tail_apply(func, arg, *span)
+            }
+            Expr::ApplyCps {
                 func,
                 arg,
+                kont,
                 span,
-                tail,
-            } => self.apply(func, arg, *span, *tail),
+                tail: is_tail,
+            } => {
+                if *is_tail && !tail {
+                    return err(format!(
+                        "in `{}`: a continuation-passing tail call not in tail position",
+                        self.name()
+                    ));
+                }
+                self.apply_cps([func, arg, kont], *span, *is_tail)
+            }
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
             Expr::Join {
                 id,
@@ -578,25 +629,34 @@ impl FunctionTranslator<'_, '_> {
     /// `func arg` of unknown function values: a closure of this program is
     /// called through its code address, anything else through the
     /// runtime. Both references go to the callee.
-    fn apply(
-        &mut self,
-        func: &Expr,
-        arg: &Expr,
-        span: SpanId,
-        tail: bool,
-    ) -> Result<Out, CompileError> {
+    fn apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
         let depth = self.held.len();
         let f = self.value(func, Ty::Val, "a function value")?;
         self.held.push(Held::Temp(f));
         let a = self.value(arg, Ty::Val, "an argument")?;
         self.held.truncate(depth);
+        let value = self.apply_values(f, a, span)?;
+        Ok(Out {
+            value: Some(value),
+            ty: Ty::Val,
+        })
+    }
+
+    /// The code address `symbol` (a closure-code table lookup) gives for
+    /// the function value `f`: 0 when it has none.
+    fn code_address(&mut self, symbol: &'static str, f: Value) -> Result<Value, CompileError> {
         let mut code_sig = self.t.module.make_signature();
         code_sig.params.push(AbiParam::new(types::I64));
         code_sig.params.push(AbiParam::new(types::I64));
         code_sig.returns.push(AbiParam::new(types::I64));
-        let closure_code = self.import(abi::CLOSURE_CODE_SYMBOL, &code_sig)?;
-        let call = self.b.ins().call(closure_code, &[self.ctx, f]);
-        let code = self.b.inst_results(call)[0];
+        let lookup = self.import(symbol, &code_sig)?;
+        let call = self.b.ins().call(lookup, &[self.ctx, f]);
+        Ok(self.b.inst_results(call)[0])
+    }
+
+    /// [`Self::apply`] of evaluated operands (handed over).
+    fn apply_values(&mut self, f: Value, a: Value, span: SpanId) -> Result<Value, CompileError> {
+        let code = self.code_address(abi::CLOSURE_CODE_SYMBOL, f)?;
         let compiled = self.b.create_block();
         let other = self.b.create_block();
         let join = self.b.create_block();
@@ -608,13 +668,124 @@ impl FunctionTranslator<'_, '_> {
             .b
             .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
         let call = self.b.ins().call_indirect(sig, code, &[self.ctx, f, a]);
-        let value = self.after_call(call, span, tail)?;
+        let value = self.after_call(call, span)?;
         self.b.ins().jump(join, &[value.into()]);
 
         self.b.switch_to_block(other);
         let value = self.fallible_call(RuntimeFn::ApplyValue, &[f, a], span)?;
         self.b.ins().jump(join, &[value.into()]);
 
+        self.b.switch_to_block(join);
+        Ok(self.b.block_params(join)[0])
+    }
+
+    fn expect_val_result(&self, what: &str) -> Result<(), CompileError> {
+        let (_, ret) = self.callee(self.t.me)?;
+        if ret != Ty::Val {
+            return err(format!(
+                "in `{}`: {what} in a function returning {ret:?}",
+                self.name()
+            ));
+        }
+        Ok(())
+    }
+
+    /// `f a` (handed over) as the function's last step: a closure of this
+    /// program by `return_call_indirect`; any other value is applied by
+    /// the runtime and its result returned.
+    fn tail_apply_values(&mut self, f: Value, a: Value, span: SpanId) -> Result<(), CompileError> {
+        self.expect_val_result("a tail application")?;
+        let code = self.code_address(abi::CLOSURE_CODE_SYMBOL, f)?;
+        let compiled = self.b.create_block();
+        let other = self.b.create_block();
+        self.b.ins().brif(code, compiled, &[], other, &[]);
+
+        self.b.switch_to_block(compiled);
+        self.release_held(0)?;
+        let sig = self
+            .b
+            .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
+        self.b
+            .ins()
+            .return_call_indirect(sig, code, &[self.ctx, f, a]);
+
+        self.b.switch_to_block(other);
+        let value = self.fallible_call(RuntimeFn::ApplyValue, &[f, a], span)?;
+        self.release_held(0)?;
+        let ok = self.b.ins().iconst(types::I32, Status::Ok as i64);
+        self.b.ins().return_(&[ok, value]);
+        Ok(())
+    }
+
+    fn tail_apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
+        let depth = self.held.len();
+        let f = self.value(func, Ty::Val, "a function value")?;
+        self.held.push(Held::Temp(f));
+        let a = self.value(arg, Ty::Val, "an argument")?;
+        self.held.truncate(depth);
+        self.tail_apply_values(f, a, span)?;
+        Ok(Out {
+            value: None,
+            ty: Ty::Val,
+        })
+    }
+
+    /// `func arg` in the continuation-passing convention, `kont` receiving
+    /// the result (see [`Expr::ApplyCps`]); all three are handed over.
+    fn apply_cps(
+        &mut self,
+        [func, arg, kont]: [&Expr; 3],
+        span: SpanId,
+        tail: bool,
+    ) -> Result<Out, CompileError> {
+        if tail {
+            self.expect_val_result("a continuation-passing tail call")?;
+        }
+        let depth = self.held.len();
+        let f = self.value(func, Ty::Val, "a function value")?;
+        self.held.push(Held::Temp(f));
+        let a = self.value(arg, Ty::Val, "an argument")?;
+        self.held.push(Held::Temp(a));
+        let k = self.value(kont, Ty::Val, "a continuation")?;
+        self.held.truncate(depth);
+        let code = self.code_address(abi::CLOSURE_CPS_CODE_SYMBOL, f)?;
+        let cps = self.b.create_block();
+        let direct = self.b.create_block();
+        let join = (!tail).then(|| {
+            let join = self.b.create_block();
+            self.b.append_block_param(join, types::I64);
+            join
+        });
+        self.b.ins().brif(code, cps, &[], direct, &[]);
+
+        self.b.switch_to_block(cps);
+        let sig = self
+            .b
+            .import_signature(internal_signature(&[Ty::Val; 3], Ty::Val));
+        let args = [self.ctx, f, a, k];
+        if let Some(join) = join {
+            let call = self.b.ins().call_indirect(sig, code, &args);
+            let value = self.after_call(call, span)?;
+            self.b.ins().jump(join, &[value.into()]);
+        } else {
+            self.release_held(0)?;
+            self.b.ins().return_call_indirect(sig, code, &args);
+        }
+
+        // No continuation-passing entry: the function cannot shift.
+        self.b.switch_to_block(direct);
+        self.held.push(Held::Temp(k));
+        let value = self.apply_values(f, a, span)?;
+        self.held.truncate(depth);
+        let Some(join) = join else {
+            self.tail_apply_values(k, value, span)?;
+            return Ok(Out {
+                value: None,
+                ty: Ty::Val,
+            });
+        };
+        let answer = self.apply_values(k, value, span)?;
+        self.b.ins().jump(join, &[answer.into()]);
         self.b.switch_to_block(join);
         Ok(Out {
             value: Some(self.b.block_params(join)[0]),
@@ -850,14 +1021,10 @@ impl FunctionTranslator<'_, '_> {
 
     /// After a call of a generated function: on failure, names the call's
     /// span in the callee's trace entry and leaves with its status.
-    /// Leaves on a failed call: fills in the span of the callee's entry of
-    /// the call stack and goes to the fail exit — or, for a call in tail
-    /// position, returns at once without an entry of this function.
     fn after_call(
         &mut self,
         call: cranelift_codegen::ir::Inst,
         span: SpanId,
-        tail: bool,
     ) -> Result<Value, CompileError> {
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
         let cold = self.b.create_block();
@@ -865,25 +1032,30 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
-        if tail && self.in_call_stack() {
-            self.release_held(0)?;
-            let zero = self.zero(self.t.program.functions[self.t.me.0 as usize].ret);
-            self.b.ins().return_(&[status, zero]);
-            self.b.switch_to_block(next);
-            return Ok(value);
+        // Out of the call stack, the callee's entry keeps its pending span
+        // for our caller.
+        if self.in_call_stack() {
+            self.name_pending_call(span);
         }
-        if !self.in_call_stack() {
-            // The callee's entry keeps its pending span for our caller.
-            self.release_held(0)?;
-            self.b.ins().jump(self.fail_exit, &[status.into()]);
-            self.b.switch_to_block(next);
-            return Ok(value);
-        }
+        self.release_held(0)?;
+        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.b.switch_to_block(next);
+        Ok(value)
+    }
+
+    /// Writes `span` as the call span of the innermost trace entry if it
+    /// is still pending (its function failed in a call made here).
+    fn name_pending_call(&mut self, span: SpanId) {
         let len = self
             .b
             .ins()
             .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-        let last = self.b.ins().iadd_imm_s(len, -1);
+        // An empty trace (the callee is not in the call stack and failed
+        // before any entry) writes into entry 0, which is not counted.
+        let empty = self.b.ins().icmp_imm_u(IntCC::Equal, len, 0);
+        let before = self.b.ins().iadd_imm_s(len, -1);
+        let zero = self.b.ins().iconst(types::I32, 0);
+        let last = self.b.ins().select(empty, zero, before);
         let entry = self.trace_entry(last);
         let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
         let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
@@ -894,10 +1066,6 @@ impl FunctionTranslator<'_, '_> {
         let here = self.b.ins().iconst(types::I32, span.0 as i64);
         let new = self.b.ins().select(pending, here, old);
         self.b.ins().store(TRUSTED, new, entry, offset);
-        self.release_held(0)?;
-        self.b.ins().jump(self.fail_exit, &[status.into()]);
-        self.b.switch_to_block(next);
-        Ok(value)
     }
 
     fn int_binary(
@@ -1072,7 +1240,7 @@ impl FunctionTranslator<'_, '_> {
         let call = self.b.ins().call(f, &call_args);
         let status = self.b.inst_results(call)[0];
         let site = self.site(span, SiteKind::Runtime(entry));
-        self.fail_if(status, Some(site), status)?;
+        self.shim_failed_if(status, site, span)?;
         let word = self
             .b
             .ins()

@@ -24,13 +24,15 @@
 
 #![forbid(unsafe_code)]
 
-use super::{ir_type, not_compiled, placeholder, signature, FnLower, Lowering};
+use super::cps::{CpsVars, Kont};
+use super::{ir_type, not_compiled, placeholder, FnLower, Lowering};
 use crate::jit::ir::{self, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::PRIMS;
 use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
 use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
 use crate::types::TypeInfo;
+use std::rc::Rc;
 
 /// The `let rec` group a closure body belongs to.
 #[derive(Clone)]
@@ -74,7 +76,19 @@ pub(super) fn binding_name(pattern: &Pattern<TypeInfo>) -> Option<&str> {
 /// inside `e` included: each binder is unique, so the caller keeps those
 /// visible where `e` is).
 pub(super) fn free_locals(e: &Expr<TypeInfo>, out: &mut Vec<LocalId>) {
-    let mut walk = |x: &Expr<TypeInfo>| free_locals(x, out);
+    free_locals_except(e, &mut |_| false, out);
+}
+
+/// [`free_locals`] of `e` outside the sub-expressions `skip` is true of.
+pub(super) fn free_locals_except(
+    e: &Expr<TypeInfo>,
+    skip: &mut dyn FnMut(&Expr<TypeInfo>) -> bool,
+    out: &mut Vec<LocalId>,
+) {
+    if skip(e) {
+        return;
+    }
+    let mut walk = |x: &Expr<TypeInfo>| free_locals_except(x, skip, out);
     match &e.kind {
         ExprKind::Lit(_) => {}
         ExprKind::Var(_, var) => {
@@ -174,25 +188,29 @@ pub(super) fn coerce(expr: ir::Expr, from: Ty, to: Ty, span: SpanId, scratch: Va
 
 impl<'a> Lowering<'a> {
     /// A new closure body's function id and code, to be filled in.
-    fn reserve_closure(&mut self) -> (FuncId, u32) {
+    pub(super) fn reserve_closure(&mut self) -> (FuncId, u32) {
         let func = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(placeholder());
         self.program.closures.push(func);
         (func, self.program.closures.len() as u32 - 1)
     }
 
-    /// The code of wrapper `k` (1-based) of a top-level function: it takes
-    /// parameter `k` with the `k - 1` before it captured.
-    fn wrapper(&mut self, global: GlobalId, k: usize) -> Result<u32, RuntimeError> {
-        if let Some(code) = self.wrappers.get(&(global, k)) {
+    /// The code of wrapper `k` (1-based) of a top-level function's
+    /// variant: it takes parameter `k` with the `k - 1` before it captured.
+    fn wrapper(&mut self, global: GlobalId, k: usize, cps: &CpsVars) -> Result<u32, RuntimeError> {
+        if let Some(code) = self.wrappers.get(&(global, k, cps.clone())) {
             return Ok(*code);
         }
         let def = &self.defs[&global];
         let (name, span, arity) = (def.name.clone(), def.span, def.params.len());
-        let (params, ret) = signature(def.ty, arity, span)?;
+        let (params, ret) = self.def_signature(global, cps)?;
         let (func, code) = self.reserve_closure();
-        self.wrappers.insert((global, k), code);
+        self.wrappers.insert((global, k, cps.clone()), code);
         let span = self.span(span);
+        if k == arity && params.len() > arity {
+            self.shifting_wrapper(global, cps, (func, code), name, span)?;
+            return Ok(code);
+        }
         // Locals: the closure, the argument, one scratch `val`.
         let (me, arg, scratch) = (VarId(0), VarId(1), VarId(2));
         let captured = (0..k as i64 - 1).map(|i| ir::Expr::Runtime {
@@ -201,7 +219,7 @@ impl<'a> Lowering<'a> {
             span,
         });
         let body = if k < arity {
-            let next = self.wrapper(global, k + 1)?;
+            let next = self.wrapper(global, k + 1, cps)?;
             let mut captures: Vec<ir::Expr> = captured.collect();
             captures.push(ir::Expr::Var(arg));
             ir::Expr::Runtime {
@@ -210,7 +228,7 @@ impl<'a> Lowering<'a> {
                 span,
             }
         } else {
-            let target = self.func(global);
+            let target = self.func(global, cps);
             let mut args: Vec<ir::Expr> = captured.collect();
             args.push(ir::Expr::Var(arg));
             let args = args
@@ -222,7 +240,6 @@ impl<'a> Lowering<'a> {
                 func: target,
                 args,
                 span,
-                tail: false,
             };
             coerce(call, ret, Ty::Val, span, scratch)
         };
@@ -288,7 +305,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
 
     /// The locals of `functions`' bodies visible here, with their values
     /// and types: what a closure of them captures.
-    fn captures(
+    pub(super) fn captures(
         &mut self,
         functions: &[&'a Expr<TypeInfo>],
         span: SpanId,
@@ -311,12 +328,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let span = self.span(e.span);
         let captures = self.captures(&[e], span);
         let (func, code) = self.lowering.reserve_closure();
-        let function = self.closure_body(e, name, &captures, None)?;
-        self.lowering.program.functions[func.0 as usize] = function;
+        self.closure_entries(e, name, &captures, None, (func, code))?;
         Ok(self.make_closure(code, captures, span))
     }
 
-    fn make_closure(
+    pub(super) fn make_closure(
         &mut self,
         code: u32,
         captures: Vec<(LocalId, ir::Expr, Ty)>,
@@ -334,21 +350,27 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// The body `(self, arg) -> val` of the closure of `fun p -> body`
-    /// capturing `captures` (in that order).
-    fn closure_body(
+    /// capturing `captures` (in that order), lowered with the effect
+    /// variables `cps` shifting; with `kont`, its continuation-passing
+    /// entry `(self, arg, kont) -> answer`.
+    pub(super) fn closure_body(
         &mut self,
         e: &'a Expr<TypeInfo>,
         name: &str,
         captures: &[(LocalId, ir::Expr, Ty)],
         rec: Option<(Vec<(LocalId, u32)>, u32)>,
+        (cps, kont): (Rc<CpsVars>, bool),
     ) -> Result<ir::Function, RuntimeError> {
         let ExprKind::Fun(param, body) = &e.kind else {
             return Err(not_compiled("this function", e.span));
         };
         let span = self.span(e.span);
         let mut f = FnLower::new(self.lowering, None);
+        f.cps_vars = cps;
+        f.frame = Some(Rc::from(name));
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
+        let kont = kont.then(|| f.fresh(Ty::Val));
         f.rec = rec.map(|(members, code)| RecGroup {
             members,
             me: code,
@@ -374,19 +396,28 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let failure = (MatchKind::Parameter, param.span);
         let mut out = f.bind_pattern(param, param_var, Ty::Val, failure, |f| {
             // Curried functions keep the binding's name: `let f x y = …`.
-            let value = match &strip(body).kind {
-                ExprKind::Fun(..) => f.lambda(strip(body), name)?,
-                _ => f.expr(body, false)?,
-            };
-            let body_ty = f.ty(body)?;
-            Ok(f.coerce(value, body_ty, Ty::Val, span))
+            Ok(match (&strip(body).kind, kont) {
+                (ExprKind::Fun(..), kont) => {
+                    let value = f.lambda(strip(body), name)?;
+                    match kont {
+                        Some(kont) => f.deliver(value, Ty::Val, Kont::Closure(kont), true, span),
+                        None => value,
+                    }
+                }
+                (_, Some(kont)) => f.cps_body(body, kont)?,
+                (_, None) => {
+                    let value = f.expr(body, false)?;
+                    let body_ty = f.ty(body)?;
+                    f.coerce(value, body_ty, Ty::Val, span)
+                }
+            })
         })?;
         for (var, value) in prologue.into_iter().rev() {
             out = ir::build::let_(var.0, value, out);
         }
         Ok(ir::Function {
             name: name.to_string(),
-            params: 2,
+            params: 2 + kont.is_some() as usize,
             locals: f.locals,
             ret: Ty::Val,
             body: out,
@@ -397,12 +428,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
 
     /// `let rec f x = … and g y = … in body`: the members share one capture
     /// array; the first is made from the captures, the others from it.
+    /// With `kont`, the body is continuation-passing code (see [`super::cps`]).
     pub(super) fn let_rec(
         &mut self,
         e: &'a Expr<TypeInfo>,
         bindings: &'a [Binding<TypeInfo>],
         body: &'a Expr<TypeInfo>,
         tail: bool,
+        kont: Option<Kont>,
     ) -> Result<ir::Expr, RuntimeError> {
         let span = self.span(e.span);
         let mut members = Vec::new();
@@ -427,8 +460,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             .map(|((_, id, _), (_, code))| (*id, *code))
             .collect();
         for ((name, _, fun), (func, code)) in members.iter().zip(&reserved) {
-            let function = self.closure_body(fun, name, &captures, Some((codes.clone(), *code)))?;
-            self.lowering.program.functions[func.0 as usize] = function;
+            let rec = Some((codes.clone(), *code));
+            self.closure_entries(fun, name, &captures, rec, (*func, *code))?;
         }
         let mut values = vec![self.make_closure(reserved[0].1, captures, span)];
         let vars: Vec<VarId> = members.iter().map(|_| self.fresh(Ty::Val)).collect();
@@ -442,7 +475,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         for ((_, id, _), var) in members.iter().zip(&vars) {
             self.vars.insert(*id, *var);
         }
-        let mut out = self.expr(body, tail)?;
+        let mut out = match kont {
+            Some(kont) => self.cps(body, kont, tail)?,
+            None => self.expr(body, tail)?,
+        };
         for (var, value) in vars.iter().zip(values).rev() {
             out = ir::build::let_(var.0, value, out);
         }
@@ -454,10 +490,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
     pub(super) fn function_value(
         &mut self,
         global: GlobalId,
+        cps: &CpsVars,
         args: Vec<ir::Expr>,
         span: SpanId,
     ) -> Result<ir::Expr, RuntimeError> {
-        let code = self.lowering.wrapper(global, args.len() + 1)?;
+        let code = self.lowering.wrapper(global, args.len() + 1, cps)?;
         Ok(ir::Expr::Runtime {
             entry: RuntimeFn::MakeClosure(code),
             args,
@@ -495,15 +532,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// `f` (a `val`) applied to `args` one at a time, each application at
-    /// the span of its own application node; the last is in tail position
-    /// if the whole is.
+    /// the span of its own application node.
     pub(super) fn apply_all(
         &mut self,
         mut f: ir::Expr,
         args: &[(&'a Expr<TypeInfo>, &'a Expr<TypeInfo>)],
-        tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        for (i, (arg, app)) in args.iter().enumerate() {
+        for (arg, app) in args {
             let value = self.expr(arg, false)?;
             let ty = self.ty(arg)?;
             let arg_span = self.span(arg.span);
@@ -513,7 +548,6 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 func: Box::new(f),
                 arg: Box::new(arg),
                 span,
-                tail: tail && i + 1 == args.len(),
             };
         }
         Ok(f)

@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 mod closure;
+mod control;
+mod cps;
 mod data;
 mod pattern;
 #[cfg(test)]
@@ -27,6 +29,7 @@ use crate::syntax::ast::{
 use crate::types::resolved::{Binder, GlobalId, LocalId, OpInstance, VarTarget};
 use crate::types::TypeInfo;
 use crate::types::{Type, TypeId};
+use cps::CpsVars;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -107,6 +110,7 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         funcs: HashMap::new(),
         queue: Vec::new(),
         wrappers: HashMap::new(),
+        identity: None,
         slots: HashMap::new(),
         refused: HashMap::new(),
         layouts,
@@ -131,8 +135,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         span,
         in_call_stack: true,
     };
-    while let Some((global, func)) = lowering.queue.pop() {
-        let function = lowering.function(global)?;
+    while let Some((global, cps, func)) = lowering.queue.pop() {
+        let function = lowering.function(global, cps)?;
         lowering.program.functions[func.0 as usize] = function;
     }
     lowering.program.globals = lowering.slots.len() as u32;
@@ -187,12 +191,16 @@ fn function_def<'a>(
 struct Lowering<'a> {
     defs: HashMap<GlobalId, FunctionDef<'a>>,
     program: ir::Program,
-    funcs: HashMap<GlobalId, FuncId>,
+    /// Each top-level function by the effect variables that are `cps` in
+    /// its variant (see [`cps`]: one IR function per effect instance).
+    funcs: HashMap<(GlobalId, CpsVars), FuncId>,
     /// Functions given an id whose body is not lowered yet.
-    queue: Vec<(GlobalId, FuncId)>,
+    queue: Vec<(GlobalId, CpsVars, FuncId)>,
     /// The closure code of each wrapper of a top-level function used as a
-    /// value, by function and parameter (see [`closure`]).
-    wrappers: HashMap<(GlobalId, usize), u32>,
+    /// value, by function, parameter and variant (see [`closure`]).
+    wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
+    /// The closure code of the identity continuation, once made.
+    identity: Option<u32>,
     /// The global table's slot of each top-level value.
     slots: HashMap<GlobalId, u32>,
     /// Top-level values of the stdlib the JIT cannot compile: refused
@@ -216,30 +224,43 @@ impl<'a> Lowering<'a> {
         SpanId(self.program.spans.len() as u32 - 1)
     }
 
-    /// The id of a top-level function, queued for lowering on first use.
-    fn func(&mut self, global: GlobalId) -> FuncId {
-        if let Some(id) = self.funcs.get(&global) {
+    /// The id of a top-level function's variant, queued for lowering on
+    /// first use.
+    fn func(&mut self, global: GlobalId, cps: &CpsVars) -> FuncId {
+        if let Some(id) = self.funcs.get(&(global, cps.clone())) {
             return *id;
         }
         let id = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(placeholder());
-        self.funcs.insert(global, id);
-        self.queue.push((global, id));
+        self.funcs.insert((global, cps.clone()), id);
+        self.queue.push((global, cps.clone(), id));
         id
     }
 
-    fn function(&mut self, global: GlobalId) -> Result<ir::Function, RuntimeError> {
+    fn function(&mut self, global: GlobalId, cps: CpsVars) -> Result<ir::Function, RuntimeError> {
         let def = &self.defs[&global];
         let (name, body, span) = (def.name.clone(), def.body, def.span);
         let params = def.params.clone();
-        let (param_types, ret) = signature(def.ty, params.len(), span)?;
+        let (param_types, ret) = self.def_signature(global, &cps)?;
         let mut f = FnLower::new(self, Some(global));
+        f.cps_vars = Rc::new(cps);
+        f.frame = Some(Rc::from(name.as_str()));
         let mut bound = Vec::new();
         for (pattern, ty) in params.iter().zip(&param_types) {
             let var = f.fresh(*ty);
             bound.push((*pattern, var));
         }
-        let expr = f.bind_params(&bound, body, ret)?;
+        // A variant that may shift takes its continuation last.
+        let kont = (param_types.len() > params.len()).then(|| f.fresh(Ty::Val));
+        let expr = f.bind_params(&bound, ret, |f| match kont {
+            Some(kont) => f.cps_body(body, kont),
+            None => {
+                let expr = f.expr(body, true)?;
+                let body_ty = f.ty(body)?;
+                let body_span = f.span(body.span);
+                Ok(f.coerce(expr, body_ty, ret, body_span))
+            }
+        })?;
         let locals = f.locals;
         let span = self.span(span);
         Ok(ir::Function {
@@ -253,21 +274,25 @@ impl<'a> Lowering<'a> {
         })
     }
 
-    /// The IR result type of a top-level function.
-    fn ret_type(&self, global: GlobalId) -> Option<Ty> {
-        let def = self.defs.get(&global)?;
-        let (_, ret) = signature(def.ty, def.params.len(), def.span).ok()?;
-        Some(ret)
-    }
-
     fn arity(&self, global: GlobalId) -> Option<usize> {
         self.defs.get(&global).map(|d| d.params.len())
     }
 
-    /// The IR parameter and result types of a top-level function.
-    fn def_signature(&self, global: GlobalId) -> Result<(Vec<Ty>, Ty), RuntimeError> {
+    /// The IR parameter and result types of a top-level function's
+    /// variant: one that may shift takes a continuation and returns the
+    /// answer.
+    fn def_signature(
+        &self,
+        global: GlobalId,
+        cps: &CpsVars,
+    ) -> Result<(Vec<Ty>, Ty), RuntimeError> {
         let def = &self.defs[&global];
-        signature(def.ty, def.params.len(), def.span)
+        let (mut params, ret) = signature(def.ty, def.params.len(), def.span)?;
+        if cps::variant_shifts(def.ty, def.params.len(), cps) {
+            params.push(Ty::Val);
+            return Ok((params, Ty::Val));
+        }
+        Ok((params, ret))
     }
 
     /// The slot of a top-level value in the global table.
@@ -290,9 +315,18 @@ impl<'a> Lowering<'a> {
         self.program.functions.truncate(checkpoint.functions);
         self.program.closures.truncate(checkpoint.closures);
         self.funcs.retain(|_, func| kept(func));
-        self.queue.retain(|(_, func)| kept(func));
+        self.queue.retain(|(_, _, func)| kept(func));
         self.wrappers
             .retain(|_, code| (*code as usize) < checkpoint.closures);
+        self.program
+            .cps_closures
+            .retain(|(code, _)| (*code as usize) < checkpoint.closures);
+        if self
+            .identity
+            .is_some_and(|code| code as usize >= checkpoint.closures)
+        {
+            self.identity = None;
+        }
     }
 }
 
@@ -332,6 +366,9 @@ struct FnLower<'l, 'a> {
     lowering: &'l mut Lowering<'a>,
     /// The global this function is (`None` for the main code).
     this: Option<GlobalId>,
+    /// The name the call stack shows for this body (`None` for the main
+    /// code): continuations of its code show it too.
+    frame: Option<Rc<str>>,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
     /// The main file's top-level values, by global: locals of the main
@@ -341,6 +378,12 @@ struct FnLower<'l, 'a> {
     rec: Option<closure::RecGroup>,
     /// The join points made so far ([`ir::JoinId`]s are per function).
     joins: u32,
+    /// The effect variables that are `cps` in this body (its function's
+    /// variant, see [`cps`]); any other is pure.
+    cps_vars: Rc<CpsVars>,
+    /// Sub-expressions already evaluated into locals (continuation-passing
+    /// code evaluates a node's operands before the node; see [`cps`]).
+    precomputed: HashMap<*const Expr<TypeInfo>, VarId>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -353,6 +396,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             globals: HashMap::new(),
             rec: None,
             joins: 0,
+            frame: None,
+            cps_vars: Rc::default(),
+            precomputed: HashMap::new(),
         }
     }
 
@@ -453,6 +499,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
     fn expr(&mut self, e: &'a Expr<TypeInfo>, tail: bool) -> Result<ir::Expr, RuntimeError> {
         use ir::build;
         let boxed = |x: ir::Expr| Box::new(x);
+        if let Some(var) = self.precomputed.get(&(e as *const _)) {
+            return Ok(ir::Expr::Var(*var));
+        }
         Ok(match &e.kind {
             ExprKind::Lit(lit) => match lit {
                 Literal::Int(n) => build::int(*n),
@@ -474,7 +523,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Var(_, var) => self.variable(e, var.target)?,
             ExprKind::App(..) => self.call(e, tail)?,
             ExprKind::Let(group, body) if group.recursive => {
-                self.let_rec(e, &group.bindings, body, tail)?
+                self.let_rec(e, &group.bindings, body, tail, None)?
             }
             ExprKind::Let(group, body) => self.let_in(&group.bindings, body, e, tail)?,
             ExprKind::If(cond, then, otherwise) => build::if_(
@@ -545,8 +594,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
             | ExprKind::Assign(..)
             | ExprKind::Deref(..)
             | ExprKind::Ref(..) => self.data(e)?,
-            ExprKind::Shift(..) => return Err(not_compiled("`shift`", e.span)),
-            ExprKind::Reset(..) => return Err(not_compiled("`reset`", e.span)),
+            // Reached only where the effects say nothing shifts: a `shift`
+            // is lowered by `cps`, from its `reset`.
+            ExprKind::Shift(..) => return Err(cps::misplaced_shift(e.span)),
+            ExprKind::Reset(body) => self.reset(e, body)?,
             ExprKind::Try(..) => return Err(not_compiled("`try`", e.span)),
             ExprKind::Assert(..) => return Err(not_compiled("`assert`", e.span)),
         })
@@ -706,7 +757,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if let Some(var) = self.globals.get(&id) {
                     (ir::Expr::Var(*var), self.locals[var.0 as usize])
                 } else if self.lowering.arity(id).is_some() {
-                    (self.function_value(id, Vec::new(), span)?, Ty::Val)
+                    let cps = self.instance_cps(e, id);
+                    (self.function_value(id, &cps, Vec::new(), span)?, Ty::Val)
                 } else if let Some(slot) = self.lowering.slots.get(&id) {
                     let read = ir::Expr::Runtime {
                         entry: RuntimeFn::GlobalGet,
@@ -746,14 +798,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let (value, value_ty, rest) = match target {
             Some(VarTarget::Global(id)) if self.lowering.arity(id).is_some() => {
                 let arity = self.lowering.arity(id).unwrap_or(0);
+                let cps = self.instance_cps(head, id);
                 if args.len() < arity {
                     let values: Vec<_> = args.iter().map(|(arg, _)| *arg).collect();
                     let boxed = self.boxed_args(&values)?;
-                    let closure = self.function_value(id, boxed, span)?;
+                    let closure = self.function_value(id, &cps, boxed, span)?;
                     return Ok(self.coerce(closure, Ty::Val, result_ty, span));
                 }
                 let (known, rest) = args.split_at(arity);
-                let (params, ret) = self.lowering.def_signature(id)?;
+                let (params, ret) = self.direct_signature(e, id, &cps)?;
                 let mut lowered = Vec::new();
                 for ((arg, _), param) in known.iter().zip(params) {
                     let value = self.expr(arg, false)?;
@@ -761,29 +814,24 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     let arg_span = self.span(arg.span);
                     lowered.push(self.coerce(value, ty, param, arg_span));
                 }
-                if rest.is_empty() && tail && self.this == Some(id) && ret == result_ty {
+                let same_variant = *self.cps_vars == cps;
+                if rest.is_empty()
+                    && tail
+                    && self.this == Some(id)
+                    && same_variant
+                    && ret == result_ty
+                {
                     return Ok(ir::Expr::TailCallSelf { args: lowered });
                 }
                 let call_span = match known.last() {
                     Some((_, app)) => self.span(app.span),
                     None => span,
                 };
-                let func = self.lowering.func(id);
-                // A call in tail position of a function with this one's
-                // result type leaves no frame behind (`return_call`), as
-                // the interpreter's tail calls do.
-                let this_ret = self.this.and_then(|f| self.lowering.ret_type(f));
-                if rest.is_empty() && tail && ret == result_ty && this_ret == Some(ret) {
-                    return Ok(ir::Expr::TailCall {
-                        func,
-                        args: lowered,
-                    });
-                }
+                let func = self.lowering.func(id, &cps);
                 let call = ir::Expr::Call {
                     func,
                     args: lowered,
                     span: call_span,
-                    tail: tail && rest.is_empty(),
                 };
                 (call, ret, rest)
             }
@@ -805,7 +853,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             return Ok(self.coerce(value, value_ty, result_ty, span));
         }
         let f = self.coerce(value, value_ty, Ty::Val, span);
-        let applied = self.apply_all(f, rest, tail)?;
+        let applied = self.apply_all(f, rest)?;
         Ok(self.coerce(applied, Ty::Val, result_ty, span))
     }
 

@@ -359,22 +359,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// A function's parameters, each in a local, matched against their
-    /// patterns in order before `body` (of IR type `ret`) runs.
+    /// patterns in order before `body` (what lowers the function's body,
+    /// of IR type `ret`) runs.
     pub(super) fn bind_params(
         &mut self,
         params: &[(&'a Pattern<TypeInfo>, VarId)],
-        body: &'a Expr<TypeInfo>,
         ret: Ty,
+        body: impl FnOnce(&mut Self) -> Result<ir::Expr, RuntimeError>,
     ) -> Result<ir::Expr, RuntimeError> {
         let Some(((pattern, var), rest)) = params.split_first() else {
-            let value = self.expr(body, true)?;
-            let body_ty = self.ty(body)?;
-            let span = self.span(body.span);
-            return Ok(self.coerce(value, body_ty, ret, span));
+            return body(self);
         };
         let failure = (MatchKind::Parameter, pattern.span);
         self.bind_pattern(pattern, *var, ret, failure, |f| {
-            f.bind_params(rest, body, ret)
+            f.bind_params(rest, ret, body)
         })
     }
 

@@ -1,0 +1,382 @@
+//! `reset` and `shift` on top of the CPS transform ([`super::cps`]), and
+//! the closures it makes: continuations, and the entries of function
+//! values that may shift.
+//!
+//! A continuation is an ordinary closure of the uniform convention
+//! `(self, arg) -> val` that returns the answer of its `reset`: so `k` is
+//! a function value like any other (`<fun>` when printed, refused by `=`,
+//! callable from anywhere, a primitive included), and calling it many
+//! times runs the rest of the computation each time from the same
+//! captured values (multi-shot). A function value whose arrow may shift
+//! has a second entry, `(self, arg, kont) -> answer`, which is what
+//! continuation-passing code calls (`Expr::ApplyCps`).
+
+#![forbid(unsafe_code)]
+
+use super::closure::free_locals_except;
+use super::cps::{effect_shifts, CpsVars, Kont};
+use super::{not_compiled, FnLower, Lowering};
+use crate::jit::ir::{self, FuncId, RuntimeFn, SpanId, Ty, VarId};
+use crate::runtime::error::RuntimeError;
+use crate::syntax::ast::Expr;
+use crate::types::resolved::{Binder, GlobalId, LocalId};
+use crate::types::{Effect, Type, TypeInfo};
+use std::rc::Rc;
+
+/// What the argument of a continuation closure is.
+#[derive(Clone, Copy)]
+enum Resumed<'a> {
+    /// The value of an operand of the node it continues.
+    Operand(&'a Expr<TypeInfo>),
+    /// A local (the `k` of a `shift` body).
+    Local(LocalId),
+}
+
+/// What a continuation closure captures, slot by slot.
+enum Captured {
+    /// A local variable its code reads.
+    Local(LocalId),
+    /// An operand of its node evaluated before the one it resumes with.
+    Operand(*const Expr<TypeInfo>),
+    /// The continuation it passes its result on to.
+    Kont,
+}
+
+impl Lowering<'_> {
+    /// The code of the identity continuation (the one a `reset` gives its
+    /// body): it returns its argument, the answer.
+    fn identity_code(&mut self, span: SpanId) -> u32 {
+        if let Some(code) = self.identity {
+            return code;
+        }
+        let (func, code) = self.reserve_closure();
+        self.program.functions[func.0 as usize] = ir::Function {
+            name: "reset".into(),
+            params: 2,
+            locals: vec![Ty::Val; 2],
+            ret: Ty::Val,
+            body: ir::Expr::Var(VarId(1)),
+            span,
+            in_call_stack: false,
+        };
+        self.identity = Some(code);
+        code
+    }
+
+    /// The direct entry `(self, arg) -> val` of a function value whose
+    /// arrow shifts: its continuation-passing entry run to the answer with
+    /// the identity continuation, as if under a `reset` of its own. Code
+    /// the effects allow to call it so does not exist (a pure arrow never
+    /// takes it); the entry is there because every closure code has one.
+    fn direct_adapter(&mut self, name: String, span: SpanId) -> ir::Function {
+        let identity = self.identity_code(span);
+        ir::Function {
+            name,
+            params: 2,
+            locals: vec![Ty::Val; 2],
+            ret: Ty::Val,
+            body: ir::Expr::ApplyCps {
+                func: Box::new(ir::Expr::Var(VarId(0))),
+                arg: Box::new(ir::Expr::Var(VarId(1))),
+                kont: Box::new(ir::Expr::Runtime {
+                    entry: RuntimeFn::MakeClosure(identity),
+                    args: Vec::new(),
+                    span,
+                }),
+                span,
+                tail: true,
+            },
+            span,
+            in_call_stack: false,
+        }
+    }
+
+    /// Adds `function` as the continuation-passing entry of closure `code`.
+    fn add_cps_entry(&mut self, code: u32, function: ir::Function) {
+        let func = FuncId(self.program.functions.len() as u32);
+        self.program.functions.push(function);
+        self.program.cps_closures.push((code, func));
+    }
+
+    /// The last wrapper (closure `code`, function `func`) of a top-level
+    /// function's variant that shifts: its continuation-passing entry
+    /// calls the variant with the captured arguments, the argument and
+    /// the continuation.
+    pub(super) fn shifting_wrapper(
+        &mut self,
+        global: GlobalId,
+        cps: &CpsVars,
+        (func, code): (FuncId, u32),
+        name: String,
+        span: SpanId,
+    ) -> Result<(), RuntimeError> {
+        let (params, _) = self.def_signature(global, cps)?;
+        let target = self.func(global, cps);
+        // Locals: the closure, the argument, the continuation, a scratch.
+        let (me, arg, kont, scratch) = (VarId(0), VarId(1), VarId(2), VarId(3));
+        let user_params = &params[..params.len() - 1];
+        let mut args: Vec<ir::Expr> = (0..user_params.len() as i64 - 1)
+            .map(|i| ir::Expr::Runtime {
+                entry: RuntimeFn::Capture,
+                args: vec![ir::Expr::Var(me), ir::build::int(i)],
+                span,
+            })
+            .collect();
+        args.push(ir::Expr::Var(arg));
+        let mut args: Vec<ir::Expr> = args
+            .into_iter()
+            .zip(user_params)
+            .map(|(a, ty)| super::closure::coerce(a, Ty::Val, *ty, span, scratch))
+            .collect();
+        args.push(ir::Expr::Var(kont));
+        let entry = ir::Function {
+            name: name.clone(),
+            params: 3,
+            locals: vec![Ty::Val; 4],
+            ret: Ty::Val,
+            body: ir::Expr::TailCall { func: target, args },
+            span,
+            in_call_stack: false,
+        };
+        self.add_cps_entry(code, entry);
+        self.program.functions[func.0 as usize] = self.direct_adapter(name, span);
+        Ok(())
+    }
+}
+
+impl<'l, 'a> FnLower<'l, 'a> {
+    /// `reset body` in direct-style code: a body that may shift is
+    /// continuation-passing code whose continuation is the answer.
+    pub(super) fn reset(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        body: &'a Expr<TypeInfo>,
+    ) -> Result<ir::Expr, RuntimeError> {
+        if !self.shifts(&body.ann.effect) {
+            return self.expr(body, false);
+        }
+        let answer = self.cps(body, Kont::Answer, false)?;
+        let ty = self.ty(e)?;
+        let span = self.span(e.span);
+        Ok(self.coerce(answer, Ty::Val, ty, span))
+    }
+
+    /// `shift k -> body`: `k` is the continuation (a closure), and `body`
+    /// runs in its place under the same `reset`, its value the answer. In
+    /// a function that may shift, `body` is a closure of its own the
+    /// function's frame leaves to by a tail call: the `shift` removed the
+    /// frames up to the `reset`, so an error in `body` shows the call stack
+    /// of the `reset`, as on the interpreter.
+    pub(super) fn shift(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        binder: Binder,
+        body: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let Binder::Local(id) = binder else {
+            return Err(not_compiled("this `shift`", e.span));
+        };
+        let span = self.span(e.span);
+        let k = self.reify(kont, span);
+        if tail {
+            let shift_body = self.resume_closure(body, Resumed::Local(id), None, None)?;
+            return Ok(ir::Expr::TailApply {
+                func: Box::new(shift_body),
+                arg: Box::new(k),
+                span,
+            });
+        }
+        let var = self.fresh(Ty::Val);
+        self.vars.insert(id, var);
+        let body = self.cps(body, Kont::Answer, tail)?;
+        Ok(ir::build::let_(var.0, k, body))
+    }
+
+    /// The continuation `kont` as a closure value.
+    pub(super) fn reify(&mut self, kont: Kont, span: SpanId) -> ir::Expr {
+        match kont {
+            Kont::Closure(k) => ir::Expr::Var(k),
+            Kont::Answer => ir::Expr::Runtime {
+                entry: RuntimeFn::MakeClosure(self.lowering.identity_code(span)),
+                args: Vec::new(),
+                span,
+            },
+        }
+    }
+
+    /// Evaluates `operand` of `node` (which may shift) with, as its
+    /// continuation, a closure that lowers `node` again: with `operand`
+    /// given by its argument and the operands evaluated before it (locals
+    /// here, `FnLower::precomputed`) captured, so only what is left of
+    /// `node` runs. It shows in
+    /// the call stack as the function it continues.
+    pub(super) fn after(
+        &mut self,
+        node: &'a Expr<TypeInfo>,
+        operand: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let frame = self.frame.clone();
+        let resume = self.resume_closure(node, Resumed::Operand(operand), Some(kont), frame)?;
+        let closure = self.fresh(Ty::Val);
+        let evaluated = self.cps(operand, Kont::Closure(closure), tail)?;
+        Ok(ir::build::let_(closure.0, resume, evaluated))
+    }
+
+    /// A closure `(self, arg) -> answer` that runs `node` in
+    /// continuation-passing style (to `kont`, captured, or to the answer)
+    /// with `arg` as `resumed`, and the operands already evaluated and the
+    /// locals `node` reads captured; `frame` names it in the call stack.
+    fn resume_closure(
+        &mut self,
+        node: &'a Expr<TypeInfo>,
+        resumed: Resumed<'a>,
+        kont: Option<Kont>,
+        frame: Option<Rc<str>>,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(node.span);
+        // What `node` reads outside its operands already evaluated (their
+        // values are captured; the locals bound inside them are out of
+        // scope) and the one it resumes with (evaluated before it runs).
+        let skipped = match resumed {
+            Resumed::Operand(operand) => operand as *const _,
+            Resumed::Local(_) => std::ptr::null(),
+        };
+        let mut used = Vec::new();
+        let mut done = Vec::new();
+        let precomputed = &self.precomputed;
+        free_locals_except(
+            node,
+            &mut |e| {
+                let key = e as *const Expr<TypeInfo>;
+                if let Some(var) = precomputed.get(&key) {
+                    done.push((key, *var));
+                    return true;
+                }
+                key == skipped
+            },
+            &mut used,
+        );
+        let mut captures: Vec<(Captured, ir::Expr, Ty)> = Vec::new();
+        for id in used {
+            if let Some((value, ty)) = self.local(id, span) {
+                captures.push((Captured::Local(id), value, ty));
+            }
+        }
+        for (expr, var) in done {
+            let ty = self.locals[var.0 as usize];
+            captures.push((Captured::Operand(expr), ir::Expr::Var(var), ty));
+        }
+        if let Some(Kont::Closure(k)) = kont {
+            captures.push((Captured::Kont, ir::Expr::Var(k), Ty::Val));
+        }
+        let (func, code) = self.lowering.reserve_closure();
+        let resumed_ty = match resumed {
+            Resumed::Operand(operand) => self.ty(operand)?,
+            Resumed::Local(_) => Ty::Val,
+        };
+        let mut f = FnLower::new(self.lowering, None);
+        f.cps_vars = Rc::clone(&self.cps_vars);
+        f.frame = frame;
+        let me = f.fresh(Ty::Val);
+        let arg = f.fresh(Ty::Val);
+        let mut prologue = Vec::new();
+        let mut inner_kont = Kont::Answer;
+        for (i, (slot, _, ty)) in captures.iter().enumerate() {
+            let var = f.fresh(*ty);
+            match slot {
+                Captured::Local(id) => {
+                    f.vars.insert(*id, var);
+                }
+                Captured::Operand(expr) => {
+                    f.precomputed.insert(*expr, var);
+                }
+                Captured::Kont => inner_kont = Kont::Closure(var),
+            }
+            let read = ir::Expr::Runtime {
+                entry: RuntimeFn::Capture,
+                args: vec![ir::Expr::Var(me), ir::build::int(i as i64)],
+                span,
+            };
+            prologue.push((var, f.coerce(read, Ty::Val, *ty, span)));
+        }
+        let value = f.fresh(resumed_ty);
+        match resumed {
+            Resumed::Operand(operand) => {
+                f.precomputed.insert(operand as *const _, value);
+            }
+            Resumed::Local(id) => {
+                f.vars.insert(id, value);
+            }
+        }
+        prologue.push((
+            value,
+            f.coerce(ir::Expr::Var(arg), Ty::Val, resumed_ty, span),
+        ));
+        let rest = f.cps(node, inner_kont, true)?;
+        let body = super::cps::wrap_lets(prologue, rest);
+        let in_call_stack = f.frame.is_some();
+        let name = f.frame.as_deref().unwrap_or("<continuation>").to_string();
+        self.lowering.program.functions[func.0 as usize] = ir::Function {
+            name,
+            params: 2,
+            locals: f.locals,
+            ret: Ty::Val,
+            body,
+            span,
+            in_call_stack,
+        };
+        let values = captures
+            .into_iter()
+            .map(|(_, value, ty)| self.coerce(value, ty, Ty::Val, span))
+            .collect();
+        Ok(ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(code),
+            args: values,
+            span,
+        })
+    }
+
+    /// The entries of the closure `code` (function `func`) of `fun p ->
+    /// body`: the direct one, and a continuation-passing one if its arrow
+    /// may shift. An arrow whose effect variable this body leaves open (a
+    /// local function generalised over its effect) gets both, each
+    /// lowered with that variable pure and `cps` in turn.
+    pub(super) fn closure_entries(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        name: &str,
+        captures: &[(LocalId, ir::Expr, Ty)],
+        rec: Option<(Vec<(LocalId, u32)>, u32)>,
+        (func, code): (FuncId, u32),
+    ) -> Result<(), RuntimeError> {
+        let cps = Rc::clone(&self.cps_vars);
+        let effect = match &e.ann.ty {
+            Type::Arrow(_, _, effect) => effect.clone(),
+            _ => Effect::Pure,
+        };
+        let span = self.span(e.span);
+        let direct = if effect_shifts(&effect, &cps) {
+            let entry = self.closure_body(e, name, captures, rec, (Rc::clone(&cps), true))?;
+            self.lowering.add_cps_entry(code, entry);
+            self.lowering.direct_adapter(name.to_string(), span)
+        } else {
+            match &effect {
+                Effect::Var(v) if !cps.contains_key(v) => {
+                    let mut shifting = (*cps).clone();
+                    shifting.insert(*v, true);
+                    let shifting = (Rc::new(shifting), true);
+                    let entry = self.closure_body(e, name, captures, rec.clone(), shifting)?;
+                    self.lowering.add_cps_entry(code, entry);
+                }
+                _ => {}
+            }
+            self.closure_body(e, name, captures, rec, (cps, false))?
+        };
+        self.lowering.program.functions[func.0 as usize] = direct;
+        Ok(())
+    }
+}

@@ -1,0 +1,510 @@
+//! The selective CPS transform: code that may shift is lowered in
+//! continuation-passing style, everything else in direct style.
+//!
+//! What may shift is what the checker says: every node's
+//! `TypeInfo.effect` and every arrow's effect is `Pure`, `Cps(answer)`, or
+//! an effect variable (effect-polymorphic code). A body is lowered with
+//! the set of effect variables that are `cps` in it ([`CpsVars`]): a
+//! top-level function is compiled once per *variant*, the set of its
+//! type's effect variables that are `cps` at a use (matched from its type
+//! scheme against the type at the call), so `List.map` with a pure
+//! function is the direct-style loop and `List.map` with a shifting one is
+//! continuation-passing code. Any other variable is pure. Closures are
+//! lowered with their enclosing body's set.
+//!
+//! Continuation-passing code evaluates to the *answer* of the enclosing
+//! `reset` (always a `val`). Where a value is ready it goes to the
+//! continuation ([`Kont`]): the code's own value inside a `reset`, or a
+//! `TailApply` of a continuation closure. An operand that may shift is
+//! evaluated with a continuation closure whose body lowers the rest of its
+//! node again, the operands evaluated so far taken from its captures
+//! (`FnLower::precomputed`), so the direct lowering of any node kind
+//! serves for the part that does not shift. Every call a continuation or a
+//! shifting function makes last is a `return_call`: deep recursion in
+//! continuation-passing code runs in constant native stack (its pending
+//! work is the chain of continuation closures on the heap).
+
+#![forbid(unsafe_code)]
+
+use super::{not_compiled, FnLower, PRIMS};
+use crate::jit::ir::{self, SpanId, Ty, VarId};
+use crate::runtime::error::RuntimeError;
+use crate::syntax::ast::{BinOp, Expr, ExprKind, Literal, Pattern, PatternKind};
+use crate::types::resolved::{Binder, GlobalId, VarTarget};
+use crate::types::{EffVar, Effect, Type, TypeInfo};
+use std::collections::BTreeMap;
+
+/// The effect variables a body's variant decides: `true` for `cps`,
+/// `false` for pure. A variable not in it is pure too, but left open (see
+/// `FnLower::closure_entries`).
+pub(super) type CpsVars = BTreeMap<EffVar, bool>;
+
+/// Where the value of continuation-passing code goes.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Kont {
+    /// It is the answer of the enclosing `reset`: the code's own value.
+    Answer,
+    /// To the continuation closure held in this local.
+    Closure(VarId),
+}
+
+/// Whether `effect` may shift when the variables `cps` are `cps`.
+pub(super) fn effect_shifts(effect: &Effect, cps: &CpsVars) -> bool {
+    match effect {
+        Effect::Pure => false,
+        Effect::Cps(_) => true,
+        Effect::Var(v) => cps.get(v) == Some(&true),
+    }
+}
+
+/// Whether the variant `cps` of a function of type `ty` and `arity`
+/// parameters may shift once it has all its arguments (the effect of its
+/// innermost arrow, its body's context).
+pub(super) fn variant_shifts(ty: &Type, arity: usize, cps: &CpsVars) -> bool {
+    let mut ty = ty;
+    for k in 1..=arity {
+        let Type::Arrow(_, result, effect) = ty else {
+            return false;
+        };
+        if k == arity {
+            return effect_shifts(effect, cps);
+        }
+        ty = result;
+    }
+    false
+}
+
+/// Adds to `out` the effect variables of `scheme` (a binding's type)
+/// whose instance in `instance` (its type at a use) shifts under `cps`.
+fn instance_vars(scheme: &Type, instance: &Type, cps: &CpsVars, out: &mut CpsVars) {
+    match (scheme, instance) {
+        (Type::Arrow(p1, r1, e1), Type::Arrow(p2, r2, e2)) => {
+            if let Effect::Var(v) = e1 {
+                out.insert(*v, effect_shifts(e2, cps));
+            }
+            if let (Effect::Cps(a1), Effect::Cps(a2)) = (e1, e2) {
+                instance_vars(a1, a2, cps, out);
+            }
+            instance_vars(p1, p2, cps, out);
+            instance_vars(r1, r2, cps, out);
+        }
+        (Type::Con(_, xs), Type::Con(_, ys)) | (Type::Tuple(xs), Type::Tuple(ys)) => {
+            for (x, y) in xs.iter().zip(ys) {
+                instance_vars(x, y, cps, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The E401 for a `shift` the effects placed where nothing shifts (the
+/// checker and the lowering disagree: a bug, reported rather than run).
+pub(super) fn misplaced_shift(span: crate::syntax::ast::Span) -> RuntimeError {
+    not_compiled("a `shift` its effects do not account for", span)
+}
+
+/// The operands of `e` in evaluation order, for the nodes whose operands
+/// are all evaluated before the node does its work; `None` for the
+/// others (control flow, binders, calls).
+fn operands(e: &Expr<TypeInfo>) -> Option<Vec<&Expr<TypeInfo>>> {
+    Some(match &e.kind {
+        ExprKind::BinOp(BinOp::And | BinOp::Or, ..) => return None,
+        ExprKind::BinOp(_, _, a, b)
+        | ExprKind::Index(a, b)
+        | ExprKind::Assign(a, b)
+        | ExprKind::While(a, b) => {
+            if matches!(e.kind, ExprKind::While(..)) {
+                return None;
+            }
+            vec![a, b]
+        }
+        ExprKind::UnOp(_, _, a)
+        | ExprKind::Field(a, ..)
+        | ExprKind::Deref(a)
+        | ExprKind::Ref(a) => {
+            vec![a]
+        }
+        // A constructor's tuple argument is its fields: its lowering may
+        // read them one by one.
+        ExprKind::Constructor(_, _, Some(arg)) => match &arg.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![arg],
+        },
+        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Array(items) => {
+            items.iter().collect()
+        }
+        ExprKind::Record(fields) => fields.iter().map(|f| &f.value).collect(),
+        ExprKind::RecordUpdate(base, fields) => std::iter::once(&**base)
+            .chain(fields.iter().map(|f| &f.value))
+            .collect(),
+        ExprKind::IndexSet(a, i, v) => vec![a, i, v],
+        _ => return None,
+    })
+}
+
+/// How a call spine `f a1 … an` is made, for the part that decides it.
+enum Spine<'e> {
+    /// A top-level function given exactly its arity.
+    Known(GlobalId, &'e Expr<TypeInfo>, Vec<&'e Expr<TypeInfo>>),
+    /// A primitive given at most its arity, or a top-level function
+    /// given fewer arguments than it has: the arguments are evaluated,
+    /// then the call or closure cannot shift.
+    Saturating(Vec<&'e Expr<TypeInfo>>),
+    /// One application of a function value (what any other spine is, an
+    /// over-application included: its function part is the inner spine).
+    Single(&'e Expr<TypeInfo>, &'e Expr<TypeInfo>),
+}
+
+impl<'l, 'a> FnLower<'l, 'a> {
+    pub(super) fn shifts(&self, effect: &Effect) -> bool {
+        effect_shifts(effect, &self.cps_vars)
+    }
+
+    /// Whether evaluating `e` here may shift.
+    fn node_shifts(&self, e: &Expr<TypeInfo>) -> bool {
+        !self.precomputed.contains_key(&(e as *const _)) && self.shifts(&e.ann.effect)
+    }
+
+    /// The variant of the top-level function `global` that the use `head`
+    /// (a variable of its instance type) calls.
+    pub(super) fn instance_cps(&self, head: &Expr<TypeInfo>, global: GlobalId) -> CpsVars {
+        let mut out = CpsVars::new();
+        if let Some(def) = self.lowering.defs.get(&global) {
+            instance_vars(def.ty, &head.ann.ty, &self.cps_vars, &mut out);
+        }
+        out
+    }
+
+    /// The signature of a call `e` of a variant that must not shift (direct
+    /// style code calls it).
+    pub(super) fn direct_signature(
+        &self,
+        e: &Expr<TypeInfo>,
+        global: GlobalId,
+        cps: &CpsVars,
+    ) -> Result<(Vec<Ty>, Ty), RuntimeError> {
+        let def = &self.lowering.defs[&global];
+        if variant_shifts(def.ty, def.params.len(), cps) {
+            return Err(not_compiled(
+                "a call that may shift where its effects say it does not",
+                e.span,
+            ));
+        }
+        self.lowering.def_signature(global, cps)
+    }
+
+    /// The body of a function variant or closure entry that takes the
+    /// continuation `kont`: it returns the answer.
+    pub(super) fn cps_body(
+        &mut self,
+        body: &'a Expr<TypeInfo>,
+        kont: VarId,
+    ) -> Result<ir::Expr, RuntimeError> {
+        self.cps(body, Kont::Closure(kont), true)
+    }
+
+    /// `value` (of IR type `ty`), ready: given to `kont`.
+    pub(super) fn deliver(
+        &mut self,
+        value: ir::Expr,
+        ty: Ty,
+        kont: Kont,
+        tail: bool,
+        span: SpanId,
+    ) -> ir::Expr {
+        let value = self.coerce(value, ty, Ty::Val, span);
+        match kont {
+            Kont::Answer => value,
+            Kont::Closure(k) if tail => ir::Expr::TailApply {
+                func: Box::new(ir::Expr::Var(k)),
+                arg: Box::new(value),
+                span,
+            },
+            Kont::Closure(k) => ir::Expr::Apply {
+                func: Box::new(ir::Expr::Var(k)),
+                arg: Box::new(value),
+                span,
+            },
+        }
+    }
+
+    /// `e` in continuation-passing style: its value goes to `kont`, and the
+    /// IR's value is the answer. With `tail`, the code is the last thing
+    /// its IR function does (so it may end in a `return_call`).
+    pub(super) fn cps(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        if !self.node_shifts(e) {
+            let value = self.expr(e, false)?;
+            let ty = self.ty(e)?;
+            let span = self.span(e.span);
+            return Ok(self.deliver(value, ty, kont, tail, span));
+        }
+        match &e.kind {
+            ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => {
+                self.cps(inner, kont, tail)
+            }
+            ExprKind::Shift(_, _, binder, body) => self.shift(e, *binder, body, kont, tail),
+            ExprKind::Seq(first, second) => {
+                if self.node_shifts(first) {
+                    return self.after(e, first, kont, tail);
+                }
+                let first = self.expr(first, false)?;
+                Ok(ir::Expr::Seq(vec![first, self.cps(second, kont, tail)?]))
+            }
+            ExprKind::If(cond, then, otherwise) => {
+                if self.node_shifts(cond) {
+                    return self.after(e, cond, kont, tail);
+                }
+                let cond = self.expr(cond, false)?;
+                let then = self.cps(then, kont, tail)?;
+                let otherwise = match otherwise {
+                    Some(o) => self.cps(o, kont, tail)?,
+                    None => {
+                        let span = self.span(e.span);
+                        self.deliver(ir::Expr::Unit, Ty::Unit, kont, tail, span)
+                    }
+                };
+                Ok(ir::build::if_(cond, then, otherwise))
+            }
+            ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), _, lhs, rhs) => {
+                if self.node_shifts(lhs) {
+                    return self.after(e, lhs, kont, tail);
+                }
+                let cond = self.expr(lhs, false)?;
+                let span = self.span(e.span);
+                let rhs = self.cps(rhs, kont, tail)?;
+                let constant =
+                    self.deliver(ir::Expr::Bool(*op == BinOp::Or), Ty::Bool, kont, tail, span);
+                Ok(match op {
+                    BinOp::And => ir::build::if_(cond, rhs, constant),
+                    _ => ir::build::if_(cond, constant, rhs),
+                })
+            }
+            ExprKind::Let(group, body) if group.recursive => {
+                self.let_rec(e, &group.bindings, body, tail, Some(kont))
+            }
+            ExprKind::Let(group, body) => {
+                let mut steps = Vec::new();
+                for binding in &group.bindings {
+                    if self.node_shifts(&binding.expr) {
+                        let rest = self.after(e, &binding.expr, kont, tail)?;
+                        return Ok(wrap_lets(steps, rest));
+                    }
+                    let name = super::closure::binding_name(&binding.pattern);
+                    let value = match self.precomputed.get(&(&binding.expr as *const _)) {
+                        Some(var) => ir::Expr::Var(*var),
+                        None => self.named(&binding.expr, name)?,
+                    };
+                    let var = self.fresh(self.ty(&binding.expr)?);
+                    self.bind_simple(&binding.pattern, var)?;
+                    self.precomputed.insert(&binding.expr as *const _, var);
+                    steps.push((var, value));
+                }
+                let rest = self.cps(body, kont, tail)?;
+                Ok(wrap_lets(steps, rest))
+            }
+            ExprKind::App(..) => self.cps_call(e, kont, tail),
+            _ => match operands(e) {
+                Some(operands) => self.cps_operands(e, &operands, kont, tail),
+                None => Err(not_compiled(
+                    "this construct in code that may shift",
+                    e.span,
+                )),
+            },
+        }
+    }
+
+    /// A node whose `operands` are evaluated in order before it does its
+    /// work (direct style): see [`Self::cps_operands_then`].
+    fn cps_operands(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        operands: &[&'a Expr<TypeInfo>],
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        self.cps_operands_then(e, operands, kont, tail, |f, kont, tail| {
+            let value = f.expr(e, false)?;
+            let ty = f.ty(e)?;
+            let span = f.span(e.span);
+            Ok(f.deliver(value, ty, kont, tail, span))
+        })
+    }
+
+    /// A call that may shift (its operands, or the call itself).
+    fn cps_call(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let ExprKind::App(func, arg) = &e.kind else {
+            return Err(not_compiled("this call", e.span));
+        };
+        match self.spine(e, func, arg) {
+            Spine::Saturating(args) => self.cps_operands(e, &args, kont, tail),
+            Spine::Known(global, head, args) => {
+                let cps = self.instance_cps(head, global);
+                let def = &self.lowering.defs[&global];
+                if !variant_shifts(def.ty, def.params.len(), &cps) {
+                    return self.cps_operands(e, &args, kont, tail);
+                }
+                let (params, _) = self.lowering.def_signature(global, &cps)?;
+                let func = self.lowering.func(global, &cps);
+                let operands = args.clone();
+                self.cps_operands_then(e, &operands, kont, tail, move |f, kont, tail| {
+                    let mut lowered = Vec::new();
+                    for (arg, param) in args.iter().zip(&params) {
+                        let value = f.expr(arg, false)?;
+                        let ty = f.ty(arg)?;
+                        let span = f.span(arg.span);
+                        lowered.push(f.coerce(value, ty, *param, span));
+                    }
+                    let span = f.span(e.span);
+                    lowered.push(f.reify(kont, span));
+                    Ok(if tail {
+                        ir::Expr::TailCall {
+                            func,
+                            args: lowered,
+                        }
+                    } else {
+                        ir::Expr::Call {
+                            func,
+                            args: lowered,
+                            span,
+                        }
+                    })
+                })
+            }
+            Spine::Single(func, arg) => {
+                let shifting = match &func.ann.ty {
+                    Type::Arrow(_, _, effect) => self.shifts(effect),
+                    _ => false,
+                };
+                self.cps_operands_then(e, &[func, arg], kont, tail, move |f, kont, tail| {
+                    let span = f.span(e.span);
+                    let callee = f.expr(func, false)?;
+                    let callee_ty = f.ty(func)?;
+                    let callee = f.coerce(callee, callee_ty, Ty::Val, span);
+                    let value = f.expr(arg, false)?;
+                    let arg_ty = f.ty(arg)?;
+                    let arg_span = f.span(arg.span);
+                    let value = f.coerce(value, arg_ty, Ty::Val, arg_span);
+                    if shifting {
+                        let kont = f.reify(kont, span);
+                        return Ok(ir::Expr::ApplyCps {
+                            func: Box::new(callee),
+                            arg: Box::new(value),
+                            kont: Box::new(kont),
+                            span,
+                            tail,
+                        });
+                    }
+                    let applied = ir::Expr::Apply {
+                        func: Box::new(callee),
+                        arg: Box::new(value),
+                        span,
+                    };
+                    let ty = f.ty(e)?;
+                    let applied = f.coerce(applied, Ty::Val, ty, span);
+                    Ok(f.deliver(applied, ty, kont, tail, span))
+                })
+            }
+        }
+    }
+
+    /// A node whose `operands` are evaluated in order before it does its
+    /// work (`finish`, given the continuation): the operands before the
+    /// first that may shift are evaluated here into locals, that one with
+    /// a continuation that lowers the node again.
+    fn cps_operands_then(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        operands: &[&'a Expr<TypeInfo>],
+        kont: Kont,
+        tail: bool,
+        finish: impl FnOnce(&mut Self, Kont, bool) -> Result<ir::Expr, RuntimeError>,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let mut steps = Vec::new();
+        for operand in operands {
+            if self.precomputed.contains_key(&(*operand as *const _)) {
+                continue;
+            }
+            if self.node_shifts(operand) {
+                let rest = self.after(e, operand, kont, tail)?;
+                return Ok(wrap_lets(steps, rest));
+            }
+            let value = self.expr(operand, false)?;
+            let var = self.fresh(self.ty(operand)?);
+            self.precomputed.insert(*operand as *const _, var);
+            steps.push((var, value));
+        }
+        let rest = finish(self, kont, tail)?;
+        Ok(wrap_lets(steps, rest))
+    }
+
+    /// How the call `e` (`func arg`) is made.
+    fn spine(
+        &self,
+        e: &'a Expr<TypeInfo>,
+        func: &'a Expr<TypeInfo>,
+        arg: &'a Expr<TypeInfo>,
+    ) -> Spine<'a> {
+        let single = || Spine::Single(func, arg);
+        let mut args = Vec::new();
+        let mut head = e;
+        while let ExprKind::App(func, arg) = &head.kind {
+            if !std::ptr::eq(head, e) && self.precomputed.contains_key(&(head as *const _)) {
+                return single();
+            }
+            args.push(&**arg);
+            head = func;
+        }
+        args.reverse();
+        let ExprKind::Var(_, var) = &head.kind else {
+            return single();
+        };
+        match var.target {
+            VarTarget::Global(id) => match self.lowering.arity(id) {
+                Some(arity) if args.len() == arity => Spine::Known(id, head, args),
+                Some(arity) if args.len() < arity => Spine::Saturating(args),
+                _ => single(),
+            },
+            VarTarget::Prim(id) if args.len() <= PRIMS[id.0 as usize].arity => {
+                Spine::Saturating(args)
+            }
+            _ => single(),
+        }
+    }
+}
+
+/// `let v1 = e1 in … in body` of `steps` in order.
+pub(super) fn wrap_lets(steps: Vec<(VarId, ir::Expr)>, body: ir::Expr) -> ir::Expr {
+    steps.into_iter().rev().fold(body, |body, (var, value)| {
+        ir::build::let_(var.0, value, body)
+    })
+}
+
+impl FnLower<'_, '_> {
+    /// Binds a variable, `_` or `()` pattern to `var`: the patterns a
+    /// `let` in code that may shift takes for now (a pattern that can fail
+    /// needs a decision tree, which continuation-passing code lacks yet).
+    fn bind_simple(&mut self, pattern: &Pattern<TypeInfo>, var: VarId) -> Result<(), RuntimeError> {
+        match &pattern.kind {
+            PatternKind::Var(_, Binder::Local(id)) => {
+                self.vars.insert(*id, var);
+                Ok(())
+            }
+            PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => Ok(()),
+            PatternKind::Annot(inner, _) => self.bind_simple(inner, var),
+            _ => Err(not_compiled(
+                "this pattern in code that may shift",
+                pattern.span,
+            )),
+        }
+    }
+}

@@ -211,8 +211,7 @@ impl Exec<'_> {
         if k > lambda.arity() {
             return Err(internal("more arguments than the function takes"));
         }
-        let in_place = lambda.binds_in_place();
-        if in_place && self.code.is_direct_body(lambda.body) {
+        if lambda.direct {
             return self.call_direct(closure, k, call);
         }
         let m = &mut *self.m;
@@ -234,7 +233,7 @@ impl Exec<'_> {
         }
         m.fp = m.stack.len() - k;
         push_locals(&mut m.stack, (lambda.frame_size as usize).saturating_sub(k));
-        if !in_place {
+        if !lambda.in_place {
             for (i, param) in lambda.params.iter().enumerate() {
                 let arg = dup(&self.m.stack[self.m.fp + i]);
                 self.bind(param, arg, self.code.span(call))?;

@@ -186,6 +186,12 @@ pub struct Lambda {
     pub frame_size: u32,
     /// What a closure of this lambda copies from the creating activation.
     pub captures: Box<[VarRef]>,
+    /// Whether the arguments need no matching: each parameter is a
+    /// variable in its argument's slot, or `_`.
+    pub in_place: bool,
+    /// Whether a call runs the body at once, without a return frame
+    /// (see [`Code::is_direct_body`]).
+    pub direct: bool,
 }
 
 /// All code lowered so far; grows as modules and REPL inputs arrive.
@@ -228,16 +234,32 @@ impl Code {
 }
 
 impl Lambda {
-    pub fn arity(&self) -> usize {
-        self.params.len()
+    /// A lambda of `code` (which holds its body already).
+    pub fn new(
+        code: &Code,
+        name: Rc<str>,
+        params: Box<[Pat]>,
+        body: NodeId,
+        frame_size: u32,
+        captures: Box<[VarRef]>,
+    ) -> Lambda {
+        let in_place = params.iter().enumerate().all(|(i, p)| match p {
+            Pat::Wildcard => true,
+            Pat::Bind(slot) => *slot as usize == i,
+            _ => false,
+        });
+        Lambda {
+            name,
+            params,
+            body,
+            frame_size,
+            captures,
+            in_place,
+            direct: in_place && code.is_direct_body(body),
+        }
     }
 
-    /// Whether the arguments need no matching: each parameter is a
-    /// variable in its argument's slot, or `_`.
-    #[inline]
-    pub fn binds_in_place(&self) -> bool {
-        self.params.iter().enumerate().all(|(i, p)| {
-            matches!(p, Pat::Wildcard) || matches!(p, Pat::Bind(s) if *s as usize == i)
-        })
+    pub fn arity(&self) -> usize {
+        self.params.len()
     }
 }

@@ -201,13 +201,15 @@ impl<'a> Lowerer<'a> {
 
     fn add_lambda(&mut self, scope: FnScope, params: Box<[Pat]>, body: NodeId) -> LambdaId {
         let id = self.code.lambdas.len() as LambdaId;
-        self.code.lambdas.push(Lambda {
-            name: scope.name,
+        let lambda = Lambda::new(
+            self.code,
+            scope.name,
             params,
             body,
-            frame_size: scope.frame_size,
-            captures: scope.captures.into_boxed_slice(),
-        });
+            scope.frame_size,
+            scope.captures.into_boxed_slice(),
+        );
+        self.code.lambdas.push(lambda);
         id
     }
 
@@ -737,13 +739,15 @@ impl<'a> Lowerer<'a> {
         let first = self.code.lambdas.len() as LambdaId;
         let ids: Vec<LambdaId> = (0..funs.len() as LambdaId).map(|i| first + i).collect();
         for _ in &funs {
-            self.code.lambdas.push(Lambda {
-                name: Rc::from(""),
-                params: Box::new([Pat::Wildcard]),
-                body: 0,
-                frame_size: 0,
-                captures: Box::new([]),
-            });
+            let placeholder = Lambda::new(
+                self.code,
+                Rc::from(""),
+                Box::new([Pat::Wildcard]),
+                0,
+                0,
+                Box::new([]),
+            );
+            self.code.lambdas.push(placeholder);
         }
         let mut captures: Vec<VarRef> = Vec::new();
         let mut captured_locals: Vec<(LocalId, u32)> = Vec::new();
@@ -778,13 +782,14 @@ impl<'a> Lowerer<'a> {
             lowered.push((scope.name, params, body, scope.frame_size));
         }
         for (id, (name, params, body, frame_size)) in ids.iter().zip(lowered) {
-            self.code.lambdas[*id as usize] = Lambda {
+            self.code.lambdas[*id as usize] = Lambda::new(
+                self.code,
                 name,
                 params,
                 body,
                 frame_size,
-                captures: captures.clone().into_boxed_slice(),
-            };
+                captures.clone().into_boxed_slice(),
+            );
         }
         let mut names = Vec::new();
         let mut slots = Vec::new();

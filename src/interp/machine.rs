@@ -100,13 +100,15 @@ impl Machine {
             code.simple_depth.push(1);
             code.calls_prim.push(false);
             for name in [TOP_LEVEL, "<fun>"] {
-                code.lambdas.push(Lambda {
-                    name: Rc::from(name),
-                    params: Box::new([Pat::Wildcard]),
-                    body: TOP_LEVEL_NODE,
-                    frame_size: 0,
-                    captures: Box::new([]),
-                });
+                let lambda = Lambda::new(
+                    code,
+                    Rc::from(name),
+                    Box::new([Pat::Wildcard]),
+                    TOP_LEVEL_NODE,
+                    0,
+                    Box::new([]),
+                );
+                code.lambdas.push(lambda);
             }
         }
         Machine::idle()

@@ -252,8 +252,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn push(&mut self, node: Node, span: Span) -> NodeId {
-        let depth = self.simple_depth(&node);
-        let calls_prim = depth != 0 && self.calls_prim(&node);
+        let (depth, calls_prim) = match self.simple_parts(&node) {
+            Some(parts) => (self.simple_depth(&parts), self.calls_prim(&node, &parts)),
+            None => (0, false),
+        };
         let id = self.code.nodes.len() as NodeId;
         self.code.nodes.push(node);
         self.code.spans.push(span);
@@ -273,61 +275,50 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Whether simple node `node` calls a primitive, itself or below.
-    fn calls_prim(&self, node: &Node) -> bool {
-        let below = |ids: &[NodeId]| ids.iter().any(|&id| self.code.calls_prim[id as usize]);
-        match node {
-            Node::App { .. } | Node::Call { .. } => true,
+    /// The subexpressions of a node of a kind that is simple when they
+    /// all are (none for a leaf), or `None` for a kind that never is.
+    fn simple_parts(&self, node: &Node) -> Option<Vec<NodeId>> {
+        Some(match node {
+            Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => Vec::new(),
+            Node::App { func, arg } if self.is_prim_call(*func, 1) => vec![*arg],
+            Node::Call { func, args, .. } if self.is_prim_call(*func, args.len()) => args.to_vec(),
             Node::BinOp { left, right, .. } | Node::ShortCircuit { left, right, .. } => {
-                below(&[*left, *right])
+                vec![*left, *right]
             }
-            Node::UnOp { operand, .. } => below(&[*operand]),
-            Node::Seq { first, then } => below(&[*first, *then]),
+            Node::UnOp { operand, .. } => vec![*operand],
+            Node::Seq { first, then } => vec![*first, *then],
             Node::If {
                 cond,
                 then,
                 otherwise,
-            } => below(&[*cond, *then]) || otherwise.is_some_and(|e| below(&[e])),
-            Node::Build { parts, .. } => below(parts),
-            _ => false,
-        }
+            } => [*cond, *then].into_iter().chain(*otherwise).collect(),
+            Node::Build { parts, .. } => parts.to_vec(),
+            _ => return None,
+        })
     }
 
-    fn simple_depth(&self, node: &Node) -> u8 {
-        let depth_of = |ids: &[NodeId]| -> u8 {
-            let mut max = 0;
-            for &id in ids {
-                let d = self.code.simple_depth[id as usize];
-                if d == 0 {
-                    return 0;
-                }
-                max = max.max(d);
+    /// Whether a node with these simple parts calls a primitive, itself
+    /// or below.
+    fn calls_prim(&self, node: &Node, parts: &[NodeId]) -> bool {
+        matches!(node, Node::App { .. } | Node::Call { .. })
+            || parts.iter().any(|&id| self.code.calls_prim[id as usize])
+    }
+
+    /// 1 for a leaf; one more than its deepest part for a node whose
+    /// parts are all simple; 0 (not simple) otherwise or when too deep.
+    fn simple_depth(&self, parts: &[NodeId]) -> u8 {
+        let mut max = 0;
+        for &id in parts {
+            let d = self.code.simple_depth[id as usize];
+            if d == 0 {
+                return 0;
             }
-            if max >= MAX_SIMPLE_DEPTH {
-                0
-            } else {
-                max + 1
-            }
-        };
-        match node {
-            Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => 1,
-            Node::App { func, arg } if self.is_prim_call(*func, 1) => depth_of(&[*arg]),
-            Node::Call { func, args, .. } if self.is_prim_call(*func, args.len()) => depth_of(args),
-            Node::BinOp { left, right, .. } | Node::ShortCircuit { left, right, .. } => {
-                depth_of(&[*left, *right])
-            }
-            Node::UnOp { operand, .. } => depth_of(&[*operand]),
-            Node::Seq { first, then } => depth_of(&[*first, *then]),
-            Node::If {
-                cond,
-                then,
-                otherwise,
-            } => match otherwise {
-                Some(e) => depth_of(&[*cond, *then, *e]),
-                None => depth_of(&[*cond, *then]),
-            },
-            Node::Build { parts, .. } => depth_of(parts),
-            _ => 0,
+            max = max.max(d);
+        }
+        if max >= MAX_SIMPLE_DEPTH {
+            0
+        } else {
+            max + 1
         }
     }
 

@@ -48,13 +48,7 @@ pub fn int_fast_path(op: BinOp, x: i64, y: i64) -> Option<Value> {
         BinOp::Add => x.checked_add(y).map(Value::Int),
         BinOp::Sub => x.checked_sub(y).map(Value::Int),
         BinOp::Mul => x.checked_mul(y).map(Value::Int),
-        BinOp::Lt => Some(Value::Bool(x < y)),
-        BinOp::Le => Some(Value::Bool(x <= y)),
-        BinOp::Gt => Some(Value::Bool(x > y)),
-        BinOp::Ge => Some(Value::Bool(x >= y)),
-        BinOp::Eq => Some(Value::Bool(x == y)),
-        BinOp::Ne => Some(Value::Bool(x != y)),
-        _ => None,
+        _ => compare_numbers(op, x, y),
     }
 }
 
@@ -67,14 +61,24 @@ pub fn float_fast_path(op: BinOp, x: f64, y: f64) -> Option<Value> {
         BinOp::Sub => Some(Value::Float(x - y)),
         BinOp::Mul => Some(Value::Float(x * y)),
         BinOp::Div => Some(Value::Float(x / y)),
-        BinOp::Lt => Some(Value::Bool(x < y)),
-        BinOp::Le => Some(Value::Bool(x <= y)),
-        BinOp::Gt => Some(Value::Bool(x > y)),
-        BinOp::Ge => Some(Value::Bool(x >= y)),
-        BinOp::Eq => Some(Value::Bool(x == y)),
-        BinOp::Ne => Some(Value::Bool(x != y)),
-        _ => None,
+        _ => compare_numbers(op, x, y),
     }
+}
+
+/// A comparison operator on two numbers of one type (for floats, IEEE:
+/// every comparison with NaN but `<>` is false).
+#[inline(always)]
+fn compare_numbers<T: PartialOrd>(op: BinOp, x: T, y: T) -> Option<Value> {
+    let holds = match op {
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        BinOp::Ge => x >= y,
+        BinOp::Eq => x == y,
+        BinOp::Ne => x != y,
+        _ => return None,
+    };
+    Some(Value::Bool(holds))
 }
 
 /// Unary `-`.

@@ -1,7 +1,10 @@
 # Shared by the bench scripts (sourced, not run): builds the release
-# binary once, sets up the peers' venv and times whole commands.
-cargo build --release --quiet
-dlang=target/release/dlang
+# binary once (or takes the one $DLANG names, to measure another build),
+# sets up the peers' venv and times whole commands.
+if [ -z "${DLANG:-}" ]; then
+    cargo build --release --quiet
+fi
+dlang=${DLANG:-target/release/dlang}
 
 # Creates bench/.venv (git-ignored) if needed and installs the pinned
 # requirements file $1 into it; sets $python to the venv's interpreter.

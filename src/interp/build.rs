@@ -14,13 +14,22 @@ use crate::runtime::value::Value;
 use crate::syntax::ast::{BinOp, UnOp};
 
 impl Exec<'_> {
-    /// `a op b`; the context is read only off the integer fast path.
+    /// `a op b`; the context is read only off the int and float fast
+    /// paths (a float outside any `grad` is never tracked).
     #[inline(always)]
     pub fn binop(&self, op: BinOp, a: Value, b: Value) -> Result<Value, Fail> {
-        if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
-            if let Some(v) = ops::int_fast_path(op, *x, *y) {
-                return Ok(v);
+        match (&a, &b) {
+            (Value::Int(x), Value::Int(y)) => {
+                if let Some(v) = ops::int_fast_path(op, *x, *y) {
+                    return Ok(v);
+                }
             }
+            (Value::Float(x), Value::Float(y)) => {
+                if let Some(v) = ops::float_fast_path(op, *x, *y) {
+                    return Ok(v);
+                }
+            }
+            _ => {}
         }
         general_binop(self.ctx, op, a, b)
     }

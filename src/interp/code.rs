@@ -39,6 +39,15 @@ pub enum Node {
         func: NodeId,
         arg: NodeId,
     },
+    /// `f a1 … an` (n ≥ 2), the applications `apps[i]` (`f a1 … ai+1`)
+    /// run as one call of a function that takes the arguments at once, so
+    /// no closure is built in between (see `interp::call`). An
+    /// application is still made on its own where one would run code.
+    Call {
+        func: NodeId,
+        args: Box<[NodeId]>,
+        apps: Box<[NodeId]>,
+    },
     /// `let p = value in body` (one binding; `and` groups are nested).
     Let {
         pat: Pat,
@@ -169,16 +178,27 @@ pub enum Pat {
     As(Box<Pat>, u32),
 }
 
-/// One function body.
+/// One function body, of one or more parameters: `fun p1 p2 -> e` is
+/// one lambda of two, which runs when it has both arguments (the first
+/// alone only makes a partial application, as `fun p1 -> fun p2 -> e`
+/// would, without running any code).
 pub struct Lambda {
     /// The name of the binding it came from, for the dlang call stack.
     pub name: Rc<str>,
-    pub param: Pat,
+    /// Argument `i` arrives in slot `i`; `params[i]` is matched against
+    /// it there (a plain `Pat::Bind(i)` needs no match).
+    pub params: Box<[Pat]>,
     pub body: NodeId,
     /// Slots its activation needs (parameter, lets, match variables).
     pub frame_size: u32,
     /// What a closure of this lambda copies from the creating activation.
     pub captures: Box<[VarRef]>,
+    /// Whether the arguments need no matching: each parameter is a
+    /// variable in its argument's slot, or `_`.
+    pub in_place: bool,
+    /// Whether a call runs the body at once, without a return frame
+    /// (see [`Code::is_direct_body`]).
+    pub direct: bool,
 }
 
 /// All code lowered so far; grows as modules and REPL inputs arrive.
@@ -190,6 +210,8 @@ pub struct Code {
     /// otherwise the depth of a node that can be evaluated directly by a
     /// bounded recursion (see `machine::eval_simple`).
     pub simple_depth: Vec<u8>,
+    /// Whether a simple node calls a primitive (see [`Code::is_direct_body`]).
+    pub calls_prim: Vec<bool>,
     pub lambdas: Vec<Lambda>,
 }
 
@@ -208,5 +230,43 @@ impl Code {
 
     pub fn lambda(&self, id: LambdaId) -> &Lambda {
         &self.lambdas[id as usize]
+    }
+
+    /// Whether a function body of simple node `id` may run without a
+    /// return frame (it calls no primitive, whose error would then show
+    /// a different dlang call stack than the machine's call does).
+    pub fn is_direct_body(&self, id: NodeId) -> bool {
+        self.is_simple(id) && !self.calls_prim[id as usize]
+    }
+}
+
+impl Lambda {
+    /// A lambda of `code` (which holds its body already).
+    pub fn new(
+        code: &Code,
+        name: Rc<str>,
+        params: Box<[Pat]>,
+        body: NodeId,
+        frame_size: u32,
+        captures: Box<[VarRef]>,
+    ) -> Lambda {
+        let in_place = params.iter().enumerate().all(|(i, p)| match p {
+            Pat::Wildcard => true,
+            Pat::Bind(slot) => *slot as usize == i,
+            _ => false,
+        });
+        Lambda {
+            name,
+            params,
+            body,
+            frame_size,
+            captures,
+            in_place,
+            direct: in_place && code.is_direct_body(body),
+        }
+    }
+
+    pub fn arity(&self) -> usize {
+        self.params.len()
     }
 }

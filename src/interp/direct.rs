@@ -142,8 +142,39 @@ impl Exec<'_> {
                 self.eval_simple(then)
             }
             Node::Build { build, parts } => self.eval_build(id, build, parts),
+            Node::App { func, arg } => {
+                let arg = self.operand(*arg)?;
+                self.call_prim(*func, &[arg], id)
+            }
+            Node::Call { func, args, apps } => {
+                let call = apps.last().copied().unwrap_or(id);
+                match **args {
+                    [a, b] => {
+                        let a = self.operand(a)?;
+                        let b = self.operand(b)?;
+                        self.call_prim(*func, &[a, b], call)
+                    }
+                    _ => {
+                        let mut values = Vec::with_capacity(args.len());
+                        for arg in args.iter() {
+                            values.push(self.operand(*arg)?);
+                        }
+                        self.call_prim(*func, &values, call)
+                    }
+                }
+            }
             _ => Err(internal("direct evaluation of a control node")),
         }
+    }
+
+    /// A call that completes a primitive (the lowering makes only those
+    /// simple), on its evaluated arguments.
+    #[inline(never)]
+    fn call_prim(&mut self, func: NodeId, args: &[Value], call: NodeId) -> Result<Value, Fail> {
+        let Node::Const(Value::Builtin(app)) = self.code.node(func) else {
+            return Err(internal("direct call of a non-primitive"));
+        };
+        (app.prim.run)(self.ctx, args).map_err(|e| fail_at(e, self.span(call)))
     }
 
     /// A simple `Build`; kept out of `eval_simple` so that the recursion

@@ -40,6 +40,24 @@ pub enum Frame {
         func: Value,
         call: NodeId,
     },
+    /// `Call` node: the function is being evaluated.
+    CallFunction {
+        node: NodeId,
+    },
+    /// `Call` node: argument `index` is being evaluated; the function and
+    /// the `collected` arguments since its last application are on top
+    /// of the value stack.
+    CallArgument {
+        node: NodeId,
+        index: u32,
+        collected: u32,
+    },
+    /// `Call` node: the function is running on the arguments before
+    /// `index`; what it returns is the function for the rest.
+    CallApplied {
+        node: NodeId,
+        index: u32,
+    },
     /// `BinOp` node: the left operand is being evaluated.
     BinOpLeft {
         node: NodeId,

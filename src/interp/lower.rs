@@ -161,7 +161,7 @@ impl<'a> Lowerer<'a> {
         let body = self.lower_expr(expr, name);
         let scope = self.pop_scope();
         let body = body?;
-        Ok(self.add_lambda(scope, Pat::Wildcard, body))
+        Ok(self.add_lambda(scope, Box::new([Pat::Wildcard]), body))
     }
 
     /// Lowers a top-level value binding (not `rec`): the thunk computing the
@@ -177,7 +177,7 @@ impl<'a> Lowerer<'a> {
         })();
         let scope = self.pop_scope();
         let (body, pat, slots) = result?;
-        let lambda = self.add_lambda(scope, Pat::Wildcard, body);
+        let lambda = self.add_lambda(scope, Box::new([Pat::Wildcard]), body);
         let globals = slots
             .into_iter()
             .filter_map(|(binder, slot)| match binder {
@@ -200,15 +200,17 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_else(|| FnScope::new(Rc::from(TOP_LEVEL)))
     }
 
-    fn add_lambda(&mut self, scope: FnScope, param: Pat, body: NodeId) -> LambdaId {
+    fn add_lambda(&mut self, scope: FnScope, params: Box<[Pat]>, body: NodeId) -> LambdaId {
         let id = self.code.lambdas.len() as LambdaId;
-        self.code.lambdas.push(Lambda {
-            name: scope.name,
-            param,
+        let lambda = Lambda::new(
+            self.code,
+            scope.name,
+            params,
             body,
-            frame_size: scope.frame_size,
-            captures: scope.captures.into_boxed_slice(),
-        });
+            scope.frame_size,
+            scope.captures.into_boxed_slice(),
+        );
+        self.code.lambdas.push(lambda);
         id
     }
 
@@ -251,47 +253,73 @@ impl<'a> Lowerer<'a> {
     }
 
     fn push(&mut self, node: Node, span: Span) -> NodeId {
-        let depth = self.simple_depth(&node);
+        let (depth, calls_prim) = match self.simple_parts(&node) {
+            Some(parts) => (self.simple_depth(&parts), self.calls_prim(&node, &parts)),
+            None => (0, false),
+        };
         let id = self.code.nodes.len() as NodeId;
         self.code.nodes.push(node);
         self.code.spans.push(span);
         self.code.simple_depth.push(depth);
+        self.code.calls_prim.push(calls_prim);
         id
     }
 
-    fn simple_depth(&self, node: &Node) -> u8 {
-        let depth_of = |ids: &[NodeId]| -> u8 {
-            let mut max = 0;
-            for &id in ids {
-                let d = self.code.simple_depth[id as usize];
-                if d == 0 {
-                    return 0;
-                }
-                max = max.max(d);
+    /// Whether `func` is a primitive that `args` arguments complete and
+    /// that runs without the machine: such a call is a simple node.
+    fn is_prim_call(&self, func: NodeId, args: usize) -> bool {
+        match self.code.node(func) {
+            Node::Const(Value::Builtin(app)) => {
+                app.prim.machine.is_none() && app.prim.arity == app.args.len() + args
             }
-            if max >= MAX_SIMPLE_DEPTH {
-                0
-            } else {
-                max + 1
-            }
-        };
-        match node {
-            Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => 1,
+            _ => false,
+        }
+    }
+
+    /// The subexpressions of a node of a kind that is simple when they
+    /// all are (none for a leaf), or `None` for a kind that never is.
+    fn simple_parts(&self, node: &Node) -> Option<Vec<NodeId>> {
+        Some(match node {
+            Node::Const(_) | Node::Var(_) | Node::Global(_) | Node::Lambda(_) => Vec::new(),
+            Node::App { func, arg } if self.is_prim_call(*func, 1) => vec![*arg],
+            Node::Call { func, args, .. } if self.is_prim_call(*func, args.len()) => args.to_vec(),
             Node::BinOp { left, right, .. } | Node::ShortCircuit { left, right, .. } => {
-                depth_of(&[*left, *right])
+                vec![*left, *right]
             }
-            Node::UnOp { operand, .. } => depth_of(&[*operand]),
-            Node::Seq { first, then } => depth_of(&[*first, *then]),
+            Node::UnOp { operand, .. } => vec![*operand],
+            Node::Seq { first, then } => vec![*first, *then],
             Node::If {
                 cond,
                 then,
                 otherwise,
-            } => match otherwise {
-                Some(e) => depth_of(&[*cond, *then, *e]),
-                None => depth_of(&[*cond, *then]),
-            },
-            Node::Build { parts, .. } => depth_of(parts),
-            _ => 0,
+            } => [*cond, *then].into_iter().chain(*otherwise).collect(),
+            Node::Build { parts, .. } => parts.to_vec(),
+            _ => return None,
+        })
+    }
+
+    /// Whether a node with these simple parts calls a primitive, itself
+    /// or below.
+    fn calls_prim(&self, node: &Node, parts: &[NodeId]) -> bool {
+        matches!(node, Node::App { .. } | Node::Call { .. })
+            || parts.iter().any(|&id| self.code.calls_prim[id as usize])
+    }
+
+    /// 1 for a leaf; one more than its deepest part for a node whose
+    /// parts are all simple; 0 (not simple) otherwise or when too deep.
+    fn simple_depth(&self, parts: &[NodeId]) -> u8 {
+        let mut max = 0;
+        for &id in parts {
+            let d = self.code.simple_depth[id as usize];
+            if d == 0 {
+                return 0;
+            }
+            max = max.max(d);
+        }
+        if max >= MAX_SIMPLE_DEPTH {
+            0
+        } else {
+            max + 1
         }
     }
 
@@ -360,11 +388,7 @@ impl<'a> Lowerer<'a> {
                     parts: Box::new([arg]),
                 }
             }
-            ExprKind::App(func, arg) => {
-                let func = self.lower_expr(func, None)?;
-                let arg = self.lower_expr(arg, None)?;
-                Node::App { func, arg }
-            }
+            ExprKind::App(..) => return self.lower_app(e),
             ExprKind::Fun(param, body) => {
                 let name = name.unwrap_or_else(|| Rc::from("<fun>"));
                 let lambda = self.lower_lambda(name, param, body, Vec::new())?;
@@ -528,6 +552,38 @@ impl<'a> Lowerer<'a> {
         Ok(self.push(node, e.span))
     }
 
+    /// `f a1 … an`: an `App` node per application, and for n ≥ 2 the
+    /// `Call` node that runs them together.
+    fn lower_app(&mut self, e: &Expr) -> Result<NodeId, RuntimeError> {
+        let mut spine = Vec::new();
+        let mut head = e;
+        while let ExprKind::App(func, arg) = &head.kind {
+            spine.push((&**arg, head.span));
+            head = func;
+        }
+        let func = self.lower_expr(head, None)?;
+        let mut applied = func;
+        let mut args = Vec::with_capacity(spine.len());
+        let mut apps = Vec::with_capacity(spine.len());
+        for (arg, span) in spine.into_iter().rev() {
+            let arg = self.lower_expr(arg, None)?;
+            applied = self.push(Node::App { func: applied, arg }, span);
+            args.push(arg);
+            apps.push(applied);
+        }
+        if args.len() < 2 {
+            return Ok(applied);
+        }
+        Ok(self.push(
+            Node::Call {
+                func,
+                args: args.into_boxed_slice(),
+                apps: apps.into_boxed_slice(),
+            },
+            e.span,
+        ))
+    }
+
     fn lower_all(&mut self, exprs: &[&Expr]) -> Result<Box<[NodeId]>, RuntimeError> {
         exprs.iter().map(|e| self.lower_expr(e, None)).collect()
     }
@@ -573,23 +629,48 @@ impl<'a> Lowerer<'a> {
         self.scopes.push(scope);
         let result = self.lower_lambda_body(name, param, body);
         let scope = self.pop_scope();
-        let (param, body) = result?;
-        Ok(self.add_lambda(scope, param, body))
+        let (params, body) = result?;
+        Ok(self.add_lambda(scope, params, body))
     }
 
+    /// The parameters and body of `fun p1 -> fun p2 -> … -> e`, as one
+    /// lambda of as many parameters as can wait for the last argument:
+    /// each before the last must match whatever it gets, since applying
+    /// the curried function to it alone would have matched it at once.
     fn lower_lambda_body(
         &mut self,
         name: Rc<str>,
         param: &Pattern,
         body: &Expr,
-    ) -> Result<(Pat, NodeId), RuntimeError> {
-        let mut names = Vec::new();
-        let param = self.lower_pattern(param, &mut names)?;
-        self.bring_into_scope(names);
+    ) -> Result<(Box<[Pat]>, NodeId), RuntimeError> {
+        let mut params = vec![param];
+        let mut body = body;
+        while let (ExprKind::Fun(next, inner), true) = (
+            &strip_annot(body).kind,
+            params.last().is_some_and(|p| irrefutable(p)),
+        ) {
+            params.push(next);
+            body = inner;
+        }
+        // Argument `i` arrives in slot `i`.
+        let arg_slots: Vec<u32> = params.iter().map(|_| self.alloc_slot()).collect();
+        let mut pats = Vec::with_capacity(params.len());
+        for (param, slot) in params.into_iter().zip(arg_slots) {
+            let mut names = Vec::new();
+            let pat = match binding_name(param) {
+                Some((_, binder)) => {
+                    names.push((binder, slot));
+                    Pat::Bind(slot)
+                }
+                None => self.lower_pattern(param, &mut names)?,
+            };
+            self.bring_into_scope(names);
+            pats.push(pat);
+        }
         // Curried functions keep the binding's name: `let f x y = …`.
         let inner_name = matches!(strip_annot(body).kind, ExprKind::Fun(..)).then_some(name);
         let body = self.lower_expr(body, inner_name)?;
-        Ok((param, body))
+        Ok((pats.into_boxed_slice(), body))
     }
 
     fn lower_let(
@@ -663,13 +744,15 @@ impl<'a> Lowerer<'a> {
         let first = self.code.lambdas.len() as LambdaId;
         let ids: Vec<LambdaId> = (0..funs.len() as LambdaId).map(|i| first + i).collect();
         for _ in &funs {
-            self.code.lambdas.push(Lambda {
-                name: Rc::from(""),
-                param: Pat::Wildcard,
-                body: 0,
-                frame_size: 0,
-                captures: Box::new([]),
-            });
+            let placeholder = Lambda::new(
+                self.code,
+                Rc::from(""),
+                Box::new([Pat::Wildcard]),
+                0,
+                0,
+                Box::new([]),
+            );
+            self.code.lambdas.push(placeholder);
         }
         let mut captures: Vec<VarRef> = Vec::new();
         let mut captured_locals: Vec<(LocalId, u32)> = Vec::new();
@@ -698,19 +781,20 @@ impl<'a> Lowerer<'a> {
             self.scopes.push(scope);
             let result = self.lower_lambda_body(Rc::from(*name), param, fun_body);
             let scope = self.pop_scope();
-            let (param, body) = result?;
+            let (params, body) = result?;
             captures = scope.captures;
             captured_locals = scope.captured_locals;
-            lowered.push((scope.name, param, body, scope.frame_size));
+            lowered.push((scope.name, params, body, scope.frame_size));
         }
-        for (id, (name, param, body, frame_size)) in ids.iter().zip(lowered) {
-            self.code.lambdas[*id as usize] = Lambda {
+        for (id, (name, params, body, frame_size)) in ids.iter().zip(lowered) {
+            self.code.lambdas[*id as usize] = Lambda::new(
+                self.code,
                 name,
-                param,
+                params,
                 body,
                 frame_size,
-                captures: captures.clone().into_boxed_slice(),
-            };
+                captures.clone().into_boxed_slice(),
+            );
         }
         let mut names = Vec::new();
         let mut slots = Vec::new();
@@ -807,6 +891,21 @@ impl<'a> Lowerer<'a> {
         let slot = self.alloc_slot();
         names.push((binder, slot));
         slot
+    }
+}
+
+/// Whether a pattern matches every value of its type.
+fn irrefutable(p: &Pattern) -> bool {
+    match &p.kind {
+        PatternKind::Wildcard | PatternKind::Var(..) | PatternKind::Lit(Literal::Unit) => true,
+        PatternKind::Tuple(items) => items.iter().all(irrefutable),
+        PatternKind::Record(fields, _) => fields.iter().all(|f| irrefutable(&f.pattern)),
+        PatternKind::As(inner, ..) | PatternKind::Annot(inner, _) => irrefutable(inner),
+        PatternKind::Lit(_)
+        | PatternKind::Constructor(..)
+        | PatternKind::List(_)
+        | PatternKind::Cons(..)
+        | PatternKind::Or(..) => false,
     }
 }
 

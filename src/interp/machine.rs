@@ -39,6 +39,10 @@ const POLL_INTERVAL: u32 = 1 << 16;
 /// Rust is reported at this node, which has no span).
 const TOP_LEVEL_LAMBDA: LambdaId = 0;
 const TOP_LEVEL_NODE: NodeId = 0;
+/// The code of a partial application of a function of several
+/// parameters: its captures are the function, then the arguments so far.
+/// It has no body of its own (see `call::enter`).
+pub const PARTIAL_LAMBDA: LambdaId = 1;
 
 pub struct Machine {
     pub frames: Vec<Frame>,
@@ -88,19 +92,25 @@ impl At for Fail {
 
 impl Machine {
     /// Registers lambda 0 ([`TOP_LEVEL_LAMBDA`], whose body is node
-    /// [`TOP_LEVEL_NODE`]), the code that runs outside any function.
+    /// [`TOP_LEVEL_NODE`]), the code that runs outside any function, and
+    /// lambda 1 ([`PARTIAL_LAMBDA`]).
     pub fn new(code: &mut Code) -> Machine {
         if code.lambdas.is_empty() {
             code.nodes.push(Node::Const(Value::Unit));
             code.spans.push(Span::default());
             code.simple_depth.push(1);
-            code.lambdas.push(Lambda {
-                name: Rc::from(TOP_LEVEL),
-                param: Pat::Wildcard,
-                body: TOP_LEVEL_NODE,
-                frame_size: 0,
-                captures: Box::new([]),
-            });
+            code.calls_prim.push(false);
+            for name in [TOP_LEVEL, "<fun>"] {
+                let lambda = Lambda::new(
+                    code,
+                    Rc::from(name),
+                    Box::new([Pat::Wildcard]),
+                    TOP_LEVEL_NODE,
+                    0,
+                    Box::new([]),
+                );
+                code.lambdas.push(lambda);
+            }
         }
         Machine::idle()
     }
@@ -504,6 +514,14 @@ impl Exec<'_> {
                     }
                     id = *body;
                 }
+                Node::Call { func, .. } => {
+                    if code.is_simple(*func) {
+                        let f = self.operand(*func)?;
+                        return self.start_call(id, f);
+                    }
+                    self.push_frame(Frame::CallFunction { node: id });
+                    id = *func;
+                }
                 Node::Match { scrutinee, .. } => {
                     if code.is_simple(*scrutinee) {
                         let v = self.eval_simple(*scrutinee)?;
@@ -534,7 +552,23 @@ impl Exec<'_> {
                     self.push_frame(Frame::ForFrom { node: id });
                     id = *from;
                 }
-                Node::While { cond, .. } => {
+                Node::While { cond, body } => {
+                    if code.is_simple(*cond) && code.is_simple(*body) {
+                        // The whole loop runs here, without a frame.
+                        loop {
+                            match self.operand(*cond)? {
+                                Value::Bool(true) => {}
+                                Value::Bool(false) => return Ok(self.ret(Value::Unit)),
+                                _ => {
+                                    return Err(
+                                        internal("`while` on a non-boolean").at(code.span(id))
+                                    )
+                                }
+                            }
+                            self.tick()?;
+                            self.eval_simple(*body)?;
+                        }
+                    }
                     self.push_frame(Frame::WhileCondition { node: id });
                     id = *cond;
                 }

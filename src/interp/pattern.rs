@@ -6,7 +6,7 @@
 //! is bounded by the source text.
 
 use super::code::Pat;
-use crate::runtime::value::Value;
+use crate::runtime::value::{dup, Value};
 
 pub fn match_pattern(pat: &Pat, value: &Value, slots: &mut [Value]) -> bool {
     match pat {
@@ -58,7 +58,7 @@ pub fn match_pattern(pat: &Pat, value: &Value, slots: &mut [Value]) -> bool {
 fn bind(slot: u32, value: &Value, slots: &mut [Value]) -> bool {
     match slots.get_mut(slot as usize) {
         Some(s) => {
-            *s = value.clone();
+            *s = dup(value);
             true
         }
         None => false,

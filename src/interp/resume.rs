@@ -59,6 +59,19 @@ impl Exec<'_> {
                 Ok(Next::Eval(*arg))
             }
             Frame::AppArgument { func, call } => self.apply(func, v, call),
+            Frame::CallFunction { node } => self.start_call(node, v),
+            Frame::CallArgument {
+                node,
+                index,
+                collected,
+            } => {
+                self.m.stack.push(v);
+                self.call_arguments(node, index as usize + 1, collected as usize + 1)
+            }
+            Frame::CallApplied { node, index } => {
+                self.m.stack.push(v);
+                self.call_arguments(node, index as usize, 0)
+            }
             Frame::BinOpLeft { node } => {
                 let Node::BinOp { op, right, .. } = code.node(node) else {
                     return Err(internal("operator frame without an operator"));
@@ -279,6 +292,27 @@ impl Exec<'_> {
             .map_err(|e| fail_at(e, code.span(node)))
     }
 
+    /// `for` from `index` to `end` when the body needs no frame: the
+    /// whole loop runs here.
+    fn for_directly(
+        &mut self,
+        slot: u32,
+        body: NodeId,
+        downward: bool,
+        mut index: i64,
+        end: i64,
+    ) -> Result<Next, Fail> {
+        loop {
+            self.tick()?;
+            self.set_slot(slot, Value::Int(index))?;
+            self.eval_simple(body)?;
+            if index == end {
+                return Ok(self.ret(Value::Unit));
+            }
+            index = if downward { index - 1 } else { index + 1 };
+        }
+    }
+
     /// Starts iteration `index` of a `for` loop ending (inclusively) at `end`.
     pub(super) fn for_iteration(
         &mut self,
@@ -298,6 +332,9 @@ impl Exec<'_> {
         let finished = if *downward { index < end } else { index > end };
         if finished {
             return Ok(self.ret(Value::Unit));
+        }
+        if self.code.is_simple(*body) {
+            return self.for_directly(*slot, *body, *downward, index, end);
         }
         self.tick()?;
         self.set_slot(*slot, Value::Int(index))?;

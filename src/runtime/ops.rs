@@ -49,14 +49,37 @@ pub fn int_fast_path(op: BinOp, x: i64, y: i64) -> Option<Value> {
         BinOp::Add => x.checked_add(y).map(Value::Int),
         BinOp::Sub => x.checked_sub(y).map(Value::Int),
         BinOp::Mul => x.checked_mul(y).map(Value::Int),
-        BinOp::Lt => Some(Value::Bool(x < y)),
-        BinOp::Le => Some(Value::Bool(x <= y)),
-        BinOp::Gt => Some(Value::Bool(x > y)),
-        BinOp::Ge => Some(Value::Bool(x >= y)),
-        BinOp::Eq => Some(Value::Bool(x == y)),
-        BinOp::Ne => Some(Value::Bool(x != y)),
-        _ => None,
+        _ => compare_numbers(op, x, y),
     }
+}
+
+/// `x op y` on floats for the operators that need nothing else (IEEE
+/// arithmetic and comparisons, as [`binary`] gives them).
+#[inline(always)]
+pub fn float_fast_path(op: BinOp, x: f64, y: f64) -> Option<Value> {
+    match op {
+        BinOp::Add => Some(Value::Float(x + y)),
+        BinOp::Sub => Some(Value::Float(x - y)),
+        BinOp::Mul => Some(Value::Float(x * y)),
+        BinOp::Div => Some(Value::Float(x / y)),
+        _ => compare_numbers(op, x, y),
+    }
+}
+
+/// A comparison operator on two numbers of one type (for floats, IEEE:
+/// every comparison with NaN but `<>` is false).
+#[inline(always)]
+fn compare_numbers<T: PartialOrd>(op: BinOp, x: T, y: T) -> Option<Value> {
+    let holds = match op {
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        BinOp::Ge => x >= y,
+        BinOp::Eq => x == y,
+        BinOp::Ne => x != y,
+        _ => return None,
+    };
+    Some(Value::Bool(holds))
 }
 
 /// Unary `-`.
@@ -79,14 +102,7 @@ fn arithmetic(ctx: &RuntimeCtx, op: BinOp, a: &Value, b: &Value) -> Result<Value
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => int_arithmetic(op, *x, *y).map(Value::Int),
         (Value::Float(x), Value::Float(y)) => {
-            let r = match op {
-                BinOp::Add => x + y,
-                BinOp::Sub => x - y,
-                BinOp::Mul => x * y,
-                BinOp::Div => x / y,
-                _ => return Err(invalid_operands(op, a, b)),
-            };
-            Ok(Value::Float(r))
+            float_fast_path(op, *x, *y).ok_or_else(|| invalid_operands(op, a, b))
         }
         (Value::Tracked(_), _) | (_, Value::Tracked(_)) => super::ad::binary(ctx, op, a, b),
         (Value::Tensor(_), _) | (_, Value::Tensor(_)) if op != BinOp::Mod => {

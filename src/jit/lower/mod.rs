@@ -96,7 +96,9 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         ret: Ty::Unit,
         body: expr,
         span,
-        in_call_stack: true,
+        frame: ir::Frame::Shown {
+            replaces_tail_caller: false,
+        },
     };
     while let Some((global, func)) = lowering.queue.pop() {
         let function = lowering.function(global)?;
@@ -125,7 +127,9 @@ fn placeholder() -> ir::Function {
         ret: Ty::Unit,
         body: ir::Expr::Unit,
         span: SpanId(0),
-        in_call_stack: true,
+        frame: ir::Frame::Shown {
+            replaces_tail_caller: false,
+        },
     }
 }
 
@@ -229,7 +233,12 @@ impl<'a> Lowering<'a> {
             ret,
             body: expr,
             span,
-            in_call_stack: true,
+            frame: ir::Frame::Shown {
+                replaces_tail_caller: match params.last() {
+                    Some(param) => !closure::is_simple(param, body),
+                    None => false,
+                },
+            },
         })
     }
 
@@ -757,6 +766,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     args: lowered,
                     span: call_span,
                 };
+                let call = match tail && rest.is_empty() {
+                    true => ir::Expr::SourceTail(Box::new(call)),
+                    false => call,
+                };
                 (call, ret, rest)
             }
             Some(VarTarget::Prim(id)) => {
@@ -778,6 +791,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         let f = self.coerce(value, value_ty, Ty::Val, span);
         let applied = self.apply_all(f, rest)?;
+        let applied = match tail {
+            true => ir::Expr::SourceTail(Box::new(applied)),
+            false => applied,
+        };
         Ok(self.coerce(applied, Ty::Val, result_ty, span))
     }
 

@@ -27,7 +27,6 @@
 use super::{ir_type, not_compiled, placeholder, signature, FnLower, Lowering};
 use crate::jit::ir::{self, Frame, FuncId, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
-use crate::runtime::prims::PRIMS;
 use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
 use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
 use crate::types::TypeInfo;
@@ -533,17 +532,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         index: u32,
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<ir::Expr, RuntimeError> {
-        let prim = &PRIMS[index as usize];
-        if prim.machine.is_some() {
-            return Err(not_compiled(&format!("`{}`", prim.name), e.span));
-        }
-        let boxed = self.boxed_args(args)?;
-        let span = self.span(e.span);
-        Ok(ir::Expr::Runtime {
-            entry: RuntimeFn::PartialPrim(index),
-            args: boxed,
-            span,
-        })
+        self.prim_entry(e, index, args, RuntimeFn::PartialPrim(index))
     }
 
     /// Arguments evaluated in order, each as a `val`.

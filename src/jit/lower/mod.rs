@@ -806,6 +806,18 @@ impl<'l, 'a> FnLower<'l, 'a> {
         index: u32,
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<ir::Expr, RuntimeError> {
+        self.prim_entry(e, index, args, RuntimeFn::Prim(index))
+    }
+
+    /// `entry` (a call of the primitive `index` or its value) of `args`
+    /// boxed; `grad` and the other machine primitives are refused.
+    fn prim_entry(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        index: u32,
+        args: &[&'a Expr<TypeInfo>],
+        entry: RuntimeFn,
+    ) -> Result<ir::Expr, RuntimeError> {
         let prim = &PRIMS[index as usize];
         if prim.machine.is_some() {
             return Err(not_compiled(&format!("`{}`", prim.name), e.span));
@@ -813,7 +825,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let boxed = self.boxed_args(args)?;
         let span = self.span(e.span);
         Ok(ir::Expr::Runtime {
-            entry: RuntimeFn::Prim(index),
+            entry,
             args: boxed,
             span,
         })

@@ -52,6 +52,9 @@ impl Status {
 pub struct TraceEntry {
     pub func: u32,
     pub span: u32,
+    /// 1 if the function's frame replaces a caller that called it in
+    /// tail position (`ir::Frame::Shown`).
+    pub replaces_tail_caller: u32,
 }
 
 #[repr(C)]
@@ -96,6 +99,8 @@ impl Layout {
     pub const TRACE: i32 = std::mem::offset_of!(JitCtx<'static>, trace) as i32;
     pub const TRACE_ENTRY_SIZE: i64 = std::mem::size_of::<TraceEntry>() as i64;
     pub const TRACE_ENTRY_SPAN: i32 = std::mem::offset_of!(TraceEntry, span) as i32;
+    pub const TRACE_ENTRY_REPLACES: i32 =
+        std::mem::offset_of!(TraceEntry, replaces_tail_caller) as i32;
 }
 
 impl<'rt> JitCtx<'rt> {

@@ -95,11 +95,23 @@ pub struct Function {
     pub body: Expr,
     /// Where the function is defined: a stack overflow is reported here.
     pub span: SpanId,
-    /// Whether the function has an entry in an error's call stack. The
-    /// closure a top-level function becomes when used as a value calls
-    /// it directly: that wrapper is invisible, as the interpreter shows
-    /// only the function.
-    pub in_call_stack: bool,
+    /// How the function appears in an error's call stack.
+    pub frame: Frame,
+}
+
+/// How a function appears in an error's call stack, which must be the
+/// interpreter's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// Not at all: the wrapper a top-level function used as a value
+    /// becomes calls it directly, and the interpreter shows only the
+    /// function.
+    Hidden,
+    /// An entry of its own. Called in tail position (see
+    /// [`Expr::SourceTail`]), it `replaces_tail_caller`'s entry unless its
+    /// body is *simple* (a variable parameter and no calls), which the
+    /// interpreter runs without a frame of its own.
+    Shown { replaces_tail_caller: bool },
 }
 
 /// Checked `i64` arithmetic: overflow is R002, division by zero R001.
@@ -395,6 +407,11 @@ pub enum Expr {
         span: SpanId,
         tail: bool,
     },
+    /// A `Call` or `Apply` in tail position of the dlang function: it
+    /// runs as any call, but if it fails in a callee whose frame replaces
+    /// a tail caller's, this function leaves the call stack (the
+    /// interpreter's tail call dropped its frame).
+    SourceTail(Box<Expr>),
     /// A call of the runtime; `val` arguments are borrowed.
     Runtime {
         entry: RuntimeFn,

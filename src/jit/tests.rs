@@ -43,7 +43,9 @@ fn function(name: &str, params: &[Ty], locals: &[Ty], ret: Ty, body: Expr) -> Fu
         ret,
         body,
         span: SpanId(0),
-        in_call_stack: true,
+        frame: super::ir::Frame::Shown {
+            replaces_tail_caller: false,
+        },
     }
 }
 
@@ -602,7 +604,7 @@ fn count_entries(e: &Expr, wanted: &dyn Fn(RuntimeFn) -> bool) -> usize {
             walk(body);
         }
         Expr::Assign { value, .. } | Expr::IntNeg { arg: value, .. } => walk(value),
-        Expr::FloatNeg(x) | Expr::Not(x) | Expr::IntToFloat(x) => walk(x),
+        Expr::FloatNeg(x) | Expr::Not(x) | Expr::IntToFloat(x) | Expr::SourceTail(x) => walk(x),
         Expr::Seq(items) => items.iter().for_each(walk),
         Expr::IntBinary { lhs, rhs, .. }
         | Expr::FloatBinary { lhs, rhs, .. }

@@ -28,8 +28,8 @@ use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
 use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP};
 use super::ir::{
-    Compare, Expr, FloatOp, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program, RuntimeFn,
-    SpanId, Ty, VarId,
+    Compare, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program,
+    RuntimeFn, SpanId, Ty, VarId,
 };
 use super::site::{Site, SiteKind};
 
@@ -80,6 +80,9 @@ struct FunctionTranslator<'a, 'b> {
     out_slot: cranelift_codegen::ir::StackSlot,
     refs: HashMap<ClFuncId, FuncRef>,
     joins: HashMap<JoinId, JoinPoint>,
+    /// Set while translating an `Expr::SourceTail`: the next call made is
+    /// in the dlang function's tail position.
+    source_tail: bool,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -111,6 +114,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         out_slot,
         refs: HashMap::new(),
         joins: HashMap::new(),
+        source_tail: false,
     };
     for (i, ty) in function.param_types().iter().enumerate() {
         f.b.def_var(f.vars[i], params[i + 1]);
@@ -145,8 +149,12 @@ impl FunctionTranslator<'_, '_> {
         &self.t.program.functions[self.t.me.0 as usize].name
     }
 
+    fn frame(&self) -> Frame {
+        self.t.program.functions[self.t.me.0 as usize].frame
+    }
+
     fn in_call_stack(&self) -> bool {
-        self.t.program.functions[self.t.me.0 as usize].in_call_stack
+        self.frame() != Frame::Hidden
     }
 
     fn local_type(&self, var: VarId) -> Result<Ty, CompileError> {
@@ -280,6 +288,19 @@ impl FunctionTranslator<'_, '_> {
             pending,
             entry,
             Layout::TRACE + Layout::TRACE_ENTRY_SPAN,
+        );
+        let replaces = matches!(
+            self.frame(),
+            Frame::Shown {
+                replaces_tail_caller: true
+            }
+        );
+        let replaces = self.b.ins().iconst(types::I32, replaces as i64);
+        self.b.ins().store(
+            TRUSTED,
+            replaces,
+            entry,
+            Layout::TRACE + Layout::TRACE_ENTRY_REPLACES,
         );
         let longer = self.b.ins().iadd_imm_s(len, 1);
         self.b
@@ -519,13 +540,14 @@ impl FunctionTranslator<'_, '_> {
                 done(self.b.ins().iconst(types::I8, 0), Ty::Unit)
             }
             Expr::Call { func, args, span } => {
+                let source_tail = std::mem::take(&mut self.source_tail);
                 let callee = self.callee(*func)?;
                 let args = self.args(args, &callee.0, "an argument")?;
                 let f = self.func_ref(self.t.functions[func.0 as usize]);
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call(f, &call_args);
-                done(self.after_call(call, *span)?, callee.1)
+                done(self.after_call(call, *span, source_tail)?, callee.1)
             }
             Expr::TailCallSelf { args } => {
                 if !tail {
@@ -581,13 +603,14 @@ impl FunctionTranslator<'_, '_> {
                 args,
                 span,
             } => {
+                let source_tail = std::mem::take(&mut self.source_tail);
                 let code = self.value(callee, Ty::I64, "a code address")?;
                 let args = self.args(args, params, "an argument")?;
                 let sig = self.b.import_signature(internal_signature(params, *ret));
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call_indirect(sig, code, &call_args);
-                done(self.after_call(call, *span)?, *ret)
+                done(self.after_call(call, *span, source_tail)?, *ret)
             }
             Expr::Apply { func, arg, span } => self.apply(func, arg, *span),
             Expr::TailApply { func, arg, span } => {
@@ -614,6 +637,12 @@ impl FunctionTranslator<'_, '_> {
                 }
                 self.apply_cps([func, arg, kont], *span, *is_tail)
             }
+            Expr::SourceTail(call) => {
+                self.source_tail = true;
+                let out = self.expr(call, tail);
+                self.source_tail = false;
+                out
+            }
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
             Expr::Join {
                 id,
@@ -630,12 +659,13 @@ impl FunctionTranslator<'_, '_> {
     /// called through its code address, anything else through the
     /// runtime. Both references go to the callee.
     fn apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
+        let source_tail = std::mem::take(&mut self.source_tail);
         let depth = self.held.len();
         let f = self.value(func, Ty::Val, "a function value")?;
         self.held.push(Held::Temp(f));
         let a = self.value(arg, Ty::Val, "an argument")?;
         self.held.truncate(depth);
-        let value = self.apply_values(f, a, span)?;
+        let value = self.apply_values(f, a, span, source_tail)?;
         Ok(Out {
             value: Some(value),
             ty: Ty::Val,
@@ -654,8 +684,15 @@ impl FunctionTranslator<'_, '_> {
         Ok(self.b.inst_results(call)[0])
     }
 
-    /// [`Self::apply`] of evaluated operands (handed over).
-    fn apply_values(&mut self, f: Value, a: Value, span: SpanId) -> Result<Value, CompileError> {
+    /// [`Self::apply`] of evaluated operands (handed over); `source_tail`
+    /// as [`Self::after_call`] takes it.
+    fn apply_values(
+        &mut self,
+        f: Value,
+        a: Value,
+        span: SpanId,
+        source_tail: bool,
+    ) -> Result<Value, CompileError> {
         let code = self.code_address(abi::CLOSURE_CODE_SYMBOL, f)?;
         let compiled = self.b.create_block();
         let other = self.b.create_block();
@@ -668,7 +705,7 @@ impl FunctionTranslator<'_, '_> {
             .b
             .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
         let call = self.b.ins().call_indirect(sig, code, &[self.ctx, f, a]);
-        let value = self.after_call(call, span)?;
+        let value = self.after_call(call, span, source_tail)?;
         self.b.ins().jump(join, &[value.into()]);
 
         self.b.switch_to_block(other);
@@ -765,7 +802,7 @@ impl FunctionTranslator<'_, '_> {
         let args = [self.ctx, f, a, k];
         if let Some(join) = join {
             let call = self.b.ins().call_indirect(sig, code, &args);
-            let value = self.after_call(call, span)?;
+            let value = self.after_call(call, span, false)?;
             self.b.ins().jump(join, &[value.into()]);
         } else {
             self.release_held(0)?;
@@ -775,7 +812,7 @@ impl FunctionTranslator<'_, '_> {
         // No continuation-passing entry: the function cannot shift.
         self.b.switch_to_block(direct);
         self.held.push(Held::Temp(k));
-        let value = self.apply_values(f, a, span)?;
+        let value = self.apply_values(f, a, span, false)?;
         self.held.truncate(depth);
         let Some(join) = join else {
             self.tail_apply_values(k, value, span)?;
@@ -784,7 +821,7 @@ impl FunctionTranslator<'_, '_> {
                 ty: Ty::Val,
             });
         };
-        let answer = self.apply_values(k, value, span)?;
+        let answer = self.apply_values(k, value, span, false)?;
         self.b.ins().jump(join, &[answer.into()]);
         self.b.switch_to_block(join);
         Ok(Out {
@@ -1021,10 +1058,16 @@ impl FunctionTranslator<'_, '_> {
 
     /// After a call of a generated function: on failure, names the call's
     /// span in the callee's trace entry and leaves with its status.
+    ///
+    /// A call in the dlang function's tail position (`source_tail`) whose
+    /// callee's frame replaces a tail caller's leaves this function out of
+    /// the call stack: it returns the status at once, the callee's entry
+    /// still pending for our caller.
     fn after_call(
         &mut self,
         call: cranelift_codegen::ir::Inst,
         span: SpanId,
+        source_tail: bool,
     ) -> Result<Value, CompileError> {
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
         let cold = self.b.create_block();
@@ -1032,6 +1075,30 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
+        if source_tail && self.in_call_stack() {
+            let entry = self.innermost_entry();
+            let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
+            let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
+            let pending = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
+            let offset = Layout::TRACE + Layout::TRACE_ENTRY_REPLACES;
+            let replaces = self.b.ins().load(types::I32, TRUSTED, entry, offset);
+            let replaces = self.b.ins().icmp_imm_u(IntCC::NotEqual, replaces, 0);
+            let replaced = self.b.ins().band(pending, replaces);
+            let leave = self.b.create_block();
+            let stay = self.b.create_block();
+            self.b.set_cold_block(leave);
+            self.b.set_cold_block(stay);
+            self.b.ins().brif(replaced, leave, &[], stay, &[]);
+            self.b.switch_to_block(leave);
+            self.release_held(0)?;
+            let ret = self.t.program.functions[self.t.me.0 as usize].ret;
+            let zero = self.zero(ret);
+            self.b.ins().return_(&[status, zero]);
+            self.b.switch_to_block(stay);
+        }
         // Out of the call stack, the callee's entry keeps its pending span
         // for our caller.
         if self.in_call_stack() {
@@ -1043,20 +1110,25 @@ impl FunctionTranslator<'_, '_> {
         Ok(value)
     }
 
-    /// Writes `span` as the call span of the innermost trace entry if it
-    /// is still pending (its function failed in a call made here).
-    fn name_pending_call(&mut self, span: SpanId) {
+    /// The address (less `Layout::TRACE`) of the innermost trace entry. An
+    /// empty trace (the callee is not in the call stack and failed before
+    /// any entry) gives entry 0, which is not counted.
+    fn innermost_entry(&mut self) -> Value {
         let len = self
             .b
             .ins()
             .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-        // An empty trace (the callee is not in the call stack and failed
-        // before any entry) writes into entry 0, which is not counted.
         let empty = self.b.ins().icmp_imm_u(IntCC::Equal, len, 0);
         let before = self.b.ins().iadd_imm_s(len, -1);
         let zero = self.b.ins().iconst(types::I32, 0);
         let last = self.b.ins().select(empty, zero, before);
-        let entry = self.trace_entry(last);
+        self.trace_entry(last)
+    }
+
+    /// Writes `span` as the call span of the innermost trace entry if it
+    /// is still pending (its function failed in a call made here).
+    fn name_pending_call(&mut self, span: SpanId) {
+        let entry = self.innermost_entry();
         let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
         let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
         let pending = self

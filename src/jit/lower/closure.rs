@@ -26,9 +26,8 @@
 
 use super::cps::{CpsVars, Kont};
 use super::{ir_type, not_compiled, placeholder, FnLower, Lowering};
-use crate::jit::ir::{self, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
+use crate::jit::ir::{self, Frame, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
-use crate::runtime::prims::PRIMS;
 use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
 use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
 use crate::types::TypeInfo;
@@ -70,6 +69,62 @@ pub(super) fn binding_name(pattern: &Pattern<TypeInfo>) -> Option<&str> {
         PatternKind::Annot(inner, _) => binding_name(inner),
         _ => None,
     }
+}
+
+/// How deep the interpreter's code for `e` nests without a call: 0 if it
+/// has a call (or a `let`, a `match`, a loop…), the interpreter's
+/// `simple_depth` on the tree it builds from `e`.
+fn simple_depth(e: &Expr<TypeInfo>) -> u8 {
+    /// The interpreter's limit: deeper code is not simple.
+    const MAX_SIMPLE_DEPTH: u8 = 24;
+    let all = |parts: &mut dyn Iterator<Item = &Expr<TypeInfo>>| -> u8 {
+        let mut max = 0;
+        for part in parts {
+            match simple_depth(part) {
+                0 => return 0,
+                d => max = max.max(d),
+            }
+        }
+        if max >= MAX_SIMPLE_DEPTH {
+            0
+        } else {
+            max + 1
+        }
+    };
+    match &e.kind {
+        ExprKind::Lit(_)
+        | ExprKind::Var(..)
+        | ExprKind::Fun(..)
+        | ExprKind::Constructor(_, _, None) => 1,
+        ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => simple_depth(inner),
+        ExprKind::Constructor(_, _, Some(x))
+        | ExprKind::Field(x, ..)
+        | ExprKind::Deref(x)
+        | ExprKind::Ref(x)
+        | ExprKind::UnOp(_, _, x) => all(&mut std::iter::once(&**x)),
+        ExprKind::Seq(a, b)
+        | ExprKind::BinOp(_, _, a, b)
+        | ExprKind::Index(a, b)
+        | ExprKind::Assign(a, b) => all(&mut [&**a, &**b].into_iter()),
+        ExprKind::IndexSet(a, b, c) => all(&mut [&**a, &**b, &**c].into_iter()),
+        ExprKind::If(c, t, Some(o)) => all(&mut [&**c, &**t, &**o].into_iter()),
+        ExprKind::If(c, t, None) => all(&mut [&**c, &**t].into_iter()),
+        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Array(items) => {
+            all(&mut items.iter())
+        }
+        ExprKind::Record(fields) => all(&mut fields.iter().map(|f| &f.value)),
+        ExprKind::RecordUpdate(base, fields) => {
+            all(&mut std::iter::once(&**base).chain(fields.iter().map(|f| &f.value)))
+        }
+        _ => 0,
+    }
+}
+
+/// Whether the interpreter runs `fun param -> body` without a frame of
+/// its own (a variable parameter, a body without calls): called in tail
+/// position, it does not replace its caller in the call stack.
+pub(super) fn is_simple(param: &Pattern<TypeInfo>, body: &Expr<TypeInfo>) -> bool {
+    binding_local(param).is_some() && simple_depth(body) != 0
 }
 
 /// Every local variable `e` reads, in order of first use (locals bound
@@ -250,7 +305,13 @@ impl<'a> Lowering<'a> {
             ret: Ty::Val,
             body,
             span,
-            in_call_stack: k < arity,
+            frame: if k < arity {
+                Frame::Shown {
+                    replaces_tail_caller: false,
+                }
+            } else {
+                Frame::Hidden
+            },
         };
         Ok(code)
     }
@@ -406,7 +467,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 }
                 (_, Some(kont)) => f.cps_body(body, kont)?,
                 (_, None) => {
-                    let value = f.expr(body, false)?;
+                    let value = f.expr(body, true)?;
                     let body_ty = f.ty(body)?;
                     f.coerce(value, body_ty, Ty::Val, span)
                 }
@@ -422,7 +483,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ret: Ty::Val,
             body: out,
             span,
-            in_call_stack: true,
+            frame: Frame::Shown {
+                replaces_tail_caller: !is_simple(param, body),
+            },
         })
     }
 
@@ -510,17 +573,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         index: u32,
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<ir::Expr, RuntimeError> {
-        let prim = &PRIMS[index as usize];
-        if prim.machine.is_some() {
-            return Err(not_compiled(&format!("`{}`", prim.name), e.span));
-        }
-        let boxed = self.boxed_args(args)?;
-        let span = self.span(e.span);
-        Ok(ir::Expr::Runtime {
-            entry: RuntimeFn::PartialPrim(index),
-            args: boxed,
-            span,
-        })
+        self.prim_entry(e, index, args, RuntimeFn::PartialPrim(index))
     }
 
     /// Arguments evaluated in order, each as a `val`.

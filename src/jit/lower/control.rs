@@ -57,7 +57,7 @@ impl Lowering<'_> {
             ret: Ty::Val,
             body: ir::Expr::Var(VarId(1)),
             span,
-            in_call_stack: false,
+            frame: ir::Frame::Hidden,
         };
         self.identity = Some(code);
         code
@@ -87,7 +87,7 @@ impl Lowering<'_> {
                 tail: true,
             },
             span,
-            in_call_stack: false,
+            frame: ir::Frame::Hidden,
         }
     }
 
@@ -136,7 +136,7 @@ impl Lowering<'_> {
             ret: Ty::Val,
             body: ir::Expr::TailCall { func: target, args },
             span,
-            in_call_stack: false,
+            frame: ir::Frame::Hidden,
         };
         self.add_cps_entry(code, entry);
         self.program.functions[func.0 as usize] = self.direct_adapter(name, span);
@@ -318,7 +318,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
         ));
         let rest = f.cps(node, inner_kont, true)?;
         let body = super::cps::wrap_lets(prologue, rest);
-        let in_call_stack = f.frame.is_some();
+        // A continuation of a named function shows as that function, a
+        // frame whose body is not simple.
+        let frame = match f.frame {
+            Some(_) => ir::Frame::Shown {
+                replaces_tail_caller: true,
+            },
+            None => ir::Frame::Hidden,
+        };
         let name = f.frame.as_deref().unwrap_or("<continuation>").to_string();
         self.lowering.program.functions[func.0 as usize] = ir::Function {
             name,
@@ -327,7 +334,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ret: Ty::Val,
             body,
             span,
-            in_call_stack,
+            frame,
         };
         let values = captures
             .into_iter()

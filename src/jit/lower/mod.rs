@@ -133,7 +133,9 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         ret: Ty::Unit,
         body: expr,
         span,
-        in_call_stack: true,
+        frame: ir::Frame::Shown {
+            replaces_tail_caller: false,
+        },
     };
     while let Some((global, cps, func)) = lowering.queue.pop() {
         let function = lowering.function(global, cps)?;
@@ -151,7 +153,9 @@ fn placeholder() -> ir::Function {
         ret: Ty::Unit,
         body: ir::Expr::Unit,
         span: SpanId(0),
-        in_call_stack: true,
+        frame: ir::Frame::Shown {
+            replaces_tail_caller: false,
+        },
     }
 }
 
@@ -270,7 +274,12 @@ impl<'a> Lowering<'a> {
             ret,
             body: expr,
             span,
-            in_call_stack: true,
+            frame: ir::Frame::Shown {
+                replaces_tail_caller: match params.last() {
+                    Some(param) => !closure::is_simple(param, body),
+                    None => false,
+                },
+            },
         })
     }
 
@@ -833,6 +842,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     args: lowered,
                     span: call_span,
                 };
+                let call = match tail && rest.is_empty() {
+                    true => ir::Expr::SourceTail(Box::new(call)),
+                    false => call,
+                };
                 (call, ret, rest)
             }
             Some(VarTarget::Prim(id)) => {
@@ -854,6 +867,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         let f = self.coerce(value, value_ty, Ty::Val, span);
         let applied = self.apply_all(f, rest)?;
+        let applied = match tail {
+            true => ir::Expr::SourceTail(Box::new(applied)),
+            false => applied,
+        };
         Ok(self.coerce(applied, Ty::Val, result_ty, span))
     }
 
@@ -865,6 +882,18 @@ impl<'l, 'a> FnLower<'l, 'a> {
         index: u32,
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<ir::Expr, RuntimeError> {
+        self.prim_entry(e, index, args, RuntimeFn::Prim(index))
+    }
+
+    /// `entry` (a call of the primitive `index` or its value) of `args`
+    /// boxed; `grad` and the other machine primitives are refused.
+    fn prim_entry(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        index: u32,
+        args: &[&'a Expr<TypeInfo>],
+        entry: RuntimeFn,
+    ) -> Result<ir::Expr, RuntimeError> {
         let prim = &PRIMS[index as usize];
         if prim.machine.is_some() {
             return Err(not_compiled(&format!("`{}`", prim.name), e.span));
@@ -872,7 +901,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let boxed = self.boxed_args(args)?;
         let span = self.span(e.span);
         Ok(ir::Expr::Runtime {
-            entry: RuntimeFn::Prim(index),
+            entry,
             args: boxed,
             span,
         })

@@ -55,7 +55,7 @@ fn variants(program: &Program, name: &str) -> Vec<(Vec<Ty>, Ty)> {
     let mut found: Vec<(Vec<Ty>, Ty)> = program
         .functions
         .iter()
-        .filter(|f| f.name == name && f.in_call_stack)
+        .filter(|f| f.name == name && f.frame != crate::jit::ir::Frame::Hidden)
         .map(|f| (f.param_types().to_vec(), f.ret))
         .collect();
     found.sort_by_key(|(params, _)| params.len());

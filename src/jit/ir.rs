@@ -451,6 +451,68 @@ impl Function {
     }
 }
 
+impl Expr {
+    /// The expressions directly inside this one, in evaluation order (a
+    /// join's body before its targets).
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Let { value, body, .. } => vec![value, body],
+            Expr::Assign { value, .. } => vec![value],
+            Expr::Seq(items) => items.iter().collect(),
+            Expr::IntBinary { lhs, rhs, .. }
+            | Expr::FloatBinary { lhs, rhs, .. }
+            | Expr::Compare { lhs, rhs, .. } => vec![lhs, rhs],
+            Expr::IntNeg { arg, .. }
+            | Expr::FloatNeg(arg)
+            | Expr::Not(arg)
+            | Expr::IntToFloat(arg)
+            | Expr::SourceTail(arg) => vec![arg],
+            Expr::If {
+                cond,
+                then,
+                otherwise,
+            } => vec![cond, then, otherwise],
+            Expr::Switch {
+                tag,
+                cases,
+                default,
+            } => {
+                let mut children: Vec<&Expr> = vec![tag];
+                children.extend(cases.iter().map(|(_, case)| case));
+                children.push(default);
+                children
+            }
+            Expr::While { cond, body } => vec![cond, body],
+            Expr::Call { args, .. }
+            | Expr::TailCallSelf { args }
+            | Expr::TailCall { args, .. }
+            | Expr::Runtime { args, .. }
+            | Expr::Jump { args, .. } => args.iter().collect(),
+            Expr::CallIndirect { callee, args, .. } => {
+                let mut children: Vec<&Expr> = vec![callee];
+                children.extend(args);
+                children
+            }
+            Expr::Apply { func, arg, .. } | Expr::TailApply { func, arg, .. } => vec![func, arg],
+            Expr::ApplyCps {
+                func, arg, kont, ..
+            } => vec![func, arg, kont],
+            Expr::Join { body, targets, .. } => {
+                let mut children: Vec<&Expr> = vec![body];
+                children.extend(targets.iter().map(|t| &t.body));
+                children
+            }
+            Expr::Unit
+            | Expr::Bool(_)
+            | Expr::Int(_)
+            | Expr::Float(_)
+            | Expr::Var(_)
+            | Expr::FuncAddr(_)
+            | Expr::MatchFailure { .. } => Vec::new(),
+        }
+    }
+}
+
 /// Shorthands for building IR by hand (tests, and the lowering's simple
 /// cases).
 pub mod build {

@@ -592,80 +592,15 @@ fn same_on_both(name: &str, source: &str, expected: &str) {
 }
 
 fn count_entries(e: &Expr, wanted: &dyn Fn(RuntimeFn) -> bool) -> usize {
-    let mut n = 0;
-    let mut walk = |x: &Expr| n += count_entries(x, wanted);
-    match e {
-        Expr::Runtime { entry, args, .. } => {
-            args.iter().for_each(&mut walk);
-            return n + usize::from(wanted(*entry));
-        }
-        Expr::Let { value, body, .. } => {
-            walk(value);
-            walk(body);
-        }
-        Expr::Assign { value, .. } | Expr::IntNeg { arg: value, .. } => walk(value),
-        Expr::FloatNeg(x) | Expr::Not(x) | Expr::IntToFloat(x) | Expr::SourceTail(x) => walk(x),
-        Expr::Seq(items) => items.iter().for_each(walk),
-        Expr::IntBinary { lhs, rhs, .. }
-        | Expr::FloatBinary { lhs, rhs, .. }
-        | Expr::Compare { lhs, rhs, .. }
-        | Expr::While {
-            cond: lhs,
-            body: rhs,
-        }
-        | Expr::Apply {
-            func: lhs,
-            arg: rhs,
-            ..
-        }
-        | Expr::TailApply {
-            func: lhs,
-            arg: rhs,
-            ..
-        } => {
-            walk(lhs);
-            walk(rhs);
-        }
-        Expr::ApplyCps {
-            func, arg, kont, ..
-        } => {
-            walk(func);
-            walk(arg);
-            walk(kont);
-        }
-        Expr::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            walk(cond);
-            walk(then);
-            walk(otherwise);
-        }
-        Expr::Switch {
-            tag,
-            cases,
-            default,
-        } => {
-            walk(tag);
-            cases.iter().for_each(|(_, c)| walk(c));
-            walk(default);
-        }
-        Expr::Call { args, .. } | Expr::TailCallSelf { args } | Expr::TailCall { args, .. } => {
-            args.iter().for_each(walk)
-        }
-        Expr::CallIndirect { callee, args, .. } => {
-            walk(callee);
-            args.iter().for_each(walk);
-        }
-        Expr::Unit
-        | Expr::Bool(_)
-        | Expr::Int(_)
-        | Expr::Float(_)
-        | Expr::Var(_)
-        | Expr::FuncAddr(_) => {}
-    }
-    n
+    let here = match e {
+        Expr::Runtime { entry, .. } => usize::from(wanted(*entry)),
+        _ => 0,
+    };
+    here + e
+        .children()
+        .into_iter()
+        .map(|child| count_entries(child, wanted))
+        .sum::<usize>()
 }
 
 fn closure_body<'p>(ir: &'p Program, name: &str) -> &'p Function {

@@ -54,56 +54,7 @@ fn same_on_both(src: &str) -> String {
 /// Every expression of a function body, outermost first.
 fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     out.push(e);
-    let children: Vec<&Expr> = match e {
-        Expr::Let { value, body, .. } => vec![value, body],
-        Expr::Assign { value, .. } => vec![value],
-        Expr::Seq(items) => items.iter().collect(),
-        Expr::IntBinary { lhs, rhs, .. }
-        | Expr::FloatBinary { lhs, rhs, .. }
-        | Expr::Compare { lhs, rhs, .. } => vec![lhs, rhs],
-        Expr::IntNeg { arg, .. } | Expr::FloatNeg(arg) | Expr::Not(arg) | Expr::IntToFloat(arg) => {
-            vec![arg]
-        }
-        Expr::If {
-            cond,
-            then,
-            otherwise,
-        } => vec![cond, then, otherwise],
-        Expr::Switch {
-            tag,
-            cases,
-            default,
-        } => {
-            let mut children: Vec<&Expr> = vec![tag];
-            children.extend(cases.iter().map(|(_, case)| case));
-            children.push(default);
-            children
-        }
-        Expr::While { cond, body } => vec![cond, body],
-        Expr::Call { args, .. }
-        | Expr::TailCallSelf { args }
-        | Expr::TailCall { args, .. }
-        | Expr::Runtime { args, .. }
-        | Expr::Jump { args, .. } => args.iter().collect(),
-        Expr::CallIndirect { callee, args, .. } => {
-            let mut children: Vec<&Expr> = vec![callee];
-            children.extend(args);
-            children
-        }
-        Expr::Join { body, targets, .. } => {
-            let mut children: Vec<&Expr> = vec![body];
-            children.extend(targets.iter().map(|t| &t.body));
-            children
-        }
-        Expr::Unit
-        | Expr::Bool(_)
-        | Expr::Int(_)
-        | Expr::Float(_)
-        | Expr::Var(_)
-        | Expr::FuncAddr(_)
-        | Expr::MatchFailure { .. } => Vec::new(),
-    };
-    for child in children {
+    for child in e.children() {
         walk(child, out);
     }
 }

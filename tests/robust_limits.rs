@@ -158,7 +158,7 @@ fn generated_allocations_stay_within_the_limit() {
             &name,
             &program,
             &outcome,
-            &["R003", "R005", "R008", "R011", "R015"],
+            &["R003", "R005", "R008", "R011", "R014", "R015"],
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

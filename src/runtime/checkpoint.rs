@@ -18,7 +18,6 @@
 //! the array.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 use super::ad::primal;
@@ -40,7 +39,7 @@ pub fn save(path: &str, params: &Value) -> Result<(), RuntimeError> {
         .collect();
     let bytes = npz::write(&entries)
         .map_err(|why| RuntimeError::bad_argument(format!("NN.save `{path}`: {why}")))?;
-    write_atomically(Path::new(path), &bytes)
+    super::atomic_file::write_atomically(Path::new(path), &bytes)
         .map_err(|e| RuntimeError::io(format!("cannot write `{path}`: {e}")))
 }
 
@@ -190,28 +189,6 @@ fn named_leaves(v: &Value) -> Vec<(String, Value)> {
         tasks.extend(children.into_iter().rev());
     }
     leaves
-}
-
-/// Writes `bytes` to a temporary file in `path`'s directory, flushes it
-/// to the disk, then renames it to `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("the path names no file"))?;
-    let mut temporary_name = std::ffi::OsString::from(".");
-    temporary_name.push(file_name);
-    temporary_name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(temporary_name);
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
-    if renamed.is_err() {
-        // Best effort: the error that matters is the one returned.
-        let _ = std::fs::remove_file(&temporary);
-    }
-    renamed
 }
 
 #[cfg(test)]

@@ -64,7 +64,6 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::Field => sig("dlang_jit_field", &[Val, I64], Val),
         DataFn::Index => sig("dlang_jit_index", &[Val, I64], Val),
         DataFn::IndexSet => sig("dlang_jit_index_set", &[Val, I64, Val], Unit),
-        DataFn::Concat => sig("dlang_jit_concat", &[Val, Val], Val),
         DataFn::Append => sig("dlang_jit_append", &[Val, Val], Val),
         DataFn::Structural(_) => sig("dlang_jit_structural", &[], Bool),
         DataFn::Tag => sig("dlang_jit_tag", &[Val], I64),
@@ -89,7 +88,7 @@ const COMPARES: [Compare; 6] = [
 
 /// One of each entry (a record shape or a comparison does not change
 /// the symbol).
-const ENTRIES: [DataFn; 24] = [
+const ENTRIES: [DataFn; 23] = [
     DataFn::Tuple,
     DataFn::List,
     DataFn::Array,
@@ -104,7 +103,6 @@ const ENTRIES: [DataFn; 24] = [
     DataFn::Field,
     DataFn::Index,
     DataFn::IndexSet,
-    DataFn::Concat,
     DataFn::Append,
     DataFn::Structural(Compare::Eq),
     DataFn::Tag,
@@ -140,7 +138,6 @@ fn shim(op: DataFn) -> *const u8 {
         DataFn::Field => field as *const u8,
         DataFn::Index => index as *const u8,
         DataFn::IndexSet => index_set as *const u8,
-        DataFn::Concat => concat as *const u8,
         DataFn::Append => append as *const u8,
         DataFn::Structural(_) => structural as *const u8,
         DataFn::Tag => tag as *const u8,
@@ -296,12 +293,6 @@ extern "C" fn index_set(
 
 fn operator(ctx: &JitCtx<'_>, op: BinOp, a: ValPtr, b: ValPtr) -> Result<Value, RuntimeError> {
     ops::binary(ctx.runtime, op, a.value(), b.value())
-}
-
-extern "C" fn concat(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "concat", |ctx| {
-        boxed(operator(ctx, BinOp::Concat, a, b)?)
-    })
 }
 
 extern "C" fn append(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {

@@ -241,8 +241,8 @@ pub enum DataFn {
     Index,
     /// `(array, i: i64, v) -> unit`: `a.(i) <- v`.
     IndexSet,
-    /// `(val, val) -> val`: `^` on strings, `++` on lists.
-    Concat,
+    /// `(val, val) -> val`: `++` on lists (`^` goes through
+    /// [`RuntimeFn::Binary`]).
     Append,
     /// `(val, val) -> bool`, as an array: `= <> < > <= >=` on any
     /// values, the runtime's structural comparison (R008 on functions).

@@ -87,7 +87,7 @@ impl<'a> FnLower<'_, 'a> {
         })
     }
 
-    /// `::`, `++`, `^`, and `= <> < > <= >=` on operands that are not
+    /// `::`, `++`, and `= <> < > <= >=` on operands that are not
     /// machine scalars (`None` for another operator): the runtime's own
     /// operators on boxed operands, evaluated left to right.
     pub(super) fn data_operator(
@@ -100,7 +100,6 @@ impl<'a> FnLower<'_, 'a> {
         let entry = match op {
             BinOp::Cons => DataFn::Cons,
             BinOp::Append => DataFn::Append,
-            BinOp::Concat => DataFn::Concat,
             BinOp::Eq => DataFn::Structural(Compare::Eq),
             BinOp::Ne => DataFn::Structural(Compare::Ne),
             BinOp::Lt => DataFn::Structural(Compare::Lt),

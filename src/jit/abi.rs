@@ -23,9 +23,12 @@ use cranelift_jit::JITBuilder;
 use super::context::{JitCtx, Status};
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
+use crate::runtime::ad::{self, Session};
 use crate::runtime::error::RuntimeError;
-use crate::runtime::prims::PRIMS;
+use crate::runtime::ops;
+use crate::runtime::prims::{MachinePrim, PRIMS};
 use crate::runtime::value::Value;
+use crate::syntax::ast::BinOp;
 
 /// How generated code calls an entry.
 pub enum Convention {
@@ -71,6 +74,29 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::UnboxInt => sig("dlang_jit_unbox_int", Fallible, &[Ty::Val], Ty::I64),
         RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
         RuntimeFn::StringConst => sig("dlang_jit_string_const", Fallible, &[Ty::I64], Ty::Val),
+        RuntimeFn::Pow => sig("dlang_jit_pow", Leaf, &[Ty::F64, Ty::F64], Ty::F64),
+        RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
+        RuntimeFn::Operator => sig(
+            "dlang_jit_operator",
+            Fallible,
+            &[Ty::I64, Ty::Val, Ty::Val],
+            Ty::Val,
+        ),
+        RuntimeFn::Test => sig(
+            "dlang_jit_test",
+            Fallible,
+            &[Ty::I64, Ty::Val, Ty::Val],
+            Ty::Bool,
+        ),
+        RuntimeFn::Negate => sig("dlang_jit_negate", Fallible, &[Ty::Val], Ty::Val),
+        RuntimeFn::GradOpen => sig(
+            "dlang_jit_grad_open",
+            Fallible,
+            &[Ty::I64, Ty::Val],
+            Ty::Val,
+        ),
+        RuntimeFn::JvpOpen => sig("dlang_jit_jvp_open", Fallible, &[Ty::Val, Ty::Val], Ty::Val),
+        RuntimeFn::DiffClose => sig("dlang_jit_diff_close", Fallible, &[Ty::Val], Ty::Val),
         RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
@@ -96,6 +122,14 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_unbox_int", unbox_int as *const u8);
     builder.symbol("dlang_jit_unbox_float", unbox_float as *const u8);
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
+    builder.symbol("dlang_jit_pow", pow as *const u8);
+    builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
+    builder.symbol("dlang_jit_operator", operator as *const u8);
+    builder.symbol("dlang_jit_test", test as *const u8);
+    builder.symbol("dlang_jit_negate", negate as *const u8);
+    builder.symbol("dlang_jit_grad_open", grad_open as *const u8);
+    builder.symbol("dlang_jit_jvp_open", jvp_open as *const u8);
+    builder.symbol("dlang_jit_diff_close", diff_close as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
@@ -150,6 +184,10 @@ extern "C" fn log(x: f64) -> f64 {
     x.ln()
 }
 
+extern "C" fn pow(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+
 extern "C" fn retain(v: ValPtr) {
     v.retain();
 }
@@ -193,12 +231,123 @@ extern "C" fn unbox_int(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
     })
 }
 
+/// A float of code compiled in plain mode, which runs only while no
+/// `grad` or `jvp` is open: a tracked float that escaped its `grad` (kept
+/// in a ref, say) is the constant under its tags, as the interpreter's
+/// operators settle it.
 extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "unbox_float", |_| match v.value() {
-        Value::Float(x) => Ok(x.to_bits()),
-        _ => Err(internal(
+    guard(ctx, out, "unbox_float", |_| match ad::float_of(v.value()) {
+        Some(x) => Ok(x.to_bits()),
+        None => Err(internal(
             "unbox_float of a value that is not a float".into(),
         )),
+    })
+}
+
+extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unbox_bool", |_| match v.value() {
+        Value::Bool(b) => Ok(*b as u64),
+        _ => Err(internal("unbox_bool of a value that is not a bool".into())),
+    })
+}
+
+/// The operators [`RuntimeFn::Operator`] and [`RuntimeFn::Test`] apply, by
+/// their code.
+const OPERATORS: [BinOp; 13] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::Div,
+    BinOp::Mod,
+    BinOp::Pow,
+    BinOp::MatMul,
+    BinOp::Eq,
+    BinOp::Ne,
+    BinOp::Lt,
+    BinOp::Gt,
+    BinOp::Le,
+    BinOp::Ge,
+];
+
+/// The code generated code passes for `op`, if the runtime applies it.
+pub fn operator_code(op: BinOp) -> Option<i64> {
+    OPERATORS.iter().position(|o| *o == op).map(|i| i as i64)
+}
+
+fn operator_of(code: i64) -> Result<BinOp, RuntimeError> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| OPERATORS.get(i).copied())
+        .ok_or_else(|| internal(format!("no operator number {code}")))
+}
+
+extern "C" fn operator(ctx: &mut JitCtx<'_>, op: i64, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "operator", |ctx| {
+        boxed(ops::binary(
+            ctx.runtime,
+            operator_of(op)?,
+            a.value(),
+            b.value(),
+        )?)
+    })
+}
+
+extern "C" fn test(ctx: &mut JitCtx<'_>, op: i64, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "test", |ctx| {
+        match ops::binary(ctx.runtime, operator_of(op)?, a.value(), b.value())? {
+            Value::Bool(b) => Ok(b as u64),
+            _ => Err(internal("a comparison without a boolean result".into())),
+        }
+    })
+}
+
+extern "C" fn negate(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "negate", |ctx| {
+        boxed(ops::negate(ctx.runtime, v.value())?)
+    })
+}
+
+/// The differentiation primitives [`RuntimeFn::GradOpen`] opens, by their
+/// code.
+const DIFFS: [MachinePrim; 2] = [MachinePrim::Grad, MachinePrim::ValueAndGrad];
+
+/// The code generated code passes to open `which`, if `GradOpen` does.
+pub fn diff_code(which: MachinePrim) -> Option<i64> {
+    DIFFS.iter().position(|d| *d == which).map(|i| i as i64)
+}
+
+extern "C" fn grad_open(ctx: &mut JitCtx<'_>, which: i64, x: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "grad_open", |ctx| {
+        let which = usize::try_from(which)
+            .ok()
+            .and_then(|i| DIFFS.get(i).copied())
+            .ok_or_else(|| internal(format!("no differentiation number {which}")))?;
+        let args = std::slice::from_ref(x.value());
+        open(ctx, Session::open(ctx.runtime, which, args)?)
+    })
+}
+
+extern "C" fn jvp_open(ctx: &mut JitCtx<'_>, x: ValPtr, dx: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "jvp_open", |ctx| {
+        let args = [x.value().clone(), dx.value().clone()];
+        open(ctx, Session::open(ctx.runtime, MachinePrim::Jvp, &args)?)
+    })
+}
+
+/// Keeps an opened session until its function returns; gives its input.
+fn open(ctx: &mut JitCtx<'_>, session: Session) -> Result<u64, RuntimeError> {
+    let input = session.input().clone();
+    ctx.sessions.push(session);
+    boxed(input)
+}
+
+extern "C" fn diff_close(ctx: &mut JitCtx<'_>, result: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "diff_close", |ctx| {
+        let session = ctx
+            .sessions
+            .pop()
+            .ok_or_else(|| internal("a differentiation closed twice".into()))?;
+        boxed(session.close(ctx.runtime, result.value().clone())?)
     })
 }
 

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+use crate::runtime::ad::Session;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 
@@ -67,6 +68,10 @@ pub struct JitCtx<'rt> {
     pub raised: Option<RuntimeError>,
     /// The program's string constants (`Program::strings`).
     pub strings: Vec<std::rc::Rc<str>>,
+    /// The `grad`, `value_and_grad` and `jvp` invocations open, innermost
+    /// last: they nest as the calls do (a continuation cannot leave one,
+    /// the checker sees to it), so a stack is enough.
+    pub sessions: Vec<Session>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -91,6 +96,7 @@ impl<'rt> JitCtx<'rt> {
             runtime,
             raised: None,
             strings: Vec::new(),
+            sessions: Vec::new(),
         }
     }
 

@@ -118,6 +118,32 @@ pub enum RuntimeFn {
     /// `i64 -> val`: the string constant of [`Program::strings`] at that
     /// index, as a new `Value`.
     StringConst,
+    /// `f64 -> f64 -> f64`: `**` on floats (`f64::powf`, as the
+    /// interpreter).
+    Pow,
+    /// `val -> bool`: fails (internal error) on another value.
+    UnboxBool,
+    /// `i64 op -> val -> val -> val`: the runtime's operator `op` (an
+    /// [`operator_code`](super::abi::operator_code)) on two values, as the
+    /// interpreter applies it: floats tracked by a `grad` or `jvp`,
+    /// tensors, a float broadcast over a tensor.
+    Operator,
+    /// `i64 op -> val -> val -> bool`: a comparison by the runtime's
+    /// operator (tracked floats compare by their values).
+    Test,
+    /// `val -> val`: unary `-` by the runtime (a tracked float, a tensor).
+    Negate,
+    /// `i64 which -> val x -> val`: opens a `grad` or `value_and_grad`
+    /// ([`diff_code`](super::abi::diff_code)) at `x`; the result is the
+    /// tracked input to call the function on.
+    GradOpen,
+    /// `val x -> val dx -> val`: opens a `jvp` at `x` in direction `dx`;
+    /// the result is the input with its tangents.
+    JvpOpen,
+    /// `val -> val`: closes the innermost open `grad`, `value_and_grad`
+    /// or `jvp` with the function's result (the backward pass) and gives
+    /// the primitive's result.
+    DiffClose,
     /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index,
     /// applied to all its arguments (`val`s) at once; returns a `val`.
     Prim(u32),

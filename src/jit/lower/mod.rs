@@ -10,6 +10,11 @@
 
 #![forbid(unsafe_code)]
 
+mod grad;
+mod tensor;
+
+pub use grad::Mode;
+
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::PRIMS;
@@ -85,7 +90,7 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
     let main_items = main.unwrap_or(&[]);
     let span = main_items.first().map(|i| i.span).unwrap_or_default();
     lowering.program.functions.push(placeholder());
-    let mut body = FnLower::new(&mut lowering, None);
+    let mut body = FnLower::new(&mut lowering, None, Mode::Plain);
     let expr = body.top_level(main_items)?;
     let locals = body.locals;
     let span = lowering.span(span);
@@ -97,8 +102,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         body: expr,
         span,
     };
-    while let Some((global, func)) = lowering.queue.pop() {
-        let function = lowering.function(global)?;
+    while let Some((global, mode, func)) = lowering.queue.pop() {
+        let function = lowering.function(global, mode)?;
         lowering.program.functions[func.0 as usize] = function;
     }
     Ok(lowering.program)
@@ -151,9 +156,10 @@ fn function_def<'a>(
 struct Lowering<'a> {
     defs: HashMap<GlobalId, FunctionDef<'a>>,
     program: ir::Program,
-    funcs: HashMap<GlobalId, FuncId>,
+    /// Each function is lowered once per mode it is reached in.
+    funcs: HashMap<(GlobalId, Mode), FuncId>,
     /// Functions given an id whose body is not lowered yet.
-    queue: Vec<(GlobalId, FuncId)>,
+    queue: Vec<(GlobalId, Mode, FuncId)>,
 }
 
 impl<'a> Lowering<'a> {
@@ -162,24 +168,25 @@ impl<'a> Lowering<'a> {
         SpanId(self.program.spans.len() as u32 - 1)
     }
 
-    /// The id of a top-level function, queued for lowering on first use.
-    fn func(&mut self, global: GlobalId) -> FuncId {
-        if let Some(id) = self.funcs.get(&global) {
+    /// The id of a top-level function in `mode`, queued for lowering on
+    /// first use.
+    fn func(&mut self, global: GlobalId, mode: Mode) -> FuncId {
+        if let Some(id) = self.funcs.get(&(global, mode)) {
             return *id;
         }
         let id = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(placeholder());
-        self.funcs.insert(global, id);
-        self.queue.push((global, id));
+        self.funcs.insert((global, mode), id);
+        self.queue.push((global, mode, id));
         id
     }
 
-    fn function(&mut self, global: GlobalId) -> Result<ir::Function, RuntimeError> {
+    fn function(&mut self, global: GlobalId, mode: Mode) -> Result<ir::Function, RuntimeError> {
         let def = &self.defs[&global];
         let (name, body, span) = (def.name.clone(), def.body, def.span);
         let params = def.params.clone();
-        let (param_types, ret) = signature(def.ty, params.len(), span)?;
-        let mut f = FnLower::new(self, Some(global));
+        let (param_types, ret) = signature(def.ty, params.len(), mode, span)?;
+        let mut f = FnLower::new(self, Some(global), mode);
         let mut bound = Vec::new();
         for (pattern, ty) in params.iter().zip(&param_types) {
             let var = f.fresh(*ty);
@@ -207,18 +214,23 @@ impl<'a> Lowering<'a> {
 }
 
 /// The parameter and result types of a curried function of `arity`
-/// parameters.
-fn signature(ty: &Type, arity: usize, span: Span) -> Result<(Vec<Ty>, Ty), RuntimeError> {
+/// parameters, compiled in `mode`.
+fn signature(
+    ty: &Type,
+    arity: usize,
+    mode: Mode,
+    span: Span,
+) -> Result<(Vec<Ty>, Ty), RuntimeError> {
     let mut params = Vec::new();
     let mut ty = ty;
     for _ in 0..arity {
         let Type::Arrow(param, result, _) = ty else {
             return Err(not_compiled("this function's type", span));
         };
-        params.push(ir_type(param, span)?);
+        params.push(mode.repr(ir_type(param, span)?));
         ty = result;
     }
-    Ok((params, ir_type(ty, span)?))
+    Ok((params, mode.repr(ir_type(ty, span)?)))
 }
 
 /// The IR type of values of a dlang type, for the types the subset has.
@@ -229,9 +241,11 @@ fn ir_type(ty: &Type, span: Span) -> Result<Ty, RuntimeError> {
             TypeId::FLOAT => Ok(Ty::F64),
             TypeId::BOOL => Ok(Ty::Bool),
             TypeId::UNIT => Ok(Ty::Unit),
-            TypeId::STRING => Ok(Ty::Val),
+            TypeId::STRING | TypeId::TENSOR | TypeId::OPTIMIZER => Ok(Ty::Val),
             _ => Err(not_compiled("values of this type", span)),
         },
+        // A runtime tuple (what `value_and_grad` and `jvp` return).
+        Type::Tuple(_) => Ok(Ty::Val),
         Type::Var(_) => Err(not_compiled("polymorphic code", span)),
         Type::Arrow(..) => Err(not_compiled("functions as values", span)),
         _ => Err(not_compiled("values of this type", span)),
@@ -243,6 +257,9 @@ struct FnLower<'l, 'a> {
     lowering: &'l mut Lowering<'a>,
     /// The global this function is (`None` for the main code).
     this: Option<GlobalId>,
+    /// How the code being lowered represents floats: the function's
+    /// mode, or `Tracked` inside a function a `grad` here differentiates.
+    mode: Mode,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
     /// The main code's top-level values, by global.
@@ -250,10 +267,11 @@ struct FnLower<'l, 'a> {
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
-    fn new(lowering: &'l mut Lowering<'a>, this: Option<GlobalId>) -> Self {
+    fn new(lowering: &'l mut Lowering<'a>, this: Option<GlobalId>, mode: Mode) -> Self {
         FnLower {
             lowering,
             this,
+            mode,
             locals: Vec::new(),
             vars: HashMap::new(),
             globals: HashMap::new(),
@@ -297,7 +315,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     return Err(not_compiled("a recursive value", binding.span));
                 }
                 let value = self.expr(&binding.expr, false)?;
-                let ty = ir_type(&binding.expr.ann.ty, binding.expr.span)?;
+                let ty = self.ty(&binding.expr)?;
                 let var = self.fresh(ty);
                 match &binding.pattern.kind {
                     PatternKind::Var(_, Binder::Global(id)) => {
@@ -320,8 +338,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         Ok(body)
     }
 
+    /// The IR type of an expression's values in the current mode.
     fn ty(&self, expr: &Expr<TypeInfo>) -> Result<Ty, RuntimeError> {
-        ir_type(&expr.ann.ty, expr.span)
+        Ok(self.mode.repr(ir_type(&expr.ann.ty, expr.span)?))
     }
 
     fn expr(&mut self, e: &'a Expr<TypeInfo>, tail: bool) -> Result<ir::Expr, RuntimeError> {
@@ -330,7 +349,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         Ok(match &e.kind {
             ExprKind::Lit(lit) => match lit {
                 Literal::Int(n) => build::int(*n),
-                Literal::Float(x) => build::float(*x),
+                Literal::Float(x) => self.float_const(*x, e.span),
                 Literal::Bool(b) => ir::Expr::Bool(*b),
                 Literal::Unit => ir::Expr::Unit,
                 Literal::String(s) => {
@@ -347,11 +366,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
             },
             ExprKind::Var(_, var) => match var.target {
                 VarTarget::Local(id) => match self.vars.get(&id) {
-                    Some(v) => ir::Expr::Var(*v),
+                    Some(v) => self.read_local(*v, e.span),
                     None => return Err(not_compiled("a captured variable (closures)", e.span)),
                 },
                 VarTarget::Global(id) => match self.globals.get(&id) {
-                    Some(v) => ir::Expr::Var(*v),
+                    Some(v) => self.read_local(*v, e.span),
                     None if self.lowering.arity(id).is_some() => {
                         return Err(not_compiled("a function used as a value", e.span))
                     }
@@ -412,6 +431,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         span: self.span(e.span),
                     },
                     (UnOp::Neg, Ty::F64) => ir::Expr::FloatNeg(boxed(x)),
+                    (UnOp::Neg, Ty::Val) => self.negate(x, e.span),
                     _ => return Err(not_compiled("this negation", e.span)),
                 }
             }
@@ -466,10 +486,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 _ => build::if_(x, ir::Expr::Bool(true), y),
             });
         }
-        let ty = match instance {
-            OpInstance::Same(ty) => ir_type(ty, e.span)?,
-            _ => return Err(not_compiled("tensor arithmetic", e.span)),
+        if let Some(lowered) = self.value_operator(e, op, instance, lhs, rhs)? {
+            return Ok(lowered);
+        }
+        let OpInstance::Same(ty) = instance else {
+            return Err(not_compiled("this operator", e.span));
         };
+        let ty = ir_type(ty, e.span)?;
         let compare = match op {
             BinOp::Eq => Some(Compare::Eq),
             BinOp::Ne => Some(Compare::Ne),
@@ -515,6 +538,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     BinOp::Sub => FloatOp::Sub,
                     BinOp::Mul => FloatOp::Mul,
                     BinOp::Div => FloatOp::Div,
+                    BinOp::Pow => {
+                        let span = self.span(e.span);
+                        return Ok(build::runtime(RuntimeFn::Pow, vec![x, y], span.0));
+                    }
                     _ => return Err(not_compiled(&format!("float `{}`", op.symbol()), e.span)),
                 };
                 Ok(build::float_op(op, x, y))
@@ -596,7 +623,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if tail && self.this == Some(id) {
                     return Ok(ir::Expr::TailCallSelf { args: lowered });
                 }
-                let func = self.lowering.func(id);
+                let func = self.lowering.func(id, self.mode);
                 let span = self.span(e.span);
                 Ok(ir::Expr::Call {
                     func,
@@ -616,32 +643,17 @@ impl<'l, 'a> FnLower<'l, 'a> {
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<ir::Expr, RuntimeError> {
         let prim = &PRIMS[index as usize];
-        if prim.machine.is_some() {
-            return Err(not_compiled(&format!("`{}`", prim.name), e.span));
-        }
         if prim.arity != args.len() {
             return Err(not_compiled("a partial or over-application", e.span));
+        }
+        if let Some(which) = prim.machine {
+            return self.differentiate(e, which, args);
         }
         let mut boxed = Vec::new();
         for arg in args {
             let value = self.expr(arg, false)?;
             let ty = self.ty(arg)?;
-            let entry = match ty {
-                Ty::Val => {
-                    boxed.push(value);
-                    continue;
-                }
-                Ty::I64 => RuntimeFn::BoxInt,
-                Ty::F64 => RuntimeFn::BoxFloat,
-                Ty::Bool => RuntimeFn::BoxBool,
-                Ty::Unit => return Err(not_compiled("a primitive applied to `()`", arg.span)),
-            };
-            let span = self.span(arg.span);
-            boxed.push(ir::Expr::Runtime {
-                entry,
-                args: vec![value],
-                span,
-            });
+            boxed.push(self.boxed(value, ty, arg.span)?);
         }
         let span = self.span(e.span);
         let call = ir::Expr::Runtime {
@@ -649,20 +661,45 @@ impl<'l, 'a> FnLower<'l, 'a> {
             args: boxed,
             span,
         };
-        let unbox = |entry| ir::Expr::Runtime {
-            entry,
-            args: vec![call.clone()],
-            span,
+        let ty = self.ty(e)?;
+        self.unboxed(call, ty, e.span)
+    }
+
+    /// A lowered value of IR type `ty` as a `val` (a new `Value` for a
+    /// scalar).
+    fn boxed(&mut self, value: ir::Expr, ty: Ty, span: Span) -> Result<ir::Expr, RuntimeError> {
+        let entry = match ty {
+            Ty::Val => return Ok(value),
+            Ty::I64 => RuntimeFn::BoxInt,
+            Ty::F64 => RuntimeFn::BoxFloat,
+            Ty::Bool => RuntimeFn::BoxBool,
+            Ty::Unit => return Err(not_compiled("a primitive applied to `()`", span)),
         };
-        Ok(match self.ty(e)? {
-            Ty::Val => call,
-            Ty::I64 => unbox(RuntimeFn::UnboxInt),
-            Ty::F64 => unbox(RuntimeFn::UnboxFloat),
+        let span = self.span(span);
+        Ok(ir::Expr::Runtime {
+            entry,
+            args: vec![value],
+            span,
+        })
+    }
+
+    /// A lowered `val` as a value of IR type `ty` (`()` releases it).
+    fn unboxed(&mut self, value: ir::Expr, ty: Ty, span: Span) -> Result<ir::Expr, RuntimeError> {
+        let entry = match ty {
+            Ty::Val => return Ok(value),
+            Ty::I64 => RuntimeFn::UnboxInt,
+            Ty::F64 => RuntimeFn::UnboxFloat,
+            Ty::Bool => RuntimeFn::UnboxBool,
             Ty::Unit => {
                 let var = self.fresh(Ty::Val);
-                ir::build::let_(var.0, call, ir::Expr::Unit)
+                return Ok(ir::build::let_(var.0, value, ir::Expr::Unit));
             }
-            Ty::Bool => return Err(not_compiled("a primitive returning `bool`", e.span)),
+        };
+        let span = self.span(span);
+        Ok(ir::Expr::Runtime {
+            entry,
+            args: vec![value],
+            span,
         })
     }
 }

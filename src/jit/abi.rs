@@ -25,10 +25,12 @@ use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::ad::{self, Session};
 use crate::runtime::error::RuntimeError;
+use crate::runtime::function::Closure;
 use crate::runtime::ops;
 use crate::runtime::prims::{MachinePrim, PRIMS};
-use crate::runtime::value::Value;
+use crate::runtime::value::{BuiltinApp, Value};
 use crate::syntax::ast::BinOp;
+use std::rc::Rc;
 
 /// How generated code calls an entry.
 pub enum Convention {
@@ -74,21 +76,6 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::UnboxInt => sig("dlang_jit_unbox_int", Fallible, &[Ty::Val], Ty::I64),
         RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
         RuntimeFn::StringConst => sig("dlang_jit_string_const", Fallible, &[Ty::I64], Ty::Val),
-        RuntimeFn::Pow => sig("dlang_jit_pow", Leaf, &[Ty::F64, Ty::F64], Ty::F64),
-        RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
-        RuntimeFn::Operator => sig(
-            "dlang_jit_operator",
-            Fallible,
-            &[Ty::I64, Ty::Val, Ty::Val],
-            Ty::Val,
-        ),
-        RuntimeFn::Test => sig(
-            "dlang_jit_test",
-            Fallible,
-            &[Ty::I64, Ty::Val, Ty::Val],
-            Ty::Bool,
-        ),
-        RuntimeFn::Negate => sig("dlang_jit_negate", Fallible, &[Ty::Val], Ty::Val),
         RuntimeFn::GradOpen => sig(
             "dlang_jit_grad_open",
             Fallible,
@@ -98,10 +85,48 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::JvpOpen => sig("dlang_jit_jvp_open", Fallible, &[Ty::Val, Ty::Val], Ty::Val),
         RuntimeFn::DiffClose => sig("dlang_jit_diff_close", Fallible, &[Ty::Val], Ty::Val),
         RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
+        RuntimeFn::BoxUnit => sig("dlang_jit_box_unit", Fallible, &[], Ty::Val),
+        RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
+        RuntimeFn::MakeClosure(_) => sig("dlang_jit_make_closure", Fallible, &[], Ty::Val),
+        RuntimeFn::Capture => sig("dlang_jit_capture", Fallible, &[Ty::Val, Ty::I64], Ty::Val),
+        RuntimeFn::Sibling => sig("dlang_jit_sibling", Fallible, &[Ty::Val, Ty::I64], Ty::Val),
+        RuntimeFn::PartialPrim(_) => sig("dlang_jit_partial_prim", Fallible, &[], Ty::Val),
+        RuntimeFn::GlobalGet => sig("dlang_jit_global_get", Fallible, &[Ty::I64], Ty::Val),
+        RuntimeFn::GlobalSet => sig(
+            "dlang_jit_global_set",
+            Fallible,
+            &[Ty::I64, Ty::Val],
+            Ty::Unit,
+        ),
+        RuntimeFn::Binary(_) => sig("dlang_jit_binary", Fallible, &[], Ty::Val),
+        RuntimeFn::Negate => sig("dlang_jit_negate", Fallible, &[Ty::Val], Ty::Val),
+        RuntimeFn::ApplyValue => sig(
+            "dlang_jit_apply_value",
+            Fallible,
+            &[Ty::Val, Ty::Val],
+            Ty::Val,
+        ),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
     }
 }
+
+/// The entries that take their `val` arguments as an array, `(ctx,
+/// index, args: *const val, len, out) -> status`, with their index
+/// (a primitive's, a closure body's).
+pub fn array_entry(entry: RuntimeFn) -> Option<u32> {
+    match entry {
+        RuntimeFn::Prim(index) | RuntimeFn::MakeClosure(index) | RuntimeFn::PartialPrim(index) => {
+            Some(index)
+        }
+        RuntimeFn::Binary(op) => binary_op(op),
+        _ => None,
+    }
+}
+
+/// `(ctx, f: val) -> code address`: the address of the body of a closure
+/// of this program, 0 for any other value. A leaf: it reads, never fails.
+pub const CLOSURE_CODE_SYMBOL: &str = "dlang_jit_closure_code";
 
 /// Makes every entry's symbol known to the module being built.
 pub fn register(builder: &mut JITBuilder) {
@@ -122,15 +147,22 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_unbox_int", unbox_int as *const u8);
     builder.symbol("dlang_jit_unbox_float", unbox_float as *const u8);
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
-    builder.symbol("dlang_jit_pow", pow as *const u8);
-    builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
-    builder.symbol("dlang_jit_operator", operator as *const u8);
-    builder.symbol("dlang_jit_test", test as *const u8);
-    builder.symbol("dlang_jit_negate", negate as *const u8);
     builder.symbol("dlang_jit_grad_open", grad_open as *const u8);
     builder.symbol("dlang_jit_jvp_open", jvp_open as *const u8);
     builder.symbol("dlang_jit_diff_close", diff_close as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
+    builder.symbol(CLOSURE_CODE_SYMBOL, closure_code as *const u8);
+    builder.symbol("dlang_jit_box_unit", box_unit as *const u8);
+    builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
+    builder.symbol("dlang_jit_make_closure", make_closure as *const u8);
+    builder.symbol("dlang_jit_capture", capture as *const u8);
+    builder.symbol("dlang_jit_sibling", sibling as *const u8);
+    builder.symbol("dlang_jit_partial_prim", partial_prim as *const u8);
+    builder.symbol("dlang_jit_global_get", global_get as *const u8);
+    builder.symbol("dlang_jit_global_set", global_set as *const u8);
+    builder.symbol("dlang_jit_apply_value", apply_value as *const u8);
+    builder.symbol("dlang_jit_binary", binary as *const u8);
+    builder.symbol("dlang_jit_negate", negate as *const u8);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
 }
@@ -182,10 +214,6 @@ extern "C" fn exp(x: f64) -> f64 {
 
 extern "C" fn log(x: f64) -> f64 {
     x.ln()
-}
-
-extern "C" fn pow(x: f64, y: f64) -> f64 {
-    x.powf(y)
 }
 
 extern "C" fn retain(v: ValPtr) {
@@ -241,69 +269,6 @@ extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32
         None => Err(internal(
             "unbox_float of a value that is not a float".into(),
         )),
-    })
-}
-
-extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "unbox_bool", |_| match v.value() {
-        Value::Bool(b) => Ok(*b as u64),
-        _ => Err(internal("unbox_bool of a value that is not a bool".into())),
-    })
-}
-
-/// The operators [`RuntimeFn::Operator`] and [`RuntimeFn::Test`] apply, by
-/// their code.
-const OPERATORS: [BinOp; 13] = [
-    BinOp::Add,
-    BinOp::Sub,
-    BinOp::Mul,
-    BinOp::Div,
-    BinOp::Mod,
-    BinOp::Pow,
-    BinOp::MatMul,
-    BinOp::Eq,
-    BinOp::Ne,
-    BinOp::Lt,
-    BinOp::Gt,
-    BinOp::Le,
-    BinOp::Ge,
-];
-
-/// The code generated code passes for `op`, if the runtime applies it.
-pub fn operator_code(op: BinOp) -> Option<i64> {
-    OPERATORS.iter().position(|o| *o == op).map(|i| i as i64)
-}
-
-fn operator_of(code: i64) -> Result<BinOp, RuntimeError> {
-    usize::try_from(code)
-        .ok()
-        .and_then(|i| OPERATORS.get(i).copied())
-        .ok_or_else(|| internal(format!("no operator number {code}")))
-}
-
-extern "C" fn operator(ctx: &mut JitCtx<'_>, op: i64, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "operator", |ctx| {
-        boxed(ops::binary(
-            ctx.runtime,
-            operator_of(op)?,
-            a.value(),
-            b.value(),
-        )?)
-    })
-}
-
-extern "C" fn test(ctx: &mut JitCtx<'_>, op: i64, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "test", |ctx| {
-        match ops::binary(ctx.runtime, operator_of(op)?, a.value(), b.value())? {
-            Value::Bool(b) => Ok(b as u64),
-            _ => Err(internal("a comparison without a boolean result".into())),
-        }
-    })
-}
-
-extern "C" fn negate(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "negate", |ctx| {
-        boxed(ops::negate(ctx.runtime, v.value())?)
     })
 }
 
@@ -372,6 +337,193 @@ extern "C" fn prim(
         }
         let values: Vec<Value> = args.iter().map(|v| v.value().clone()).collect();
         boxed((prim.run)(ctx.runtime, &values)?)
+    })
+}
+
+extern "C" fn box_unit(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
+    guard(ctx, out, "box_unit", |_| boxed(Value::Unit))
+}
+
+extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unbox_bool", |_| match v.value() {
+        Value::Bool(b) => Ok(*b as u64),
+        _ => Err(internal("unbox_bool of a value that is not a bool".into())),
+    })
+}
+
+extern "C" fn closure_code(ctx: &JitCtx<'_>, f: ValPtr) -> u64 {
+    match f.value() {
+        Value::Closure(closure) => ctx
+            .closure_code
+            .get(closure.code as usize)
+            .copied()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+extern "C" fn make_closure(
+    ctx: &mut JitCtx<'_>,
+    code: u64,
+    captures: ValArray,
+    len: u64,
+    out: &mut u64,
+) -> u32 {
+    let captures = captures.slice(len);
+    guard(ctx, out, "make_closure", |_| {
+        let captures: Rc<[Value]> = captures.iter().map(|v| v.value().clone()).collect();
+        boxed(Value::Closure(Rc::new(Closure {
+            code: code as u32,
+            captures,
+        })))
+    })
+}
+
+fn closure_of(f: &ValPtr) -> Result<&Closure, RuntimeError> {
+    match f.value() {
+        Value::Closure(closure) => Ok(closure),
+        _ => Err(internal(
+            "a capture read from a value that is not a closure".into(),
+        )),
+    }
+}
+
+extern "C" fn capture(ctx: &mut JitCtx<'_>, f: ValPtr, index: i64, out: &mut u64) -> u32 {
+    guard(ctx, out, "capture", |_| {
+        let closure = closure_of(&f)?;
+        let value = usize::try_from(index)
+            .ok()
+            .and_then(|i| closure.captures.get(i))
+            .ok_or_else(|| internal(format!("no capture {index}")))?;
+        boxed(value.clone())
+    })
+}
+
+extern "C" fn sibling(ctx: &mut JitCtx<'_>, f: ValPtr, code: i64, out: &mut u64) -> u32 {
+    guard(ctx, out, "sibling", |_| {
+        let closure = closure_of(&f)?;
+        boxed(Value::Closure(Rc::new(Closure {
+            code: code as u32,
+            captures: Rc::clone(&closure.captures),
+        })))
+    })
+}
+
+extern "C" fn partial_prim(
+    ctx: &mut JitCtx<'_>,
+    index: u64,
+    args: ValArray,
+    len: u64,
+    out: &mut u64,
+) -> u32 {
+    let args = args.slice(len);
+    guard(ctx, out, "partial_prim", |_| {
+        let prim = PRIMS
+            .get(index as usize)
+            .ok_or_else(|| internal(format!("no primitive number {index}")))?;
+        if prim.machine.is_some() || args.len() >= prim.arity {
+            return Err(internal(format!(
+                "primitive `{}` as a value with {} arguments in compiled code",
+                prim.name,
+                args.len()
+            )));
+        }
+        boxed(Value::Builtin(Rc::new(BuiltinApp {
+            prim,
+            args: args.iter().map(|v| v.value().clone()).collect(),
+        })))
+    })
+}
+
+extern "C" fn global_get(ctx: &mut JitCtx<'_>, slot: i64, out: &mut u64) -> u32 {
+    guard(ctx, out, "global_get", |ctx| {
+        let value = usize::try_from(slot)
+            .ok()
+            .and_then(|i| ctx.globals.get(i))
+            .ok_or_else(|| internal(format!("no global {slot}")))?;
+        boxed(value.clone())
+    })
+}
+
+extern "C" fn global_set(ctx: &mut JitCtx<'_>, slot: i64, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "global_set", |ctx| {
+        let cell = usize::try_from(slot)
+            .ok()
+            .and_then(|i| ctx.globals.get_mut(i))
+            .ok_or_else(|| internal(format!("no global {slot}")))?;
+        *cell = v.value().clone();
+        Ok(0)
+    })
+}
+
+/// The operators in the order [`binary_op`] numbers them.
+pub const BINARY_OPS: [BinOp; 13] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::Div,
+    BinOp::Mod,
+    BinOp::Pow,
+    BinOp::Eq,
+    BinOp::Ne,
+    BinOp::Lt,
+    BinOp::Gt,
+    BinOp::Le,
+    BinOp::Ge,
+    BinOp::Concat,
+];
+
+/// The number [`binary`] takes for `op`, if the runtime applies it.
+pub fn binary_op(op: BinOp) -> Option<u32> {
+    BINARY_OPS.iter().position(|o| *o == op).map(|i| i as u32)
+}
+
+extern "C" fn binary(
+    ctx: &mut JitCtx<'_>,
+    op: u64,
+    args: ValArray,
+    len: u64,
+    out: &mut u64,
+) -> u32 {
+    let args = args.slice(len);
+    guard(ctx, out, "binary", |ctx| {
+        let (Some(op), [a, b]) = (BINARY_OPS.get(op as usize), args) else {
+            return Err(internal(format!("operator {op} with {len} operands")));
+        };
+        boxed(ops::binary(ctx.runtime, *op, a.value(), b.value())?)
+    })
+}
+
+extern "C" fn negate(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "negate", |ctx| {
+        boxed(ops::negate(ctx.runtime, v.value())?)
+    })
+}
+
+/// Applies a primitive value to one more argument, as the interpreter
+/// does: it runs once it has its arity, else it waits for more. Takes
+/// over both references.
+extern "C" fn apply_value(ctx: &mut JitCtx<'_>, f: ValPtr, arg: ValPtr, out: &mut u64) -> u32 {
+    let (f, arg) = (f.take(), arg.take());
+    guard(ctx, out, "apply_value", |ctx| match &*f {
+        Value::Builtin(app) => {
+            let mut args = app.args.clone();
+            args.push(Rc::unwrap_or_clone(arg));
+            if args.len() < app.prim.arity {
+                return boxed(Value::Builtin(Rc::new(BuiltinApp {
+                    prim: app.prim,
+                    args,
+                })));
+            }
+            if app.prim.machine.is_some() {
+                return Err(internal(format!(
+                    "primitive `{}` applied in compiled code",
+                    app.prim.name
+                )));
+            }
+            boxed((app.prim.run)(ctx.runtime, &args)?)
+        }
+        _ => Err(internal("application of a non-function".into())),
     })
 }
 

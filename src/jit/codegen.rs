@@ -52,6 +52,9 @@ pub struct Compiled {
     entries: HashMap<FuncId, EntryCode>,
     pub program: Program,
     pub sites: Vec<Site>,
+    /// The finished address of each closure body, by `Program::closures`
+    /// index (what a `Value::Closure`'s `code` names).
+    pub closure_code: Vec<u64>,
     /// Cranelift's time for the whole program (translation, optimisation,
     /// code emission, linking).
     pub compile_time: Duration,
@@ -171,11 +174,24 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
         .iter()
         .map(|(func, id)| (*func, EntryCode::new(module.get_finalized_function(*id))))
         .collect();
+    let mut closure_code = Vec::with_capacity(program.closures.len());
+    for func in &program.closures {
+        let Some(id) = functions.get(func.0 as usize) else {
+            return err(format!("no function {} for a closure body", func.0));
+        };
+        // `Expr::Apply` calls every closure body with this signature.
+        let body = &program.functions[func.0 as usize];
+        if body.param_types() != [Ty::Val, Ty::Val] || body.ret != Ty::Val {
+            return err(format!("closure body `{}` of another signature", body.name));
+        }
+        closure_code.push(module.get_finalized_function(*id) as usize as u64);
+    }
     Ok(Compiled {
         _module: module,
         entries,
         program,
         sites,
+        closure_code,
         compile_time: started.elapsed(),
     })
 }

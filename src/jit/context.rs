@@ -10,6 +10,7 @@
 use crate::runtime::ad::Session;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
+use crate::runtime::value::Value;
 
 /// Entries of the call trace kept with an error, innermost first (the
 /// interpreter shows as many).
@@ -68,6 +69,11 @@ pub struct JitCtx<'rt> {
     pub raised: Option<RuntimeError>,
     /// The program's string constants (`Program::strings`).
     pub strings: Vec<std::rc::Rc<str>>,
+    /// The top-level values read through the global table, by slot.
+    pub globals: Vec<Value>,
+    /// The finished address of each closure body (`Program::closures`),
+    /// by a closure's `code`.
+    pub closure_code: Vec<u64>,
     /// The `grad`, `value_and_grad` and `jvp` invocations open, innermost
     /// last: they nest as the calls do (a continuation cannot leave one,
     /// the checker sees to it), so a stack is enough.
@@ -96,6 +102,8 @@ impl<'rt> JitCtx<'rt> {
             runtime,
             raised: None,
             strings: Vec::new(),
+            globals: Vec::new(),
+            closure_code: Vec::new(),
             sessions: Vec::new(),
         }
     }

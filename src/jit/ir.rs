@@ -51,6 +51,13 @@ pub struct Program {
     pub spans: Vec<Span>,
     /// The string literals [`RuntimeFn::StringConst`] makes values of.
     pub strings: Vec<std::rc::Rc<str>>,
+    /// The closure bodies: a `Value::Closure`'s `code` is an index here.
+    /// Each takes the closure itself and one argument, both `val`, and
+    /// returns a `val` (the uniform convention of unknown calls).
+    pub closures: Vec<FuncId>,
+    /// How many top-level values the program keeps in the context's
+    /// global table ([`RuntimeFn::GlobalGet`], [`RuntimeFn::GlobalSet`]).
+    pub globals: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -65,6 +72,11 @@ pub struct Function {
     pub body: Expr,
     /// Where the function is defined: a stack overflow is reported here.
     pub span: SpanId,
+    /// Whether the function has an entry in an error's call stack. The
+    /// closure a top-level function becomes when used as a value calls
+    /// it directly: that wrapper is invisible, as the interpreter shows
+    /// only the function.
+    pub in_call_stack: bool,
 }
 
 /// Checked `i64` arithmetic: overflow is R002, division by zero R001.
@@ -118,21 +130,6 @@ pub enum RuntimeFn {
     /// `i64 -> val`: the string constant of [`Program::strings`] at that
     /// index, as a new `Value`.
     StringConst,
-    /// `f64 -> f64 -> f64`: `**` on floats (`f64::powf`, as the
-    /// interpreter).
-    Pow,
-    /// `val -> bool`: fails (internal error) on another value.
-    UnboxBool,
-    /// `i64 op -> val -> val -> val`: the runtime's operator `op` (an
-    /// [`operator_code`](super::abi::operator_code)) on two values, as the
-    /// interpreter applies it: floats tracked by a `grad` or `jvp`,
-    /// tensors, a float broadcast over a tensor.
-    Operator,
-    /// `i64 op -> val -> val -> bool`: a comparison by the runtime's
-    /// operator (tracked floats compare by their values).
-    Test,
-    /// `val -> val`: unary `-` by the runtime (a tracked float, a tensor).
-    Negate,
     /// `i64 which -> val x -> val`: opens a `grad` or `value_and_grad`
     /// ([`diff_code`](super::abi::diff_code)) at `x`; the result is the
     /// tracked input to call the function on.
@@ -147,6 +144,37 @@ pub enum RuntimeFn {
     /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index,
     /// applied to all its arguments (`val`s) at once; returns a `val`.
     Prim(u32),
+    /// `() -> val`: the unit value boxed (a `unit` passed as a type
+    /// variable or to a primitive).
+    BoxUnit,
+    /// `val -> bool`: fails (internal error) on another value.
+    UnboxBool,
+    /// A closure of the body [`Program::closures`]`[code]` capturing its
+    /// arguments (`val`s, any number); returns a `val`.
+    MakeClosure(u32),
+    /// `(closure: val, i64) -> val`: the closure's capture at that index.
+    Capture,
+    /// `(closure: val, code: i64) -> val`: the closure of another member
+    /// of the same local `let rec` group, sharing its capture array.
+    Sibling,
+    /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index as
+    /// a function value, with the arguments it has so far (`val`s, fewer
+    /// than its arity); returns a `val`.
+    PartialPrim(u32),
+    /// `i64 -> val`: the top-level value in that slot of the global table.
+    GlobalGet,
+    /// `(i64, val) -> unit`: sets that slot.
+    GlobalSet,
+    /// `(val, val) -> val`: a strict binary operator on runtime values
+    /// (`runtime::ops::binary`): operands of a type variable, strings,
+    /// `**`.
+    Binary(crate::syntax::ast::BinOp),
+    /// `val -> val`: unary `-` on a runtime value.
+    Negate,
+    /// `(f: val, arg: val) -> val`: applies a function value that is not a
+    /// closure of this program (a primitive, partially applied or not);
+    /// the slow path of [`Expr::Apply`], which hands both references over.
+    ApplyValue,
     /// A shim that panics: proves that a panic comes back as a status.
     #[cfg(test)]
     PanicForTest,
@@ -239,6 +267,16 @@ pub enum Expr {
         params: Vec<Ty>,
         ret: Ty,
         args: Vec<Expr>,
+        span: SpanId,
+    },
+    /// A call of an unknown function value (`val`) with one argument
+    /// (`val`); the result is a `val`. A closure of this program is called
+    /// through its code address (the uniform convention of
+    /// [`Program::closures`]), any other function value through the
+    /// runtime.
+    Apply {
+        func: Box<Expr>,
+        arg: Box<Expr>,
         span: SpanId,
     },
     /// A call of the runtime; `val` arguments are borrowed.

@@ -60,6 +60,8 @@ pub fn run(
     }
     let mut ctx = JitCtx::new(runtime);
     ctx.strings = compiled.program.strings.clone();
+    ctx.globals = vec![Value::Unit; compiled.program.globals as usize];
+    ctx.closure_code = compiled.closure_code.clone();
     let (status, word) = stacker::grow(STACK_SIZE, || {
         ctx.stack_limit = stack_limit();
         call_entry(entry, &mut ctx, &words)

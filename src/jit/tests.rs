@@ -26,7 +26,7 @@ fn program(functions: Vec<Function>) -> Program {
     Program {
         functions,
         spans: (0..16).map(span).collect(),
-        strings: Vec::new(),
+        ..Program::default()
     }
 }
 
@@ -40,6 +40,7 @@ fn function(name: &str, params: &[Ty], locals: &[Ty], ret: Ty, body: Expr) -> Fu
         ret,
         body,
         span: SpanId(0),
+        in_call_stack: true,
     }
 }
 

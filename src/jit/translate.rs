@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, Block, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use cranelift_jit::JITModule;
@@ -128,6 +128,10 @@ impl FunctionTranslator<'_, '_> {
         &self.t.program.functions[self.t.me.0 as usize].name
     }
 
+    fn in_call_stack(&self) -> bool {
+        self.t.program.functions[self.t.me.0 as usize].in_call_stack
+    }
+
     fn local_type(&self, var: VarId) -> Result<Ty, CompileError> {
         let function = &self.t.program.functions[self.t.me.0 as usize];
         match function.locals.get(var.0 as usize) {
@@ -190,6 +194,13 @@ impl FunctionTranslator<'_, '_> {
     /// The fail exit: appends `(this function, pending span)` to the trace
     /// while there is room, then returns the status.
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
+        if !self.in_call_stack() {
+            self.b.switch_to_block(self.fail_exit);
+            let status = self.b.block_params(self.fail_exit)[0];
+            let zero = self.zero(ret);
+            self.b.ins().return_(&[status, zero]);
+            return Ok(());
+        }
         let append = self.b.create_block();
         let leave = self.b.create_block();
         self.b.set_cold_block(append);
@@ -524,8 +535,50 @@ impl FunctionTranslator<'_, '_> {
                 let call = self.b.ins().call_indirect(sig, code, &call_args);
                 done(self.after_call(call, *span)?, *ret)
             }
+            Expr::Apply { func, arg, span } => self.apply(func, arg, *span),
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
         }
+    }
+
+    /// `func arg` of unknown function values: a closure of this program is
+    /// called through its code address, anything else through the
+    /// runtime. Both references go to the callee.
+    fn apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
+        let depth = self.held.len();
+        let f = self.value(func, Ty::Val, "a function value")?;
+        self.held.push(Held::Temp(f));
+        let a = self.value(arg, Ty::Val, "an argument")?;
+        self.held.truncate(depth);
+        let mut code_sig = self.t.module.make_signature();
+        code_sig.params.push(AbiParam::new(types::I64));
+        code_sig.params.push(AbiParam::new(types::I64));
+        code_sig.returns.push(AbiParam::new(types::I64));
+        let closure_code = self.import(abi::CLOSURE_CODE_SYMBOL, &code_sig)?;
+        let call = self.b.ins().call(closure_code, &[self.ctx, f]);
+        let code = self.b.inst_results(call)[0];
+        let compiled = self.b.create_block();
+        let other = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I64);
+        self.b.ins().brif(code, compiled, &[], other, &[]);
+
+        self.b.switch_to_block(compiled);
+        let sig = self
+            .b
+            .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
+        let call = self.b.ins().call_indirect(sig, code, &[self.ctx, f, a]);
+        let value = self.after_call(call, span)?;
+        self.b.ins().jump(join, &[value.into()]);
+
+        self.b.switch_to_block(other);
+        let value = self.fallible_call(RuntimeFn::ApplyValue, &[f, a], span)?;
+        self.b.ins().jump(join, &[value.into()]);
+
+        self.b.switch_to_block(join);
+        Ok(Out {
+            value: Some(self.b.block_params(join)[0]),
+            ty: Ty::Val,
+        })
     }
 
     /// Evaluates an expression for its effect; a `val` result is released.
@@ -627,6 +680,13 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
+        if !self.in_call_stack() {
+            // The callee's entry keeps its pending span for our caller.
+            self.release_held(0)?;
+            self.b.ins().jump(self.fail_exit, &[status.into()]);
+            self.b.switch_to_block(next);
+            return Ok(value);
+        }
         let len = self
             .b
             .ins()
@@ -722,9 +782,9 @@ impl FunctionTranslator<'_, '_> {
         span: SpanId,
     ) -> Result<Out, CompileError> {
         let sig = abi::signature(entry);
-        let params: Vec<Ty> = match entry {
-            RuntimeFn::Prim(_) => vec![Ty::Val; args.len()],
-            _ => sig.params.to_vec(),
+        let params: Vec<Ty> = match abi::array_entry(entry) {
+            Some(_) => vec![Ty::Val; args.len()],
+            None => sig.params.to_vec(),
         };
         if args.len() != params.len() {
             return err(format!(
@@ -751,10 +811,10 @@ impl FunctionTranslator<'_, '_> {
             }
             values.push(value);
         }
-        let mut cl_sig = self.t.module.make_signature();
-        let param = |ty| cranelift_codegen::ir::AbiParam::new(ty);
         let result = match sig.convention {
             Convention::Leaf => {
+                let param = AbiParam::new;
+                let mut cl_sig = self.t.module.make_signature();
                 cl_sig
                     .params
                     .extend(params.iter().map(|ty| param(cl_type(*ty))));
@@ -763,46 +823,7 @@ impl FunctionTranslator<'_, '_> {
                 let call = self.b.ins().call(f, &values);
                 self.b.inst_results(call)[0]
             }
-            Convention::Fallible => {
-                let mut call_args = vec![self.ctx];
-                cl_sig.params.push(param(types::I64));
-                if let RuntimeFn::Prim(index) = entry {
-                    let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-                        StackSlotKind::ExplicitSlot,
-                        (8 * values.len().max(1)) as u32,
-                        3,
-                    ));
-                    for (i, value) in values.iter().enumerate() {
-                        self.b
-                            .ins()
-                            .stack_store(types::I64, *value, slot, (8 * i) as i32);
-                    }
-                    call_args.push(self.b.ins().iconst(types::I64, index as i64));
-                    call_args.push(self.b.ins().stack_addr(types::I64, slot, 0));
-                    call_args.push(self.b.ins().iconst(types::I64, values.len() as i64));
-                    cl_sig
-                        .params
-                        .extend([param(types::I64), param(types::I64), param(types::I64)]);
-                } else {
-                    call_args.extend(&values);
-                    cl_sig
-                        .params
-                        .extend(params.iter().map(|ty| param(cl_type(*ty))));
-                }
-                call_args.push(self.b.ins().stack_addr(types::I64, self.out_slot, 0));
-                cl_sig.params.push(param(types::I64));
-                cl_sig.returns.push(param(types::I32));
-                let f = self.import(sig.symbol, &cl_sig)?;
-                let call = self.b.ins().call(f, &call_args);
-                let status = self.b.inst_results(call)[0];
-                let site = self.site(span, SiteKind::Runtime(entry));
-                self.fail_if(status, Some(site), status)?;
-                let word = self
-                    .b
-                    .ins()
-                    .stack_load(types::I64, types::I64, self.out_slot, 0);
-                super::codegen::from_word(&mut self.b, word, sig.ret)
-            }
+            Convention::Fallible => self.fallible_call(entry, &values, span)?,
         };
         for i in (depth..self.held.len()).rev() {
             if let Held::Temp(value) = self.held[i] {
@@ -814,5 +835,56 @@ impl FunctionTranslator<'_, '_> {
             value: Some(result),
             ty: sig.ret,
         })
+    }
+
+    /// Calls a fallible runtime entry with its arguments evaluated; on
+    /// failure leaves through a cold block naming the site.
+    fn fallible_call(
+        &mut self,
+        entry: RuntimeFn,
+        values: &[Value],
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
+        let sig = abi::signature(entry);
+        let param = AbiParam::new;
+        let mut cl_sig = self.t.module.make_signature();
+        let mut call_args = vec![self.ctx];
+        cl_sig.params.push(param(types::I64));
+        if let Some(index) = abi::array_entry(entry) {
+            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                (8 * values.len().max(1)) as u32,
+                3,
+            ));
+            for (i, value) in values.iter().enumerate() {
+                self.b
+                    .ins()
+                    .stack_store(types::I64, *value, slot, (8 * i) as i32);
+            }
+            call_args.push(self.b.ins().iconst(types::I64, index as i64));
+            call_args.push(self.b.ins().stack_addr(types::I64, slot, 0));
+            call_args.push(self.b.ins().iconst(types::I64, values.len() as i64));
+            cl_sig
+                .params
+                .extend([param(types::I64), param(types::I64), param(types::I64)]);
+        } else {
+            call_args.extend(values);
+            cl_sig
+                .params
+                .extend(sig.params.iter().map(|ty| param(cl_type(*ty))));
+        }
+        call_args.push(self.b.ins().stack_addr(types::I64, self.out_slot, 0));
+        cl_sig.params.push(param(types::I64));
+        cl_sig.returns.push(param(types::I32));
+        let f = self.import(sig.symbol, &cl_sig)?;
+        let call = self.b.ins().call(f, &call_args);
+        let status = self.b.inst_results(call)[0];
+        let site = self.site(span, SiteKind::Runtime(entry));
+        self.fail_if(status, Some(site), status)?;
+        let word = self
+            .b
+            .ins()
+            .stack_load(types::I64, types::I64, self.out_slot, 0);
+        Ok(super::codegen::from_word(&mut self.b, word, sig.ret))
     }
 }

@@ -14,6 +14,11 @@
 //! reads (one that escaped its `grad` through a ref) is a constant, and
 //! unboxing it gives its value, as the interpreter's operators settle it.
 //!
+//! A closure may be made outside a `grad` and called inside one (or the
+//! other way round), so when a program differentiates, every closure body
+//! is lowered in tracked mode, which is right wherever it runs: plain
+//! values are tracked values no `grad` tracks.
+//!
 //! A `grad` opens its session (`ad::Session`, kept in the JIT's context),
 //! calls the function on the tracked input and closes the session with the
 //! result, which runs the backward pass: the interpreter's
@@ -21,10 +26,10 @@
 
 use super::{not_compiled, FnLower};
 use crate::jit::abi::diff_code;
-use crate::jit::ir::{self, RuntimeFn, Ty, VarId};
+use crate::jit::ir::{self, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::{MachinePrim, PRIMS};
-use crate::syntax::ast::{Expr, ExprKind, Pattern, Span};
+use crate::syntax::ast::{Expr, ExprKind, Span};
 use crate::types::resolved::{GlobalId, VarTarget};
 use crate::types::TypeInfo;
 
@@ -47,49 +52,44 @@ impl Mode {
     }
 }
 
-/// The function a differentiation primitive is given, when it is known
-/// where it stands and so can be called directly, with no function value.
+/// The function a differentiation primitive is given.
 enum Callee<'a> {
-    /// `fun p -> body`: the body is lowered in place, in tracked mode.
-    Lambda(&'a Pattern<TypeInfo>, &'a Expr<TypeInfo>),
-    /// A top-level function applied to all its arguments but the last.
+    /// A top-level function applied to all its arguments but the last:
+    /// called directly.
     Function(GlobalId, Vec<&'a Expr<TypeInfo>>),
-    /// A primitive applied to all its arguments but the last.
+    /// A primitive applied to all its arguments but the last (`grad
+    /// (grad f)`: the inner one is known too).
     Prim(u32, Vec<&'a Expr<TypeInfo>>),
+    /// Any other function value, evaluated.
+    Value(&'a Expr<TypeInfo>),
+}
+
+impl<'a> Callee<'a> {
+    /// What is evaluated before the session opens, in the interpreter's
+    /// order: the function value, or the arguments the function is
+    /// applied to before the point. A differentiation primitive's own
+    /// function is not evaluated: it is known where it stands.
+    fn evaluated(&self) -> Vec<&'a Expr<TypeInfo>> {
+        match self {
+            Callee::Function(_, args) => args.clone(),
+            Callee::Prim(index, args) if PRIMS[*index as usize].machine.is_some() => {
+                args.get(1..).unwrap_or(&[]).to_vec()
+            }
+            Callee::Prim(_, args) => args.clone(),
+            Callee::Value(f) => vec![*f],
+        }
+    }
 }
 
 impl<'a> FnLower<'_, 'a> {
     /// A float literal: a `val` in tracked mode.
     pub(super) fn float_const(&mut self, x: f64, span: Span) -> ir::Expr {
-        let value = ir::Expr::Float(x);
-        match self.mode {
-            Mode::Plain => value,
-            Mode::Tracked => self.box_float(value, span),
-        }
-    }
-
-    fn box_float(&mut self, value: ir::Expr, span: Span) -> ir::Expr {
         let span = self.span(span);
-        ir::Expr::Runtime {
-            entry: RuntimeFn::BoxFloat,
-            args: vec![value],
-            span,
-        }
-    }
-
-    /// A variable read in the current mode: a float bound by plain code
-    /// around a differentiated `fun` is boxed when the `fun`'s body,
-    /// lowered in place in tracked mode, reads it.
-    pub(super) fn read_local(&mut self, var: VarId, span: Span) -> ir::Expr {
-        let value = ir::Expr::Var(var);
-        if self.mode.repr(self.locals[var.0 as usize]) == self.locals[var.0 as usize] {
-            return value;
-        }
-        self.box_float(value, span)
+        self.coerce(ir::Expr::Float(x), Ty::F64, self.mode.repr(Ty::F64), span)
     }
 
     /// `grad f x`, `value_and_grad f x` or `jvp f x dx`, all arguments
-    /// given (`e` is the whole call).
+    /// given (`e` is the whole call): a `val`.
     pub(super) fn differentiate(
         &mut self,
         e: &'a Expr<TypeInfo>,
@@ -102,188 +102,178 @@ impl<'a> FnLower<'_, 'a> {
                 e.span,
             ));
         };
-        let callee = self.callee(which, f)?;
-        // The interpreter's order: the function (its arguments), then the
-        // point.
+        self.lowering.differentiates = true;
+        let callee = self.callee(f);
         let mut steps = Vec::new();
-        let prefix = self.evaluate(callee_args(&callee), &mut steps)?;
+        let evaluated = self.evaluate(&callee.evaluated(), &mut steps)?;
         let mut point_vars = Vec::new();
-        for point in points {
-            let value = self.expr(point, false)?;
-            let ty = self.ty(point)?;
-            let value = self.boxed(value, ty, point.span)?;
-            let var = self.fresh(Ty::Val);
-            steps.push((var, value));
-            point_vars.push(var);
+        for (var, _) in self.evaluate(points, &mut steps)? {
+            let span = self.span(e.span);
+            let point = self.as_val(var, span);
+            let boxed = self.fresh(Ty::Val);
+            steps.push((boxed, point));
+            point_vars.push(boxed);
         }
-        let mut out = self.session(which, callee, prefix, &point_vars, e.span)?;
+        let mut out = self.session(which, callee, &evaluated, &point_vars, e.span)?;
         for (var, value) in steps.into_iter().rev() {
             out = ir::build::let_(var.0, value, out);
         }
-        let ty = self.ty(e)?;
-        self.unboxed(out, ty, e.span)
+        Ok(out)
     }
 
-    /// What `f` is, if the lowering can call it directly.
-    fn callee(
-        &self,
-        which: MachinePrim,
-        f: &'a Expr<TypeInfo>,
-    ) -> Result<Callee<'a>, RuntimeError> {
+    /// What `f` is: known, or a value to evaluate.
+    fn callee(&self, f: &'a Expr<TypeInfo>) -> Callee<'a> {
         let mut args = Vec::new();
         let mut head = f;
-        loop {
-            match &head.kind {
-                ExprKind::App(g, arg) => {
-                    args.push(&**arg);
-                    head = g;
-                }
-                ExprKind::Annot(inner, _) if args.is_empty() => head = inner,
-                _ => break,
-            }
+        while let ExprKind::App(g, arg) = &head.kind {
+            args.push(&**arg);
+            head = g;
         }
         args.reverse();
-        let known = match &head.kind {
-            ExprKind::Fun(param, body) if args.is_empty() => Some(Callee::Lambda(param, body)),
-            ExprKind::Var(_, var) => match var.target {
+        if let ExprKind::Var(_, var) = &head.kind {
+            match var.target {
                 VarTarget::Global(id)
                     if !self.globals.contains_key(&id)
                         && self.lowering.arity(id) == Some(args.len() + 1) =>
                 {
-                    Some(Callee::Function(id, args))
+                    return Callee::Function(id, args);
                 }
                 VarTarget::Prim(id) if PRIMS[id.0 as usize].arity == args.len() + 1 => {
-                    Some(Callee::Prim(id.0, args))
+                    return Callee::Prim(id.0, args);
                 }
-                _ => None,
-            },
-            _ => None,
-        };
-        let name = match which {
-            MachinePrim::Grad => "grad",
-            MachinePrim::ValueAndGrad => "value_and_grad",
-            MachinePrim::Jvp => "jvp",
-        };
-        known.ok_or_else(|| not_compiled(&format!("a function value given to `{name}`"), f.span))
+                _ => {}
+            }
+        }
+        Callee::Value(f)
     }
 
     /// Lowers `args` in order into new locals (`steps`, to be bound around
-    /// their uses).
+    /// their uses), with their IR types.
     fn evaluate(
         &mut self,
         args: &[&'a Expr<TypeInfo>],
         steps: &mut Vec<(VarId, ir::Expr)>,
-    ) -> Result<Vec<VarId>, RuntimeError> {
+    ) -> Result<Vec<(VarId, Ty)>, RuntimeError> {
         let mut vars = Vec::new();
         for arg in args {
             let value = self.expr(arg, false)?;
             let ty = self.ty(arg)?;
             let var = self.fresh(ty);
             steps.push((var, value));
-            vars.push(var);
+            vars.push((var, ty));
         }
         Ok(vars)
     }
 
+    /// A local as a `val`.
+    fn as_val(&mut self, var: VarId, span: SpanId) -> ir::Expr {
+        let ty = self.locals[var.0 as usize];
+        self.coerce(ir::Expr::Var(var), ty, Ty::Val, span)
+    }
+
     /// Opens the session at `points` (`val` locals), calls the function in
     /// tracked mode on its input and closes the session with the result:
-    /// the primitive's result, a `val`.
+    /// the primitive's result, a `val`. `evaluated` are the locals
+    /// [`Callee::evaluated`] was lowered into.
     fn session(
         &mut self,
         which: MachinePrim,
         callee: Callee<'a>,
-        prefix: Vec<VarId>,
+        evaluated: &[(VarId, Ty)],
         points: &[VarId],
-        span: Span,
+        at: Span,
     ) -> Result<ir::Expr, RuntimeError> {
-        let call_span = self.span(span);
+        let span = self.span(at);
         let open = match (which, points) {
             (MachinePrim::Jvp, [x, dx]) => ir::Expr::Runtime {
                 entry: RuntimeFn::JvpOpen,
                 args: vec![ir::Expr::Var(*x), ir::Expr::Var(*dx)],
-                span: call_span,
+                span,
             },
             (_, [x]) => {
                 let code =
-                    diff_code(which).ok_or_else(|| not_compiled("this differentiation", span))?;
+                    diff_code(which).ok_or_else(|| not_compiled("this differentiation", at))?;
                 ir::Expr::Runtime {
                     entry: RuntimeFn::GradOpen,
                     args: vec![ir::Expr::Int(code), ir::Expr::Var(*x)],
-                    span: call_span,
+                    span,
                 }
             }
-            _ => return Err(not_compiled("this differentiation", span)),
+            _ => return Err(not_compiled("this differentiation", at)),
         };
         let input = self.fresh(Ty::Val);
-        let outer = std::mem::replace(&mut self.mode, Mode::Tracked);
-        let result = self.apply(callee, prefix, input, span);
+        let outer = std::mem::replace(&mut self.mode, super::Mode::Tracked);
+        let result = self.apply(callee, evaluated, input, at);
         self.mode = outer;
         let close = ir::Expr::Runtime {
             entry: RuntimeFn::DiffClose,
             args: vec![result?],
-            span: call_span,
+            span,
         };
         Ok(ir::build::let_(input.0, open, close))
     }
 
-    /// The function applied to its arguments, the last being the `val`
+    /// The function applied to the evaluated locals and last to the `val`
     /// local `input`, in tracked mode: a `val`.
     fn apply(
         &mut self,
         callee: Callee<'a>,
-        prefix: Vec<VarId>,
+        evaluated: &[(VarId, Ty)],
         input: VarId,
-        span: Span,
+        at: Span,
     ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(at);
         match callee {
-            Callee::Lambda(param, body) => {
-                self.bind_param(param, input)?;
-                let out = self.expr(body, false)?;
-                let ty = self.ty(body)?;
-                self.boxed(out, ty, body.span)
+            Callee::Value(_) => {
+                let f = self.as_val(evaluated[0].0, span);
+                Ok(ir::Expr::Apply {
+                    func: Box::new(f),
+                    arg: Box::new(ir::Expr::Var(input)),
+                    span,
+                })
             }
             Callee::Function(id, _) => {
-                let mut args: Vec<ir::Expr> =
-                    prefix.iter().map(|v| self.read_local(*v, span)).collect();
-                args.push(ir::Expr::Var(input));
-                let func = self.lowering.func(id, Mode::Tracked);
-                let span = self.span(span);
-                Ok(ir::Expr::Call { func, args, span })
+                let (params, ret) = self.lowering.def_signature(id, self.mode)?;
+                let mut args = Vec::new();
+                for ((var, ty), param) in evaluated.iter().zip(&params) {
+                    args.push(self.coerce(ir::Expr::Var(*var), *ty, *param, span));
+                }
+                args.push(self.coerce(
+                    ir::Expr::Var(input),
+                    Ty::Val,
+                    params[params.len() - 1],
+                    span,
+                ));
+                let func = self.lowering.func(id, self.mode);
+                let call = ir::Expr::Call { func, args, span };
+                Ok(self.coerce(call, ret, Ty::Val, span))
             }
             Callee::Prim(index, args) => {
                 if let Some(which) = PRIMS[index as usize].machine {
-                    // `grad (grad g)`: the inner one is differentiated
-                    // inside the outer one's session.
-                    let [f, more @ ..] = &args[..] else {
-                        return Err(not_compiled("this differentiation", span));
-                    };
-                    let inner = self.callee(which, f)?;
+                    // `grad (grad g)`: the inner one runs inside the
+                    // outer one's session, on its input.
+                    let inner = self.callee(args[0]);
                     let mut steps = Vec::new();
-                    let inner_prefix = self.evaluate(callee_args(&inner), &mut steps)?;
+                    let inner_evaluated = self.evaluate(&inner.evaluated(), &mut steps)?;
                     let mut points = Vec::new();
-                    for (var, arg) in prefix.iter().zip(more) {
-                        let value = self.read_local(*var, span);
-                        let ty = self.mode.repr(self.locals[var.0 as usize]);
-                        let value = self.boxed(value, ty, arg.span)?;
+                    for (var, _) in evaluated {
                         let point = self.fresh(Ty::Val);
+                        let value = self.as_val(*var, span);
                         steps.push((point, value));
                         points.push(point);
                     }
                     points.push(input);
-                    let mut out = self.session(which, inner, inner_prefix, &points, span)?;
+                    let mut out = self.session(which, inner, &inner_evaluated, &points, at)?;
                     for (var, value) in steps.into_iter().rev() {
                         out = ir::build::let_(var.0, value, out);
                     }
                     return Ok(out);
                 }
-                let mut boxed = Vec::new();
-                for (var, arg) in prefix.iter().zip(&args) {
-                    let value = self.read_local(*var, span);
-                    let ty = self.mode.repr(self.locals[var.0 as usize]);
-                    boxed.push(self.boxed(value, ty, arg.span)?);
-                }
+                let mut boxed: Vec<ir::Expr> = evaluated
+                    .iter()
+                    .map(|(var, _)| self.as_val(*var, span))
+                    .collect();
                 boxed.push(ir::Expr::Var(input));
-                let span = self.span(span);
                 Ok(ir::Expr::Runtime {
                     entry: RuntimeFn::Prim(index),
                     args: boxed,
@@ -291,19 +281,5 @@ impl<'a> FnLower<'_, 'a> {
                 })
             }
         }
-    }
-}
-
-/// The arguments the function is applied to before the point: evaluated
-/// before the session opens. A differentiation primitive's function is
-/// not one of them: it is known where it stands, like the outer one.
-fn callee_args<'c, 'a>(callee: &'c Callee<'a>) -> &'c [&'a Expr<TypeInfo>] {
-    match callee {
-        Callee::Lambda(..) => &[],
-        Callee::Function(_, args) => args,
-        Callee::Prim(index, args) if PRIMS[*index as usize].machine.is_some() => {
-            args.get(1..).unwrap_or(&[])
-        }
-        Callee::Prim(_, args) => args,
     }
 }

@@ -10,8 +10,8 @@
 
 #![forbid(unsafe_code)]
 
+mod closure;
 mod grad;
-mod tensor;
 
 pub use grad::Mode;
 
@@ -59,9 +59,21 @@ struct FunctionDef<'a> {
 
 /// The program: the main module's top-level code as function 0, and every
 /// function it reaches.
+///
+/// Closure bodies are lowered in one mode for the whole program: plain,
+/// unless the program differentiates, when a closure may be called on
+/// tracked floats wherever it was made (see [`grad`]); then the program
+/// is lowered again with tracked closure bodies.
 pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError> {
+    let lowering = lower_in(modules, Mode::Plain)?;
+    if lowering.differentiates && !lowering.program.closures.is_empty() {
+        return Ok(lower_in(modules, Mode::Tracked)?.program);
+    }
+    Ok(lowering.program)
+}
+
+fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'a>, RuntimeError> {
     let mut defs = HashMap::new();
-    let mut main = None;
     for module in modules {
         for item in module.items {
             let ItemKind::Let(group) = &item.kind else {
@@ -70,15 +82,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
             for binding in &group.bindings {
                 if let Some((id, def)) = function_def(module.name, binding) {
                     defs.insert(id, def);
-                } else if module.name.is_none() {
-                    continue;
-                } else if !module.stdlib {
-                    return Err(not_compiled("a top-level value of a module", binding.span));
                 }
             }
-        }
-        if module.name.is_none() {
-            main = Some(module.items);
         }
     }
     let mut lowering = Lowering {
@@ -86,12 +91,20 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         program: ir::Program::default(),
         funcs: HashMap::new(),
         queue: Vec::new(),
+        wrappers: HashMap::new(),
+        slots: HashMap::new(),
+        refused: HashMap::new(),
+        closure_mode,
+        differentiates: false,
     };
-    let main_items = main.unwrap_or(&[]);
+    let main_items = modules
+        .iter()
+        .find(|m| m.name.is_none())
+        .map_or(&[][..], |m| m.items);
     let span = main_items.first().map(|i| i.span).unwrap_or_default();
     lowering.program.functions.push(placeholder());
     let mut body = FnLower::new(&mut lowering, None, Mode::Plain);
-    let expr = body.top_level(main_items)?;
+    let expr = body.top_level(modules)?;
     let locals = body.locals;
     let span = lowering.span(span);
     lowering.program.functions[0] = ir::Function {
@@ -101,12 +114,25 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         ret: Ty::Unit,
         body: expr,
         span,
+        in_call_stack: true,
     };
     while let Some((global, mode, func)) = lowering.queue.pop() {
         let function = lowering.function(global, mode)?;
         lowering.program.functions[func.0 as usize] = function;
     }
-    Ok(lowering.program)
+    lowering.program.globals = lowering.slots.len() as u32;
+    Ok(lowering)
+}
+
+/// The global a top-level binding's pattern names, `None` for `_` and
+/// `()`; `Err` for any other pattern.
+fn top_level_binder(pattern: &Pattern<TypeInfo>) -> Result<Option<GlobalId>, RuntimeError> {
+    match &pattern.kind {
+        PatternKind::Var(_, Binder::Global(id)) => Ok(Some(*id)),
+        PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => Ok(None),
+        PatternKind::Annot(inner, _) => top_level_binder(inner),
+        _ => Err(not_compiled("this pattern", pattern.span)),
+    }
 }
 
 fn placeholder() -> ir::Function {
@@ -117,6 +143,7 @@ fn placeholder() -> ir::Function {
         ret: Ty::Unit,
         body: ir::Expr::Unit,
         span: SpanId(0),
+        in_call_stack: true,
     }
 }
 
@@ -160,6 +187,24 @@ struct Lowering<'a> {
     funcs: HashMap<(GlobalId, Mode), FuncId>,
     /// Functions given an id whose body is not lowered yet.
     queue: Vec<(GlobalId, Mode, FuncId)>,
+    /// The closure code of each wrapper of a top-level function used as a
+    /// value, by function and parameter (see [`closure`]).
+    wrappers: HashMap<(GlobalId, usize), u32>,
+    /// The global table's slot of each top-level value.
+    slots: HashMap<GlobalId, u32>,
+    /// Top-level values of the stdlib the JIT cannot compile: refused
+    /// where read.
+    refused: HashMap<GlobalId, RuntimeError>,
+    /// The mode of every closure body and wrapper.
+    closure_mode: Mode,
+    /// Whether a `grad`, `value_and_grad` or `jvp` was lowered.
+    differentiates: bool,
+}
+
+/// What [`Lowering::rollback`] goes back to.
+struct Checkpoint {
+    functions: usize,
+    closures: usize,
 }
 
 impl<'a> Lowering<'a> {
@@ -196,6 +241,9 @@ impl<'a> Lowering<'a> {
             f.bind_param(pattern, var)?;
         }
         let expr = f.expr(body, true)?;
+        let body_ty = f.ty(body)?;
+        let body_span = f.span(body.span);
+        let expr = f.coerce(expr, body_ty, ret, body_span);
         let locals = f.locals;
         let span = self.span(span);
         Ok(ir::Function {
@@ -205,11 +253,44 @@ impl<'a> Lowering<'a> {
             ret,
             body: expr,
             span,
+            in_call_stack: true,
         })
     }
 
     fn arity(&self, global: GlobalId) -> Option<usize> {
         self.defs.get(&global).map(|d| d.params.len())
+    }
+
+    /// The IR parameter and result types of a top-level function in
+    /// `mode`.
+    fn def_signature(&self, global: GlobalId, mode: Mode) -> Result<(Vec<Ty>, Ty), RuntimeError> {
+        let def = &self.defs[&global];
+        signature(def.ty, def.params.len(), mode, def.span)
+    }
+
+    /// The slot of a top-level value in the global table.
+    fn slot(&mut self, global: GlobalId) -> u32 {
+        let next = self.slots.len() as u32;
+        *self.slots.entry(global).or_insert(next)
+    }
+
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            functions: self.program.functions.len(),
+            closures: self.program.closures.len(),
+        }
+    }
+
+    /// Forgets the functions and closure bodies made since `checkpoint`
+    /// (a stdlib value the JIT refused), so none of them is compiled.
+    fn rollback(&mut self, checkpoint: Checkpoint) {
+        let kept = |func: &FuncId| (func.0 as usize) < checkpoint.functions;
+        self.program.functions.truncate(checkpoint.functions);
+        self.program.closures.truncate(checkpoint.closures);
+        self.funcs.retain(|_, func| kept(func));
+        self.queue.retain(|(_, _, func)| kept(func));
+        self.wrappers
+            .retain(|_, code| (*code as usize) < checkpoint.closures);
     }
 }
 
@@ -244,10 +325,10 @@ fn ir_type(ty: &Type, span: Span) -> Result<Ty, RuntimeError> {
             TypeId::STRING | TypeId::TENSOR | TypeId::OPTIMIZER => Ok(Ty::Val),
             _ => Err(not_compiled("values of this type", span)),
         },
+        // Uniform representation: a type variable is any value, boxed.
+        Type::Var(_) | Type::Arrow(..) => Ok(Ty::Val),
         // A runtime tuple (what `value_and_grad` and `jvp` return).
         Type::Tuple(_) => Ok(Ty::Val),
-        Type::Var(_) => Err(not_compiled("polymorphic code", span)),
-        Type::Arrow(..) => Err(not_compiled("functions as values", span)),
         _ => Err(not_compiled("values of this type", span)),
     }
 }
@@ -257,13 +338,15 @@ struct FnLower<'l, 'a> {
     lowering: &'l mut Lowering<'a>,
     /// The global this function is (`None` for the main code).
     this: Option<GlobalId>,
-    /// How the code being lowered represents floats: the function's
-    /// mode, or `Tracked` inside a function a `grad` here differentiates.
+    /// How this body represents floats (see [`grad`]).
     mode: Mode,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
-    /// The main code's top-level values, by global.
+    /// The main file's top-level values, by global: locals of the main
+    /// code (functions read them from the global table).
     globals: HashMap<GlobalId, VarId>,
+    /// The local `let rec` group this closure body is a member of.
+    rec: Option<closure::RecGroup>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -275,6 +358,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             locals: Vec::new(),
             vars: HashMap::new(),
             globals: HashMap::new(),
+            rec: None,
         }
     }
 
@@ -299,46 +383,77 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
     }
 
-    /// The main module's items in order: top-level values become locals
-    /// of the main code.
-    fn top_level(&mut self, items: &'a [Item<TypeInfo>]) -> Result<ir::Expr, RuntimeError> {
+    /// Every module's top-level values in module order, the main file's
+    /// last: each is stored in the global table (what functions read);
+    /// the main file's are also locals of the main code.
+    fn top_level(&mut self, modules: &[Module<'a>]) -> Result<ir::Expr, RuntimeError> {
         let mut steps = Vec::new();
-        for item in items {
-            let ItemKind::Let(group) = &item.kind else {
-                continue;
-            };
-            for binding in &group.bindings {
-                if function_def(None, binding).is_some() {
+        for module in modules {
+            for item in module.items {
+                let ItemKind::Let(group) = &item.kind else {
                     continue;
-                }
-                if group.recursive {
-                    return Err(not_compiled("a recursive value", binding.span));
-                }
-                let value = self.expr(&binding.expr, false)?;
-                let ty = self.ty(&binding.expr)?;
-                let var = self.fresh(ty);
-                match &binding.pattern.kind {
-                    PatternKind::Var(_, Binder::Global(id)) => {
-                        self.globals.insert(*id, var);
+                };
+                for binding in &group.bindings {
+                    if function_def(None, binding).is_some() {
+                        continue;
                     }
-                    PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => {}
-                    _ => return Err(not_compiled("this pattern", binding.pattern.span)),
+                    let checkpoint = self.lowering.checkpoint();
+                    match self.top_level_value(module, group.recursive, binding) {
+                        Ok(step) => steps.push(step),
+                        Err(error) if module.stdlib => {
+                            self.lowering.rollback(checkpoint);
+                            if let Ok(Some(id)) = top_level_binder(&binding.pattern) {
+                                self.lowering.refused.insert(id, error);
+                            }
+                        }
+                        Err(error) => return Err(error),
+                    }
                 }
-                steps.push((var, value));
             }
         }
         let mut body = ir::Expr::Unit;
-        for (var, value) in steps.into_iter().rev() {
-            body = ir::Expr::Let {
-                var,
-                value: Box::new(value),
-                body: Box::new(body),
-            };
+        for (var, value, slot) in steps.into_iter().rev() {
+            if let Some(slot) = slot {
+                let ty = self.locals[var.0 as usize];
+                let span = self.span(Span::default());
+                let stored = self.coerce(ir::Expr::Var(var), ty, Ty::Val, span);
+                let set = ir::Expr::Runtime {
+                    entry: RuntimeFn::GlobalSet,
+                    args: vec![ir::build::int(slot as i64), stored],
+                    span,
+                };
+                body = ir::Expr::Seq(vec![set, body]);
+            }
+            body = ir::build::let_(var.0, value, body);
         }
         Ok(body)
     }
 
-    /// The IR type of an expression's values in the current mode.
+    /// One top-level `let p = e` that is not a function: its local, its
+    /// value and its slot in the global table.
+    fn top_level_value(
+        &mut self,
+        module: &Module<'a>,
+        recursive: bool,
+        binding: &'a Binding<TypeInfo>,
+    ) -> Result<(VarId, ir::Expr, Option<u32>), RuntimeError> {
+        if recursive {
+            return Err(not_compiled("a recursive value", binding.span));
+        }
+        let global = top_level_binder(&binding.pattern)?;
+        let name = closure::binding_name(&binding.pattern);
+        let value = self.named(&binding.expr, name)?;
+        let var = self.fresh(self.ty(&binding.expr)?);
+        let slot = global.map(|id| {
+            if module.name.is_none() {
+                self.globals.insert(id, var);
+            }
+            self.lowering.slot(id)
+        });
+        Ok((var, value, slot))
+    }
+
+    /// The IR type of an expression's values in this body's mode.
     fn ty(&self, expr: &Expr<TypeInfo>) -> Result<Ty, RuntimeError> {
         Ok(self.mode.repr(ir_type(&expr.ann.ty, expr.span)?))
     }
@@ -364,36 +479,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     }
                 }
             },
-            ExprKind::Var(_, var) => match var.target {
-                VarTarget::Local(id) => match self.vars.get(&id) {
-                    Some(v) => self.read_local(*v, e.span),
-                    None => return Err(not_compiled("a captured variable (closures)", e.span)),
-                },
-                VarTarget::Global(id) => match self.globals.get(&id) {
-                    Some(v) => self.read_local(*v, e.span),
-                    None if self.lowering.arity(id).is_some() => {
-                        return Err(not_compiled("a function used as a value", e.span))
-                    }
-                    None if self.this.is_some() => {
-                        return Err(not_compiled("a top-level value read in a function", e.span))
-                    }
-                    None => return Err(not_compiled("a module's top-level value", e.span)),
-                },
-                VarTarget::Prim(_) => {
-                    return Err(not_compiled("a primitive used as a value", e.span))
-                }
-            },
+            ExprKind::Var(_, var) => self.variable(e, var.target)?,
             ExprKind::App(..) => self.call(e, tail)?,
+            ExprKind::Let(group, body) if group.recursive => {
+                self.let_rec(e, &group.bindings, body, tail)?
+            }
             ExprKind::Let(group, body) => {
-                if group.recursive {
-                    return Err(not_compiled("a local `let rec`", e.span));
-                }
                 let mut steps = Vec::new();
                 for binding in &group.bindings {
-                    if matches!(binding.expr.kind, ExprKind::Fun(..)) {
-                        return Err(not_compiled("a local function", binding.span));
-                    }
-                    let value = self.expr(&binding.expr, false)?;
+                    let name = closure::binding_name(&binding.pattern);
+                    let value = self.named(&binding.expr, name)?;
                     let ty = self.ty(&binding.expr)?;
                     let var = self.fresh(ty);
                     self.bind_param(&binding.pattern, var)?;
@@ -431,7 +526,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         span: self.span(e.span),
                     },
                     (UnOp::Neg, Ty::F64) => ir::Expr::FloatNeg(boxed(x)),
-                    (UnOp::Neg, Ty::Val) => self.negate(x, e.span),
+                    (UnOp::Neg, Ty::Val) => ir::Expr::Runtime {
+                        entry: RuntimeFn::Negate,
+                        args: vec![x],
+                        span: self.span(e.span),
+                    },
                     _ => return Err(not_compiled("this negation", e.span)),
                 }
             }
@@ -450,7 +549,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 self.expr(inner, tail)?
             }
             ExprKind::Constructor(..) => return Err(not_compiled("a constructor", e.span)),
-            ExprKind::Fun(..) => return Err(not_compiled("an anonymous function", e.span)),
+            ExprKind::Fun(..) => self.lambda(e, "<fun>")?,
             ExprKind::Match(..) => return Err(not_compiled("`match`", e.span)),
             ExprKind::Tuple(..) => return Err(not_compiled("a tuple", e.span)),
             ExprKind::List(..) => return Err(not_compiled("a list", e.span)),
@@ -486,13 +585,26 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 _ => build::if_(x, ir::Expr::Bool(true), y),
             });
         }
-        if let Some(lowered) = self.value_operator(e, op, instance, lhs, rhs)? {
-            return Ok(lowered);
-        }
-        let OpInstance::Same(ty) = instance else {
-            return Err(not_compiled("this operator", e.span));
+        let ty = match instance {
+            OpInstance::Same(ty) => self.mode.repr(ir_type(ty, e.span)?),
+            // A float broadcast over a tensor.
+            OpInstance::FloatTensor | OpInstance::TensorFloat => Ty::Val,
         };
-        let ty = ir_type(ty, e.span)?;
+        // Operands of a type variable, strings, tensors, tracked floats,
+        // `()` and `**`: the runtime's operators, as on the interpreter.
+        let in_runtime =
+            matches!(ty, Ty::Val | Ty::Unit) || matches!(op, BinOp::Pow | BinOp::Concat);
+        if in_runtime && super::abi::binary_op(op).is_some() {
+            let operands = self.boxed_args(&[lhs, rhs])?;
+            let span = self.span(e.span);
+            let result = ir::Expr::Runtime {
+                entry: RuntimeFn::Binary(op),
+                args: operands,
+                span,
+            };
+            let result_ty = self.ty(e)?;
+            return Ok(self.coerce(result, Ty::Val, result_ty, span));
+        }
         let compare = match op {
             BinOp::Eq => Some(Compare::Eq),
             BinOp::Ne => Some(Compare::Ne),
@@ -538,10 +650,6 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     BinOp::Sub => FloatOp::Sub,
                     BinOp::Mul => FloatOp::Mul,
                     BinOp::Div => FloatOp::Div,
-                    BinOp::Pow => {
-                        let span = self.span(e.span);
-                        return Ok(build::runtime(RuntimeFn::Pow, vec![x, y], span.0));
-                    }
                     _ => return Err(not_compiled(&format!("float `{}`", op.symbol()), e.span)),
                 };
                 Ok(build::float_op(op, x, y))
@@ -601,104 +709,131 @@ impl<'l, 'a> FnLower<'l, 'a> {
         ))
     }
 
-    /// A call with all its arguments of a top-level function or a
-    /// primitive.
+    /// A variable read at its use's type.
+    fn variable(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        target: VarTarget,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let use_ty = self.ty(e)?;
+        let span = self.span(e.span);
+        let (value, ty) = match target {
+            VarTarget::Local(id) => match self.local(id, span) {
+                Some(found) => found,
+                None => return Err(not_compiled("this variable", e.span)),
+            },
+            VarTarget::Global(id) => {
+                if let Some(var) = self.globals.get(&id) {
+                    (ir::Expr::Var(*var), self.locals[var.0 as usize])
+                } else if self.lowering.arity(id).is_some() {
+                    (self.function_value(id, Vec::new(), span)?, Ty::Val)
+                } else if let Some(slot) = self.lowering.slots.get(&id) {
+                    let read = ir::Expr::Runtime {
+                        entry: RuntimeFn::GlobalGet,
+                        args: vec![ir::build::int(*slot as i64)],
+                        span,
+                    };
+                    (read, Ty::Val)
+                } else if let Some(error) = self.lowering.refused.get(&id) {
+                    return Err(error.clone());
+                } else {
+                    return Err(not_compiled("a module's top-level value", e.span));
+                }
+            }
+            VarTarget::Prim(id) => (self.prim_value(e, id.0, &[])?, Ty::Val),
+        };
+        Ok(self.coerce(value, ty, use_ty, span))
+    }
+
+    /// An application `f a1 … an`: a direct call of a top-level function
+    /// or a primitive given at least its arity (further arguments applied
+    /// to its result), a partial application of one (a closure), or one
+    /// application at a time of a function value.
     fn call(&mut self, e: &'a Expr<TypeInfo>, tail: bool) -> Result<ir::Expr, RuntimeError> {
         let mut args = Vec::new();
         let mut head = e;
         while let ExprKind::App(f, arg) = &head.kind {
-            args.push(&**arg);
+            args.push((&**arg, head));
             head = f;
         }
         args.reverse();
-        let ExprKind::Var(_, var) = &head.kind else {
-            return Err(not_compiled("a call of a function value", e.span));
+        let result_ty = self.ty(e)?;
+        let span = self.span(e.span);
+        let target = match &head.kind {
+            ExprKind::Var(_, var) => Some(var.target),
+            _ => None,
         };
-        match var.target {
-            VarTarget::Global(id) if self.lowering.arity(id) == Some(args.len()) => {
-                let mut lowered = Vec::new();
-                for arg in &args {
-                    lowered.push(self.expr(arg, false)?);
+        let (value, value_ty, rest) = match target {
+            Some(VarTarget::Global(id)) if self.lowering.arity(id).is_some() => {
+                let arity = self.lowering.arity(id).unwrap_or(0);
+                if args.len() < arity {
+                    let values: Vec<_> = args.iter().map(|(arg, _)| *arg).collect();
+                    let boxed = self.boxed_args(&values)?;
+                    let closure = self.function_value(id, boxed, span)?;
+                    return Ok(self.coerce(closure, Ty::Val, result_ty, span));
                 }
-                if tail && self.this == Some(id) {
+                let (known, rest) = args.split_at(arity);
+                let (params, ret) = self.lowering.def_signature(id, self.mode)?;
+                let mut lowered = Vec::new();
+                for ((arg, _), param) in known.iter().zip(params) {
+                    let value = self.expr(arg, false)?;
+                    let ty = self.ty(arg)?;
+                    let arg_span = self.span(arg.span);
+                    lowered.push(self.coerce(value, ty, param, arg_span));
+                }
+                if rest.is_empty() && tail && self.this == Some(id) && ret == result_ty {
                     return Ok(ir::Expr::TailCallSelf { args: lowered });
                 }
+                let call_span = match known.last() {
+                    Some((_, app)) => self.span(app.span),
+                    None => span,
+                };
                 let func = self.lowering.func(id, self.mode);
-                let span = self.span(e.span);
-                Ok(ir::Expr::Call {
+                let call = ir::Expr::Call {
                     func,
                     args: lowered,
-                    span,
-                })
+                    span: call_span,
+                };
+                (call, ret, rest)
             }
-            VarTarget::Prim(id) => self.prim_call(e, id.0, &args),
-            _ => Err(not_compiled("a partial or over-application", e.span)),
+            Some(VarTarget::Prim(id)) => {
+                let arity = PRIMS[id.0 as usize].arity;
+                if args.len() < arity {
+                    let values: Vec<_> = args.iter().map(|(arg, _)| *arg).collect();
+                    let closure = self.prim_value(e, id.0, &values)?;
+                    return Ok(self.coerce(closure, Ty::Val, result_ty, span));
+                }
+                let (known, rest) = args.split_at(arity);
+                let values: Vec<_> = known.iter().map(|(arg, _)| *arg).collect();
+                let app = known.last().map_or(e, |(_, app)| *app);
+                (self.prim_call(app, id.0, &values)?, Ty::Val, rest)
+            }
+            _ => (self.expr(head, false)?, self.ty(head)?, &args[..]),
+        };
+        if rest.is_empty() {
+            return Ok(self.coerce(value, value_ty, result_ty, span));
         }
+        let f = self.coerce(value, value_ty, Ty::Val, span);
+        let applied = self.apply_all(f, rest)?;
+        Ok(self.coerce(applied, Ty::Val, result_ty, span))
     }
 
+    /// A primitive applied to all its arguments (the application node
+    /// `e` names the call): a `val`.
     fn prim_call(
         &mut self,
         e: &'a Expr<TypeInfo>,
         index: u32,
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<ir::Expr, RuntimeError> {
-        let prim = &PRIMS[index as usize];
-        if prim.arity != args.len() {
-            return Err(not_compiled("a partial or over-application", e.span));
-        }
-        if let Some(which) = prim.machine {
+        if let Some(which) = PRIMS[index as usize].machine {
             return self.differentiate(e, which, args);
         }
-        let mut boxed = Vec::new();
-        for arg in args {
-            let value = self.expr(arg, false)?;
-            let ty = self.ty(arg)?;
-            boxed.push(self.boxed(value, ty, arg.span)?);
-        }
+        let boxed = self.boxed_args(args)?;
         let span = self.span(e.span);
-        let call = ir::Expr::Runtime {
+        Ok(ir::Expr::Runtime {
             entry: RuntimeFn::Prim(index),
             args: boxed,
-            span,
-        };
-        let ty = self.ty(e)?;
-        self.unboxed(call, ty, e.span)
-    }
-
-    /// A lowered value of IR type `ty` as a `val` (a new `Value` for a
-    /// scalar).
-    fn boxed(&mut self, value: ir::Expr, ty: Ty, span: Span) -> Result<ir::Expr, RuntimeError> {
-        let entry = match ty {
-            Ty::Val => return Ok(value),
-            Ty::I64 => RuntimeFn::BoxInt,
-            Ty::F64 => RuntimeFn::BoxFloat,
-            Ty::Bool => RuntimeFn::BoxBool,
-            Ty::Unit => return Err(not_compiled("a primitive applied to `()`", span)),
-        };
-        let span = self.span(span);
-        Ok(ir::Expr::Runtime {
-            entry,
-            args: vec![value],
-            span,
-        })
-    }
-
-    /// A lowered `val` as a value of IR type `ty` (`()` releases it).
-    fn unboxed(&mut self, value: ir::Expr, ty: Ty, span: Span) -> Result<ir::Expr, RuntimeError> {
-        let entry = match ty {
-            Ty::Val => return Ok(value),
-            Ty::I64 => RuntimeFn::UnboxInt,
-            Ty::F64 => RuntimeFn::UnboxFloat,
-            Ty::Bool => RuntimeFn::UnboxBool,
-            Ty::Unit => {
-                let var = self.fresh(Ty::Val);
-                return Ok(ir::build::let_(var.0, value, ir::Expr::Unit));
-            }
-        };
-        let span = self.span(span);
-        Ok(ir::Expr::Runtime {
-            entry,
-            args: vec![value],
             span,
         })
     }

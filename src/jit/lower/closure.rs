@@ -1,0 +1,521 @@
+//! Closure conversion: anonymous and local functions, local `let rec`
+//! groups, top-level functions and primitives used as values, and calls
+//! of function values with partial and over-application.
+//!
+//! A closure is the runtime's `Value::Closure { code, captures }`: `code`
+//! indexes [`ir::Program::closures`], `captures` holds the values of the
+//! function's free variables (flat: copied when the closure is made).
+//! Every closure body is an IR function `(self: val, arg: val) -> val`,
+//! one parameter as in the interpreter, so `f a b` of an unknown `f` is
+//! two applications with the interpreter's order of effects (the function,
+//! then each argument, then the call). A body loads its captures into
+//! locals first (unboxing scalars), then binds its parameter.
+//!
+//! The members of a local `let rec` share one capture array (the union of
+//! their free variables), as `runtime::function::Closure` says: a member
+//! names itself as its `self` parameter and a sibling as a closure made
+//! from its own captures.
+//!
+//! A top-level function used as a value, or applied to fewer arguments
+//! than it has parameters, becomes a chain of *wrapper* bodies: the one
+//! for parameter `k` captures the `k - 1` arguments so far and the last
+//! calls the function directly. The last is left out of the call stack,
+//! so an error shows the function once, as on the interpreter.
+
+#![forbid(unsafe_code)]
+
+use super::{ir_type, not_compiled, placeholder, signature, FnLower, Lowering};
+use crate::jit::ir::{self, FuncId, RuntimeFn, SpanId, Ty, VarId};
+use crate::runtime::error::RuntimeError;
+use crate::runtime::prims::PRIMS;
+use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
+use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
+use crate::types::TypeInfo;
+
+/// The `let rec` group a closure body belongs to.
+#[derive(Clone)]
+pub(super) struct RecGroup {
+    /// Every member's local and closure code.
+    members: Vec<(LocalId, u32)>,
+    /// This body's own code.
+    me: u32,
+    /// The local holding this body's own closure (its `self` parameter).
+    self_var: VarId,
+}
+
+/// An expression without its type annotations and local `open`s, which
+/// change nothing at run time.
+fn strip(mut e: &Expr<TypeInfo>) -> &Expr<TypeInfo> {
+    while let ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) = &e.kind {
+        e = inner;
+    }
+    e
+}
+
+/// The name and local of a pattern that is one (annotated) variable.
+fn binding_local(pattern: &Pattern<TypeInfo>) -> Option<(&str, LocalId)> {
+    match &pattern.kind {
+        PatternKind::Var(name, Binder::Local(id)) => Some((name, *id)),
+        PatternKind::Annot(inner, _) => binding_local(inner),
+        _ => None,
+    }
+}
+
+/// The name the call stack shows for the value of `binding`.
+pub(super) fn binding_name(pattern: &Pattern<TypeInfo>) -> Option<&str> {
+    match &pattern.kind {
+        PatternKind::Var(name, _) => Some(name),
+        PatternKind::Annot(inner, _) => binding_name(inner),
+        _ => None,
+    }
+}
+
+/// Every local variable `e` reads, in order of first use (locals bound
+/// inside `e` included: each binder is unique, so the caller keeps those
+/// visible where `e` is).
+pub(super) fn free_locals(e: &Expr<TypeInfo>, out: &mut Vec<LocalId>) {
+    let mut walk = |x: &Expr<TypeInfo>| free_locals(x, out);
+    match &e.kind {
+        ExprKind::Lit(_) => {}
+        ExprKind::Var(_, var) => {
+            if let VarTarget::Local(id) = var.target {
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        ExprKind::Constructor(_, _, arg) => {
+            if let Some(arg) = arg {
+                walk(arg);
+            }
+        }
+        ExprKind::App(a, b)
+        | ExprKind::Seq(a, b)
+        | ExprKind::BinOp(_, _, a, b)
+        | ExprKind::Index(a, b)
+        | ExprKind::Assign(a, b)
+        | ExprKind::While(a, b) => {
+            walk(a);
+            walk(b);
+        }
+        ExprKind::Fun(_, body)
+        | ExprKind::Field(body, ..)
+        | ExprKind::Deref(body)
+        | ExprKind::Ref(body)
+        | ExprKind::UnOp(_, _, body)
+        | ExprKind::Annot(body, _)
+        | ExprKind::Shift(_, _, _, body)
+        | ExprKind::Reset(body)
+        | ExprKind::LocalOpen(_, _, body) => walk(body),
+        ExprKind::Let(group, body) => {
+            for binding in &group.bindings {
+                walk(&binding.expr);
+            }
+            walk(body);
+        }
+        ExprKind::If(cond, then, otherwise) => {
+            walk(cond);
+            walk(then);
+            if let Some(otherwise) = otherwise {
+                walk(otherwise);
+            }
+        }
+        ExprKind::Match(scrutinee, arms) => {
+            walk(scrutinee);
+            for arm in arms {
+                if let Some(guard) = &arm.guard {
+                    walk(guard);
+                }
+                walk(&arm.body);
+            }
+        }
+        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Array(items) => {
+            items.iter().for_each(walk);
+        }
+        ExprKind::Record(fields) => fields.iter().for_each(|f| walk(&f.value)),
+        ExprKind::RecordUpdate(base, fields) => {
+            walk(base);
+            fields.iter().for_each(|f| walk(&f.value));
+        }
+        ExprKind::IndexSet(a, i, v) => {
+            walk(a);
+            walk(i);
+            walk(v);
+        }
+        ExprKind::For { from, to, body, .. } => {
+            walk(from);
+            walk(to);
+            walk(body);
+        }
+    }
+}
+
+/// `expr`, a value of IR type `from`, as a value of type `to`: scalars
+/// are boxed into and unboxed from `val` (a type variable, a closure's
+/// argument or capture, a primitive's argument).
+pub(super) fn coerce(expr: ir::Expr, from: Ty, to: Ty, span: SpanId, scratch: VarId) -> ir::Expr {
+    let runtime = |entry, args| ir::Expr::Runtime { entry, args, span };
+    match (from, to) {
+        _ if from == to => expr,
+        (Ty::I64, Ty::Val) => runtime(RuntimeFn::BoxInt, vec![expr]),
+        (Ty::F64, Ty::Val) => runtime(RuntimeFn::BoxFloat, vec![expr]),
+        (Ty::Bool, Ty::Val) => runtime(RuntimeFn::BoxBool, vec![expr]),
+        (Ty::Unit, Ty::Val) => ir::Expr::Seq(vec![expr, runtime(RuntimeFn::BoxUnit, vec![])]),
+        (Ty::Val, Ty::I64) => runtime(RuntimeFn::UnboxInt, vec![expr]),
+        (Ty::Val, Ty::F64) => runtime(RuntimeFn::UnboxFloat, vec![expr]),
+        (Ty::Val, Ty::Bool) => runtime(RuntimeFn::UnboxBool, vec![expr]),
+        // The unit value carries nothing: keep the effects, drop the box.
+        (Ty::Val, Ty::Unit) => ir::build::let_(scratch.0, expr, ir::Expr::Unit),
+        // Two scalar types never meet: the checker unified them.
+        _ => expr,
+    }
+}
+
+impl<'a> Lowering<'a> {
+    /// A new closure body's function id and code, to be filled in.
+    fn reserve_closure(&mut self) -> (FuncId, u32) {
+        let func = FuncId(self.program.functions.len() as u32);
+        self.program.functions.push(placeholder());
+        self.program.closures.push(func);
+        (func, self.program.closures.len() as u32 - 1)
+    }
+
+    /// The code of wrapper `k` (1-based) of a top-level function: it takes
+    /// parameter `k` with the `k - 1` before it captured.
+    fn wrapper(&mut self, global: GlobalId, k: usize) -> Result<u32, RuntimeError> {
+        if let Some(code) = self.wrappers.get(&(global, k)) {
+            return Ok(*code);
+        }
+        let def = &self.defs[&global];
+        let (name, span, arity) = (def.name.clone(), def.span, def.params.len());
+        let (params, ret) = signature(def.ty, arity, self.closure_mode, span)?;
+        let (func, code) = self.reserve_closure();
+        self.wrappers.insert((global, k), code);
+        let span = self.span(span);
+        // Locals: the closure, the argument, one scratch `val`.
+        let (me, arg, scratch) = (VarId(0), VarId(1), VarId(2));
+        let captured = (0..k as i64 - 1).map(|i| ir::Expr::Runtime {
+            entry: RuntimeFn::Capture,
+            args: vec![ir::Expr::Var(me), ir::build::int(i)],
+            span,
+        });
+        let body = if k < arity {
+            let next = self.wrapper(global, k + 1)?;
+            let mut captures: Vec<ir::Expr> = captured.collect();
+            captures.push(ir::Expr::Var(arg));
+            ir::Expr::Runtime {
+                entry: RuntimeFn::MakeClosure(next),
+                args: captures,
+                span,
+            }
+        } else {
+            let target = self.func(global, self.closure_mode);
+            let mut args: Vec<ir::Expr> = captured.collect();
+            args.push(ir::Expr::Var(arg));
+            let args = args
+                .into_iter()
+                .zip(&params)
+                .map(|(a, ty)| coerce(a, Ty::Val, *ty, span, scratch))
+                .collect();
+            let call = ir::Expr::Call {
+                func: target,
+                args,
+                span,
+            };
+            coerce(call, ret, Ty::Val, span, scratch)
+        };
+        self.program.functions[func.0 as usize] = ir::Function {
+            name,
+            params: 2,
+            locals: vec![Ty::Val; 3],
+            ret: Ty::Val,
+            body,
+            span,
+            in_call_stack: k < arity,
+        };
+        Ok(code)
+    }
+}
+
+impl<'l, 'a> FnLower<'l, 'a> {
+    /// A `val` local for [`coerce`] to drop a boxed unit into.
+    pub(super) fn scratch(&mut self) -> VarId {
+        self.fresh(Ty::Val)
+    }
+
+    pub(super) fn coerce(&mut self, expr: ir::Expr, from: Ty, to: Ty, span: SpanId) -> ir::Expr {
+        if from == to {
+            return expr;
+        }
+        let scratch = self.scratch();
+        coerce(expr, from, to, span, scratch)
+    }
+
+    /// A local variable read: a local of this function, or a member of
+    /// the `let rec` group this body belongs to.
+    pub(super) fn local(&mut self, id: LocalId, span: SpanId) -> Option<(ir::Expr, Ty)> {
+        if let Some(var) = self.vars.get(&id) {
+            return Some((ir::Expr::Var(*var), self.locals[var.0 as usize]));
+        }
+        let group = self.rec.as_ref()?;
+        let (_, code) = group.members.iter().find(|(local, _)| *local == id)?;
+        let me = ir::Expr::Var(group.self_var);
+        if *code == group.me {
+            return Some((me, Ty::Val));
+        }
+        let sibling = ir::Expr::Runtime {
+            entry: RuntimeFn::Sibling,
+            args: vec![me, ir::build::int(*code as i64)],
+            span,
+        };
+        Some((sibling, Ty::Val))
+    }
+
+    /// The value of `e` bound to `name` (a `let`): a function is named so
+    /// in the call stack, as its curried inner functions are.
+    pub(super) fn named(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        name: Option<&str>,
+    ) -> Result<ir::Expr, RuntimeError> {
+        match (&strip(e).kind, name) {
+            (ExprKind::Fun(..), Some(name)) => self.lambda(strip(e), name),
+            _ => self.expr(e, false),
+        }
+    }
+
+    /// The locals of `functions`' bodies visible here, with their values
+    /// and types: what a closure of them captures.
+    fn captures(
+        &mut self,
+        functions: &[&'a Expr<TypeInfo>],
+        span: SpanId,
+    ) -> Vec<(LocalId, ir::Expr, Ty)> {
+        let mut used = Vec::new();
+        for f in functions {
+            free_locals(f, &mut used);
+        }
+        used.into_iter()
+            .filter_map(|id| self.local(id, span).map(|(value, ty)| (id, value, ty)))
+            .collect()
+    }
+
+    /// `fun p -> body` as a closure named `name`.
+    pub(super) fn lambda(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        name: &str,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(e.span);
+        let captures = self.captures(&[e], span);
+        let (func, code) = self.lowering.reserve_closure();
+        let function = self.closure_body(e, name, &captures, None)?;
+        self.lowering.program.functions[func.0 as usize] = function;
+        Ok(self.make_closure(code, captures, span))
+    }
+
+    fn make_closure(
+        &mut self,
+        code: u32,
+        captures: Vec<(LocalId, ir::Expr, Ty)>,
+        span: SpanId,
+    ) -> ir::Expr {
+        let args = captures
+            .into_iter()
+            .map(|(_, value, ty)| self.coerce(value, ty, Ty::Val, span))
+            .collect();
+        ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(code),
+            args,
+            span,
+        }
+    }
+
+    /// The body `(self, arg) -> val` of the closure of `fun p -> body`
+    /// capturing `captures` (in that order).
+    fn closure_body(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        name: &str,
+        captures: &[(LocalId, ir::Expr, Ty)],
+        rec: Option<(Vec<(LocalId, u32)>, u32)>,
+    ) -> Result<ir::Function, RuntimeError> {
+        let ExprKind::Fun(param, body) = &e.kind else {
+            return Err(not_compiled("this function", e.span));
+        };
+        let span = self.span(e.span);
+        let mut f = FnLower::new(self.lowering, None, self.lowering.closure_mode);
+        let me = f.fresh(Ty::Val);
+        let arg = f.fresh(Ty::Val);
+        f.rec = rec.map(|(members, code)| RecGroup {
+            members,
+            me: code,
+            self_var: me,
+        });
+        let mut prologue = Vec::new();
+        for (i, (id, _, ty)) in captures.iter().enumerate() {
+            let var = f.fresh(*ty);
+            f.vars.insert(*id, var);
+            let read = ir::Expr::Runtime {
+                entry: RuntimeFn::Capture,
+                args: vec![ir::Expr::Var(me), ir::build::int(i as i64)],
+                span,
+            };
+            prologue.push((var, f.coerce(read, Ty::Val, *ty, span)));
+        }
+        let param_ty = f.mode.repr(ir_type(&param.ann.ty, param.span)?);
+        let param_var = f.fresh(param_ty);
+        f.bind_param(param, param_var)?;
+        prologue.push((
+            param_var,
+            f.coerce(ir::Expr::Var(arg), Ty::Val, param_ty, span),
+        ));
+        // Curried functions keep the binding's name: `let f x y = …`.
+        let value = match &strip(body).kind {
+            ExprKind::Fun(..) => f.lambda(strip(body), name)?,
+            _ => f.expr(body, false)?,
+        };
+        let body_ty = f.ty(body)?;
+        let mut out = f.coerce(value, body_ty, Ty::Val, span);
+        for (var, value) in prologue.into_iter().rev() {
+            out = ir::build::let_(var.0, value, out);
+        }
+        Ok(ir::Function {
+            name: name.to_string(),
+            params: 2,
+            locals: f.locals,
+            ret: Ty::Val,
+            body: out,
+            span,
+            in_call_stack: true,
+        })
+    }
+
+    /// `let rec f x = … and g y = … in body`: the members share one capture
+    /// array; the first is made from the captures, the others from it.
+    pub(super) fn let_rec(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        bindings: &'a [Binding<TypeInfo>],
+        body: &'a Expr<TypeInfo>,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(e.span);
+        let mut members = Vec::new();
+        for binding in bindings {
+            let fun = strip(&binding.expr);
+            let (Some((name, id)), ExprKind::Fun(..)) =
+                (binding_local(&binding.pattern), &fun.kind)
+            else {
+                return Err(not_compiled("this `let rec`", binding.span));
+            };
+            members.push((name, id, fun));
+        }
+        let funs: Vec<&Expr<TypeInfo>> = members.iter().map(|(_, _, f)| *f).collect();
+        let captures = self.captures(&funs, span);
+        let reserved: Vec<(FuncId, u32)> = members
+            .iter()
+            .map(|_| self.lowering.reserve_closure())
+            .collect();
+        let codes: Vec<(LocalId, u32)> = members
+            .iter()
+            .zip(&reserved)
+            .map(|((_, id, _), (_, code))| (*id, *code))
+            .collect();
+        for ((name, _, fun), (func, code)) in members.iter().zip(&reserved) {
+            let function = self.closure_body(fun, name, &captures, Some((codes.clone(), *code)))?;
+            self.lowering.program.functions[func.0 as usize] = function;
+        }
+        let mut values = vec![self.make_closure(reserved[0].1, captures, span)];
+        let vars: Vec<VarId> = members.iter().map(|_| self.fresh(Ty::Val)).collect();
+        for (_, code) in &reserved[1..] {
+            values.push(ir::Expr::Runtime {
+                entry: RuntimeFn::Sibling,
+                args: vec![ir::Expr::Var(vars[0]), ir::build::int(*code as i64)],
+                span,
+            });
+        }
+        for ((_, id, _), var) in members.iter().zip(&vars) {
+            self.vars.insert(*id, *var);
+        }
+        let mut out = self.expr(body, tail)?;
+        for (var, value) in vars.iter().zip(values).rev() {
+            out = ir::build::let_(var.0, value, out);
+        }
+        Ok(out)
+    }
+
+    /// A top-level function used as a value: its first wrapper, with
+    /// nothing captured.
+    pub(super) fn function_value(
+        &mut self,
+        global: GlobalId,
+        args: Vec<ir::Expr>,
+        span: SpanId,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let code = self.lowering.wrapper(global, args.len() + 1)?;
+        Ok(ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(code),
+            args,
+            span,
+        })
+    }
+
+    /// A primitive used as a value, with the arguments it has so far
+    /// (fewer than its arity).
+    pub(super) fn prim_value(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        index: u32,
+        args: &[&'a Expr<TypeInfo>],
+    ) -> Result<ir::Expr, RuntimeError> {
+        let prim = &PRIMS[index as usize];
+        if prim.machine.is_some() {
+            return Err(not_compiled(&format!("`{}`", prim.name), e.span));
+        }
+        let boxed = self.boxed_args(args)?;
+        let span = self.span(e.span);
+        Ok(ir::Expr::Runtime {
+            entry: RuntimeFn::PartialPrim(index),
+            args: boxed,
+            span,
+        })
+    }
+
+    /// Arguments evaluated in order, each as a `val`.
+    pub(super) fn boxed_args(
+        &mut self,
+        args: &[&'a Expr<TypeInfo>],
+    ) -> Result<Vec<ir::Expr>, RuntimeError> {
+        let mut out = Vec::with_capacity(args.len());
+        for arg in args {
+            let value = self.expr(arg, false)?;
+            let ty = self.ty(arg)?;
+            let span = self.span(arg.span);
+            out.push(self.coerce(value, ty, Ty::Val, span));
+        }
+        Ok(out)
+    }
+
+    /// `f` (a `val`) applied to `args` one at a time, each application at
+    /// the span of its own application node.
+    pub(super) fn apply_all(
+        &mut self,
+        mut f: ir::Expr,
+        args: &[(&'a Expr<TypeInfo>, &'a Expr<TypeInfo>)],
+    ) -> Result<ir::Expr, RuntimeError> {
+        for (arg, app) in args {
+            let value = self.expr(arg, false)?;
+            let ty = self.ty(arg)?;
+            let arg_span = self.span(arg.span);
+            let arg = self.coerce(value, ty, Ty::Val, arg_span);
+            let span = self.span(app.span);
+            f = ir::Expr::Apply {
+                func: Box::new(f),
+                arg: Box::new(arg),
+                span,
+            };
+        }
+        Ok(f)
+    }
+}

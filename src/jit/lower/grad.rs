@@ -1,11 +1,13 @@
-//! Differentiation in compiled code (docs/jit.md, "Two modes"): the mode a
-//! body is lowered in, and `grad`, `value_and_grad` and `jvp`.
+//! Differentiation in compiled code (docs/jit.md, "Differentiation and
+//! tensors: two modes"): the mode a body is lowered in, and `grad`,
+//! `value_and_grad` and `jvp`.
 //!
 //! In *plain* mode a `float` is an unboxed `f64`. Under a `grad` or `jvp`
 //! a float may be a `Value::Tracked`, so the code a differentiated
 //! function runs is lowered in *tracked* mode, where a `float` is a `val`
-//! and float arithmetic, comparisons and the math primitives call the
-//! runtime's operators, the very functions the interpreter applies: tags,
+//! and float arithmetic and comparisons call the runtime's operators (the
+//! math primitives are the runtime's in both modes), the very functions
+//! the interpreter applies: tags,
 //! nesting, the remainders of the backward pass and their order are the
 //! interpreter's, and so are the results, bit for bit. Each function is
 //! lowered in every mode it is reached in; a call from tracked code goes

@@ -806,7 +806,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 let (known, rest) = args.split_at(arity);
                 let values: Vec<_> = known.iter().map(|(arg, _)| *arg).collect();
                 let app = known.last().map_or(e, |(_, app)| *app);
-                (self.prim_call(app, id.0, &values)?, Ty::Val, rest)
+                let (value, ty) = self.prim_call(app, id.0, &values)?;
+                (value, ty, rest)
             }
             _ => (self.expr(head, false)?, self.ty(head)?, &args[..]),
         };
@@ -819,22 +820,48 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// A primitive applied to all its arguments (the application node
-    /// `e` names the call): a `val`.
+    /// `e` names the call), and the IR type of its value: a `val`, or an
+    /// `f64` from a math function on an unboxed float.
     fn prim_call(
         &mut self,
         e: &'a Expr<TypeInfo>,
         index: u32,
         args: &[&'a Expr<TypeInfo>],
-    ) -> Result<ir::Expr, RuntimeError> {
+    ) -> Result<(ir::Expr, Ty), RuntimeError> {
         if let Some(which) = PRIMS[index as usize].machine {
-            return self.differentiate(e, which, args);
+            return Ok((self.differentiate(e, which, args)?, Ty::Val));
+        }
+        if let (Some(leaf), [arg]) = (math_leaf(index), args) {
+            if self.ty(arg)? == Ty::F64 {
+                let x = self.expr(arg, false)?;
+                let span = self.span(e.span);
+                return Ok((ir::build::runtime(leaf, vec![x], span.0), Ty::F64));
+            }
         }
         let boxed = self.boxed_args(args)?;
         let span = self.span(e.span);
-        Ok(ir::Expr::Runtime {
+        let call = ir::Expr::Runtime {
             entry: RuntimeFn::Prim(index),
             args: boxed,
             span,
-        })
+        };
+        Ok((call, Ty::Val))
+    }
+}
+
+/// The leaf entry computing primitive `index` on an unboxed float, for
+/// the math functions that have one: the same `f64` functions the
+/// primitive applies to a plain float.
+fn math_leaf(index: u32) -> Option<RuntimeFn> {
+    let prim = &PRIMS[index as usize];
+    if prim.module != "Prelude" {
+        return None;
+    }
+    match prim.name {
+        "sin" => Some(RuntimeFn::Sin),
+        "cos" => Some(RuntimeFn::Cos),
+        "exp" => Some(RuntimeFn::Exp),
+        "log" => Some(RuntimeFn::Log),
+        _ => None,
     }
 }

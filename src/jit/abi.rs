@@ -24,10 +24,11 @@ use super::context::{JitCtx, Status};
 use super::data_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
+use crate::runtime::ad::{self, Session};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::function::{Apply, Closure};
 use crate::runtime::ops;
-use crate::runtime::prims::PRIMS;
+use crate::runtime::prims::{MachinePrim, PRIMS};
 use crate::runtime::value::{BuiltinApp, Value};
 use crate::syntax::ast::BinOp;
 use std::rc::Rc;
@@ -94,6 +95,14 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::UnboxFloat => sig("dlang_jit_unbox_float", Fallible, &[Ty::Val], Ty::F64),
         RuntimeFn::UnboxBool => sig("dlang_jit_unbox_bool", Fallible, &[Ty::Val], Ty::Bool),
         RuntimeFn::StringConst => sig("dlang_jit_string_const", Fallible, &[Ty::I64], Ty::Val),
+        RuntimeFn::GradOpen => sig(
+            "dlang_jit_grad_open",
+            Fallible,
+            &[Ty::I64, Ty::Val],
+            Ty::Val,
+        ),
+        RuntimeFn::JvpOpen => sig("dlang_jit_jvp_open", Fallible, &[Ty::Val, Ty::Val], Ty::Val),
+        RuntimeFn::DiffClose => sig("dlang_jit_diff_close", Fallible, &[Ty::Val], Ty::Val),
         RuntimeFn::Prim(_) => sig(PRIM_SYMBOL, Fallible, &[], Ty::Val),
         RuntimeFn::MakeClosure(_) => sig("dlang_jit_make_closure", Fallible, &[], Ty::Val),
         RuntimeFn::Capture => sig("dlang_jit_capture", Fallible, &[Ty::Val, Ty::I64], Ty::Val),
@@ -150,6 +159,9 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_box_unit", box_unit as *const u8);
     builder.symbol("dlang_jit_unbox_bool", unbox_bool as *const u8);
     builder.symbol("dlang_jit_string_const", string_const as *const u8);
+    builder.symbol("dlang_jit_grad_open", grad_open as *const u8);
+    builder.symbol("dlang_jit_jvp_open", jvp_open as *const u8);
+    builder.symbol("dlang_jit_diff_close", diff_close as *const u8);
     builder.symbol(PRIM_SYMBOL, prim as *const u8);
     builder.symbol(CLOSURE_CODE_SYMBOL, closure_code as *const u8);
     builder.symbol(CLOSURE_CPS_CODE_SYMBOL, closure_cps_code as *const u8);
@@ -264,10 +276,14 @@ extern "C" fn unbox_int(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
     })
 }
 
+/// A float of code compiled in plain mode, which runs only while no
+/// `grad` or `jvp` is open: a tracked float that escaped its `grad` (kept
+/// in a ref, say) is the constant under its tags, as the interpreter's
+/// operators settle it.
 extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "unbox_float", |_| match v.value() {
-        Value::Float(x) => Ok(x.to_bits()),
-        _ => Err(internal(
+    guard(ctx, out, "unbox_float", |_| match ad::float_of(v.value()) {
+        Some(x) => Ok(x.to_bits()),
+        None => Err(internal(
             "unbox_float of a value that is not a float".into(),
         )),
     })
@@ -281,6 +297,50 @@ extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 
     guard(ctx, out, "unbox_bool", |_| match v.value() {
         Value::Bool(b) => Ok(u64::from(*b)),
         _ => Err(internal("unbox_bool of a value that is not a bool".into())),
+    })
+}
+
+/// The differentiation primitives [`RuntimeFn::GradOpen`] opens, by their
+/// code.
+const DIFFS: [MachinePrim; 2] = [MachinePrim::Grad, MachinePrim::ValueAndGrad];
+
+/// The code generated code passes to open `which`, if `GradOpen` does.
+pub fn diff_code(which: MachinePrim) -> Option<i64> {
+    DIFFS.iter().position(|d| *d == which).map(|i| i as i64)
+}
+
+extern "C" fn grad_open(ctx: &mut JitCtx<'_>, which: i64, x: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "grad_open", |ctx| {
+        let which = usize::try_from(which)
+            .ok()
+            .and_then(|i| DIFFS.get(i).copied())
+            .ok_or_else(|| internal(format!("no differentiation number {which}")))?;
+        let args = std::slice::from_ref(x.value());
+        open(ctx, Session::open(ctx.runtime, which, args)?)
+    })
+}
+
+extern "C" fn jvp_open(ctx: &mut JitCtx<'_>, x: ValPtr, dx: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "jvp_open", |ctx| {
+        let args = [x.value().clone(), dx.value().clone()];
+        open(ctx, Session::open(ctx.runtime, MachinePrim::Jvp, &args)?)
+    })
+}
+
+/// Keeps an opened session until its function returns; gives its input.
+fn open(ctx: &mut JitCtx<'_>, session: Session) -> Result<u64, RuntimeError> {
+    let input = session.input().clone();
+    ctx.sessions.push(session);
+    boxed(input)
+}
+
+extern "C" fn diff_close(ctx: &mut JitCtx<'_>, result: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "diff_close", |ctx| {
+        let session = ctx
+            .sessions
+            .pop()
+            .ok_or_else(|| internal("a differentiation closed twice".into()))?;
+        boxed(session.close(ctx.runtime, result.value().clone())?)
     })
 }
 
@@ -419,7 +479,7 @@ extern "C" fn global_set(ctx: &mut JitCtx<'_>, slot: i64, v: ValPtr, out: &mut u
 }
 
 /// The operators in the order [`binary_op`] numbers them.
-pub const BINARY_OPS: [BinOp; 13] = [
+pub const BINARY_OPS: [BinOp; 15] = [
     BinOp::Add,
     BinOp::Sub,
     BinOp::Mul,
@@ -433,6 +493,8 @@ pub const BINARY_OPS: [BinOp; 13] = [
     BinOp::Le,
     BinOp::Ge,
     BinOp::Concat,
+    BinOp::Append,
+    BinOp::MatMul,
 ];
 
 /// The number [`binary`] takes for `op`, if the runtime applies it.

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 use super::native::ClosureEntry;
+use crate::runtime::ad::Session;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
@@ -87,6 +88,10 @@ pub struct JitCtx<'rt> {
     /// The status of a closure that failed under a shim: the shim leaves
     /// with it (its error is already in the context).
     pub callback_status: Option<u32>,
+    /// The `grad`, `value_and_grad` and `jvp` invocations open, innermost
+    /// last: they nest as the calls do (a continuation cannot leave one,
+    /// the checker sees to it), so a stack is enough.
+    pub sessions: Vec<Session>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -119,6 +124,7 @@ impl<'rt> JitCtx<'rt> {
             closure_cps_code: Vec::new(),
             closure_entry: None,
             callback_status: None,
+            sessions: Vec::new(),
         }
     }
 

@@ -64,7 +64,6 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::Field => sig("dlang_jit_field", &[Val, I64], Val),
         DataFn::Index => sig("dlang_jit_index", &[Val, I64], Val),
         DataFn::IndexSet => sig("dlang_jit_index_set", &[Val, I64, Val], Unit),
-        DataFn::Append => sig("dlang_jit_append", &[Val, Val], Val),
         DataFn::Structural(_) => sig("dlang_jit_structural", &[], Bool),
         DataFn::Tag => sig("dlang_jit_tag", &[Val], I64),
         DataFn::IsCons => sig("dlang_jit_is_cons", &[Val], Bool),
@@ -88,7 +87,7 @@ const COMPARES: [Compare; 6] = [
 
 /// One of each entry (a record shape or a comparison does not change
 /// the symbol).
-const ENTRIES: [DataFn; 23] = [
+const ENTRIES: [DataFn; 22] = [
     DataFn::Tuple,
     DataFn::List,
     DataFn::Array,
@@ -103,7 +102,6 @@ const ENTRIES: [DataFn; 23] = [
     DataFn::Field,
     DataFn::Index,
     DataFn::IndexSet,
-    DataFn::Append,
     DataFn::Structural(Compare::Eq),
     DataFn::Tag,
     DataFn::IsCons,
@@ -138,7 +136,6 @@ fn shim(op: DataFn) -> *const u8 {
         DataFn::Field => field as *const u8,
         DataFn::Index => index as *const u8,
         DataFn::IndexSet => index_set as *const u8,
-        DataFn::Append => append as *const u8,
         DataFn::Structural(_) => structural as *const u8,
         DataFn::Tag => tag as *const u8,
         DataFn::IsCons => is_cons as *const u8,
@@ -291,16 +288,6 @@ extern "C" fn index_set(
     })
 }
 
-fn operator(ctx: &JitCtx<'_>, op: BinOp, a: ValPtr, b: ValPtr) -> Result<Value, RuntimeError> {
-    ops::binary(ctx.runtime, op, a.value(), b.value())
-}
-
-extern "C" fn append(ctx: &mut JitCtx<'_>, a: ValPtr, b: ValPtr, out: &mut u64) -> u32 {
-    guard(ctx, out, "append", |ctx| {
-        boxed(operator(ctx, BinOp::Append, a, b)?)
-    })
-}
-
 /// `a op b` by the runtime's structural comparison, as a `bool` word;
 /// `compare` indexes [`COMPARES`].
 extern "C" fn structural(
@@ -324,7 +311,7 @@ extern "C" fn structural(
         let [a, b] = args else {
             return Err(internal("a comparison of other than two values".into()));
         };
-        match operator(ctx, op, *a, *b)? {
+        match ops::binary(ctx.runtime, op, a.value(), b.value())? {
             Value::Bool(result) => Ok(u64::from(result)),
             _ => Err(internal(format!("`{}` gave a non-boolean", op.symbol()))),
         }

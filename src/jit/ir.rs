@@ -170,6 +170,17 @@ pub enum RuntimeFn {
     /// `i64 -> val`: the string constant of [`Program::strings`] at that
     /// index, as a new `Value`.
     StringConst,
+    /// `i64 which -> val x -> val`: opens a `grad` or `value_and_grad`
+    /// ([`diff_code`](super::abi::diff_code)) at `x`; the result is the
+    /// tracked input to call the function on.
+    GradOpen,
+    /// `val x -> val dx -> val`: opens a `jvp` at `x` in direction `dx`;
+    /// the result is the input with its tangents.
+    JvpOpen,
+    /// `val -> val`: closes the innermost open `grad`, `value_and_grad`
+    /// or `jvp` with the function's result (the backward pass) and gives
+    /// the primitive's result.
+    DiffClose,
     /// A primitive of [`PRIMS`](crate::runtime::prims::PRIMS) by index,
     /// applied to all its arguments (`val`s) at once; returns a `val`.
     Prim(u32),
@@ -241,9 +252,6 @@ pub enum DataFn {
     Index,
     /// `(array, i: i64, v) -> unit`: `a.(i) <- v`.
     IndexSet,
-    /// `(val, val) -> val`: `++` on lists (`^` goes through
-    /// [`RuntimeFn::Binary`]).
-    Append,
     /// `(val, val) -> bool`, as an array: `= <> < > <= >=` on any
     /// values, the runtime's structural comparison (R008 on functions).
     Structural(Compare),

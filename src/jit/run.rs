@@ -70,6 +70,9 @@ pub fn run(
         call_entry(entry, &mut ctx, &words)
     });
     if status != Status::Ok as u32 {
+        // The error unwound through any `grad` still open.
+        ctx.sessions.clear();
+        ctx.runtime.ad.abandon_all();
         return Err(runtime_error(
             status,
             &mut ctx,

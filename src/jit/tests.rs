@@ -739,3 +739,42 @@ fn the_runtime_calls_jit_closures_through_apply() {
 }
 
 mod cps;
+#[test]
+fn a_grad_session_around_the_runtime_operators() {
+    // grad (fun x -> x * x + x) 3.0 by hand: open the session at the
+    // boxed point, `x * x + x` by the runtime's operators on the tracked
+    // input, close with the result.
+    use crate::jit::abi::diff_code;
+    use crate::runtime::prims::MachinePrim;
+    use crate::syntax::ast::BinOp;
+    let grad = diff_code(MachinePrim::Grad).expect("grad opens through GradOpen");
+    let (point, input) = (0, 1);
+    let square = runtime(
+        RuntimeFn::Binary(BinOp::Mul),
+        vec![var(input), var(input)],
+        2,
+    );
+    let result = runtime(RuntimeFn::Binary(BinOp::Add), vec![square, var(input)], 3);
+    let body = let_(
+        point,
+        runtime(RuntimeFn::BoxFloat, vec![float(3.0)], 1),
+        let_(
+            input,
+            runtime(RuntimeFn::GradOpen, vec![int(grad), var(point)], 4),
+            runtime(
+                RuntimeFn::UnboxFloat,
+                vec![runtime(RuntimeFn::DiffClose, vec![result], 4)],
+                4,
+            ),
+        ),
+    );
+    let c = compiled(vec![function("main", &[], &[Ty::Val; 2], Ty::F64, body)]);
+    assert!(matches!(exec(&c, 0, &[]), Ok(Value::Float(x)) if x == 7.0));
+    // Closing with no session open is an internal error at its site, not
+    // a crash.
+    let close = runtime(RuntimeFn::DiffClose, vec![var(0)], 5);
+    let c = compiled(vec![function("close", &[Ty::Val], &[], Ty::Val, close)]);
+    let e = error_of(exec(&c, 0, &[Value::Float(1.0)]));
+    let internal = RuntimeError::internal("").code;
+    assert_eq!((e.code, e.span), (internal, Some(span(5))));
+}

@@ -25,7 +25,7 @@
 #![forbid(unsafe_code)]
 
 use super::cps::{CpsVars, Kont};
-use super::{ir_type, not_compiled, placeholder, FnLower, Lowering};
+use super::{not_compiled, placeholder, FnLower, Lowering};
 use crate::jit::ir::{self, Frame, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
@@ -258,7 +258,7 @@ impl<'a> Lowering<'a> {
         }
         let def = &self.defs[&global];
         let (name, span, arity) = (def.name.clone(), def.span, def.params.len());
-        let (params, ret) = self.def_signature(global, cps)?;
+        let (params, ret) = self.def_signature(global, self.closure_mode, cps)?;
         let (func, code) = self.reserve_closure();
         self.wrappers.insert((global, k, cps.clone()), code);
         let span = self.span(span);
@@ -283,7 +283,7 @@ impl<'a> Lowering<'a> {
                 span,
             }
         } else {
-            let target = self.func(global, cps);
+            let target = self.func(global, self.closure_mode, cps);
             let mut args: Vec<ir::Expr> = captured.collect();
             args.push(ir::Expr::Var(arg));
             let args = args
@@ -426,7 +426,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             return Err(not_compiled("this function", e.span));
         };
         let span = self.span(e.span);
-        let mut f = FnLower::new(self.lowering, None);
+        let mut f = FnLower::new(self.lowering, None, self.lowering.closure_mode);
         f.cps_vars = cps;
         f.frame = Some(Rc::from(name));
         let me = f.fresh(Ty::Val);
@@ -448,7 +448,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             };
             prologue.push((var, f.coerce(read, Ty::Val, *ty, span)));
         }
-        let param_ty = ir_type(&param.ann.ty, param.span)?;
+        let param_ty = f.repr(&param.ann.ty, param.span)?;
         let param_var = f.fresh(param_ty);
         prologue.push((
             param_var,

@@ -110,8 +110,8 @@ impl Lowering<'_> {
         name: String,
         span: SpanId,
     ) -> Result<(), RuntimeError> {
-        let (params, _) = self.def_signature(global, cps)?;
-        let target = self.func(global, cps);
+        let (params, _) = self.def_signature(global, self.closure_mode, cps)?;
+        let target = self.func(global, self.closure_mode, cps);
         // Locals: the closure, the argument, the continuation, a scratch.
         let (me, arg, kont, scratch) = (VarId(0), VarId(1), VarId(2), VarId(3));
         let user_params = &params[..params.len() - 1];
@@ -274,11 +274,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
             captures.push((Captured::Kont, ir::Expr::Var(k), Ty::Val));
         }
         let (func, code) = self.lowering.reserve_closure();
+        // A continuation is a closure: it may be resumed under a `grad`
+        // wherever it was captured, so it takes the closures' mode.
+        let mode = self.lowering.closure_mode;
         let resumed_ty = match resumed {
-            Resumed::Operand(operand) => self.ty(operand)?,
+            Resumed::Operand(operand) => mode.repr(self.ty(operand)?),
             Resumed::Local(_) => Ty::Val,
         };
-        let mut f = FnLower::new(self.lowering, None);
+        let mut f = FnLower::new(self.lowering, None, mode);
         f.cps_vars = Rc::clone(&self.cps_vars);
         f.frame = frame;
         let me = f.fresh(Ty::Val);
@@ -286,6 +289,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let mut prologue = Vec::new();
         let mut inner_kont = Kont::Answer;
         for (i, (slot, _, ty)) in captures.iter().enumerate() {
+            let ty = &mode.repr(*ty);
             let var = f.fresh(*ty);
             match slot {
                 Captured::Local(id) => {

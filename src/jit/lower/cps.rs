@@ -190,7 +190,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 e.span,
             ));
         }
-        self.lowering.def_signature(global, cps)
+        self.lowering.def_signature(global, self.mode, cps)
     }
 
     /// The body of a function variant or closure entry that takes the
@@ -353,8 +353,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if !variant_shifts(def.ty, def.params.len(), &cps) {
                     return self.cps_operands(e, &args, kont, tail);
                 }
-                let (params, _) = self.lowering.def_signature(global, &cps)?;
-                let func = self.lowering.func(global, &cps);
+                let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
+                let func = self.lowering.func(global, self.mode, &cps);
                 let operands = args.clone();
                 self.cps_operands_then(e, &operands, kont, tail, move |f, kont, tail| {
                     let mut lowered = Vec::new();

@@ -99,7 +99,6 @@ impl<'a> FnLower<'_, 'a> {
     ) -> Result<Option<ir::Expr>, RuntimeError> {
         let entry = match op {
             BinOp::Cons => DataFn::Cons,
-            BinOp::Append => DataFn::Append,
             BinOp::Eq => DataFn::Structural(Compare::Eq),
             BinOp::Ne => DataFn::Structural(Compare::Ne),
             BinOp::Lt => DataFn::Structural(Compare::Lt),

@@ -14,9 +14,12 @@ mod closure;
 mod control;
 mod cps;
 mod data;
+mod grad;
 mod pattern;
 #[cfg(test)]
 mod pattern_tests;
+
+pub use grad::Mode;
 
 use super::ir::{self, Compare, FloatOp, FuncId, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
@@ -74,7 +77,20 @@ struct FunctionDef<'a> {
 
 /// The program: the main module's top-level code as function 0, and every
 /// function it reaches.
+///
+/// Closure bodies are lowered in one mode for the whole program: plain,
+/// unless the program differentiates, when a closure may be called on
+/// tracked floats wherever it was made (see [`grad`]); then the program
+/// is lowered again with tracked closure bodies.
 pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError> {
+    let lowering = lower_in(modules, Mode::Plain)?;
+    if lowering.differentiates && !lowering.program.closures.is_empty() {
+        return Ok(lower_in(modules, Mode::Tracked)?.program);
+    }
+    Ok(lowering.program)
+}
+
+fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'a>, RuntimeError> {
     let mut defs = HashMap::new();
     let mut layouts = HashMap::new();
     let mut constructors = HashMap::from([(TypeId::OPTION, 2)]);
@@ -115,6 +131,8 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         refused: HashMap::new(),
         layouts,
         constructors,
+        closure_mode,
+        differentiates: false,
     };
     let main_items = modules
         .iter()
@@ -122,7 +140,7 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
         .map_or(&[][..], |m| m.items);
     let span = main_items.first().map(|i| i.span).unwrap_or_default();
     lowering.program.functions.push(placeholder());
-    let mut body = FnLower::new(&mut lowering, None);
+    let mut body = FnLower::new(&mut lowering, None, Mode::Plain);
     let expr = body.top_level(modules)?;
     let locals = body.locals;
     let span = lowering.span(span);
@@ -137,12 +155,12 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
             replaces_tail_caller: false,
         },
     };
-    while let Some((global, cps, func)) = lowering.queue.pop() {
-        let function = lowering.function(global, cps)?;
+    while let Some((global, mode, cps, func)) = lowering.queue.pop() {
+        let function = lowering.function(global, mode, cps)?;
         lowering.program.functions[func.0 as usize] = function;
     }
     lowering.program.globals = lowering.slots.len() as u32;
-    Ok(lowering.program)
+    Ok(lowering)
 }
 
 fn placeholder() -> ir::Function {
@@ -195,11 +213,12 @@ fn function_def<'a>(
 struct Lowering<'a> {
     defs: HashMap<GlobalId, FunctionDef<'a>>,
     program: ir::Program,
-    /// Each top-level function by the effect variables that are `cps` in
-    /// its variant (see [`cps`]: one IR function per effect instance).
-    funcs: HashMap<(GlobalId, CpsVars), FuncId>,
+    /// Each top-level function by the mode it is reached in and the
+    /// effect variables that are `cps` in its variant (see [`grad`] and
+    /// [`cps`]: one IR function per mode and effect instance).
+    funcs: HashMap<(GlobalId, Mode, CpsVars), FuncId>,
     /// Functions given an id whose body is not lowered yet.
-    queue: Vec<(GlobalId, CpsVars, FuncId)>,
+    queue: Vec<(GlobalId, Mode, CpsVars, FuncId)>,
     /// The closure code of each wrapper of a top-level function used as a
     /// value, by function, parameter and variant (see [`closure`]).
     wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
@@ -214,6 +233,10 @@ struct Lowering<'a> {
     layouts: HashMap<TypeId, RecordLayout>,
     /// How many constructors every variant type has.
     constructors: HashMap<TypeId, usize>,
+    /// The mode of every closure body, wrapper and continuation.
+    closure_mode: Mode,
+    /// Whether a `grad`, `value_and_grad` or `jvp` was lowered.
+    differentiates: bool,
 }
 
 /// What [`Lowering::rollback`] goes back to.
@@ -228,25 +251,30 @@ impl<'a> Lowering<'a> {
         SpanId(self.program.spans.len() as u32 - 1)
     }
 
-    /// The id of a top-level function's variant, queued for lowering on
-    /// first use.
-    fn func(&mut self, global: GlobalId, cps: &CpsVars) -> FuncId {
-        if let Some(id) = self.funcs.get(&(global, cps.clone())) {
+    /// The id of a top-level function's variant in `mode`, queued for
+    /// lowering on first use.
+    fn func(&mut self, global: GlobalId, mode: Mode, cps: &CpsVars) -> FuncId {
+        if let Some(id) = self.funcs.get(&(global, mode, cps.clone())) {
             return *id;
         }
         let id = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(placeholder());
-        self.funcs.insert((global, cps.clone()), id);
-        self.queue.push((global, cps.clone(), id));
+        self.funcs.insert((global, mode, cps.clone()), id);
+        self.queue.push((global, mode, cps.clone(), id));
         id
     }
 
-    fn function(&mut self, global: GlobalId, cps: CpsVars) -> Result<ir::Function, RuntimeError> {
+    fn function(
+        &mut self,
+        global: GlobalId,
+        mode: Mode,
+        cps: CpsVars,
+    ) -> Result<ir::Function, RuntimeError> {
         let def = &self.defs[&global];
         let (name, body, span) = (def.name.clone(), def.body, def.span);
         let params = def.params.clone();
-        let (param_types, ret) = self.def_signature(global, &cps)?;
-        let mut f = FnLower::new(self, Some(global));
+        let (param_types, ret) = self.def_signature(global, mode, &cps)?;
+        let mut f = FnLower::new(self, Some(global), mode);
         f.cps_vars = Rc::new(cps);
         f.frame = Some(Rc::from(name.as_str()));
         let mut bound = Vec::new();
@@ -288,15 +316,16 @@ impl<'a> Lowering<'a> {
     }
 
     /// The IR parameter and result types of a top-level function's
-    /// variant: one that may shift takes a continuation and returns the
-    /// answer.
+    /// variant in `mode`: one that may shift takes a continuation and
+    /// returns the answer.
     fn def_signature(
         &self,
         global: GlobalId,
+        mode: Mode,
         cps: &CpsVars,
     ) -> Result<(Vec<Ty>, Ty), RuntimeError> {
         let def = &self.defs[&global];
-        let (mut params, ret) = signature(def.ty, def.params.len(), def.span)?;
+        let (mut params, ret) = signature(def.ty, def.params.len(), mode, def.span)?;
         if cps::variant_shifts(def.ty, def.params.len(), cps) {
             params.push(Ty::Val);
             return Ok((params, Ty::Val));
@@ -324,7 +353,7 @@ impl<'a> Lowering<'a> {
         self.program.functions.truncate(checkpoint.functions);
         self.program.closures.truncate(checkpoint.closures);
         self.funcs.retain(|_, func| kept(func));
-        self.queue.retain(|(_, _, func)| kept(func));
+        self.queue.retain(|(_, _, _, func)| kept(func));
         self.wrappers
             .retain(|_, code| (*code as usize) < checkpoint.closures);
         self.program
@@ -340,18 +369,23 @@ impl<'a> Lowering<'a> {
 }
 
 /// The parameter and result types of a curried function of `arity`
-/// parameters.
-fn signature(ty: &Type, arity: usize, span: Span) -> Result<(Vec<Ty>, Ty), RuntimeError> {
+/// parameters, compiled in `mode`.
+fn signature(
+    ty: &Type,
+    arity: usize,
+    mode: Mode,
+    span: Span,
+) -> Result<(Vec<Ty>, Ty), RuntimeError> {
     let mut params = Vec::new();
     let mut ty = ty;
     for _ in 0..arity {
         let Type::Arrow(param, result, _) = ty else {
             return Err(not_compiled("this function's type", span));
         };
-        params.push(ir_type(param, span)?);
+        params.push(mode.repr(ir_type(param, span)?));
         ty = result;
     }
-    Ok((params, ir_type(ty, span)?))
+    Ok((params, mode.repr(ir_type(ty, span)?)))
 }
 
 /// The IR type of values of a dlang type: scalars unboxed, everything
@@ -378,6 +412,8 @@ struct FnLower<'l, 'a> {
     /// The name the call stack shows for this body (`None` for the main
     /// code): continuations of its code show it too.
     frame: Option<Rc<str>>,
+    /// How this body represents floats (see [`grad`]).
+    mode: Mode,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
     /// The main file's top-level values, by global: locals of the main
@@ -396,10 +432,11 @@ struct FnLower<'l, 'a> {
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
-    fn new(lowering: &'l mut Lowering<'a>, this: Option<GlobalId>) -> Self {
+    fn new(lowering: &'l mut Lowering<'a>, this: Option<GlobalId>, mode: Mode) -> Self {
         FnLower {
             lowering,
             this,
+            mode,
             locals: Vec::new(),
             vars: HashMap::new(),
             globals: HashMap::new(),
@@ -501,8 +538,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
         sets
     }
 
+    /// The IR type of an expression's values in this body's mode.
     fn ty(&self, expr: &Expr<TypeInfo>) -> Result<Ty, RuntimeError> {
-        ir_type(&expr.ann.ty, expr.span)
+        self.repr(&expr.ann.ty, expr.span)
+    }
+
+    /// The IR type of values of dlang type `ty` in this body's mode.
+    fn repr(&self, ty: &Type, span: Span) -> Result<Ty, RuntimeError> {
+        Ok(self.mode.repr(ir_type(ty, span)?))
     }
 
     fn expr(&mut self, e: &'a Expr<TypeInfo>, tail: bool) -> Result<ir::Expr, RuntimeError> {
@@ -514,7 +557,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         Ok(match &e.kind {
             ExprKind::Lit(lit) => match lit {
                 Literal::Int(n) => build::int(*n),
-                Literal::Float(x) => build::float(*x),
+                Literal::Float(x) => self.float_const(*x, e.span),
                 Literal::Bool(b) => ir::Expr::Bool(*b),
                 Literal::Unit => ir::Expr::Unit,
                 Literal::String(s) => {
@@ -622,16 +665,23 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> Result<ir::Expr, RuntimeError> {
         use ir::build;
         let ty = match instance {
-            OpInstance::Same(ty) if *ty != Type::tensor() => ir_type(ty, e.span)?,
-            _ => return Err(not_compiled("tensor arithmetic", e.span)),
+            OpInstance::Same(ty) => self.repr(ty, e.span)?,
+            // A float broadcast over a tensor.
+            OpInstance::FloatTensor | OpInstance::TensorFloat => Ty::Val,
         };
-        if op == BinOp::Cons || matches!(ty, Ty::Val | Ty::Unit) {
+        // Floats (tracked or not) and tensors take the runtime's
+        // arithmetic below; other boxed operands are data.
+        let numeric = match instance {
+            OpInstance::Same(t) => *t == Type::float() || *t == Type::tensor(),
+            _ => true,
+        };
+        if op == BinOp::Cons || (!numeric && matches!(ty, Ty::Val | Ty::Unit)) {
             if let Some(data) = self.data_operator(e, op, lhs, rhs)? {
                 return Ok(data);
             }
         }
-        // Operands of a type variable, strings, `()` and `**`: the
-        // runtime's operators, as on the interpreter.
+        // Operands of a type variable, strings, tensors, tracked floats,
+        // `()` and `**`: the runtime's operators, as on the interpreter.
         let in_runtime =
             matches!(ty, Ty::Val | Ty::Unit) || matches!(op, BinOp::Pow | BinOp::Concat);
         if in_runtime && super::abi::binary_op(op).is_some() {
@@ -836,7 +886,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     Some((_, app)) => self.span(app.span),
                     None => span,
                 };
-                let func = self.lowering.func(id, &cps);
+                let func = self.lowering.func(id, self.mode, &cps);
                 let call = ir::Expr::Call {
                     func,
                     args: lowered,
@@ -858,7 +908,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 let (known, rest) = args.split_at(arity);
                 let values: Vec<_> = known.iter().map(|(arg, _)| *arg).collect();
                 let app = known.last().map_or(e, |(_, app)| *app);
-                (self.prim_call(app, id.0, &values)?, Ty::Val, rest)
+                let (value, ty) = self.prim_call(app, id.0, &values)?;
+                (value, ty, rest)
             }
             _ => (self.expr(head, false)?, self.ty(head)?, &args[..]),
         };
@@ -875,18 +926,30 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// A primitive applied to all its arguments (the application node
-    /// `e` names the call): a `val`.
+    /// `e` names the call), and the IR type of its value: a `val`, or an
+    /// `f64` from a math function on an unboxed float.
     fn prim_call(
         &mut self,
         e: &'a Expr<TypeInfo>,
         index: u32,
         args: &[&'a Expr<TypeInfo>],
-    ) -> Result<ir::Expr, RuntimeError> {
-        self.prim_entry(e, index, args, RuntimeFn::Prim(index))
+    ) -> Result<(ir::Expr, Ty), RuntimeError> {
+        if let Some(which) = PRIMS[index as usize].machine {
+            return Ok((self.differentiate(e, which, args)?, Ty::Val));
+        }
+        if let (Some(leaf), [arg]) = (math_leaf(index), args) {
+            if self.ty(arg)? == Ty::F64 {
+                let x = self.expr(arg, false)?;
+                let span = self.span(e.span);
+                return Ok((ir::build::runtime(leaf, vec![x], span.0), Ty::F64));
+            }
+        }
+        let call = self.prim_entry(e, index, args, RuntimeFn::Prim(index))?;
+        Ok((call, Ty::Val))
     }
 
     /// `entry` (a call of the primitive `index` or its value) of `args`
-    /// boxed; `grad` and the other machine primitives are refused.
+    /// boxed; a machine primitive as a value is refused.
     fn prim_entry(
         &mut self,
         e: &'a Expr<TypeInfo>,
@@ -905,5 +968,22 @@ impl<'l, 'a> FnLower<'l, 'a> {
             args: boxed,
             span,
         })
+    }
+}
+
+/// The leaf entry computing primitive `index` on an unboxed float, for
+/// the math functions that have one: the same `f64` functions the
+/// primitive applies to a plain float.
+fn math_leaf(index: u32) -> Option<RuntimeFn> {
+    let prim = &PRIMS[index as usize];
+    if prim.module != "Prelude" {
+        return None;
+    }
+    match prim.name {
+        "sin" => Some(RuntimeFn::Sin),
+        "cos" => Some(RuntimeFn::Cos),
+        "exp" => Some(RuntimeFn::Exp),
+        "log" => Some(RuntimeFn::Log),
+        _ => None,
     }
 }

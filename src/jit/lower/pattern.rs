@@ -21,7 +21,7 @@
 
 #![forbid(unsafe_code)]
 
-use super::{ir_type, FnLower};
+use super::FnLower;
 use crate::jit::ir::{self, Compare, DataFn, JoinId, JoinTarget, MatchKind, Ty, VarId};
 use crate::runtime::error::RuntimeError;
 use crate::syntax::ast::{Arm, Binding, Expr, Literal, Pattern, PatternKind, Span};
@@ -536,7 +536,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             PatternKind::As(inner, _, binder) => {
                 let mut inner = self.pat(inner)?;
                 inner.binders.push(*binder);
-                inner.ty = ir_type(&pattern.ann.ty, pattern.span)?;
+                inner.ty = self.repr(&pattern.ann.ty, pattern.span)?;
                 return Ok(inner);
             }
             PatternKind::Annot(inner, _) => return self.pat(inner),
@@ -544,7 +544,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         Ok(Pat {
             kind,
             binders,
-            ty: ir_type(&pattern.ann.ty, pattern.span)?,
+            ty: self.repr(&pattern.ann.ty, pattern.span)?,
         })
     }
 

@@ -221,7 +221,8 @@ fn tab_completes_names_and_module_members() {
 #[test]
 fn a_typed_byte_that_is_not_utf8_leaves_the_session_going() {
     let (mut repl, _history) = repl_at_prompt("utf8");
-    repl.send(b"\xff\r").unwrap();
+    // `send` takes text; the raw byte goes through `Write`.
+    std::io::Write::write_all(&mut repl, b"\xff\r").unwrap();
     repl.expect("[E007]").expect("a coded diagnostic");
     repl.send_line("1 + 2").unwrap();
     repl.expect("- : int = 3").expect("the session goes on");

@@ -162,6 +162,11 @@ fn ocaml_layout_typed_line_by_line() {
     repl.expect("val area : shape -> float = <fun>")
         .expect("a `let … in` over several lines");
 
+    type_line(&mut repl, "let broken x =", "..> ");
+    repl.send_line("  x + )").unwrap();
+    repl.expect("[E101]")
+        .expect("a syntax error no line can mend ends the input at once");
+
     repl.send_line(":type area;;").unwrap();
     repl.expect("area : shape -> float")
         .expect("`;;` after a command is ignored");
@@ -213,7 +218,9 @@ fn tab_completes_names_and_module_members() {
     // Several: the common part, then the list on a second Tab.
     repl.send("List.ma\t\t").unwrap();
     repl.expect("mapi").expect("the candidates are listed");
-    repl.send_control(ControlCode::EndOfText).unwrap();
+    repl.send(" (fun x -> x + 1) [1]\r").unwrap();
+    repl.expect("- : int list = [2]")
+        .expect("the first Tab inserted the common part, `map`");
     repl.send_line(":quit").unwrap();
     quit(repl);
 }

@@ -3,14 +3,16 @@
 //! A complete one-line input runs at Enter; an input that needed more
 //! lines (`type shape =` and its `| …` lines, `match … with` and its
 //! arms) is read whole and ends at a line ending in `;;` or at an empty
-//! line, as utop reads it. Piped input can also look at the next line, so
+//! line, as utop reads it, or as soon as it has a syntax error that no
+//! further line can mend. Piped input can also look at the next line, so
 //! a file laid out as usual needs no empty lines: a complete input ends
 //! there unless the next line carries it on (it is indented, or opens
 //! with `|`, `and`, `in`, an infix operator, …). A command (`:type e`,
 //! `#use "f"`) is always one line.
 
 use super::command;
-use crate::syntax::parse::is_incomplete;
+use crate::syntax::ast::FileId;
+use crate::syntax::parse::{is_incomplete, parse_repl_input};
 
 /// One input, ready to be handled.
 #[derive(Debug, PartialEq, Eq)]
@@ -76,7 +78,10 @@ impl InputBuffer {
         }
         let complete = !is_incomplete(&self.text);
         let ends = match next {
-            Next::Unknown => complete && self.lines == 1,
+            // A syntax error that no further line can mend ends a typed
+            // input at once: its diagnostic is the answer, rather than an
+            // empty line the user would have to guess.
+            Next::Unknown => complete && (self.lines == 1 || cannot_parse(&self.text)),
             Next::Line(next) => complete && !next.is_some_and(continues_input),
         };
         if ends {
@@ -102,6 +107,10 @@ impl InputBuffer {
     pub(super) fn clear(&mut self) {
         *self = InputBuffer::default();
     }
+}
+
+fn cannot_parse(text: &str) -> bool {
+    parse_repl_input(FileId(0), strip_double_semicolon(text)).is_err()
 }
 
 /// Whether a line goes on with the input before it rather than starting
@@ -213,6 +222,15 @@ mod tests {
                 source("let x = 1"),
                 source("  | not a continuation"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_typed_input_that_cannot_be_mended_ends_at_once() {
+        let typed = ["let f x =", "  x + )", "f"];
+        assert_eq!(
+            inputs(&typed, false),
+            [source("let f x =\n  x + )"), source("f")]
         );
     }
 

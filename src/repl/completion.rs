@@ -84,7 +84,12 @@ impl Completion {
                 let pool: BTreeSet<&String> = session.into_iter().chain(stdlib).flatten().collect();
                 (pos - prefix.len(), prefix, pool)
             }
-            None => (start, word, self.names.iter().collect()),
+            // The prelude is open everywhere, also before the session
+            // has loaded it.
+            None => {
+                let prelude = self.stdlib_members().get(PRELUDE).into_iter().flatten();
+                (start, word, self.names.iter().chain(prelude).collect())
+            }
         };
         let found = pool
             .into_iter()
@@ -195,6 +200,8 @@ mod tests {
         assert_eq!((start, found), (8, vec!["List".to_string()]));
         let (_, found) = completion.candidates("matc", 4);
         assert_eq!(found, ["match"]);
+        let (_, found) = completion.candidates("print_endl", 10);
+        assert_eq!(found, ["print_endline"], "the prelude before it is loaded");
         let (_, found) = completion.candidates("Pre", 3);
         assert!(
             found.is_empty(),

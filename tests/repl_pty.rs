@@ -118,6 +118,13 @@ fn repl_at_prompt(tag: &str) -> (Session, History) {
     (repl, history)
 }
 
+/// Sends `line` and waits for `answer` (`why` says what it shows).
+fn ask(repl: &mut Session, line: &str, answer: &str, why: &str) {
+    repl.send_line(line).unwrap();
+    repl.expect(answer)
+        .unwrap_or_else(|e| panic!("{why}: no `{answer}` after {line:?}: {e}"));
+}
+
 /// Sends `line` and waits for the prompt that follows it.
 fn type_line(repl: &mut Session, line: &str, prompt: &str) {
     repl.send_line(line).unwrap();
@@ -141,35 +148,54 @@ fn ocaml_layout_typed_line_by_line() {
     type_line(&mut repl, "type shape =", "..> ");
     type_line(&mut repl, "  | Circle of float", "..> ");
     type_line(&mut repl, "  | Square of float", "..> ");
-    repl.send_line("").unwrap();
-    repl.expect("type shape = Circle of float | Square of float")
-        .expect("the whole type, at the empty line");
+    ask(
+        &mut repl,
+        "",
+        "type shape = Circle of float | Square of float",
+        "the whole type, at the empty line",
+    );
 
     type_line(&mut repl, "let rec len l = match l with", "..> ");
     type_line(&mut repl, "  | [] -> 0", "..> ");
-    repl.send_line("  | _ :: t -> 1 + len t;;").unwrap();
-    repl.expect("val len : 'a list -> int = <fun>")
-        .expect("the whole function, at `;;`");
-    repl.send_line("len [Circle 1.0; Square 2.0]").unwrap();
-    repl.expect("- : int = 2").expect("both arms were read");
+    ask(
+        &mut repl,
+        "  | _ :: t -> 1 + len t;;",
+        "val len : 'a list -> int = <fun>",
+        "the whole function, at `;;`",
+    );
+    ask(
+        &mut repl,
+        "len [Circle 1.0; Square 2.0]",
+        "- : int = 2",
+        "both arms were read",
+    );
 
     type_line(&mut repl, "let area s =", "..> ");
     type_line(&mut repl, "  let pi = 3.0 in", "..> ");
     type_line(&mut repl, "  match s with", "..> ");
     type_line(&mut repl, "  | Circle r -> pi *. r *. r", "..> ");
     type_line(&mut repl, "  | Square a -> a *. a", "..> ");
-    repl.send_line("").unwrap();
-    repl.expect("val area : shape -> float = <fun>")
-        .expect("a `let … in` over several lines");
+    ask(
+        &mut repl,
+        "",
+        "val area : shape -> float = <fun>",
+        "a `let … in` over several lines",
+    );
 
     type_line(&mut repl, "let broken x =", "..> ");
-    repl.send_line("  x + )").unwrap();
-    repl.expect("[E101]")
-        .expect("a syntax error no line can mend ends the input at once");
+    ask(
+        &mut repl,
+        "  x + )",
+        "[E101]",
+        "a syntax error no line can mend ends the input at once",
+    );
 
-    repl.send_line(":type area;;").unwrap();
-    repl.expect("area : shape -> float")
-        .expect("`;;` after a command is ignored");
+    ask(
+        &mut repl,
+        ":type area;;",
+        "area : shape -> float",
+        "`;;` after a command is ignored",
+    );
     repl.send_line("#quit;;").unwrap();
     quit(repl);
 }
@@ -188,12 +214,18 @@ fn use_a_file_then_quit() {
     let mut repl = Session::spawn(command).expect("start dlang repl on a pty");
     repl.set_expect_timeout(Some(Duration::from_secs(60)));
     repl.expect("# ").expect("the prompt");
-    repl.send_line("#use \"shapes.dl\"").unwrap();
-    repl.expect("val double : int -> int = <fun>")
-        .expect("#use loads the file");
-    repl.send_line("double 21").unwrap();
-    repl.expect("- : int = 42")
-        .expect("its bindings are in scope");
+    ask(
+        &mut repl,
+        "#use \"shapes.dl\"",
+        "val double : int -> int = <fun>",
+        "#use loads the file",
+    );
+    ask(
+        &mut repl,
+        "double 21",
+        "- : int = 42",
+        "its bindings are in scope",
+    );
     repl.send_line("#quit").unwrap();
     quit(repl);
     let _ = std::fs::remove_dir_all(&dir);
@@ -231,8 +263,7 @@ fn a_typed_byte_that_is_not_utf8_leaves_the_session_going() {
     // `send` takes text; the raw byte goes through `Write`.
     std::io::Write::write_all(&mut repl, b"\xff\r").unwrap();
     repl.expect("[E007]").expect("a coded diagnostic");
-    repl.send_line("1 + 2").unwrap();
-    repl.expect("- : int = 3").expect("the session goes on");
+    ask(&mut repl, "1 + 2", "- : int = 3", "the session goes on");
     repl.send_line(":quit").unwrap();
     quit(repl);
 }

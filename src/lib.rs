@@ -207,6 +207,12 @@ impl Session {
         self.backend.top_level_value(name)
     }
 
+    /// The checker with everything checked so far (the REPL completes
+    /// names from its scope).
+    pub fn checker(&self) -> &Checker {
+        self.loader.checker()
+    }
+
     /// Writes out what the program printed so far; call before anything
     /// goes to stderr so the two streams interleave in order.
     pub fn flush_output(&mut self) {

@@ -1,5 +1,6 @@
-//! Command-line behaviour the golden files cannot show: output volume, and
-//! the order of stdout and stderr when both go to one pipe.
+//! Command-line behaviour the golden files cannot show: output volume, the
+//! order of stdout and stderr when both go to one pipe, and input that is
+//! not UTF-8.
 
 use std::io::Read;
 use std::path::Path;
@@ -71,6 +72,26 @@ fn help_and_version() {
     assert_eq!(String::from_utf8_lossy(&version.stdout), "dlang 0.1.0\n");
 }
 
+/// What `dlang repl`, run in `dir` with `input` piped in, prints.
+fn pipe_into_repl(dir: &Path, input: &[u8]) -> std::process::Output {
+    let mut child = dlang()
+        .arg("repl")
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start dlang repl");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write input");
+    child.wait_with_output().expect("wait for dlang")
+}
+
 /// A scratch directory for one test, removed when dropped.
 struct ScratchDir(std::path::PathBuf);
 
@@ -133,26 +154,34 @@ fn the_repl_imports_from_the_working_directory_and_loads_files() {
         b"let () = print \"util runs once\"\nlet twice x = 2 * x\n",
     );
     dir.write("prog.dl", b"import Util\nlet answer = Util.twice 21\n");
-    let mut child = dlang()
-        .arg("repl")
-        .current_dir(&dir.0)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start dlang repl");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"import Util\nUtil.twice 5\n:load prog.dl\nanswer + 1\n")
-        .expect("write input");
-    let output = child.wait_with_output().expect("wait for dlang");
+    let output = pipe_into_repl(
+        &dir.0,
+        b"import Util\nUtil.twice 5\n:load prog.dl\nanswer + 1\n",
+    );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "util runs once\n- : int = 10\nval answer : int = 42\n- : int = 43\n",
         "stderr: {}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_piped_line_that_is_not_utf8_is_e007_and_the_session_goes_on() {
+    let output = pipe_into_repl(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        b"1 + 1\nlet s = \"caf\xe9\"\nlet y =\n  \xff 2\n3 + 3\n",
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "- : int = 2\n- : int = 6\n",
+        "both inputs with a bad byte are dropped, the others run"
+    );
+    assert_eq!(stderr.matches("[E007]").count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("1 │ let s = \"caf\u{fffd}\"") && stderr.contains("this byte is not UTF-8"),
+        "the line is shown, labelled at the byte: {stderr}"
     );
 }

@@ -1,13 +1,15 @@
 //! The editor grammars under `editor/` must highlight exactly the lexer's
 //! keywords (`dlang::syntax::token::KEYWORDS`): every one of them, and no
-//! word the lexer does not treat as a keyword. The grammars' behaviour on
-//! real code is tested by `editor/check.sh` (Node and Vim); this test
-//! needs neither, so it runs with a plain `cargo test`.
+//! word the lexer does not treat as a keyword; and the editor tests must
+//! show every operator of the lexer. The grammars' behaviour on real code
+//! is tested by `editor/check.sh` (Node and Vim); this test needs
+//! neither, so it runs with a plain `cargo test`.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use dlang::syntax::token::KEYWORDS;
+use dlang::syntax::lexer::Lexer;
+use dlang::syntax::token::{Token, KEYWORDS};
 
 mod editor_support;
 
@@ -130,5 +132,103 @@ fn vscode_manifest_points_at_the_grammar() {
     assert_eq!(
         comments.get("lineComment").and_then(json::Value::as_str),
         Some("#")
+    );
+}
+
+/// Tokens of src/syntax/token.rs that separate or group rather than
+/// operate; the editors give them scopes of their own (or none).
+const PUNCTUATION: &[&str] = &[
+    "(", ")", "[", "]", "[|", "|]", "{", "}", ",", ";", ";;", ":", ".", "_", "|", "(*", "*)",
+];
+
+/// The lexer's operators: the symbols it has a token of its own for
+/// (`#[token("…")]` in token.rs, not words nor [`PUNCTUATION`]), and the
+/// kinds of user-defined operator (`Infix…` tokens, one per level).
+fn lexer_operators() -> (BTreeSet<String>, BTreeSet<String>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/syntax/token.rs");
+    let source = std::fs::read_to_string(&path).expect("read src/syntax/token.rs");
+    let fixed = source
+        .split("#[token(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(token, _)| token))
+        .filter(|token| !token.starts_with(|c: char| c.is_alphabetic()))
+        .filter(|token| !PUNCTUATION.contains(token))
+        .map(str::to_string)
+        .collect();
+    let user = source
+        .lines()
+        .filter_map(|line| line.trim().strip_suffix("(String),"))
+        .filter(|variant| variant.starts_with("Infix"))
+        .map(str::to_string)
+        .collect();
+    (fixed, user)
+}
+
+/// The operators in `code` as the lexer reads it: the text of each
+/// fixed-operator token and the kind of each user-defined one.
+fn operators_in(code: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut fixed = BTreeSet::new();
+    let mut user = BTreeSet::new();
+    for token in Lexer::new(code) {
+        let (start, token, end) = token.unwrap_or_else(|e| panic!("{code:?} does not lex: {e:?}"));
+        let kind = format!("{token:?}");
+        match token {
+            Token::InfixPow(_)
+            | Token::InfixMul(_)
+            | Token::InfixAdd(_)
+            | Token::InfixConcat(_)
+            | Token::InfixCmp(_) => {
+                user.insert(kind.split('(').next().unwrap_or_default().to_string());
+            }
+            _ => {
+                fixed.insert(code[start..end].to_string());
+            }
+        }
+    }
+    (fixed, user)
+}
+
+fn assert_shows_every_operator(test_file: &str, code: &str) {
+    let (fixed, user) = lexer_operators();
+    assert!(
+        fixed.len() > 20 && user.len() == 5,
+        "token.rs no longer reads as this test expects: {fixed:?} {user:?}"
+    );
+    let (shown_fixed, shown_user) = operators_in(code);
+    let missing: Vec<_> = fixed.difference(&shown_fixed).collect();
+    let missing_user: Vec<_> = user.difference(&shown_user).collect();
+    assert!(
+        missing.is_empty() && missing_user.is_empty(),
+        "{test_file} does not show every operator of src/syntax/token.rs:\n  \
+         operators missing: {missing:?}\n  kinds of user-defined operator missing: {missing_user:?}"
+    );
+}
+
+#[test]
+fn the_textmate_operator_test_shows_every_lexer_operator() {
+    let (_, text) = editor_file("vscode/test/operators.test.dl");
+    // The assertion lines are comments to the lexer.
+    assert_shows_every_operator("editor/vscode/test/operators.test.dl", &text);
+}
+
+#[test]
+fn the_vim_operator_lines_show_every_lexer_operator() {
+    let (_, text) = editor_file("vim/test/sample.dl");
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("let ops ")).collect();
+    assert_shows_every_operator(
+        "the `let ops` lines of editor/vim/test/sample.dl",
+        &lines.join("\n"),
+    );
+}
+
+#[test]
+fn the_tree_sitter_grammar_has_every_fixed_lexer_operator() {
+    let (_, grammar) = editor_file("tree-sitter-dlang/grammar.js");
+    let tokens = tree_sitter::grammar_tokens(&grammar);
+    let (fixed, _) = lexer_operators();
+    let missing: Vec<_> = fixed.difference(&tokens).collect();
+    assert!(
+        missing.is_empty(),
+        "editor/tree-sitter-dlang/grammar.js lacks operators of src/syntax/token.rs: {missing:?}"
     );
 }

@@ -17,6 +17,8 @@ Usage:
                                not built yet); past SIZE bytes (suffix K, M,
                                G or T, or `none`; default half the
                                machine's memory) the run stops with R015
+  dlang FILE.dl [-- ARGS...]   the same as `dlang run FILE.dl` (also for a
+                               path such as `./train`, as a `#!` line runs it)
   dlang check FILE [--types]   check FILE without running it; --types prints
                                `val name : type` for each top-level binding
   dlang repl                   start the interactive loop (also plain `dlang`)
@@ -71,8 +73,20 @@ pub fn parse_command_line(args: &[String]) -> Result<Command, UsageError> {
         "help" | "--help" | "-h" => Ok(Command::Help),
         "--version" | "-V" | "version" => Ok(Command::Version),
         other if other.starts_with('-') => Err(UsageError(format!("unknown option `{other}`"))),
-        other => Err(UsageError(format!("unknown command `{other}`"))),
+        file if names_a_file(file) => parse_run(args),
+        other => Err(UsageError(format!(
+            "unknown command `{other}` (to run a file, `dlang run {}`)",
+            shell_word(other)
+        ))),
     }
+}
+
+/// Whether a first argument that is no command is a program to run
+/// (`dlang foo.dl` is `dlang run foo.dl`): a `.dl` file, or a path, as a
+/// `#!/usr/bin/env dlang` script is started (`./train`). A bare word is
+/// taken for a mistyped command instead.
+fn names_a_file(arg: &str) -> bool {
+    arg.ends_with(".dl") || arg.contains(std::path::MAIN_SEPARATOR) || arg.contains('/')
 }
 
 fn parse_run(args: &[String]) -> Result<Command, UsageError> {
@@ -104,13 +118,21 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
             max_memory = Some(parse_memory(value)?);
             i += 1;
         } else if arg.starts_with('-') && arg != "-" {
-            return Err(UsageError(format!(
-                "unknown option `{arg}` for `dlang run`"
-            )));
+            return Err(for_the_program(
+                format!("unknown option `{arg}` for `dlang run`"),
+                file.is_some(),
+                args,
+                i,
+            ));
         } else if file.is_none() {
             file = Some(PathBuf::from(arg));
         } else {
-            return Err(unexpected(arg, "run"));
+            return Err(for_the_program(
+                format!("unexpected argument `{arg}` for `dlang run`"),
+                true,
+                args,
+                i,
+            ));
         }
         i += 1;
     }
@@ -156,6 +178,39 @@ fn parse_memory(value: &str) -> Result<usize, UsageError> {
             "`--max-memory {value}` is not a size: give bytes, or a number with K, M, G or T (`512M`), or `none`"
         ))
     })
+}
+
+/// `message` about `args[at]`, which the user may have meant for the
+/// program: says that the program's arguments go after `--`, with the
+/// command line that passes them there when the FILE came before them.
+fn for_the_program(message: String, file_before: bool, args: &[String], at: usize) -> UsageError {
+    let hint = if file_before {
+        let words: Vec<String> = args[..at]
+            .iter()
+            .map(|arg| shell_word(arg))
+            .chain(std::iter::once("--".to_string()))
+            .chain(args[at..].iter().map(|arg| shell_word(arg)))
+            .collect();
+        format!("dlang run {}", words.join(" "))
+    } else {
+        "dlang run FILE -- ARGS".to_string()
+    };
+    let hint = format!("note: the program's own arguments go after `--`: {hint}");
+    UsageError(format!("{message}\n{hint}"))
+}
+
+/// `word` as a shell reads it back: quoted when it holds anything but
+/// the characters of ordinary file names and options.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 fn unexpected(arg: &str, command: &str) -> UsageError {
@@ -240,6 +295,47 @@ mod tests {
                 file: "a.dl".into(),
                 types: true
             })
+        );
+    }
+
+    #[test]
+    fn a_file_alone_is_run() {
+        let run = |file: &str, args: Vec<String>| Command::Run {
+            file: file.into(),
+            backend: BackendName::DEFAULT,
+            max_memory: None,
+            args,
+        };
+        assert_eq!(parse(&["foo.dl"]), Ok(run("foo.dl", vec![])));
+        assert_eq!(
+            parse(&["./train", "--", "--epochs", "2"]),
+            Ok(run("./train", vec!["--epochs".into(), "2".into()]))
+        );
+        assert_eq!(
+            parse(&["frobnicate"]),
+            Err(UsageError(
+                "unknown command `frobnicate` (to run a file, `dlang run frobnicate`)".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn an_option_for_the_program_is_shown_after_double_dash() {
+        let message = |args: &[&str]| parse(args).unwrap_err().0;
+        assert_eq!(
+            message(&["run", "f.dl", "--epochs", "2"]),
+            "unknown option `--epochs` for `dlang run`\n\
+             note: the program's own arguments go after `--`: dlang run f.dl -- --epochs 2"
+        );
+        assert_eq!(
+            message(&["f.dl", "--backend", "interp", "data dir"]),
+            "unexpected argument `data dir` for `dlang run`\n\
+             note: the program's own arguments go after `--`: dlang run f.dl --backend interp -- 'data dir'"
+        );
+        assert_eq!(
+            message(&["run", "--epochs", "f.dl"]),
+            "unknown option `--epochs` for `dlang run`\n\
+             note: the program's own arguments go after `--`: dlang run FILE -- ARGS"
         );
     }
 

@@ -191,6 +191,30 @@ impl Checker {
         print::Printer::for_bindings(&self.state.table, &self.state.defs, env::MAIN).scheme(ty)
     }
 
+    /// The values and constructors visible unqualified at top level in
+    /// the main module (the REPL's scope), and each module checked so far
+    /// (a stdlib module's primitives count from the start) with its own:
+    /// what the REPL completes on Tab.
+    pub fn names_in_scope(&self) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+        let modules = &self.state.modules;
+        let names_of = |env: &env::ModuleEnv| -> Vec<String> {
+            env.values.keys().chain(env.ctors.keys()).cloned().collect()
+        };
+        let visible = modules
+            .search_order(env::MAIN)
+            .iter()
+            .filter_map(|module| modules.env(module))
+            .flat_map(names_of)
+            .collect();
+        let members = modules
+            .envs
+            .iter()
+            .filter(|(module, _)| !module.is_empty())
+            .map(|(module, env)| (module.clone(), names_of(env)))
+            .collect();
+        (visible, members)
+    }
+
     /// The module (`""` for the main file and the REPL) and name of a
     /// global binding.
     pub fn global_name(&self, id: resolved::GlobalId) -> Option<(String, String)> {

@@ -8,12 +8,20 @@ fn is_word(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
 }
 
+/// The tokens of grammar.js that look like names: its keywords.
+pub fn grammar_keywords(source: &str) -> BTreeSet<String> {
+    grammar_tokens(source)
+        .into_iter()
+        .filter(|token| is_word(token))
+        .collect()
+}
+
 /// Single-quoted strings of grammar.js that are tokens: not field
 /// names (`field('body', …)`) nor the grammar's own `name:`. Comments,
 /// double-quoted strings and regex literals (grammar.js divides
 /// nothing, so every other `/` starts one) are skipped.
-pub fn grammar_keywords(source: &str) -> BTreeSet<String> {
-    let mut words = BTreeSet::new();
+pub fn grammar_tokens(source: &str) -> BTreeSet<String> {
+    let mut tokens = BTreeSet::new();
     let mut code = String::new();
     let mut chars = source.chars().peekable();
     while let Some(c) = chars.next() {
@@ -38,15 +46,15 @@ pub fn grammar_keywords(source: &str) -> BTreeSet<String> {
                 let text = read_quoted(&mut chars, '\'');
                 let before = code.trim_end();
                 let is_label = before.ends_with("field(") || before.ends_with("name:");
-                if is_word(&text) && !is_label {
-                    words.insert(text);
+                if !is_label {
+                    tokens.insert(text);
                 }
                 code.push_str("''");
             }
             _ => code.push(c),
         }
     }
-    words
+    tokens
 }
 
 fn read_quoted(chars: &mut impl Iterator<Item = char>, quote: char) -> String {

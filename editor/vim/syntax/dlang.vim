@@ -83,6 +83,13 @@ syn match   dlangBar contained "|"
 syn region  dlangTypeRecord contained matchgroup=dlangDelimiter start="{" end="}" contains=dlangFieldDecl,@dlangTypeItems
 syn match   dlangFieldDecl contained "\<[a-z_]\k*\ze\s*:"
 
+" Block comments and strings span lines and nest, so only parsing from
+" the first line knows whether a line deep in a file is inside one (a
+" window opened in the middle of a long comment would otherwise show it
+" as code). Vim parses fast enough for files of any size dlang programs
+" have.
+syn sync fromstart
+
 hi def link dlangTodo               Todo
 hi def link dlangLineComment        Comment
 hi def link dlangBlockComment       Comment

@@ -114,6 +114,21 @@ for [s:context, s:needle, s:occurrence, s:group] in s:expectations
   call s:ExpectGroup(s:context, s:needle, s:occurrence, s:group)
 endfor
 
+" Every operator on the `let ops` lines (which tests/editor_keywords.rs
+" checks hold every operator of the lexer) is an operator.
+for s:lnum in range(1, line('$'))
+  if getline(s:lnum) =~# '^let ops '
+    " After the `=` of the `let`.
+    let s:col = len('let ops =')
+    for s:word in split(getline(s:lnum)[s:col :], ' ')
+      let s:col = stridx(getline(s:lnum), ' ' . s:word, s:col) + 1
+      if s:word =~# '^[-!$%&*+./:<=>?@^|~]\+$'
+        call s:Expect('line ' . s:lnum . ' operator ' . s:word, synIDattr(synID(s:lnum, s:col + 1, 1), 'name'), 'dlangOperator')
+      endif
+    endfor
+  endif
+endfor
+
 " Indentation: re-indent a flattened copy of indent.dl and compare.
 execute 'edit ' . fnameescape(s:dir . '/indent.dl')
 let s:expected = getline(1, '$')
@@ -124,6 +139,18 @@ for s:i in range(len(s:expected))
   call s:Expect('indent.dl line ' . (s:i + 1), get(s:actual, s:i, ''), s:expected[s:i])
 endfor
 set nomodified
+
+" Highlighting syncs from the start of the file: a line deep inside a
+" long block comment (or a string spanning lines), looked at first, is
+" still comment (string), and the code after it is code.
+enew
+setlocal filetype=dlang
+call setline(1, ['let a = 1', '(* a long comment (* nested *)'] + repeat(['   let x = "q" + 1'], 600) + ['*)', 'let s = "a string', 'over lines'] + repeat(['let y = 2'], 600) + ['"', 'let b = 2'])
+call s:Expect('line 400, inside a long comment', synIDattr(synID(400, 4, 1), 'name'), 'dlangBlockComment')
+call s:Expect('line 900, inside a long string', synIDattr(synID(900, 1, 1), 'name'), 'dlangString')
+call s:Expect('the line after both', synIDattr(synID(line('$'), 1, 1), 'name'), 'dlangBindingKeyword')
+set nomodified
+bwipeout!
 
 " Real programs ($DLANG_VIM_PROGRAMS, one path a line) are valid: no
 " error groups, and nothing still open at the end (a line appended to the
@@ -141,7 +168,6 @@ for s:program in split($DLANG_VIM_PROGRAMS, "\n")
     endfor
   endfor
   call append('$', 'let end_of_file = 0')
-  syntax sync fromstart
   call s:Expect(s:program . ' at its end', synIDattr(synID(line('$'), 1, 1), 'name'), 'dlangBindingKeyword')
   set nomodified
 endfor

@@ -81,7 +81,10 @@ fn polyline_points(points: &str) -> Vec<(f64, f64)> {
 fn an_svg_parses_and_holds_every_point() {
     for backend in ["interp", "jit"] {
         let dir = run_in_scratch("svg", &program("curves.svg", None), backend);
-        assert_eq!(files_besides_program(&dir), HashSet::from(["curves.svg".to_string()]));
+        assert_eq!(
+            files_besides_program(&dir),
+            HashSet::from(["curves.svg".to_string()])
+        );
         let text = std::fs::read_to_string(dir.join("curves.svg")).unwrap();
         let doc = roxmltree::Document::parse(&text).expect("the SVG is well-formed XML");
         let svg = doc.root_element();
@@ -96,11 +99,19 @@ fn an_svg_parses_and_holds_every_point() {
             .map(|n| polyline_points(n.attribute("points").unwrap()))
             .collect();
         // The series, and its mark in the legend.
-        let series = lines.iter().find(|l| l.len() == 5).expect("the loss line of 5 points");
+        let series = lines
+            .iter()
+            .find(|l| l.len() == 5)
+            .expect("the loss line of 5 points");
         assert!(lines.iter().any(|l| l.len() == 2), "the legend's mark");
         // Left to right in order of x, and downwards (the loss falls;
         // y grows down the picture).
-        assert!(series.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{series:?}");
+        assert!(
+            series
+                .windows(2)
+                .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1),
+            "{series:?}"
+        );
 
         let orange = colour_attribute(TAB_ORANGE);
         let markers = doc
@@ -123,8 +134,17 @@ fn an_svg_parses_and_holds_every_point() {
             .filter(|n| n.has_tag_name("text"))
             .map(|n| n.text().unwrap_or("").trim().to_string())
             .collect();
-        for wanted in ["Loss & accuracy <test>", "epoch", "value", "loss", "accuracy"] {
-            assert!(texts.iter().any(|t| t == wanted), "no text {wanted:?} in {texts:?}");
+        for wanted in [
+            "Loss & accuracy <test>",
+            "epoch",
+            "value",
+            "loss",
+            "accuracy",
+        ] {
+            assert!(
+                texts.iter().any(|t| t == wanted),
+                "no text {wanted:?} in {texts:?}"
+            );
         }
     }
 }
@@ -133,7 +153,10 @@ fn an_svg_parses_and_holds_every_point() {
 fn a_png_decodes_and_shows_every_series() {
     for backend in ["interp", "jit"] {
         let dir = run_in_scratch("png", &program("curves.PNG", Some((800, 600))), backend);
-        assert_eq!(files_besides_program(&dir), HashSet::from(["curves.PNG".to_string()]));
+        assert_eq!(
+            files_besides_program(&dir),
+            HashSet::from(["curves.PNG".to_string()])
+        );
         let file = std::fs::File::open(dir.join("curves.PNG")).unwrap();
         let mut reader = png::Decoder::new(std::io::BufReader::new(file))
             .read_info()
@@ -144,10 +167,17 @@ fn a_png_decodes_and_shows_every_series() {
         assert_eq!(info.color_type, png::ColorType::Rgb);
         let count = |rgb: [u8; 3]| pixels.chunks(3).filter(|p| *p == rgb).count();
         let white = count([255, 255, 255]);
-        assert!(white > 800 * 600 * 8 / 10, "mostly white background: {white}");
+        assert!(
+            white > 800 * 600 * 8 / 10,
+            "mostly white background: {white}"
+        );
         // A 2-pixel line across most of the width, and 5 discs of radius 3.
         assert!(count(TAB_BLUE) > 500, "the loss line: {}", count(TAB_BLUE));
-        assert!(count(TAB_ORANGE) > 5 * 20, "the markers: {}", count(TAB_ORANGE));
+        assert!(
+            count(TAB_ORANGE) > 5 * 20,
+            "the markers: {}",
+            count(TAB_ORANGE)
+        );
         // Text is drawn (anti-aliased black glyphs).
         assert!(count([0, 0, 0]) > 200, "the text: {}", count([0, 0, 0]));
     }

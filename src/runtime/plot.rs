@@ -222,7 +222,8 @@ fn axis_range(
 /// The bundled font, registered with plotters once per process.
 fn font_registered() -> Result<(), String> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
-    let ok = *REGISTERED.get_or_init(|| register_font(FONT_FAMILY, FontStyle::Normal, FONT).is_ok());
+    let ok =
+        *REGISTERED.get_or_init(|| register_font(FONT_FAMILY, FontStyle::Normal, FONT).is_ok());
     ok.then_some(())
         .ok_or_else(|| "the bundled font cannot be read".to_string())
 }
@@ -331,7 +332,11 @@ fn legend_corner(figure: &Figure, (x, y): &Axes) -> SeriesLabelPosition {
     // of 13-pixel text after a 20-pixel mark; the axes are the picture
     // less the label areas.
     let labels = figure.series.iter().filter(|s| !s.label.is_empty());
-    let longest = labels.clone().map(|s| s.label.chars().count()).max().unwrap_or(0);
+    let longest = labels
+        .clone()
+        .map(|s| s.label.chars().count())
+        .max()
+        .unwrap_or(0);
     let width = (45.0 + 8.0 * longest as f64) / (f64::from(figure.width) - 100.0);
     let height = (10.0 + 20.0 * labels.count() as f64) / (f64::from(figure.height) - 100.0);
     // The corners in matplotlib's order: upper right, upper left, lower
@@ -347,15 +352,26 @@ fn legend_corner(figure: &Figure, (x, y): &Axes) -> SeriesLabelPosition {
         let fx = (px - x.start) / (x.end - x.start);
         let fy = (py - y.start) / (y.end - y.start);
         for (n, (_, right, upper)) in covered.iter_mut().zip(&corners) {
-            let in_x = if *right { fx >= 1.0 - width } else { fx <= width };
-            let in_y = if *upper { fy >= 1.0 - height } else { fy <= height };
+            let in_x = if *right {
+                fx >= 1.0 - width
+            } else {
+                fx <= width
+            };
+            let in_y = if *upper {
+                fy >= 1.0 - height
+            } else {
+                fy <= height
+            };
             *n += usize::from(in_x && in_y);
         }
     };
     for series in &figure.series {
         for (i, &(px, py)) in series.points.iter().enumerate() {
             count(px, py);
-            let next = series.points.get(i + 1).filter(|_| series.mark == Mark::Line);
+            let next = series
+                .points
+                .get(i + 1)
+                .filter(|_| series.mark == Mark::Line);
             if let Some(&(qx, qy)) = next {
                 for step in 1..SEGMENT_SAMPLES {
                     let t = step as f64 / SEGMENT_SAMPLES as f64;
@@ -364,9 +380,7 @@ fn legend_corner(figure: &Figure, (x, y): &Axes) -> SeriesLabelPosition {
             }
         }
     }
-    let best = (0..corners.len())
-        .min_by_key(|&i| covered[i])
-        .unwrap_or(0);
+    let best = (0..corners.len()).min_by_key(|&i| covered[i]).unwrap_or(0);
     corners[best].0.clone()
 }
 

@@ -109,6 +109,12 @@ pub const MODULES: &[StdlibModule] = &[
         text: include_str!("../stdlib/nn.dl"),
         record_fields: &["wx", "wh", "b", "w_ih", "w_hh", "b_ih", "b_hh"],
     },
+    StdlibModule {
+        name: "Plot",
+        file: "plot.dl",
+        text: include_str!("../stdlib/plot.dl"),
+        record_fields: &[],
+    },
 ];
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! docs/tutorial.md runs: every ```dlang block is a whole program, run
 //! from the repository root on the interpreter; it must exit with 0 and
-//! print exactly the ```text block that follows it. The checkpoint the
-//! first program saves (`digits_mlp.npz`, in the root) is removed after.
+//! print exactly the ```text block that follows it. The checkpoint and
+//! the plot the training program saves (`digits_mlp.npz`,
+//! `digits_loss.svg`, in the root) are removed after.
 
 use std::path::Path;
 use std::process::Command;
@@ -63,7 +64,9 @@ fn every_tutorial_program_prints_what_the_tutorial_says() {
             "tutorial program {i} failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let _ = std::fs::remove_file(root.join("digits_mlp.npz"));
+        for written in ["digits_mlp.npz", "digits_loss.svg"] {
+            let _ = std::fs::remove_file(root.join(written));
+        }
         assert_eq!(
             String::from_utf8_lossy(&out.stdout),
             *expected,

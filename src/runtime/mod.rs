@@ -15,6 +15,7 @@ pub mod memory;
 pub mod npz;
 pub mod ops;
 pub mod optim;
+pub mod plot;
 pub mod prims;
 pub mod print;
 pub mod random;

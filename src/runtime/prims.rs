@@ -14,6 +14,7 @@ mod list;
 pub(crate) mod math;
 mod nn;
 mod optim;
+mod plot;
 mod prelude;
 mod printf;
 pub(crate) mod progress;
@@ -232,6 +233,11 @@ pub static PRIMS: &[Prim] = &[
     prim("NN", "save", "string -> 'a -> unit where 'a : diff", 2, nn::save),
     prim("NN", "load", "string -> 'a -> 'a where 'a : diff", 2, nn::load),
     prim("NN", "dropout_mask", "float -> tensor -> tensor", 2, nn::dropout_mask),
+
+    prim("Plot", "check_size", "int -> int -> unit", 2, plot::check_size),
+    prim("Plot", "check_series", "string -> string -> float list -> float list -> unit", 4, plot::check_series),
+    prim("Plot", "tensor_points", "string -> tensor -> float list", 2, plot::tensor_points),
+    prim("Plot", "render", "string -> string -> string -> string -> int -> int -> (string * bool * float list * float list) list -> unit", 7, plot::render),
 
     prim("Optim", "sgd", "float -> optimizer", 1, optim::sgd),
     prim("Optim", "momentum", "float -> float -> optimizer", 2, optim::momentum),

@@ -153,6 +153,14 @@ pub enum TypeError {
         function: String,
         span: Span,
     },
+    /// `r.name <- v` on a field not declared `mutable`.
+    ImmutableField {
+        name: String,
+        /// The record type and the field's type, printed.
+        record: String,
+        field_type: String,
+        span: Span,
+    },
 }
 
 impl TypeError {
@@ -196,6 +204,7 @@ impl TypeError {
             TypeError::BadFormat { .. } => "E224",
             TypeError::FormatArgument { .. } => "E225",
             TypeError::FormatNotLiteral { .. } => "E226",
+            TypeError::ImmutableField { .. } => "E227",
         }
     }
 
@@ -422,6 +431,19 @@ impl TypeError {
             .with_label(*span, "not a literal format")
             .with_note(format!(
                 "the format is checked when the program is, so it is written in the call: `{function} \"%d items\\n\" n`; to print a string computed at run time, use `{function} \"%s\" s`"
+            )),
+            TypeError::ImmutableField {
+                name,
+                record,
+                field_type,
+                span,
+            } => Diagnostic::error(
+                code,
+                format!("the field `{name}` of `{record}` is not mutable"),
+            )
+            .with_label(*span, "assigned with `<-`")
+            .with_note(format!(
+                "declare it `mutable {name} : {field_type}` in the type `{record}` to assign it in place, or make a new record with `{{ r with {name} = … }}`"
             )),
         }
     }

@@ -281,6 +281,9 @@ impl<'s> Infer<'s> {
             }
             ExprKind::Index(a, i) => self.infer_index(*a, *i, span, ctx),
             ExprKind::IndexSet(a, i, v) => self.infer_index_set(*a, *i, *v, span, ctx),
+            ExprKind::FieldSet(r, name, name_span, (), v) => {
+                self.infer_field_set(*r, (name, name_span), *v, span, ctx)
+            }
             ExprKind::Assign(r, v) => self.infer_assign(*r, *v, span, ctx),
             ExprKind::Deref(r) => self.infer_deref(*r, span, ctx),
             ExprKind::Ref(v) => self.infer_ref(*v, span, ctx),

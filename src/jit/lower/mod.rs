@@ -84,7 +84,7 @@ pub fn lower_program(modules: &[Module<'_>]) -> Result<ir::Program, RuntimeError
                 for (decl, id) in decls.iter().zip(ids) {
                     match &decl.body {
                         TypeBody::Record(fields) => {
-                            let layout = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                            let layout = crate::runtime::data::record_layout(fields);
                             layouts.insert(*id, layout);
                         }
                         TypeBody::Variant(ctors) => {
@@ -609,6 +609,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Reset(body) => self.reset(e, body)?,
             ExprKind::Try(..) => return Err(not_compiled("`try`", e.span)),
             ExprKind::Assert(..) => return Err(not_compiled("`assert`", e.span)),
+            ExprKind::FieldSet(..) => {
+                return Err(not_compiled("assigning a `mutable` field", e.span))
+            }
         })
     }
 

@@ -87,7 +87,9 @@ pub fn field_set(record: Value, index: usize, value: Value) -> Result<Value, Run
         return Err(RuntimeError::internal("field assignment on a non-record"));
     };
     if !record.set(index, value) {
-        return Err(RuntimeError::internal("assigning a field that is not mutable"));
+        return Err(RuntimeError::internal(
+            "assigning a field that is not mutable",
+        ));
     }
     Ok(Value::Unit)
 }

@@ -182,7 +182,11 @@ impl Layout {
         let any_mutable = mutable.contains(&true);
         Rc::new(Layout {
             names: names.into(),
-            mutable: if any_mutable { mutable.into() } else { Box::new([]) },
+            mutable: if any_mutable {
+                mutable.into()
+            } else {
+                Box::new([])
+            },
         })
     }
 

@@ -8,7 +8,8 @@
 //! ([`super::Delimiters`]), so every call takes the run's [`RuntimeCtx`].
 
 use super::{
-    close, gradient_of, primal_of, strip_tag, tangent_of, track_input, with_new_cells, with_tangents,
+    close, gradient_of, primal_of, strip_tag, tangent_of, track_input, with_new_cells,
+    with_tangents,
 };
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;

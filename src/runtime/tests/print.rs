@@ -49,7 +49,10 @@ fn structures() {
         Layout::new([("v", false), ("next", true)]),
         vec![int(1), Value::none()],
     ));
-    assert_eq!(show(&Value::Record(cyclic.clone())), "{ v = 1; next = None }");
+    assert_eq!(
+        show(&Value::Record(cyclic.clone())),
+        "{ v = 1; next = None }"
+    );
     assert!(cyclic.set(1, Value::some(Value::Record(cyclic.clone()))));
     assert_eq!(
         show(&Value::Record(cyclic.clone())),

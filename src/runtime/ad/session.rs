@@ -1,7 +1,7 @@
 //! The opening and closing of one `grad`, `value_and_grad` or `jvp`
 //! invocation, which every backend runs around its call of the
 //! differentiated function: [`Session::open`] allocates the tag and tracks
-//! the input, the backend calls `f` on [`Session::input`], and
+//! the input, the backend calls `f` on [`Session::argument`], and
 //! [`Session::close`] runs the backward pass and reads the result. A run
 //! that stops with an error forgets every session with
 //! `ctx.ad.abandon_all()`. The sessions' state is the context's
@@ -71,7 +71,7 @@ impl Session {
     }
 
     /// What the differentiated function is called on.
-    pub fn input(&self) -> &Value {
+    pub fn argument(&self) -> &Value {
         &self.argument
     }
 

@@ -6,7 +6,7 @@ use super::infer::{Check, Infer, Typed};
 use super::resolved::{CtorRef, FieldRef};
 use super::types::{Effect, Type, TypeId};
 use super::TypeInfo;
-use crate::syntax::ast::{ExprKind, FieldExpr, Path, Span, UntypedExpr};
+use crate::syntax::ast::{Expr, ExprKind, FieldExpr, Path, Span, UntypedExpr};
 use std::collections::HashMap;
 
 /// A record type with fresh parameters: the type, its id and its fields
@@ -22,11 +22,8 @@ impl Infer<'_> {
         span: Span,
         ctx: &Effect,
     ) -> Check<Typed> {
-        let (record, shifts) = self.infer_expr(record, ctx)?;
-        let (record_ty, record_id, fields) = self.instantiate_record_of_field(&name, name_span)?;
-        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
-        let (index, ty) = field_type(&fields, &name, name_span)?;
-        let field = self.field_ref(record_id, index);
+        let (record, shifts, _, field, ty) =
+            self.infer_record_with_field(record, &name, name_span, ctx)?;
         Ok(self.node(
             ExprKind::Field(Box::new(record), name, name_span, field),
             span,
@@ -46,11 +43,8 @@ impl Infer<'_> {
         span: Span,
         ctx: &Effect,
     ) -> Check<Typed> {
-        let (record, s1) = self.infer_expr(record, ctx)?;
-        let (record_ty, record_id, fields) = self.instantiate_record_of_field(&name, name_span)?;
-        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
-        let (index, ty) = field_type(&fields, &name, name_span)?;
-        let field = self.field_ref(record_id, index);
+        let (record, s1, record_ty, field, ty) =
+            self.infer_record_with_field(record, &name, name_span, ctx)?;
         if !field.mutable {
             let mut p = self.printer();
             return Err(TypeError::ImmutableField {
@@ -73,6 +67,24 @@ impl Infer<'_> {
             s1 || s2,
             ctx,
         ))
+    }
+
+    /// `record`, checked to be of the record type with the field `name`:
+    /// the typed record, whether it shifts, its type, the field and the
+    /// field's type.
+    fn infer_record_with_field(
+        &mut self,
+        record: UntypedExpr,
+        name: &str,
+        name_span: Span,
+        ctx: &Effect,
+    ) -> Check<(Expr<TypeInfo>, bool, Type, FieldRef, Type)> {
+        let (record, shifts) = self.infer_expr(record, ctx)?;
+        let (record_ty, record_id, fields) = self.instantiate_record_of_field(name, name_span)?;
+        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
+        let (index, ty) = field_type(&fields, name, name_span)?;
+        let field = self.field_ref(record_id, index);
+        Ok((record, shifts, record_ty, field, ty))
     }
 
     /// The field at declared `index` of the record type `record`.

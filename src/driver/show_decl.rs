@@ -51,7 +51,10 @@ fn show_type_decl(decl: &TypeDecl) -> String {
             "{{ {} }}",
             fields
                 .iter()
-                .map(|f| format!("{} : {}", f.name, show_type_expr(&f.ty)))
+                .map(|f| {
+                    let mutable = if f.mutable { "mutable " } else { "" };
+                    format!("{mutable}{} : {}", f.name, show_type_expr(&f.ty))
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         ),

@@ -163,6 +163,11 @@ impl Names {
                 self.expr(record);
                 self.fields.insert(name.clone());
             }
+            ExprKind::FieldSet(record, name, _, _, value) => {
+                self.expr(record);
+                self.fields.insert(name.clone());
+                self.expr(value);
+            }
             ExprKind::LocalOpen(module, _, body) => {
                 self.opened(module);
                 self.expr(body);

@@ -73,6 +73,10 @@ pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeEr
             data::record_update(base, indices, parts)?
         }
         Build::Field(index) => data::field(next(&mut parts)?, *index)?,
+        Build::FieldSet(index) => {
+            let record = next(&mut parts)?;
+            data::field_set(record, *index, next(&mut parts)?)?
+        }
         Build::Index => {
             let array = next(&mut parts)?;
             data::index(array, next(&mut parts)?)?

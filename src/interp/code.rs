@@ -140,6 +140,9 @@ pub enum Build {
     RecordUpdate(Box<[usize]>),
     /// The field at this declared index.
     Field(usize),
+    /// Parts: the record, then the value for its mutable field at this
+    /// declared index (`r.f <- v`).
+    FieldSet(usize),
     /// `a.(i)`
     Index,
     /// `a.(i) <- v`

@@ -28,7 +28,7 @@ impl Exec<'_> {
         };
         let session =
             ad::Session::open(self.ctx, which, point).map_err(|e| fail_at(e, self.span(call)))?;
-        let (f, input) = (f.clone(), session.input().clone());
+        let (f, input) = (f.clone(), session.argument().clone());
         self.push_frame(Frame::GradDelimiter { session, call });
         self.apply(f, input, call)
     }

@@ -443,6 +443,10 @@ impl<'a> Lowerer<'a> {
                 build: Build::Field(field.index as usize),
                 parts: self.lower_all(&[&**record])?,
             },
+            ExprKind::FieldSet(record, _, _, field, value) => Node::Build {
+                build: Build::FieldSet(field.index as usize),
+                parts: self.lower_all(&[&**record, &**value])?,
+            },
             ExprKind::Index(array, index) => Node::Build {
                 build: Build::Index,
                 parts: self.lower_all(&[&**array, &**index])?,

@@ -29,7 +29,6 @@ mod resume;
 mod tests;
 
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
@@ -107,7 +106,7 @@ impl Interpreter {
                 ItemKind::Type(decls, ids) => {
                     for (decl, id) in decls.iter().zip(ids) {
                         if let TypeBody::Record(fields) = &decl.body {
-                            let layout = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                            let layout = crate::runtime::data::record_layout(fields);
                             self.layouts.insert(*id, layout);
                         }
                     }

@@ -42,9 +42,8 @@ pub fn match_pattern(pat: &Pat, value: &Value, slots: &mut [Value]) -> bool {
         Pat::Record(fields) => match value {
             Value::Record(record) => fields.iter().all(|(index, p)| {
                 record
-                    .values
-                    .get(*index)
-                    .is_some_and(|v| match_pattern(p, v, slots))
+                    .read_field(*index, |v| match_pattern(p, v, slots))
+                    .unwrap_or(false)
             }),
             _ => false,
         },

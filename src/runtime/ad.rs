@@ -37,7 +37,8 @@ use super::value::Value;
 pub use arith::{binary, unary, Unary};
 pub use session::Session;
 pub use structure::{
-    gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_tangents,
+    gradient_of, primal_of, strip_all, strip_tag, tangent_of, track_input, with_new_cells,
+    with_tangents,
 };
 pub use tensor::apply as tensor_op;
 

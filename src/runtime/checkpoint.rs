@@ -176,7 +176,7 @@ fn named_leaves(v: &Value) -> Vec<(String, Value)> {
                 .collect(),
             Value::Record(r) => r
                 .fields()
-                .map(|(field, x)| (child(&name, field), x.clone()))
+                .map(|(field, x)| (child(&name, field), x))
                 .collect(),
             Value::Variant(c) => c
                 .arg

@@ -10,7 +10,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::error::RuntimeError;
-use super::value::{dup, Record, RecordLayout, Value};
+use super::value::{dup, Layout, Record, RecordLayout, Value};
+use crate::syntax::ast::FieldDecl;
 
 /// `(a, b, …)`
 pub fn tuple(parts: Vec<Value>) -> Value {
@@ -32,23 +33,26 @@ pub fn variant(tag: u32, name: &Rc<str>, arg: Value) -> Value {
     Value::variant(tag, name.clone(), Some(arg))
 }
 
+/// The layout of the records of a type declared with `fields`.
+pub fn record_layout(fields: &[FieldDecl]) -> RecordLayout {
+    Layout::new(fields.iter().map(|f| (f.name.as_str(), f.mutable)))
+}
+
 /// `{ f = a; … }`: `values` in source order, `order[i]` the declared
 /// index of value `i` in `layout`.
 pub fn record(layout: &RecordLayout, order: &[usize], values: Vec<Value>) -> Value {
-    let mut fields = vec![Value::Unit; layout.len()];
+    let mut fields = vec![Value::Unit; layout.names().len()];
     for (value, index) in values.into_iter().zip(order) {
         if let Some(field) = fields.get_mut(*index) {
             *field = value;
         }
     }
-    Value::Record(Rc::new(Record {
-        layout: layout.clone(),
-        values: fields,
-    }))
+    Value::Record(Rc::new(Record::new(layout.clone(), fields)))
 }
 
 /// `{ base with f = a; … }`: the fields at declared `indices` take
-/// `values`.
+/// `values`. The result is a new record: its mutable fields are new cells
+/// (holding what `base`'s hold now), as in OCaml.
 pub fn record_update(
     base: Value,
     indices: &[usize],
@@ -57,7 +61,7 @@ pub fn record_update(
     let Value::Record(base) = base else {
         return Err(RuntimeError::internal("`with` on a non-record"));
     };
-    let mut fields = base.values.clone();
+    let mut fields = base.values();
     for (index, value) in indices.iter().zip(values) {
         match fields.get_mut(*index) {
             Some(field) => *field = value,
@@ -72,10 +76,22 @@ pub fn field(record: Value, index: usize) -> Result<Value, RuntimeError> {
     let Value::Record(record) = record else {
         return Err(RuntimeError::internal("field access on a non-record"));
     };
-    match record.values.get(index) {
-        Some(v) => Ok(v.clone()),
-        None => Err(RuntimeError::internal("unknown record field")),
+    record
+        .get(index)
+        .ok_or_else(|| RuntimeError::internal("unknown record field"))
+}
+
+/// `r.f <- v`, `f` the mutable field at declared index `index`.
+pub fn field_set(record: Value, index: usize, value: Value) -> Result<Value, RuntimeError> {
+    let Value::Record(record) = record else {
+        return Err(RuntimeError::internal("field assignment on a non-record"));
+    };
+    if !record.set(index, value) {
+        return Err(RuntimeError::internal(
+            "assigning a field that is not mutable",
+        ));
     }
+    Ok(Value::Unit)
 }
 
 /// `ref v`

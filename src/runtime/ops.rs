@@ -295,8 +295,8 @@ fn compare_structure(
                 Ordering::Equal
             }
             (Value::Record(p), Value::Record(q)) => {
-                push_pairs(&mut work, p.values.iter(), q.values.iter());
-                p.values.len().cmp(&q.values.len())
+                push_pairs(&mut work, p.slots().iter(), q.slots().iter());
+                p.len().cmp(&q.len())
             }
             (Value::Variant(p), Value::Variant(q)) => {
                 let by_shape = p.arg.is_some().cmp(&q.arg.is_some());

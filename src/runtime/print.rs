@@ -41,6 +41,8 @@ enum Task {
     FieldLabel(Rc<str>, bool),
     /// Done with the contents of the mutable cell at this address.
     LeaveCell(usize),
+    /// A record's `mutable` field: its cell, shown as what it holds.
+    FieldCell(Value),
 }
 
 fn render(root: &Value, position: Position) -> String {
@@ -69,13 +71,17 @@ fn render(root: &Value, position: Position) -> String {
                     tasks.push(Task::Show(cell.head.clone(), Position::Inside));
                 }
             }
+            Task::FieldCell(cell) => {
+                if !enter_cell(&cell, &mut open_cells, &mut out, &mut tasks) {
+                    continue;
+                }
+                if let Value::Ref(contents) = &cell {
+                    tasks.push(Task::Show(contents.borrow().clone(), Position::Inside));
+                }
+            }
             Task::Show(v, position) => {
-                if let Some(address) = cell_address(&v) {
-                    if !open_cells.insert(address) {
-                        out.push_str("...");
-                        continue;
-                    }
-                    tasks.push(Task::LeaveCell(address));
+                if !enter_cell(&v, &mut open_cells, &mut out, &mut tasks) {
+                    continue;
                 }
                 if position == Position::Argument && needs_parentheses(&v) {
                     out.push('(');
@@ -86,6 +92,24 @@ fn render(root: &Value, position: Position) -> String {
         }
     }
     out
+}
+
+/// Marks the cell `v` is (if it is one) as being printed; false, having
+/// printed `...`, when it already is: the value contains itself.
+fn enter_cell(
+    v: &Value,
+    open_cells: &mut HashSet<usize>,
+    out: &mut String,
+    tasks: &mut Vec<Task>,
+) -> bool {
+    if let Some(address) = cell_address(v) {
+        if !open_cells.insert(address) {
+            out.push_str("...");
+            return false;
+        }
+        tasks.push(Task::LeaveCell(address));
+    }
+    true
 }
 
 /// Writes the atomic part of `v` to `out` and schedules its components.
@@ -127,8 +151,13 @@ fn render_one(v: &Value, position: Position, out: &mut String, tasks: &mut Vec<T
         Value::Record(record) => {
             out.push_str("{ ");
             tasks.push(Task::Text(" }"));
-            for (i, (name, value)) in record.fields().enumerate().rev() {
-                tasks.push(Task::Show(value.clone(), Position::Inside));
+            let fields = record.layout.names().iter().zip(record.slots());
+            for (i, (name, slot)) in fields.enumerate().rev() {
+                tasks.push(if record.layout.is_mutable(i) {
+                    Task::FieldCell(slot.clone())
+                } else {
+                    Task::Show(slot.clone(), Position::Inside)
+                });
                 tasks.push(Task::FieldLabel(name.clone(), i == 0));
             }
         }

@@ -2,7 +2,8 @@
 //! boundary with the runtime.
 //!
 //! Values are reference counted and immutable except through `Ref` and
-//! `Array` cells. Containers that can nest deeply (cons cells, records,
+//! `Array` cells (and a record's `mutable` fields, which are `Ref` cells
+//! inside it). Containers that can nest deeply (cons cells, records,
 //! constructors) free their contents with a work list, so dropping a list
 //! of a million elements, or a tree that deep, does not recurse.
 
@@ -90,7 +91,7 @@ impl Drop for ConsCell {
 
 impl Drop for Record {
     fn drop(&mut self) {
-        drop_deep(std::mem::take(&mut self.values));
+        drop_deep(std::mem::take(&mut self.slots));
     }
 }
 
@@ -123,7 +124,7 @@ pub fn drop_deep(mut work: Vec<Value>) {
             }
             Value::Record(record) => {
                 if let Ok(mut record) = Rc::try_unwrap(record) {
-                    work.append(&mut record.values);
+                    work.append(&mut record.slots);
                 }
             }
             Value::Tuple(mut items) => {
@@ -162,14 +163,55 @@ pub fn drop_deep(mut work: Vec<Value>) {
     }
 }
 
-/// The field names of a record type in declaration order (the order
-/// they print in), shared by every record of the type.
-pub type RecordLayout = Rc<[Rc<str>]>;
+/// What every record of one type shares: its fields' names in
+/// declaration order (the order they print in) and which are `mutable`.
+pub type RecordLayout = Rc<Layout>;
 
+#[derive(Debug, Default)]
+pub struct Layout {
+    names: Box<[Rc<str>]>,
+    /// By declared index; empty when no field is mutable, the common case.
+    mutable: Box<[bool]>,
+}
+
+impl Layout {
+    /// The layout of fields `(name, mutable)` in declaration order.
+    pub fn new<'n>(fields: impl IntoIterator<Item = (&'n str, bool)>) -> RecordLayout {
+        let (names, mutable): (Vec<Rc<str>>, Vec<bool>) =
+            fields.into_iter().map(|(n, m)| (Rc::from(n), m)).unzip();
+        let any_mutable = mutable.contains(&true);
+        Rc::new(Layout {
+            names: names.into(),
+            mutable: if any_mutable {
+                mutable.into()
+            } else {
+                Box::new([])
+            },
+        })
+    }
+
+    pub fn names(&self) -> &[Rc<str>] {
+        &self.names
+    }
+
+    pub fn is_mutable(&self, index: usize) -> bool {
+        self.mutable.get(index).copied().unwrap_or(false)
+    }
+
+    pub fn has_mutable_fields(&self) -> bool {
+        !self.mutable.is_empty()
+    }
+}
+
+/// A record value. A `mutable` field's slot is a `Value::Ref` cell that
+/// holds its value, created with the record: so a record without mutable
+/// fields is its values and nothing more, assignment writes the cell
+/// every alias of the record sees, and equality, hashing and printing
+/// meet a cycle through a mutable field as one through a `ref`.
 pub struct Record {
     pub layout: RecordLayout,
-    /// The field values by declared field index.
-    pub values: Vec<Value>,
+    /// By declared field index.
+    slots: Vec<Value>,
 }
 
 pub struct Variant {
@@ -187,20 +229,82 @@ pub const NONE_TAG: u32 = 0;
 pub const SOME_TAG: u32 = 1;
 
 impl Record {
-    /// The fields' names with their values, in declaration order.
-    pub fn fields(
-        &self,
-    ) -> impl ExactSizeIterator<Item = (&Rc<str>, &Value)> + DoubleEndedIterator {
-        self.layout.iter().zip(self.values.iter())
+    /// The record of `layout` whose fields have `values` (by declared
+    /// index); each mutable field gets a new cell.
+    pub fn new(layout: RecordLayout, mut values: Vec<Value>) -> Record {
+        if layout.has_mutable_fields() {
+            for (index, value) in values.iter_mut().enumerate() {
+                if layout.is_mutable(index) {
+                    let contents = std::mem::replace(value, Value::Unit);
+                    *value = Value::Ref(Rc::new(RefCell::new(contents)));
+                }
+            }
+        }
+        Record {
+            layout,
+            slots: values,
+        }
     }
 
-    /// A record with `self`'s layout and `values` in its order: how the
-    /// structure walks (AD, optimizers) rebuild a record.
+    /// How many fields the record has.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The value of the field at declared `index` (for a mutable field,
+    /// what its cell holds now).
+    pub fn get(&self, index: usize) -> Option<Value> {
+        self.read_field(index, dup)
+    }
+
+    /// `read` applied to the value of the field at declared `index` where
+    /// it is, without a copy (inside its cell, for a mutable field).
+    pub fn read_field<R>(&self, index: usize, read: impl FnOnce(&Value) -> R) -> Option<R> {
+        let slot = self.slots.get(index)?;
+        Some(match slot {
+            Value::Ref(cell) if self.layout.is_mutable(index) => read(&cell.borrow()),
+            other => read(other),
+        })
+    }
+
+    /// `r.f <- value` for the mutable field at declared `index`; false if
+    /// there is none.
+    pub fn set(&self, index: usize, value: Value) -> bool {
+        match self.slots.get(index) {
+            Some(Value::Ref(cell)) if self.layout.is_mutable(index) => {
+                *cell.borrow_mut() = value;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The fields' values in declaration order (a mutable field's as its
+    /// cell holds it now).
+    pub fn values(&self) -> Vec<Value> {
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
+    }
+
+    /// The fields' names with their values, in declaration order.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&Rc<str>, Value)> + '_ {
+        self.layout.names().iter().zip(self.values())
+    }
+
+    /// The slots by declared index, a mutable field's being its cell:
+    /// what equality and hashing walk, so that they see through cycles.
+    pub fn slots(&self) -> &[Value] {
+        &self.slots
+    }
+
+    /// A record with `self`'s layout and `values` in its order, with new
+    /// cells for its mutable fields: how `{ r with … }` and the structure
+    /// walks (AD, optimizers) rebuild a record.
     pub fn with_values(&self, values: Vec<Value>) -> Value {
-        Value::Record(Rc::new(Record {
-            layout: self.layout.clone(),
-            values,
-        }))
+        Value::Record(Rc::new(Record::new(self.layout.clone(), values)))
     }
 }
 

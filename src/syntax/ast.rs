@@ -219,6 +219,8 @@ pub enum ExprKind<A: Phase> {
     RecordUpdate(Box<Expr<A>>, Vec<FieldExpr<A>>),
     /// `e.field`
     Field(Box<Expr<A>>, String, Span, A::Field),
+    /// `e.field <- v`, on a field declared `mutable`.
+    FieldSet(Box<Expr<A>>, String, Span, A::Field, Box<Expr<A>>),
     /// `a.(i)`
     Index(Box<Expr<A>>, Box<Expr<A>>),
     /// `a.(i) <- v`
@@ -393,6 +395,8 @@ pub struct FieldDecl {
     pub name: String,
     pub span: Span,
     pub ty: TypeExpr,
+    /// Declared `mutable`: `r.name <- v` may assign it.
+    pub mutable: bool,
 }
 
 #[derive(Clone, Debug)]

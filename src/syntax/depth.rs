@@ -66,6 +66,7 @@ impl Depths {
             ExprKind::App(a, b)
             | ExprKind::Index(a, b)
             | ExprKind::Assign(a, b)
+            | ExprKind::FieldSet(a, _, _, _, b)
             | ExprKind::Seq(a, b)
             | ExprKind::BinOp(_, _, a, b)
             | ExprKind::While(a, b) => e(a).max(e(b)),

@@ -52,6 +52,7 @@ pub fn expr<A: Phase>(e: &Expr<A>) -> String {
             format!("{{{} with {}}}", expr(base), field_exprs(fields))
         }
         ExprKind::Field(e, name, ..) => format!("(. {} {name})", expr(e)),
+        ExprKind::FieldSet(r, name, _, _, v) => format!("(.<- {} {name} {})", expr(r), expr(v)),
         ExprKind::Index(a, i) => format!("(.() {} {})", expr(a), expr(i)),
         ExprKind::IndexSet(a, i, v) => format!("(<- {} {} {})", expr(a), expr(i), expr(v)),
         ExprKind::Assign(r, v) => format!("(:= {} {})", expr(r), expr(v)),
@@ -136,7 +137,10 @@ fn type_decl(d: &TypeDecl) -> String {
         TypeBody::Record(fields) => {
             let fields: Vec<String> = fields
                 .iter()
-                .map(|f| format!("{}:{}", f.name, ty(&f.ty)))
+                .map(|f| {
+                    let mutable = if f.mutable { "mutable " } else { "" };
+                    format!("{mutable}{}:{}", f.name, ty(&f.ty))
+                })
                 .collect();
             format!("{{{}}}", fields.join(" "))
         }

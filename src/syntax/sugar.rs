@@ -379,33 +379,6 @@ impl Builder {
         }
     }
 
-    /// `mutable` on a record field: reserved (§11) but not built yet, so
-    /// it is a coded error saying what to write instead (E109).
-    pub fn mutable_field(&self, field: FieldDecl, keyword: Span) -> FieldDecl {
-        self.report(not_built_mutable(
-            keyword,
-            "`mutable` record fields are not implemented yet",
-        ));
-        field
-    }
-
-    /// `r.f <- v`, which only a `mutable` field would accept (E109). The
-    /// program does not run, so `r` stands for the whole.
-    pub fn field_assignment(
-        &self,
-        record: UntypedExpr,
-        field: Span,
-        _value: UntypedExpr,
-        l: usize,
-        r: usize,
-    ) -> UntypedExpr {
-        self.report(not_built_mutable(
-            field,
-            "assigning a record field with `<-` is not implemented yet",
-        ));
-        self.parens(record, l, r)
-    }
-
     /// `{ x }` in an expression is `{ x = x }`.
     pub fn field_pun(&self, name: String, l: usize, r: usize) -> FieldExpr<()> {
         let value = self.expr(ExprKind::Var(Path::bare(name.clone()), ()), l, r);
@@ -465,12 +438,6 @@ fn int_too_large(span: Span) -> Diagnostic {
     Diagnostic::error("E005", "integer literal too large")
         .with_label(span, "does not fit in a 64-bit integer")
         .with_note("integers range from -9223372036854775808 to 9223372036854775807; write a float (`1e19`) for larger magnitudes")
-}
-
-fn not_built_mutable(span: Span, message: &str) -> Diagnostic {
-    Diagnostic::error("E109", message)
-        .with_label(span, "mutable fields are reserved for a later version")
-        .with_note("use a field of type `t ref`: declare `{ count : int ref }`, assign with `r.count := v`, read with `!(r.count)`")
 }
 
 /// Puts `x` at the end of `v` (for left-recursive list rules).

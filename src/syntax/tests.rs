@@ -626,6 +626,14 @@ fn small_syntax() {
     assert_eq!(expr("List.(map f l)"), "(open List (app (app map f) l))");
     assert_eq!(expr("A.B.(x).y"), "(. (open A.B x) y)");
     assert_eq!(expr("M.(+!) a"), "(app M.+! a)");
-    assert_eq!(error("type t = { mutable x : int }").0, "E109");
-    assert_eq!(error("let f r = r.x <- 1").0, "E109");
+    assert_eq!(
+        items("type t = { mutable x : int; y : int }"),
+        "(type (t {mutable x:int y:int}))"
+    );
+    assert_eq!(expr("r.x <- 1"), "(.<- r x 1)");
+    // Level 3½, right associative, as `a.(i) <- v`.
+    assert_eq!(expr("r.x <- s.y <- 1"), "(.<- r x (.<- s y 1))");
+    assert_eq!(expr("r.x <- 1; r.x"), "(; (.<- r x 1) (. r x))");
+    assert_eq!(expr("p.q.x <- a, b"), "(.<- (. p q) x (tuple a b))");
+    assert_eq!(error("let f r = r.x <- ").0, "E102");
 }

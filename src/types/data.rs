@@ -6,7 +6,7 @@ use super::infer::{Check, Infer, Typed};
 use super::resolved::{CtorRef, FieldRef};
 use super::types::{Effect, Type, TypeId};
 use super::TypeInfo;
-use crate::syntax::ast::{ExprKind, FieldExpr, Path, Span, UntypedExpr};
+use crate::syntax::ast::{Expr, ExprKind, FieldExpr, Path, Span, UntypedExpr};
 use std::collections::HashMap;
 
 /// A record type with fresh parameters: the type, its id and its fields
@@ -22,14 +22,8 @@ impl Infer<'_> {
         span: Span,
         ctx: &Effect,
     ) -> Check<Typed> {
-        let (record, shifts) = self.infer_expr(record, ctx)?;
-        let (record_ty, record_id, fields) = self.instantiate_record_of_field(&name, name_span)?;
-        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
-        let (index, ty) = field_type(&fields, &name, name_span)?;
-        let field = FieldRef {
-            record: record_id,
-            index,
-        };
+        let (record, shifts, _, field, ty) =
+            self.infer_record_with_field(record, &name, name_span, ctx)?;
         Ok(self.node(
             ExprKind::Field(Box::new(record), name, name_span, field),
             span,
@@ -37,6 +31,75 @@ impl Infer<'_> {
             shifts,
             ctx,
         ))
+    }
+
+    /// `record.name <- value`, of type `unit`: the field must be declared
+    /// `mutable`, which is checked before the value is.
+    pub fn infer_field_set(
+        &mut self,
+        record: UntypedExpr,
+        (name, name_span): (String, Span),
+        value: UntypedExpr,
+        span: Span,
+        ctx: &Effect,
+    ) -> Check<Typed> {
+        let (record, s1, record_ty, field, ty) =
+            self.infer_record_with_field(record, &name, name_span, ctx)?;
+        if !field.mutable {
+            let mut p = self.printer();
+            return Err(TypeError::ImmutableField {
+                record: p.type_text(&record_ty),
+                field_type: p.type_text(&ty),
+                name,
+                span: name_span,
+            });
+        }
+        let (value, s2) = self.infer_expr(value, ctx)?;
+        let reason = Reason {
+            span: name_span,
+            because: format!("the field `{name}`"),
+        };
+        self.expect(&value.ann.ty, &ty, value.span, Some(reason))?;
+        Ok(self.node(
+            ExprKind::FieldSet(Box::new(record), name, name_span, field, Box::new(value)),
+            span,
+            Type::unit(),
+            s1 || s2,
+            ctx,
+        ))
+    }
+
+    /// `record`, checked to be of the record type with the field `name`:
+    /// the typed record, whether it shifts, its type, the field and the
+    /// field's type.
+    fn infer_record_with_field(
+        &mut self,
+        record: UntypedExpr,
+        name: &str,
+        name_span: Span,
+        ctx: &Effect,
+    ) -> Check<(Expr<TypeInfo>, bool, Type, FieldRef, Type)> {
+        let (record, shifts) = self.infer_expr(record, ctx)?;
+        let (record_ty, record_id, fields) = self.instantiate_record_of_field(name, name_span)?;
+        self.expect(&record.ann.ty, &record_ty, record.span, None)?;
+        let (index, ty) = field_type(&fields, name, name_span)?;
+        let field = self.field_ref(record_id, index);
+        Ok((record, shifts, record_ty, field, ty))
+    }
+
+    /// The field at declared `index` of the record type `record`.
+    pub fn field_ref(&self, record: TypeId, index: u32) -> FieldRef {
+        let mutable = match self.st.defs.get(record.0 as usize).map(|d| &d.kind) {
+            Some(super::env::TypeDefKind::Record(fields)) => {
+                fields.get(index as usize).is_some_and(|f| f.mutable)
+            }
+            _ => false,
+        };
+        FieldRef {
+            record,
+            index,
+            mutable,
+        }
     }
 
     pub fn infer_constructor(
@@ -284,10 +347,7 @@ impl Infer<'_> {
             typed.push(FieldExpr {
                 name: field.name,
                 name_span: field.name_span,
-                field: FieldRef {
-                    record,
-                    index: index as u32,
-                },
+                field: self.field_ref(record, index as u32),
                 value,
             });
         }

@@ -20,6 +20,8 @@ pub struct CtorDef {
 pub struct FieldDef {
     pub name: String,
     pub ty: Type,
+    /// Declared `mutable`.
+    pub mutable: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -21,8 +21,6 @@ pub struct MismatchError {
     pub reason: Option<Reason>,
     /// The innermost differing pair when it is not the whole types.
     pub detail: Option<(String, String)>,
-    /// What the user most likely meant, when the mismatch says it.
-    pub hint: Option<&'static str>,
 }
 
 /// What `=` found that it cannot compare.
@@ -34,6 +32,8 @@ pub enum Incomparable {
 
 #[derive(Clone, Debug)]
 pub enum TypeError {
+    /// An error with a note on what the user most likely meant.
+    Hinted(Box<TypeError>, String),
     UnboundVariable {
         name: String,
         span: Span,
@@ -153,15 +153,20 @@ pub enum TypeError {
         function: String,
         span: Span,
     },
+    /// `r.name <- v` on a field not declared `mutable`.
+    ImmutableField {
+        name: String,
+        /// The record type and the field's type, printed.
+        record: String,
+        field_type: String,
+        span: Span,
+    },
 }
 
 impl TypeError {
-    /// The error with `hint` as its note, if it is a mismatch.
-    pub fn with_hint(mut self, hint: &'static str) -> TypeError {
-        if let TypeError::Mismatch(m) = &mut self {
-            m.hint = Some(hint);
-        }
-        self
+    /// The error with `hint` as its last note.
+    pub fn with_hint(self, hint: impl Into<String>) -> TypeError {
+        TypeError::Hinted(Box::new(self), hint.into())
     }
 
     pub fn mismatch(m: MismatchError) -> TypeError {
@@ -170,6 +175,7 @@ impl TypeError {
 
     pub fn code(&self) -> &'static str {
         match self {
+            TypeError::Hinted(error, _) => error.code(),
             TypeError::UnboundVariable { .. } => "E201",
             TypeError::UnboundConstructor { .. } => "E202",
             TypeError::UnboundType { .. } => "E203",
@@ -196,12 +202,14 @@ impl TypeError {
             TypeError::BadFormat { .. } => "E224",
             TypeError::FormatArgument { .. } => "E225",
             TypeError::FormatNotLiteral { .. } => "E226",
+            TypeError::ImmutableField { .. } => "E227",
         }
     }
 
     pub fn to_diagnostic(&self) -> Diagnostic {
         let code = self.code();
         match self {
+            TypeError::Hinted(error, hint) => error.to_diagnostic().with_note(hint.clone()),
             TypeError::UnboundVariable {
                 name,
                 span,
@@ -239,7 +247,6 @@ impl TypeError {
                     span,
                     reason,
                     detail,
-                    hint,
                 } = &**m;
                 let mut d = Diagnostic::error(
                     code,
@@ -254,9 +261,6 @@ impl TypeError {
                 }
                 if let Some((a, b)) = detail {
                     d = d.with_note(format!("`{a}` is not compatible with `{b}`"));
-                }
-                if let Some(hint) = hint {
-                    d = d.with_note(*hint);
                 }
                 d
             }
@@ -422,6 +426,19 @@ impl TypeError {
             .with_label(*span, "not a literal format")
             .with_note(format!(
                 "the format is checked when the program is, so it is written in the call: `{function} \"%d items\\n\" n`; to print a string computed at run time, use `{function} \"%s\" s`"
+            )),
+            TypeError::ImmutableField {
+                name,
+                record,
+                field_type,
+                span,
+            } => Diagnostic::error(
+                code,
+                format!("the field `{name}` of `{record}` is not mutable"),
+            )
+            .with_label(*span, "assigned with `<-`")
+            .with_note(format!(
+                "declare it `mutable {name} : {field_type}` in the type `{record}` to assign it in place, or make a new record with `{{ r with {name} = … }}`"
             )),
         }
     }

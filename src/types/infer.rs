@@ -9,6 +9,7 @@
 use super::convert::PendingAlias;
 use super::env::{did_you_mean, module_name, Locals, MAIN};
 use super::error::{MismatchError, Reason, TypeError};
+use super::hints::with_ocaml_replacement;
 use super::mixed::MixedArith;
 use super::print::Printer;
 use super::resolved::{Binder, LocalId, VarTarget, VarUse};
@@ -141,7 +142,6 @@ impl<'s> Infer<'s> {
                     span,
                     reason,
                     detail: (!whole).then_some((a_text, b_text)),
-                    hint: None,
                 })
             }
             UnifyError::Effect(a, b) => {
@@ -154,7 +154,6 @@ impl<'s> Infer<'s> {
                     span,
                     reason,
                     detail,
-                    hint: None,
                 })
             }
             UnifyError::Occurs(var, ty) => TypeError::InfiniteType {
@@ -281,6 +280,9 @@ impl<'s> Infer<'s> {
             }
             ExprKind::Index(a, i) => self.infer_index(*a, *i, span, ctx),
             ExprKind::IndexSet(a, i, v) => self.infer_index_set(*a, *i, *v, span, ctx),
+            ExprKind::FieldSet(r, name, name_span, (), v) => {
+                self.infer_field_set(*r, (name, name_span), *v, span, ctx)
+            }
             ExprKind::Assign(r, v) => self.infer_assign(*r, *v, span, ctx),
             ExprKind::Deref(r) => self.infer_deref(*r, span, ctx),
             ExprKind::Ref(v) => self.infer_ref(*v, span, ctx),
@@ -366,7 +368,9 @@ impl<'s> Infer<'s> {
             span: f.span,
             because: "this function's parameter".to_string(),
         };
-        self.expect(&x.ann.ty, &param, x.span, Some(reason))?;
+        if let Err(error) = self.expect(&x.ann.ty, &param, x.span, Some(reason)) {
+            return Err(self.explain_argument(error, &f, &x, &param, &result));
+        }
         let s3 = self.apply_effect(&effect, ctx, span)?;
         Ok(self.node(
             ExprKind::App(Box::new(f), Box::new(x)),
@@ -823,11 +827,12 @@ impl<'s> Infer<'s> {
             }
             let mut candidates: Vec<String> = self.locals.names().map(str::to_string).collect();
             candidates.extend(self.st.modules.visible_values(&self.current));
-            return Err(TypeError::UnboundVariable {
+            let error = TypeError::UnboundVariable {
                 name: path.name.clone(),
                 span,
                 suggestion: did_you_mean(&path.name, candidates.iter().map(String::as_str)),
-            });
+            };
+            return Err(with_ocaml_replacement(error, &path.name));
         }
         let found = self
             .st
@@ -835,7 +840,10 @@ impl<'s> Infer<'s> {
             .lookup_in(&self.current, &path.modules, |env| {
                 env.values.get(&path.name).map(|v| (v.ty.clone(), v.target))
             })
-            .map_err(|m| TypeError::UnboundModule { name: m, span })?;
+            .map_err(|m| {
+                let error = TypeError::UnboundModule { name: m, span };
+                with_ocaml_replacement(error, &path.to_string())
+            })?;
         match found {
             Some((ty, target)) => Ok(self.instantiate_use(&ty, target, span)),
             None => {
@@ -844,11 +852,12 @@ impl<'s> Infer<'s> {
                     did_you_mean(&path.name, env.values.keys().map(String::as_str))
                         .map(|s| format!("{module}.{s}"))
                 });
-                Err(TypeError::UnboundVariable {
+                let error = TypeError::UnboundVariable {
                     name: path.to_string(),
                     span,
                     suggestion,
-                })
+                };
+                Err(with_ocaml_replacement(error, &path.to_string()))
             }
         }
     }

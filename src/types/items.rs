@@ -10,7 +10,7 @@ use super::resolved::{PrimId, VarTarget};
 use super::types::{Class, Effect, Type, TypeId, GENERIC};
 use super::{CheckedModule, State, TypeInfo};
 use crate::syntax::ast::{
-    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, PatternKind, Phase, TypeBody, TypeDecl,
+    Binding, Expr, ExprKind, Item, ItemKind, LetGroup, PatternKind, TypeBody, TypeDecl,
     UntypedExpr, UntypedItem, UntypedPattern,
 };
 use std::collections::HashMap;
@@ -547,6 +547,7 @@ impl Infer<'_> {
                         defs.push(FieldDef {
                             name: field.name.clone(),
                             ty,
+                            mutable: field.mutable,
                         });
                     }
                     TypeDefKind::Record(defs)
@@ -588,13 +589,16 @@ fn is_rec_binding(pattern: &PatternKind<()>, expr: &UntypedExpr) -> bool {
     name_ok && matches!(e.kind, ExprKind::Fun(..))
 }
 
-/// OCaml's syntactic values, whose types may be generalised.
-pub fn is_value<A: Phase>(e: &Expr<A>) -> bool {
+/// OCaml's syntactic values, whose types may be generalised. A record
+/// with a `mutable` field is not one: it is a new cell, as `ref e` is.
+pub fn is_value(e: &Expr<TypeInfo>) -> bool {
     match &e.kind {
         ExprKind::Lit(_) | ExprKind::Var(..) | ExprKind::Fun(..) => true,
         ExprKind::Constructor(_, _, arg) => arg.as_ref().is_none_or(|a| is_value(a)),
         ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().all(is_value),
-        ExprKind::Record(fields) => fields.iter().all(|f| is_value(&f.value)),
+        ExprKind::Record(fields) => fields
+            .iter()
+            .all(|f| !f.field.mutable && is_value(&f.value)),
         ExprKind::Annot(inner, _) => is_value(inner),
         _ => false,
     }

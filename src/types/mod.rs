@@ -13,6 +13,7 @@ mod env;
 mod error;
 mod exceptions;
 mod exhaust;
+mod hints;
 mod infer;
 mod items;
 mod mixed;

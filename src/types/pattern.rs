@@ -3,7 +3,7 @@
 
 use super::error::{Reason, TypeError};
 use super::infer::{literal_type, Check, Infer};
-use super::resolved::{Binder, FieldRef};
+use super::resolved::Binder;
 use super::types::{Effect, Type};
 use super::TypeInfo;
 use crate::syntax::ast::{FieldPattern, Pattern, PatternKind, Span, UntypedPattern};
@@ -229,10 +229,7 @@ impl Infer<'_> {
             typed.push(FieldPattern {
                 name: field.name,
                 name_span: field.name_span,
-                field: FieldRef {
-                    record,
-                    index: index as u32,
-                },
+                field: self.field_ref(record, index as u32),
                 pattern,
             });
         }

@@ -13,8 +13,9 @@
 //!   The two sides of an or-pattern bind the same ids.
 //! - A constructor ([`CtorRef`]) is its type and its tag: the index of
 //!   the constructor in its type's declaration (`None` 0, `Some` 1).
-//! - A field ([`FieldRef`]) is its record type and its index in that
-//!   type's declaration; the record's `type` item lists the layout.
+//! - A field ([`FieldRef`]) is its record type, its index in that
+//!   type's declaration and whether it is `mutable`; the record's `type`
+//!   item lists the layout.
 //! - An operator ([`OpInstance`]) is the instance it means, decided when
 //!   the item is finished (mixed float/tensor arithmetic is only decided
 //!   after generalisation).
@@ -101,11 +102,13 @@ pub struct CtorRef {
     pub tag: u32,
 }
 
-/// A field: the record type declaring it and its declared position.
+/// A field: the record type declaring it, its declared position and
+/// whether it is declared `mutable`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FieldRef {
     pub record: TypeId,
     pub index: u32,
+    pub mutable: bool,
 }
 
 /// The instance an operator means.

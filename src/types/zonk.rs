@@ -83,6 +83,7 @@ impl Infer<'_> {
             ExprKind::App(a, b)
             | ExprKind::Index(a, b)
             | ExprKind::Assign(a, b)
+            | ExprKind::FieldSet(a, _, _, _, b)
             | ExprKind::Seq(a, b)
             | ExprKind::While(a, b) => {
                 self.zonk_expr(a);

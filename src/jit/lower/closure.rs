@@ -105,7 +105,8 @@ fn simple_depth(e: &Expr<TypeInfo>) -> u8 {
         ExprKind::Seq(a, b)
         | ExprKind::BinOp(_, _, a, b)
         | ExprKind::Index(a, b)
-        | ExprKind::Assign(a, b) => all(&mut [&**a, &**b].into_iter()),
+        | ExprKind::Assign(a, b)
+        | ExprKind::FieldSet(a, _, _, _, b) => all(&mut [&**a, &**b].into_iter()),
         ExprKind::IndexSet(a, b, c) => all(&mut [&**a, &**b, &**c].into_iter()),
         ExprKind::If(c, t, Some(o)) => all(&mut [&**c, &**t, &**o].into_iter()),
         ExprKind::If(c, t, None) => all(&mut [&**c, &**t].into_iter()),
@@ -163,6 +164,7 @@ pub(super) fn free_locals_except(
         | ExprKind::BinOp(_, _, a, b)
         | ExprKind::Index(a, b)
         | ExprKind::Assign(a, b)
+        | ExprKind::FieldSet(a, _, _, _, b)
         | ExprKind::While(a, b) => {
             walk(a);
             walk(b);

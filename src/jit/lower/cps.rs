@@ -112,6 +112,7 @@ fn operands(e: &Expr<TypeInfo>) -> Option<Vec<&Expr<TypeInfo>>> {
         ExprKind::BinOp(_, _, a, b)
         | ExprKind::Index(a, b)
         | ExprKind::Assign(a, b)
+        | ExprKind::FieldSet(a, _, _, _, b)
         | ExprKind::While(a, b) => {
             if matches!(e.kind, ExprKind::While(..)) {
                 return None;

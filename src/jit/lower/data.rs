@@ -46,7 +46,7 @@ impl<'a> FnLower<'_, 'a> {
                 self.entry(DataFn::Record(shape), values, e.span)
             }
             ExprKind::RecordUpdate(base, fields) => {
-                let shape = self.record_shape(Rc::from([]), fields);
+                let shape = self.record_shape(Default::default(), fields);
                 let mut parts = vec![self.expr(base, false)?];
                 parts.extend(self.boxed_fields(fields)?);
                 self.entry(DataFn::RecordUpdate(shape), parts, e.span)

@@ -100,7 +100,7 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
                 for (decl, id) in decls.iter().zip(ids) {
                     match &decl.body {
                         TypeBody::Record(fields) => {
-                            let layout = fields.iter().map(|f| Rc::from(f.name.as_str())).collect();
+                            let layout = crate::runtime::data::record_layout(fields);
                             layouts.insert(*id, layout);
                         }
                         TypeBody::Variant(ctors) => {
@@ -652,6 +652,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Reset(body) => self.reset(e, body)?,
             ExprKind::Try(..) => return Err(not_compiled("`try`", e.span)),
             ExprKind::Assert(..) => return Err(not_compiled("`assert`", e.span)),
+            ExprKind::FieldSet(..) => {
+                return Err(not_compiled("assigning a `mutable` field", e.span))
+            }
         })
     }
 

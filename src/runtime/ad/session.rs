@@ -1,24 +1,32 @@
 //! The opening and closing of one `grad`, `value_and_grad` or `jvp`
 //! invocation, which every backend runs around its call of the
 //! differentiated function: [`Session::open`] allocates the tag and tracks
-//! the input, the backend calls `f` on [`Session::input`], and
+//! the input, the backend calls `f` on [`Session::argument`], and
 //! [`Session::close`] runs the backward pass and reads the result. A run
 //! that stops with an error forgets every session with
 //! `ctx.ad.abandon_all()`. The sessions' state is the context's
 //! ([`super::Delimiters`]), so every call takes the run's [`RuntimeCtx`].
 
-use super::{close, gradient_of, primal_of, strip_tag, tangent_of, track_input, with_tangents};
+use super::{
+    close, gradient_of, primal_of, strip_tag, tangent_of, track_input, with_new_cells,
+    with_tangents,
+};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::prims::MachinePrim;
 use crate::runtime::value::Value;
 
-/// A differentiation in progress: its tag and its tracked input.
+/// A differentiation in progress: its tag, its tracked input and what
+/// the function is called on.
 #[derive(Clone)]
 pub struct Session {
     which: MachinePrim,
     tag: u32,
     input: Value,
+    /// For `grad`, the input with new cells (arrays, mutable fields)
+    /// around the same tracked leaves: the function's writes to its
+    /// argument leave `input`, which the gradient is read from, whole.
+    argument: Value,
 }
 
 impl Session {
@@ -33,7 +41,12 @@ impl Session {
             (MachinePrim::Jvp, [x, dx]) => {
                 let tag = ctx.ad.open(true);
                 match with_tangents(tag, x, dx) {
-                    Ok(input) => Ok(Session { which, tag, input }),
+                    Ok(input) => Ok(Session {
+                        which,
+                        tag,
+                        argument: input.clone(),
+                        input,
+                    }),
                     Err(e) => {
                         ctx.ad.abandon_all();
                         Err(e)
@@ -43,7 +56,13 @@ impl Session {
             (MachinePrim::Grad | MachinePrim::ValueAndGrad, [x]) => {
                 let tag = ctx.ad.open(false);
                 let input = track_input(tag, x);
-                Ok(Session { which, tag, input })
+                let argument = with_new_cells(&input);
+                Ok(Session {
+                    which,
+                    tag,
+                    input,
+                    argument,
+                })
             }
             _ => Err(RuntimeError::internal(
                 "differentiation without its arguments",
@@ -52,14 +71,14 @@ impl Session {
     }
 
     /// What the differentiated function is called on.
-    pub fn input(&self) -> &Value {
-        &self.input
+    pub fn argument(&self) -> &Value {
+        &self.argument
     }
 
-    /// The tracked input alone, for freeing a session's values with a
-    /// work list.
+    /// The tracked input and the argument, for freeing a session's values
+    /// with a work list.
     pub fn into_input(self) -> Value {
-        self.input
+        Value::Tuple([self.input, self.argument].into())
     }
 
     /// The function did not return (an exception left it): the
@@ -71,7 +90,9 @@ impl Session {
     /// The function returned `result`: ends the invocation (the backward
     /// pass of `grad`) and gives the primitive's result.
     pub fn close(self, ctx: &RuntimeCtx, result: Value) -> Result<Value, RuntimeError> {
-        let Session { which, tag, input } = self;
+        let Session {
+            which, tag, input, ..
+        } = self;
         close(ctx, tag, &result)?;
         Ok(match which {
             MachinePrim::Grad => gradient_of(tag, &input),

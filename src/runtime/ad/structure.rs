@@ -61,9 +61,16 @@ fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
                     let rebuilt = items.iter().map(|x| map_floats(x, leaf)).collect();
                     done.push(Value::Array(Rc::new(RefCell::new(rebuilt))));
                 }
+                Value::Record(r) if r.layout.has_mutable_fields() => {
+                    // Mutable fields are cells, walked as an array's
+                    // elements are; the rebuilt record has new cells.
+                    let values = r.values();
+                    let rebuilt = values.iter().map(|x| map_floats(x, leaf)).collect();
+                    done.push(r.with_values(rebuilt));
+                }
                 Value::Record(r) => {
                     tasks.push(Task::Rebuild(Rebuild::Record(r)));
-                    tasks.extend(r.values.iter().rev().map(Task::Visit));
+                    tasks.extend(r.slots().iter().rev().map(Task::Visit));
                 }
                 Value::Variant(c) => match &c.arg {
                     None => done.push(v.clone()),
@@ -85,7 +92,7 @@ fn map_floats(v: &Value, leaf: &mut dyn FnMut(&Value) -> Value) -> Value {
                             .rev()
                             .fold(tail, |tail, head| Value::cons(head, tail))
                     }
-                    Rebuild::Record(r) => r.with_values(take_last(&mut done, r.values.len())),
+                    Rebuild::Record(r) => r.with_values(take_last(&mut done, r.len())),
                     Rebuild::Variant(c) => c.with_arg(done.pop()),
                 };
                 done.push(value);
@@ -104,6 +111,12 @@ fn take_last(done: &mut Vec<Value>, n: usize) -> Vec<Value> {
 /// `x` with every float tracked by `tag`, each with its own adjoint cell.
 pub fn track_input(tag: u32, x: &Value) -> Value {
     map_floats(x, &mut |leaf| Tracked::value(tag, leaf.clone()))
+}
+
+/// `v` with new arrays and records around the same leaves, so writes to
+/// its cells (array elements, mutable fields) do not reach `v`'s.
+pub fn with_new_cells(v: &Value) -> Value {
+    map_floats(v, &mut |leaf| leaf.clone())
 }
 
 /// The adjoints of the tracked input: the gradient, shaped like the input.

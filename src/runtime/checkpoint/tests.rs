@@ -8,18 +8,18 @@ use crate::runtime::ad::Tracked;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::print::show;
 use crate::runtime::tensor::Tensor;
-use crate::runtime::value::{Record, Value};
+use crate::runtime::value::{Layout, Record, Value};
 
 fn tensor(shape: &[usize], xs: &[f32]) -> Value {
     Value::tensor(Tensor::from_parts(shape.to_vec(), xs.to_vec()))
 }
 
 fn record(fields: &[(&str, Value)]) -> Value {
-    let layout: Rc<[Rc<str>]> = fields.iter().map(|(n, _)| Rc::from(*n)).collect();
-    Value::Record(Rc::new(Record {
+    let layout = Layout::new(fields.iter().map(|(n, _)| (*n, false)));
+    Value::Record(Rc::new(Record::new(
         layout,
-        values: fields.iter().map(|(_, v)| v.clone()).collect(),
-    }))
+        fields.iter().map(|(_, v)| v.clone()).collect(),
+    )))
 }
 
 fn pair(a: Value, b: Value) -> Value {

@@ -8,7 +8,7 @@ use crate::runtime::ad::{self, Tracked};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::tensor::tensor::Tensor;
-use crate::runtime::value::{Record, Value};
+use crate::runtime::value::{Layout, Record, Value};
 use crate::syntax::ast::BinOp;
 
 /// A context with no `grad` running, for the steps that are not
@@ -99,24 +99,24 @@ fn adam_first_step_is_lr_times_the_gradient_sign() {
 #[test]
 fn structures_keep_their_shape_and_tags_are_ignored() {
     let opt = Optimizer::new(Rule::Sgd { lr: 1.0 });
-    let layout: Rc<[Rc<str>]> = [Rc::from("w"), Rc::from("bs")].into();
-    let params = Value::Record(Rc::new(Record {
-        layout: layout.clone(),
-        values: vec![
+    let layout = Layout::new([("w", false), ("bs", false)]);
+    let params = Value::Record(Rc::new(Record::new(
+        layout.clone(),
+        vec![
             tensor(&[1.0, 2.0]),
             Value::list_from([Value::Float(1.0), Value::some(Value::Float(2.0))]),
         ],
-    }));
-    let grads = Value::Record(Rc::new(Record {
+    )));
+    let grads = Value::Record(Rc::new(Record::new(
         layout,
-        values: vec![
+        vec![
             tensor(&[0.5, 0.5]),
             Value::list_from([
                 Tracked::value(7, Value::Float(1.0)),
                 Value::some(Value::Float(0.5)),
             ]),
         ],
-    }));
+    )));
     let p = opt.step(&ctx(), &params, &grads).unwrap();
     assert_eq!(
         crate::runtime::print::show(&p),

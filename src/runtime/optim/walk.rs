@@ -169,13 +169,13 @@ fn visit(
         Value::Record(r) => {
             same_kind(&|v| match v {
                 Value::Record(r) => {
-                    let names: Vec<&str> = r.layout.iter().map(|name| &**name).collect();
+                    let names: Vec<&str> = r.layout.names().iter().map(|name| &**name).collect();
                     Some(format!("a record {{ {} }}", names.join("; ")))
                 }
                 _ => None,
             })?;
             let fields = nodes.iter().map(|v| match v {
-                Value::Record(r) => r.values.clone(),
+                Value::Record(r) => r.values(),
                 _ => Vec::new(),
             });
             schedule(tasks, Build::Record(r.clone()), fields.collect(), build);
@@ -225,7 +225,7 @@ fn rebuild(how: Build, done: &mut Vec<Value>) -> Value {
         Build::Tuple(n) => Value::Tuple(take(done, n).into()),
         Build::List(n) => Value::list_from(take(done, n)),
         Build::Array(n) => Value::Array(Rc::new(std::cell::RefCell::new(take(done, n)))),
-        Build::Record(r) => r.with_values(take(done, r.values.len())),
+        Build::Record(r) => r.with_values(take(done, r.len())),
         Build::Variant(c) => c.with_arg(done.pop()),
     }
 }

@@ -70,8 +70,8 @@ fn structural_hash(key: &Value) -> Result<u64, RuntimeError> {
                 work.push(cell.borrow().clone());
             }
             Value::Record(r) => {
-                h.words(&[11, r.values.len() as u64]);
-                work.extend(r.values.iter().rev().cloned());
+                h.words(&[11, r.len() as u64]);
+                work.extend(r.slots().iter().rev().cloned());
             }
             Value::Variant(c) => {
                 h.word(12);

@@ -2,7 +2,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::runtime::print::{format_float, show, show_quoted};
-use crate::runtime::value::{Record, Value};
+use crate::runtime::value::{Layout, Record, Value};
 
 fn int(n: i64) -> Value {
     Value::Int(n)
@@ -39,11 +39,28 @@ fn structures() {
         Some(Value::Tuple(vec![leaf(1), leaf(2)].into())),
     );
     assert_eq!(show(&node), "Node (Leaf 1, Leaf 2)");
-    let rec = Value::Record(Rc::new(Record {
-        layout: [Rc::from("x"), Rc::from("y")].into(),
-        values: vec![Value::Float(1.0), Value::Float(2.0)],
-    }));
+    let rec = Value::Record(Rc::new(Record::new(
+        Layout::new([("x", false), ("y", false)]),
+        vec![Value::Float(1.0), Value::Float(2.0)],
+    )));
     assert_eq!(show(&rec), "{ x = 1.0; y = 2.0 }");
+    // A mutable field prints as its value; a cycle through it as `...`.
+    let cyclic = Rc::new(Record::new(
+        Layout::new([("v", false), ("next", true)]),
+        vec![int(1), Value::none()],
+    ));
+    assert_eq!(
+        show(&Value::Record(cyclic.clone())),
+        "{ v = 1; next = None }"
+    );
+    assert!(cyclic.set(1, Value::some(Value::Record(cyclic.clone()))));
+    assert_eq!(
+        show(&Value::Record(cyclic.clone())),
+        "{ v = 1; next = Some { v = 1; next = ... } }"
+    );
+    assert!(!cyclic.set(0, int(2)));
+    // The cycle, which owns itself, is broken so the test does not leak.
+    assert!(cyclic.set(1, Value::none()));
     assert_eq!(show(&Value::Ref(Rc::new(RefCell::new(int(3))))), "ref 3");
     assert_eq!(
         show(&Value::Ref(Rc::new(RefCell::new(int(-3))))),

@@ -266,4 +266,50 @@ fn a_typed_byte_that_is_not_utf8_leaves_the_session_going() {
     ask(&mut repl, "1 + 2", "- : int = 3", "the session goes on");
     repl.send_line(":quit").unwrap();
     quit(repl);
+
+/// Sends Ctrl-C to `session` once it printed `started` (a Ctrl-C typed
+/// while the line editor still reads would only clear the line) and
+/// waits for the R006 it must answer with.
+fn interrupt_after(session: &mut Session, started: &str) {
+    session.expect(started).expect("the loop starts");
+    std::thread::sleep(Duration::from_millis(100));
+    session.send_control(ControlCode::EndOfText).unwrap();
+    session.expect("R006").expect("Ctrl-C stops the evaluation");
+}
+
+/// An endless loop of `shift`s, each in the previous one's body, hears
+/// Ctrl-C in the REPL and in `dlang run` (issue 15).
+#[test]
+fn ctrl_c_stops_an_endless_loop_of_shifts() {
+    let mut repl = start_repl();
+    repl.expect("# ").expect("the prompt");
+    repl.send_line("let rec l n = shift k -> (k (); l (n + 1)) in print \"shifting\"; reset (l 0)")
+        .unwrap();
+    interrupt_after(&mut repl, "shifting\r\n");
+    repl.send_line("1 + 1").unwrap();
+    repl.expect("- : int = 2")
+        .expect("the session goes on after Ctrl-C");
+    repl.send_line(":quit").unwrap();
+    repl.expect(Eof).expect("the REPL ends");
+    let _ = repl.wait();
+    let _ = std::fs::remove_file(history_file());
+
+    let program = std::env::temp_dir().join(format!("dlang-pty-shift-{}.dl", std::process::id()));
+    std::fs::write(
+        &program,
+        "let rec l n = shift k -> l (n + 1)\nlet () = print \"shifting\"; reset (l 0)\n",
+    )
+    .expect("write the program");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dlang"));
+    command.arg("run").arg(&program).env("TERM", "xterm");
+    let mut run = Session::spawn(command).expect("start dlang run on a pty");
+    run.set_expect_timeout(Some(Duration::from_secs(60)));
+    interrupt_after(&mut run, "shifting");
+    run.expect(Eof).expect("the run ends");
+    let status = run.wait().expect("wait for dlang");
+    let _ = std::fs::remove_file(&program);
+    assert!(
+        matches!(status, WaitStatus::Exited(_, 1)),
+        "dlang run exited with {status:?}"
+    );
 }

@@ -24,7 +24,9 @@ const TIME_BOUND: Duration = Duration::from_secs(60);
 
 struct Outcome {
     status: Option<i32>,
+    stdout: String,
     stderr: String,
+    elapsed: Duration,
 }
 
 fn scratch_dir(name: &str) -> PathBuf {
@@ -47,7 +49,9 @@ fn run(dir: &Path, name: &str, program: &str) -> Outcome {
     assert!(elapsed < TIME_BOUND, "{name} took {elapsed:?}:\n{program}");
     Outcome {
         status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed,
     }
 }
 
@@ -108,6 +112,32 @@ fn huge_values_are_refused_before_allocating() {
                 && outcome.stderr.contains("memory limit"),
             "{name}: {}",
             outcome.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `shift` in each call of a shift body: each step costs the same, so
+/// 200,000 of them fit the time bound and [`LIMIT`], where copying every
+/// earlier step's activations (quadratic) needed gigabytes at 8,000.
+#[test]
+fn shifts_in_shift_bodies_run_in_linear_time_and_memory() {
+    let dir = scratch_dir("limits-shift");
+    let cases = [
+        ("discarded", "shift k -> l (n - 1)"),
+        ("resumed", "shift k -> (k (); l (n - 1))"),
+    ];
+    for (name, body) in cases {
+        let program = format!(
+            "let rec l n = if n = 0 then () else {body}\nlet () = reset (l 200000)\nlet () = print \"done\""
+        );
+        let outcome = run(&dir, name, &program);
+        assert_eq!(outcome.status, Some(0), "{name}: {}", outcome.stderr);
+        assert_eq!(outcome.stdout, "done\n", "{name}");
+        assert!(
+            outcome.elapsed < Duration::from_secs(10),
+            "{name} took {:?}",
+            outcome.elapsed
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

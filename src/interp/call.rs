@@ -38,7 +38,7 @@ impl Exec<'_> {
                 }
                 self.apply_builtin(&app, vec![arg], call)
             }
-            Value::Continuation(k) => self.resume_continuation(&*k, arg),
+            Value::Continuation(k) => self.resume_continuation(&*k, arg, call),
             _ => Err(internal("application of a non-function").at(self.span(call))),
         }
     }

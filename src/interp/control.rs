@@ -35,6 +35,7 @@ impl Exec<'_> {
             cur: m.cur.clone(),
             truncate_to: m.stack.len() as u32,
             seg_base: m.fp as u32,
+            resumed_by: None,
         };
         m.frames.push(frame);
     }
@@ -50,7 +51,12 @@ impl Exec<'_> {
         else {
             return Err(internal("`shift` outside any `reset`").at(self.code.span(node)));
         };
-        let Frame::Delimiter { seg_base, .. } = m.frames[d] else {
+        let Frame::Delimiter {
+            seg_base,
+            truncate_to,
+            ..
+        } = m.frames[d]
+        else {
             return Err(internal("delimiter lost"));
         };
         let base = seg_base as usize;
@@ -69,21 +75,41 @@ impl Exec<'_> {
             Some(s) => *s = Value::Continuation(Rc::new(k)),
             None => return Err(internal("slot out of range")),
         }
+        // The activations between the `reset`'s and the shifting one
+        // belonged to the frames just captured: only `k` can reach them
+        // now, through its copy. Left on the stack, each `shift` of a
+        // shift body's call would copy all its predecessors' (quadratic
+        // time and memory, issue 15); the body runs in the shifting
+        // activation alone, moved down onto the `reset`'s.
+        let live_end = truncate_to as usize;
+        if m.fp > live_end {
+            m.stack.drain(live_end..m.fp);
+            m.fp = live_end;
+        }
         Ok(())
     }
 
     /// `k v`: runs the captured frames on a copy of their stack segment,
     /// under a new delimiter that returns to the caller of `k`.
-    pub fn resume_continuation(&mut self, k: &dyn Continuation, arg: Value) -> Result<Next, Fail> {
+    pub fn resume_continuation(
+        &mut self,
+        k: &dyn Continuation,
+        arg: Value,
+        call: NodeId,
+    ) -> Result<Next, Fail> {
         let any: &dyn std::any::Any = k;
         let Some(k) = any.downcast_ref::<CapturedContinuation>() else {
             return Err(internal("a continuation another backend captured"));
         };
+        // Each call copies the captured frames and stack: a loop of calls
+        // allocates on every turn, so each one hears Ctrl-C and the
+        // memory limit (issue 15).
+        self.poll_interrupt()?;
         let m = &mut *self.m;
         if m.frames.len() + k.frames.len() >= MAX_FRAMES
             || m.stack.len() + k.stack.len() >= MAX_STACK
         {
-            return Err(stack_overflow());
+            return Err(stack_overflow().at(self.span(call)));
         }
         let base = m.stack.len() as u32;
         m.frames.push(Frame::Delimiter {
@@ -91,6 +117,7 @@ impl Exec<'_> {
             cur: m.cur.clone(),
             truncate_to: base,
             seg_base: base,
+            resumed_by: Some(call),
         });
         m.stack.extend_from_slice(&k.stack);
         m.frames.extend(k.frames.iter().map(|f| {

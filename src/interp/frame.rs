@@ -30,6 +30,10 @@ pub enum Frame {
         /// Start of the stack segment a `shift` under it captures: the
         /// locals of the activation that ran `reset`, and everything above.
         seg_base: u32,
+        /// The `k v` call that pushed it as the base of a resumed
+        /// continuation (None for a `reset`): an entry of the dlang call
+        /// stack.
+        resumed_by: Option<NodeId>,
     },
     /// `App` node: the function is being evaluated.
     AppFunction {

@@ -235,7 +235,13 @@ pub(super) fn active_calls<'a>(
     // above it (the innermost one is the running closure).
     let mut callee = m.cur.code;
     m.frames.iter().rev().filter_map(move |frame| match frame {
-        Frame::Return { cur, call, .. } => {
+        // A continuation's call shows as the function it continues.
+        Frame::Return { cur, call, .. }
+        | Frame::Delimiter {
+            cur,
+            resumed_by: Some(call),
+            ..
+        } => {
             let name = code
                 .lambdas
                 .get(callee as usize)
@@ -245,6 +251,12 @@ pub(super) fn active_calls<'a>(
                 name,
                 code.spans.get(*call as usize).copied().unwrap_or_default(),
             ))
+        }
+        // Above a `reset` runs its own function, or a shift body whose
+        // function's frame the `shift` removed: below is the `reset`'s.
+        Frame::Delimiter { cur, .. } => {
+            callee = cur.code;
+            None
         }
         _ => None,
     })

@@ -284,6 +284,36 @@ let () = print (reset (let a = both () in let b = both () in [(a, b)]))
 }
 
 #[test]
+fn continuations_captured_in_shift_bodies_keep_their_activations() {
+    // Each `shift` runs in a shift body's call: the activations it leaves
+    // behind are only `k`'s, and each `k` is called twice.
+    let src = "
+let rec walk n = if n = 0 then 0 else (shift k -> k 1 + k 10 + walk (n - 1)) + n
+let () = print (reset (walk 3))
+let rec l n acc = if n = 0 then acc else shift k -> (k 0; l (n - 1) (acc + n))
+let () = print (reset (l 100000 0))
+";
+    assert_eq!(output(src), "111\n5000050000\n");
+}
+
+#[test]
+fn continuation_calls_and_shift_bodies_in_the_call_stack() {
+    let names = |src: &str| -> Vec<String> {
+        let e = error(src);
+        assert_eq!(e.code, "R001");
+        e.stack.into_iter().map(|(name, _)| name).collect()
+    };
+    let g = "let g x = if x > 2 then 1 / (x - x) else x\n";
+    // A continuation's call shows as the function it continues.
+    let through_k =
+        format!("{g}let h k = k 3 + 1\nlet () = print (reset (let y = shift k -> h k in g y))");
+    assert_eq!(names(&through_k), ["g", "<top level>", "h"]);
+    // The `shift` removed `l`'s frame: below its body is the `reset`'s.
+    let in_body = format!("{g}let l n = shift k -> g n\nlet m () = reset (l 5)\nlet main () = m () + 1\nlet () = print (main ())");
+    assert_eq!(names(&in_body), ["g", "m", "main"]);
+}
+
+#[test]
 fn nested_resets() {
     let src = "
 let () = print (reset (1 + reset (10 + shift k -> k (k 100))))
@@ -386,6 +416,19 @@ fn interrupt_stops_a_loop() {
         .run(None, "let rec loop () = loop ()\nlet () = loop ()")
         .expect_err("interrupted");
     assert_eq!(e.code, "R006");
+}
+
+#[test]
+fn interrupt_stops_an_endless_loop_of_shifts() {
+    use std::sync::atomic::Ordering;
+    for body in ["l (n + 1)", "(k (); l (n + 1))"] {
+        let (ctx, _out) = RuntimeCtx::capturing();
+        ctx.interrupted.store(true, Ordering::Relaxed);
+        let mut program = Program::new(ctx);
+        let src = format!("let rec l n = shift k -> {body}\nlet () = reset (l 0)");
+        let e = program.run(None, &src).expect_err("interrupted");
+        assert_eq!(e.code, "R006", "{body}");
+    }
 }
 
 #[test]

@@ -82,10 +82,36 @@ impl ConsCell {
 }
 
 impl Drop for ConsCell {
+    /// Frees the uniquely owned cells of the tail in a loop; only what
+    /// they hold besides scalars goes to a work list, so a list of
+    /// scalars is freed without allocating one.
     fn drop(&mut self) {
-        let head = std::mem::replace(&mut self.head, Value::Unit);
-        let tail = std::mem::replace(&mut self.tail, Value::Nil);
-        drop_deep(vec![head, tail]);
+        let mut deep = Vec::new();
+        let mut head = std::mem::replace(&mut self.head, Value::Unit);
+        let mut rest = std::mem::replace(&mut self.tail, Value::Nil);
+        loop {
+            if !head.is_scalar() {
+                deep.push(head);
+            }
+            match rest {
+                Value::Cons(cell) => match Rc::try_unwrap(cell) {
+                    Ok(mut cell) => {
+                        head = std::mem::replace(&mut cell.head, Value::Unit);
+                        rest = std::mem::replace(&mut cell.tail, Value::Nil);
+                    }
+                    Err(_shared) => break,
+                },
+                end => {
+                    if !end.is_scalar() {
+                        deep.push(end);
+                    }
+                    break;
+                }
+            }
+        }
+        if !deep.is_empty() {
+            drop_deep(deep);
+        }
     }
 }
 

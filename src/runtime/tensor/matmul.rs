@@ -66,14 +66,29 @@ pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<T
             &mut out,
         );
     if k > 0 && !direct {
-        let av = view(a.data(), ra, ca, a_t);
-        let bv = view(b.data(), rb, cb, b_t);
-        let cv = ArrayViewMut2::from_shape((m, n), &mut out).ok();
-        if let (Some(av), Some(bv), Some(mut cv)) = (av, bv, cv) {
-            general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
-        }
+        blocked_product((a, a_t), (b, b_t), m, n, &mut out);
     }
     Tensor::build("matmul", vec![m, n], out)
+}
+
+/// `out = op(a) @ op(b)` by `matrixmultiply`, for operands whose shapes
+/// [`matmul_2d`] checked; `out` is `m × n`.
+pub(super) fn blocked_product(
+    (a, a_t): (&Tensor, bool),
+    (b, b_t): (&Tensor, bool),
+    m: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    let (&[ra, ca], &[rb, cb]) = (a.shape(), b.shape()) else {
+        return;
+    };
+    let av = view(a.data(), ra, ca, a_t);
+    let bv = view(b.data(), rb, cb, b_t);
+    let cv = ArrayViewMut2::from_shape((m, n), out).ok();
+    if let (Some(av), Some(bv), Some(mut cv)) = (av, bv, cv) {
+        general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
+    }
 }
 
 /// `a @ b` with NumPy's treatment of 1-D operands: a vector on the left is

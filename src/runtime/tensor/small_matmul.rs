@@ -32,7 +32,7 @@ pub(super) struct Operand<'a> {
 
 impl<'a> Operand<'a> {
     /// The columns from `c` on (`self` read as `rows × (cols - c)`).
-    fn from_column(self, c: usize) -> Operand<'a> {
+    fn columns_from(self, c: usize) -> Operand<'a> {
         Operand {
             data: &self.data[c * self.col_step..],
             ..self
@@ -40,7 +40,7 @@ impl<'a> Operand<'a> {
     }
 
     /// The rows from `r` on.
-    fn from_row(self, r: usize) -> Operand<'a> {
+    fn rows_from(self, r: usize) -> Operand<'a> {
         Operand {
             data: &self.data[r * self.row_step..],
             ..self
@@ -104,7 +104,7 @@ fn fused_product(a: Operand, b: Operand, m: usize, n: usize, k: usize, out: &mut
     }
     for (block, k0) in (0..k).step_by(BLOCK).enumerate() {
         let depth = BLOCK.min(k - k0);
-        let (a, b) = (a.from_column(k0), b.from_row(k0));
+        let (a, b) = (a.columns_from(k0), b.rows_from(k0));
         if block == 0 {
             block_product(a, b, m, n, depth, out);
         } else {

@@ -1,15 +1,17 @@
 //! `a @ b`: 2-D @ 2-D, 2-D @ 1-D (matrix-vector), 1-D @ 2-D and 1-D @ 1-D
 //! (dot product, a rank-0 tensor), as NumPy's `matmul`.
 //!
-//! The kernel is `matrixmultiply`'s sgemm through `ndarray`'s safe
-//! `general_mat_mul` (this crate forbids `unsafe`); docs/tensor-kernels.md
-//! has the measurement behind the choice. Operands may be read transposed
+//! Products with a vector operand, and small ones, go through the direct
+//! loops of `small_matmul`; the others through `matrixmultiply`'s sgemm,
+//! called through `ndarray`'s safe `general_mat_mul` (this crate forbids
+//! `unsafe`); docs/tensor-kernels.md has the measurements behind both. Operands may be read transposed
 //! through strided views, so the backward pass never copies a transpose.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
 use super::error::{ShapeError, TensorResult};
+use super::small_matmul::{self, Operand};
 use super::tensor::Tensor;
 
 /// A row-major `rows × cols` matrix as a view, or its transpose.
@@ -17,6 +19,17 @@ use super::tensor::Tensor;
 fn view(data: &[f32], rows: usize, cols: usize, transposed: bool) -> Option<ArrayView2<'_, f32>> {
     let v = ArrayView2::from_shape((rows, cols).strides((cols, 1)), data).ok()?;
     Some(if transposed { v.reversed_axes() } else { v })
+}
+
+/// A row-major matrix of `cols` columns, or its transpose, as the direct
+/// kernel reads it.
+fn operand(data: &[f32], cols: usize, transposed: bool) -> Operand<'_> {
+    let (row_step, col_step) = if transposed { (1, cols) } else { (cols, 1) };
+    Operand {
+        data,
+        row_step,
+        col_step,
+    }
 }
 
 /// `op(a) @ op(b)` for row-major matrices, where `op` transposes when asked:
@@ -42,15 +55,40 @@ pub fn matmul_2d(a: &Tensor, a_t: bool, b: &Tensor, b_t: bool) -> TensorResult<T
     }
     super::shape::check_size("matmul", a.shape(), b.shape(), &[m, n])?;
     let mut out = vec![0.0f32; m * n];
-    if k > 0 {
-        let av = view(a.data(), ra, ca, a_t);
-        let bv = view(b.data(), rb, cb, b_t);
-        let cv = ArrayViewMut2::from_shape((m, n), &mut out).ok();
-        if let (Some(av), Some(bv), Some(mut cv)) = (av, bv, cv) {
-            general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
-        }
+    let direct = k > 0
+        && small_matmul::is_small(m, n, k)
+        && small_matmul::product(
+            operand(a.data(), ca, a_t),
+            operand(b.data(), cb, b_t),
+            m,
+            n,
+            k,
+            &mut out,
+        );
+    if k > 0 && !direct {
+        blocked_product((a, a_t), (b, b_t), m, n, &mut out);
     }
     Tensor::build("matmul", vec![m, n], out)
+}
+
+/// `out = op(a) @ op(b)` by `matrixmultiply`, for operands whose shapes
+/// [`matmul_2d`] checked; `out` is `m × n`.
+pub(super) fn blocked_product(
+    (a, a_t): (&Tensor, bool),
+    (b, b_t): (&Tensor, bool),
+    m: usize,
+    n: usize,
+    out: &mut [f32],
+) {
+    let (&[ra, ca], &[rb, cb]) = (a.shape(), b.shape()) else {
+        return;
+    };
+    let av = view(a.data(), ra, ca, a_t);
+    let bv = view(b.data(), rb, cb, b_t);
+    let cv = ArrayViewMut2::from_shape((m, n), out).ok();
+    if let (Some(av), Some(bv), Some(mut cv)) = (av, bv, cv) {
+        general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
+    }
 }
 
 /// `a @ b` with NumPy's treatment of 1-D operands: a vector on the left is

@@ -15,6 +15,7 @@ pub mod npy;
 pub mod print;
 pub mod reduce;
 pub mod shape;
+mod small_matmul;
 #[allow(clippy::module_inception)]
 pub mod tensor;
 

@@ -1,6 +1,8 @@
 //! The tensor value: a shape and f32 elements in row-major order, the
 //! elements shared (`Rc`) so copying a tensor value is cheap; operations
-//! build new tensors rather than mutate shared storage.
+//! build new tensors rather than mutate shared storage. The elements are
+//! an `Rc<Vec<f32>>` rather than an `Rc<[f32]>`: a kernel's result vector
+//! becomes a tensor without being copied into a new allocation.
 
 use std::rc::Rc;
 
@@ -10,7 +12,7 @@ use super::shape::{checked_numel, numel};
 #[derive(Clone, Debug)]
 pub struct Tensor {
     shape: Vec<usize>,
-    data: Rc<[f32]>,
+    data: Rc<Vec<f32>>,
 }
 
 impl PartialEq for Tensor {
@@ -41,7 +43,7 @@ impl Tensor {
         }
         Ok(Tensor {
             shape,
-            data: data.into(),
+            data: Rc::new(data),
         })
     }
 
@@ -52,7 +54,7 @@ impl Tensor {
         debug_assert!(checked_numel("from_parts", &shape) == Ok(data.len()));
         Tensor {
             shape,
-            data: data.into(),
+            data: Rc::new(data),
         }
     }
 
@@ -117,7 +119,7 @@ impl Tensor {
 
     /// The elements in row-major order.
     pub fn data(&self) -> &[f32] {
-        &self.data
+        self.data.as_slice()
     }
 
     pub fn to_vec(&self) -> Vec<f32> {

@@ -1,0 +1,212 @@
+//! Direct loops for the products of vectors and small matrices, which the
+//! recurrent and tree models compute at every step (`x @ W` with a row
+//! `x`, `W @ x` with a column, the outer products of their adjoints).
+//!
+//! `matrixmultiply` packs both operands into 8 × 8 panels before it
+//! multiplies: for a vector operand that is a copy of the whole matrix and
+//! eight times the arithmetic, and it dominated the profiles of those
+//! models. Here nothing is copied, and a transposed operand is read in
+//! place.
+//!
+//! The arithmetic is `matrixmultiply`'s, so results are bit for bit what
+//! it computes: each element is `Σ_k a_ik b_kj` as a chain of fused
+//! multiply-adds in increasing `k` starting from 0.0, restarted every
+//! [`BLOCK`] terms with the partial sums added in order. That needs the
+//! CPU's FMA (a software `fmaf` per term is slower than packing), which
+//! plain Rust gets only inside a function compiled for it: `pulp` checks
+//! the CPU once and runs the loops in such a function. Without FMA (or off
+//! x86-64) [`product`] declines, and `matrixmultiply` computes as before.
+
+/// Terms per partial sum: `matrixmultiply`'s `kc` for f32, the depth of
+/// one packed panel, after which it adds the panel's product to the result.
+const BLOCK: usize = 256;
+
+/// A logical `rows × cols` matrix in `data`: element `(r, c)` is at
+/// `r * row_step + c * col_step` (a row-major matrix or its transpose).
+#[derive(Clone, Copy)]
+pub(super) struct Operand<'a> {
+    pub data: &'a [f32],
+    pub row_step: usize,
+    pub col_step: usize,
+}
+
+impl<'a> Operand<'a> {
+    /// The columns from `c` on (`self` read as `rows × (cols - c)`).
+    fn columns_from(self, c: usize) -> Operand<'a> {
+        Operand {
+            data: &self.data[c * self.col_step..],
+            ..self
+        }
+    }
+
+    /// The rows from `r` on.
+    fn rows_from(self, r: usize) -> Operand<'a> {
+        Operand {
+            data: &self.data[r * self.row_step..],
+            ..self
+        }
+    }
+
+    #[inline(always)]
+    fn at(&self, r: usize, c: usize) -> f32 {
+        self.data[r * self.row_step + c * self.col_step]
+    }
+
+    /// Row `r` of `len` elements as a slice, if it is contiguous.
+    #[inline(always)]
+    fn row(&self, r: usize, len: usize) -> Option<&[f32]> {
+        (self.col_step == 1 || len == 1).then(|| &self.data[r * self.row_step..][..len])
+    }
+
+    /// Column `c` of `len` elements as a slice, if it is contiguous.
+    #[inline(always)]
+    fn column(&self, c: usize, len: usize) -> Option<&[f32]> {
+        (self.row_step == 1 || len == 1).then(|| &self.data[c * self.col_step..][..len])
+    }
+}
+
+/// Whether [`product`] is the faster kernel for an `m × k` by `k × n`
+/// product: when an operand is a vector (or the product an outer one),
+/// where packing is a copy of the whole matrix for one pass over it.
+/// Matrix-matrix products, however small, keep the blocked kernel: the
+/// convolution's (16 × 9 by 9 × 64) measured no faster here.
+pub(super) fn is_small(m: usize, n: usize, k: usize) -> bool {
+    m == 1 || n == 1 || k == 1
+}
+
+/// Outputs computed together by the dot-product loop: independent sums
+/// that keep the FMA units busy while each one waits for its previous add.
+const LANES: usize = 8;
+
+/// `out = a @ b` for the logical `m × k` operand `a` and `k × n` operand
+/// `b`, if this CPU has what the kernel needs; `out` is `m × n`,
+/// row-major, and all zeros on entry. `false`: nothing was computed.
+pub(super) fn product(
+    a: Operand,
+    b: Operand,
+    m: usize,
+    n: usize,
+    k: usize,
+    out: &mut [f32],
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        simd.vectorize(|| fused_product(a, b, m, n, k, out));
+        return true;
+    }
+    false
+}
+
+#[inline(always)]
+fn fused_product(a: Operand, b: Operand, m: usize, n: usize, k: usize, out: &mut [f32]) {
+    if out.is_empty() {
+        return;
+    }
+    for (block, k0) in (0..k).step_by(BLOCK).enumerate() {
+        let depth = BLOCK.min(k - k0);
+        let (a, b) = (a.columns_from(k0), b.rows_from(k0));
+        if block == 0 {
+            block_product(a, b, m, n, depth, out);
+        } else {
+            let mut partial = vec![0.0f32; out.len()];
+            block_product(a, b, m, n, depth, &mut partial);
+            for (o, p) in out.iter_mut().zip(&partial) {
+                *o += p;
+            }
+        }
+    }
+}
+
+/// `out = a @ b` for a depth `k` of at most [`BLOCK`], `out` all zeros.
+#[inline(always)]
+fn block_product(a: Operand, b: Operand, m: usize, n: usize, k: usize, out: &mut [f32]) {
+    if b.col_step == 1 && n > 1 {
+        rows_of_b(a, b, m, n, k, out);
+    } else if a.row(0, k).is_some() && b.column(0, k).is_some() {
+        dot_products(a, b, m, n, k, out);
+    } else {
+        for (i, row) in out.chunks_exact_mut(n).enumerate() {
+            for (j, o) in row.iter_mut().enumerate() {
+                *o = (0..k).fold(0.0, |acc, kk| a.at(i, kk).mul_add(b.at(kk, j), acc));
+            }
+        }
+    }
+}
+
+/// When `b`'s rows are contiguous: row `i` of the result is the sum over
+/// `k` of `a_ik` times row `k` of `b`, an inner loop over contiguous rows
+/// that the compiler vectorizes.
+#[inline(always)]
+fn rows_of_b(a: Operand, b: Operand, m: usize, n: usize, k: usize, out: &mut [f32]) {
+    for (i, row) in out.chunks_exact_mut(n).enumerate().take(m) {
+        for kk in 0..k {
+            let s = a.at(i, kk);
+            let b_row = &b.data[kk * b.row_step..][..n];
+            for (o, &y) in row.iter_mut().zip(b_row) {
+                *o = s.mul_add(y, *o);
+            }
+        }
+    }
+}
+
+/// When `a`'s rows and `b`'s columns are contiguous (`W @ x`, `g @ Wᵀ`):
+/// each result element is a dot product of two slices, computed
+/// [`LANES`] at a time along the longer side of the result.
+#[inline(always)]
+fn dot_products(a: Operand, b: Operand, m: usize, n: usize, k: usize, out: &mut [f32]) {
+    let a_row = |i: usize| a.row(i, k).unwrap_or(&[]);
+    let b_column = |j: usize| b.column(j, k).unwrap_or(&[]);
+    if n >= m {
+        for i in 0..m {
+            dots_against(a_row(i), &mut out[i * n..][..n], b_column);
+        }
+    } else {
+        // Column `j` of the result is `a` times column `j` of `b`, with
+        // stride `n` in `out`: computed into a buffer, then placed.
+        let mut column = vec![0.0f32; m];
+        for j in 0..n {
+            dots_against(b_column(j), &mut column, a_row);
+            for (i, &c) in column.iter().enumerate() {
+                out[i * n + j] = c;
+            }
+        }
+    }
+}
+
+/// `out[t] = x · other(t)` for every `t`, the sums [`LANES`] at a time.
+#[inline(always)]
+fn dots_against<'a>(x: &[f32], out: &mut [f32], other: impl Fn(usize) -> &'a [f32]) {
+    let k = x.len();
+    let (x_tiles, _) = x.as_chunks::<LANES>();
+    let whole = x_tiles.len() * LANES;
+    let mut start = 0;
+    for block in out.chunks_mut(LANES) {
+        if block.len() == LANES {
+            let ys: [&[f32]; LANES] = std::array::from_fn(|l| &other(start + l)[..k]);
+            let y_tiles: [&[[f32; LANES]]; LANES] = std::array::from_fn(|l| ys[l].as_chunks().0);
+            let mut acc = [0.0f32; LANES];
+            // A LANES × LANES tile of the other operand at a time, so the
+            // bounds are checked once per tile and not once per term.
+            for (t, xs) in x_tiles.iter().enumerate() {
+                let tile: [&[f32; LANES]; LANES] = std::array::from_fn(|l| &y_tiles[l][t]);
+                for (j, &xv) in xs.iter().enumerate() {
+                    for (s, y) in acc.iter_mut().zip(&tile) {
+                        *s = y[j].mul_add(xv, *s);
+                    }
+                }
+            }
+            for (c, &xv) in x.iter().enumerate().skip(whole) {
+                for (s, y) in acc.iter_mut().zip(&ys) {
+                    *s = y[c].mul_add(xv, *s);
+                }
+            }
+            block.copy_from_slice(&acc);
+        } else {
+            for (l, o) in block.iter_mut().enumerate() {
+                let y = &other(start + l)[..k];
+                *o = x.iter().zip(y).fold(0.0, |acc, (&p, &q)| p.mul_add(q, acc));
+            }
+        }
+        start += block.len();
+    }
+}

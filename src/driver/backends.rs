@@ -2,7 +2,7 @@
 
 use crate::backend::Backend;
 use crate::interp::Interpreter;
-use crate::jit::backend::JitBackend;
+use crate::jit::backend::{Emit, JitBackend};
 use crate::runtime::ctx::RuntimeCtx;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +44,12 @@ pub fn start(name: BackendName, ctx: RuntimeCtx) -> Box<dyn Backend> {
         BackendName::Interp => Box::new(Interpreter::new(ctx)),
         BackendName::Jit => Box::new(JitBackend::new(ctx)),
     }
+}
+
+/// The JIT, compiling the program and printing what `emit` names instead
+/// of running it (`dlang run --emit`).
+pub fn start_emitting(emit: Emit, ctx: RuntimeCtx) -> Box<dyn Backend> {
+    Box::new(JitBackend::emitting(ctx, Some(emit)))
 }
 
 #[cfg(test)]

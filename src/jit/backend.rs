@@ -30,6 +30,10 @@ pub enum Emit {
     Clif,
 }
 
+/// The stack lowering and compiling run on: only the pages used are
+/// committed.
+const COMPILE_STACK_SIZE: usize = 1 << 30;
+
 pub struct JitBackend {
     ctx: RuntimeCtx,
     /// The modules run so far, by name, waiting for the main module.
@@ -54,6 +58,13 @@ impl JitBackend {
     }
 
     fn run_main(&mut self, items: &[Item<TypeInfo>]) -> Result<(), RuntimeError> {
+        // Lowering and translation recurse over the program's tree (the
+        // top-level items nest as continuations, `let`s as bodies), so a
+        // long file needs more than the main thread's stack.
+        stacker::grow(COMPILE_STACK_SIZE, || self.compile_and_run(items))
+    }
+
+    fn compile_and_run(&mut self, items: &[Item<TypeInfo>]) -> Result<(), RuntimeError> {
         let started = Instant::now();
         let mut modules: Vec<Module<'_>> = self
             .modules

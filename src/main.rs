@@ -10,6 +10,7 @@ use dlang::driver::cli::{parse_command_line, Command, USAGE};
 use dlang::driver::live_output::LiveOutput;
 use dlang::driver::loader::Loader;
 use dlang::driver::output::{write_stderr, write_stdout};
+use dlang::jit::backend::Emit;
 use dlang::runtime::ctx::RuntimeCtx;
 use dlang::runtime::memory;
 use dlang::{CheckedProgram, Failure, Session};
@@ -55,10 +56,11 @@ fn main() -> ExitCode {
             file,
             backend,
             max_memory,
+            emit,
             args,
         } => {
             memory::set_limit(max_memory.unwrap_or_else(memory::default_limit));
-            run(&file, backend, args)
+            run(&file, backend, emit, args)
         }
     }
 }
@@ -89,13 +91,17 @@ fn check(file: &Path, print_types: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(file: &Path, backend: BackendName, args: Vec<String>) -> ExitCode {
+fn run(file: &Path, backend: BackendName, emit: Option<Emit>, args: Vec<String>) -> ExitCode {
     let interrupted = Arc::new(AtomicBool::new(false));
     install_interrupt_handler(interrupted.clone());
     // Buffered, yet live (see `LiveOutput`); flushed at exit and before
     // anything on stderr.
     let ctx = RuntimeCtx::new(Box::new(LiveOutput::stdout()), args, interrupted);
-    let mut session = Session::new(backends::start(backend, ctx));
+    let backend = match emit {
+        Some(emit) => backends::start_emitting(emit, ctx),
+        None => backends::start(backend, ctx),
+    };
+    let mut session = Session::new(backend);
     let checked = session.check_file(file);
     let program = match report_warnings(checked, |d| session.render(d)) {
         Ok(program) => program,

@@ -184,4 +184,26 @@ fn a_piped_line_that_is_not_utf8_is_e007_and_the_session_goes_on() {
         stderr.contains("1 │ let s = \"caf\u{fffd}\"") && stderr.contains("this byte is not UTF-8"),
         "the line is shown, labelled at the byte: {stderr}"
     );
+
+/// `--emit clif` prints one Cranelift function per IR function (its text
+/// is Cranelift's own, so only its shape is checked), and runs nothing.
+#[test]
+fn emit_clif_prints_every_function_and_runs_nothing() {
+    let mut command = dlang();
+    command.args(["run", "tests/golden/cli/emit_ir.dl", "--emit", "clif"]);
+    let (text, status) = run_merged(command);
+    assert_eq!(status, 0, "{text}");
+    let ir = dlang()
+        .args(["run", "tests/golden/cli/emit_ir.dl", "--emit", "ir"])
+        .output()
+        .expect("run dlang");
+    let ir = String::from_utf8_lossy(&ir.stdout);
+    let ir_functions = ir.lines().filter(|l| l.starts_with('f')).count();
+    let clif_functions = text.lines().filter(|l| l.starts_with("function ")).count();
+    assert!(ir_functions >= 2, "{ir}");
+    assert_eq!(clif_functions, ir_functions, "{text}");
+    assert!(text.contains("; f1 `count`"), "{text}");
+    assert!(text.contains("block0("), "{text}");
+    // The program's `print (count 3)` did not run.
+    assert!(!text.lines().any(|l| l == "3"), "{text}");
 }

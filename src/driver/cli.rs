@@ -4,6 +4,7 @@
 //! exits with status 64 (`EX_USAGE`).
 
 use super::backends::BackendName;
+use crate::jit::backend::Emit;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -13,10 +14,13 @@ dlang: a small statically typed ML-family language in which every program is dif
 Usage:
   dlang run FILE [--backend interp|jit] [--max-memory SIZE] [-- ARGS...]
                                check FILE and run it; ARGS are `Sys.args ()`;
-                               the backend is the interpreter (the JIT is
-                               not built yet); past SIZE bytes (suffix K, M,
+                               the backend is the interpreter unless
+                               `--backend jit`; past SIZE bytes (suffix K, M,
                                G or T, or `none`; default half the
                                machine's memory) the run stops with R015
+  dlang run FILE --emit ir|clif
+                               compile FILE with the JIT and print its IR or
+                               Cranelift IR instead of running it
   dlang FILE.dl [-- ARGS...]   the same as `dlang run FILE.dl` (also for a
                                path such as `./train`, as a `#!` line runs it)
   dlang check FILE [--types]   check FILE without running it; --types prints
@@ -38,6 +42,8 @@ pub enum Command {
         /// `--max-memory` in bytes (`usize::MAX` for `none`); `None`
         /// when not given, for the default limit.
         max_memory: Option<usize>,
+        /// `--emit`: compile with the JIT and print, do not run.
+        emit: Option<Emit>,
         args: Vec<String>,
     },
     Check {
@@ -93,6 +99,8 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
     let mut file = None;
     let mut backend = BackendName::DEFAULT;
     let mut max_memory = None;
+    let mut emit = None;
+    let mut backend_given = false;
     let mut program_args = Vec::new();
     let mut i = 0;
     while i < args.len() {
@@ -103,11 +111,21 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
         }
         if let Some(value) = arg.strip_prefix("--backend=") {
             backend = parse_backend(value)?;
+            backend_given = true;
         } else if arg == "--backend" {
             let value = args
                 .get(i + 1)
                 .ok_or_else(|| UsageError("`--backend` needs a value: `jit` or `interp`".into()))?;
             backend = parse_backend(value)?;
+            backend_given = true;
+            i += 1;
+        } else if let Some(value) = arg.strip_prefix("--emit=") {
+            emit = Some(parse_emit(value)?);
+        } else if arg == "--emit" {
+            let value = args
+                .get(i + 1)
+                .ok_or_else(|| UsageError("`--emit` needs a value: `ir` or `clif`".into()))?;
+            emit = Some(parse_emit(value)?);
             i += 1;
         } else if let Some(value) = arg.strip_prefix("--max-memory=") {
             max_memory = Some(parse_memory(value)?);
@@ -137,10 +155,20 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
         i += 1;
     }
     let file = file.ok_or_else(|| UsageError("`dlang run` needs a FILE to run".into()))?;
+    if emit.is_some() {
+        // What is emitted is the JIT's code: no other backend has any.
+        if backend_given && backend != BackendName::Jit {
+            return Err(UsageError(
+                "`--emit` shows the JIT's code: it takes no `--backend` but `jit`".into(),
+            ));
+        }
+        backend = BackendName::Jit;
+    }
     Ok(Command::Run {
         file,
         backend,
         max_memory,
+        emit,
         args: program_args,
     })
 }
@@ -170,6 +198,16 @@ fn parse_backend(value: &str) -> Result<BackendName, UsageError> {
             "unknown backend `{value}`: expected `jit` or `interp`"
         ))
     })
+}
+
+fn parse_emit(value: &str) -> Result<Emit, UsageError> {
+    match value {
+        "ir" => Ok(Emit::Ir),
+        "clif" => Ok(Emit::Clif),
+        _ => Err(UsageError(format!(
+            "unknown `--emit` kind `{value}`: expected `ir` or `clif`"
+        ))),
+    }
 }
 
 fn parse_memory(value: &str) -> Result<usize, UsageError> {
@@ -240,6 +278,7 @@ mod tests {
                 file: "a.dl".into(),
                 backend: BackendName::Interp,
                 max_memory: None,
+                emit: None,
                 args: vec!["x".into(), "--y".into()],
             })
         );
@@ -249,9 +288,30 @@ mod tests {
                 file: "a.dl".into(),
                 backend: BackendName::Jit,
                 max_memory: None,
+                emit: None,
                 args: vec![],
             })
         );
+    }
+
+    #[test]
+    fn emit_implies_the_jit() {
+        let emit = |args: &[&str]| match parse(args) {
+            Ok(Command::Run { emit, backend, .. }) => Ok((emit, backend)),
+            Ok(other) => panic!("not a run: {other:?}"),
+            Err(e) => Err(e),
+        };
+        assert_eq!(
+            emit(&["run", "a.dl", "--emit", "ir"]),
+            Ok((Some(Emit::Ir), BackendName::Jit))
+        );
+        assert_eq!(
+            emit(&["run", "--emit=clif", "--backend=jit", "a.dl"]),
+            Ok((Some(Emit::Clif), BackendName::Jit))
+        );
+        assert!(emit(&["run", "a.dl", "--emit", "asm"]).is_err());
+        assert!(emit(&["run", "a.dl", "--emit"]).is_err());
+        assert!(emit(&["run", "a.dl", "--emit", "ir", "--backend", "interp"]).is_err());
     }
 
     #[test]
@@ -282,6 +342,7 @@ mod tests {
                 file: "a.dl".into(),
                 backend: BackendName::DEFAULT,
                 max_memory: None,
+                emit: None,
                 args: vec![],
             })
         );

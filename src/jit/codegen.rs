@@ -63,6 +63,9 @@ pub struct Compiled {
     /// Cranelift's time for the whole program (translation, optimisation,
     /// code emission, linking).
     pub compile_time: Duration,
+    /// The Cranelift IR of each function as translated (before
+    /// Cranelift's optimisation), when asked for (`--emit clif`).
+    pub clif: Vec<String>,
 }
 
 impl Compiled {
@@ -123,7 +126,18 @@ fn new_module() -> Result<JITModule, CompileError> {
 /// Compiles every function of `program`, and an entry trampoline for each
 /// of `entries` (the functions Rust will call).
 pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, CompileError> {
+    compile_keeping(program, entries, false)
+}
+
+/// [`compile`], keeping each function's Cranelift IR in
+/// [`Compiled::clif`] if `keep_clif`.
+pub fn compile_keeping(
+    program: Program,
+    entries: &[FuncId],
+    keep_clif: bool,
+) -> Result<Compiled, CompileError> {
     let started = Instant::now();
+    let mut clif = Vec::new();
     let mut module = new_module()?;
     let mut functions = Vec::with_capacity(program.functions.len());
     for (index, function) in program.functions.iter().enumerate() {
@@ -153,6 +167,13 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
             me: FuncId(index as u32),
         };
         translate::function(translator, builder)?;
+        if keep_clif {
+            clif.push(format!(
+                "; f{index} `{}`\n{}",
+                function.name,
+                ctx.func.display()
+            ));
+        }
         define(&mut module, functions[index], &mut ctx, &function.name)?;
     }
     let mut entry_ids = Vec::with_capacity(entries.len());
@@ -217,6 +238,7 @@ pub fn compile(program: Program, entries: &[FuncId]) -> Result<Compiled, Compile
         closure_cps_code,
         closure_entry,
         compile_time: started.elapsed(),
+        clif,
     })
 }
 

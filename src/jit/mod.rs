@@ -13,6 +13,7 @@ mod data_entries;
 pub mod ir;
 pub mod lower;
 pub mod native;
+pub mod print;
 pub mod run;
 pub mod site;
 mod translate;

@@ -21,7 +21,7 @@ use crate::runtime::value::RecordLayout;
 use crate::syntax::ast::Span;
 
 /// The type of an IR value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
     Unit,
     Bool,

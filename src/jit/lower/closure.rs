@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 use super::cps::{CpsVars, Kont};
+use super::pattern::binders_of;
 use super::{not_compiled, placeholder, FnLower, Lowering};
 use crate::jit::ir::{self, Frame, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
@@ -132,19 +133,49 @@ pub(super) fn is_simple(param: &Pattern<TypeInfo>, body: &Expr<TypeInfo>) -> boo
 /// inside `e` included: each binder is unique, so the caller keeps those
 /// visible where `e` is).
 pub(super) fn free_locals(e: &Expr<TypeInfo>, out: &mut Vec<LocalId>) {
-    free_locals_except(e, &mut |_| false, out);
+    locals_except(e, &mut |_| false, out, &mut Vec::new());
 }
 
-/// [`free_locals`] of `e` outside the sub-expressions `skip` is true of.
-pub(super) fn free_locals_except(
+/// Adds the locals `pattern` binds to `out`.
+fn locals_of(pattern: &Pattern<TypeInfo>, out: &mut Vec<LocalId>) {
+    out.extend(binders_of(pattern).into_iter().filter_map(|b| match b {
+        Binder::Local(id) => Some(id),
+        Binder::Global(_) => None,
+    }));
+}
+
+/// The locals `e` reads (`read`, as [`free_locals`]) and those it binds
+/// (`bound`), outside the sub-expressions `skip` is true of.
+pub(super) fn locals_except(
     e: &Expr<TypeInfo>,
     skip: &mut dyn FnMut(&Expr<TypeInfo>) -> bool,
-    out: &mut Vec<LocalId>,
+    read: &mut Vec<LocalId>,
+    bound: &mut Vec<LocalId>,
 ) {
     if skip(e) {
         return;
     }
-    let mut walk = |x: &Expr<TypeInfo>| free_locals_except(x, skip, out);
+    match &e.kind {
+        ExprKind::Fun(param, _) => locals_of(param, bound),
+        ExprKind::Let(group, _) => {
+            for binding in &group.bindings {
+                locals_of(&binding.pattern, bound);
+            }
+        }
+        ExprKind::Match(_, arms) | ExprKind::Try(_, arms) => {
+            for arm in arms {
+                locals_of(&arm.pattern, bound);
+            }
+        }
+        ExprKind::For {
+            binder: Binder::Local(id),
+            ..
+        }
+        | ExprKind::Shift(_, _, Binder::Local(id), _) => bound.push(*id),
+        _ => {}
+    }
+    let out = read;
+    let mut walk = |x: &Expr<TypeInfo>| locals_except(x, skip, out, bound);
     match &e.kind {
         ExprKind::Lit(_) => {}
         ExprKind::Var(_, var) => {

@@ -13,12 +13,12 @@
 
 #![forbid(unsafe_code)]
 
-use super::closure::free_locals_except;
-use super::cps::{effect_shifts, CpsVars, Kont};
+use super::closure::locals_except;
+use super::cps::{effect_shifts, CpsVars, Kont, LoopState};
 use super::{not_compiled, FnLower, Lowering};
 use crate::jit::ir::{self, FuncId, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
-use crate::syntax::ast::Expr;
+use crate::syntax::ast::{Expr, ExprKind};
 use crate::types::resolved::{Binder, GlobalId, LocalId};
 use crate::types::{Effect, Type, TypeInfo};
 use std::rc::Rc;
@@ -30,9 +30,14 @@ enum Resumed<'a> {
     Operand(&'a Expr<TypeInfo>),
     /// A local (the `k` of a `shift` body).
     Local(LocalId),
+    /// The next iteration of the loop it runs (a `while` or `for` node),
+    /// whose closure it is: the argument is the counter of a `for`, and
+    /// nothing for a `while`.
+    Loop,
 }
 
 /// What a continuation closure captures, slot by slot.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Captured {
     /// A local variable its code reads.
     Local(LocalId),
@@ -40,6 +45,22 @@ enum Captured {
     Operand(*const Expr<TypeInfo>),
     /// The continuation it passes its result on to.
     Kont,
+    /// The closure of an enclosing loop whose step its node contains.
+    LoopClosure(*const Expr<TypeInfo>),
+    /// The counter of that loop's iteration (a `for`).
+    LoopCounter(*const Expr<TypeInfo>),
+}
+
+/// What decides the code of a continuation closure: the node it lowers
+/// again, what it resumes with (as the slot that names it), what its
+/// captures are, the frame it shows as and the effect variant.
+#[derive(PartialEq, Eq, Hash)]
+pub(super) struct ContinuationKey {
+    node: *const Expr<TypeInfo>,
+    resumed: Captured,
+    slots: Vec<(Captured, Ty)>,
+    frame: Option<Rc<str>>,
+    cps: Rc<CpsVars>,
 }
 
 impl Lowering<'_> {
@@ -146,7 +167,10 @@ impl Lowering<'_> {
 
 impl<'l, 'a> FnLower<'l, 'a> {
     /// `reset body` in direct-style code: a body that may shift is
-    /// continuation-passing code whose continuation is the answer.
+    /// continuation-passing code whose continuation is the answer. Its
+    /// continuations are not in the call stack: the function's frame is
+    /// outside the `reset`, so on the interpreter a continuation does not
+    /// capture it (the frame is there while the `reset` runs, once).
     pub(super) fn reset(
         &mut self,
         e: &'a Expr<TypeInfo>,
@@ -155,7 +179,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         if !self.shifts(&body.ann.effect) {
             return self.expr(body, false);
         }
-        let answer = self.cps(body, Kont::Answer, false)?;
+        let frame = self.frame.take();
+        let answer = self.cps(body, Kont::Answer, false);
+        self.frame = frame;
+        let answer = answer?;
         let ty = self.ty(e)?;
         let span = self.span(e.span);
         Ok(self.coerce(answer, Ty::Val, ty, span))
@@ -226,6 +253,21 @@ impl<'l, 'a> FnLower<'l, 'a> {
         Ok(ir::build::let_(closure.0, resume, evaluated))
     }
 
+    /// The closure of the loop `node` (a `while` or `for` that may shift):
+    /// called with the counter of a `for` or `()`, it runs an iteration,
+    /// whose continuation calls it again; what follows the loop is `kont`.
+    /// So the loop is a chain of tail calls, and a continuation captured
+    /// in an iteration runs the rest of the loop from that iteration each
+    /// time it is called.
+    pub(super) fn loop_closure(
+        &mut self,
+        node: &'a Expr<TypeInfo>,
+        kont: Kont,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let frame = self.frame.clone();
+        self.resume_closure(node, Resumed::Loop, Some(kont), frame)
+    }
+
     /// A closure `(self, arg) -> answer` that runs `node` in
     /// continuation-passing style (to `kont`, captured, or to the answer)
     /// with `arg` as `resumed`, and the operands already evaluated and the
@@ -239,19 +281,27 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> Result<ir::Expr, RuntimeError> {
         let span = self.span(node.span);
         // What `node` reads outside its operands already evaluated (their
-        // values are captured; the locals bound inside them are out of
-        // scope) and the one it resumes with (evaluated before it runs).
+        // values are captured) and the one it resumes with (evaluated
+        // before it runs). The locals bound inside `node` are bound again
+        // when it is lowered again: left out, since where this closure is
+        // made some of them may belong to code on another path (the arms
+        // of a `match` lowered so far).
         let skipped = match resumed {
             Resumed::Operand(operand) => operand as *const _,
-            Resumed::Local(_) => std::ptr::null(),
+            Resumed::Local(_) | Resumed::Loop => std::ptr::null(),
         };
         let mut used = Vec::new();
+        let mut bound = Vec::new();
         let mut done = Vec::new();
-        let precomputed = &self.precomputed;
-        free_locals_except(
+        let mut loops = Vec::new();
+        let (precomputed, active) = (&self.precomputed, &self.loops);
+        locals_except(
             node,
             &mut |e| {
                 let key = e as *const Expr<TypeInfo>;
+                if let Some(state) = active.get(&key) {
+                    loops.push((key, *state));
+                }
                 if let Some(var) = precomputed.get(&key) {
                     done.push((key, *var));
                     return true;
@@ -259,9 +309,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 key == skipped
             },
             &mut used,
+            &mut bound,
         );
         let mut captures: Vec<(Captured, ir::Expr, Ty)> = Vec::new();
         for id in used {
+            if bound.contains(&id) {
+                continue;
+            }
             if let Some((value, ty)) = self.local(id, span) {
                 captures.push((Captured::Local(id), value, ty));
             }
@@ -270,16 +324,71 @@ impl<'l, 'a> FnLower<'l, 'a> {
             let ty = self.locals[var.0 as usize];
             captures.push((Captured::Operand(expr), ir::Expr::Var(var), ty));
         }
+        for (key, state) in loops {
+            let closure = ir::Expr::Var(state.closure);
+            captures.push((Captured::LoopClosure(key), closure, Ty::Val));
+            if let Some(counter) = state.counter {
+                let counter = ir::Expr::Var(counter);
+                captures.push((Captured::LoopCounter(key), counter, Ty::I64));
+            }
+        }
         if let Some(Kont::Closure(k)) = kont {
             captures.push((Captured::Kont, ir::Expr::Var(k), Ty::Val));
         }
-        let (func, code) = self.lowering.reserve_closure();
+        let slots: Vec<(Captured, Ty)> =
+            captures.iter().map(|(slot, _, ty)| (*slot, *ty)).collect();
+        let code = self.continuation_code(node, resumed, &slots, frame, span)?;
+        let values = captures
+            .into_iter()
+            .map(|(_, value, ty)| self.coerce(value, ty, Ty::Val, span))
+            .collect();
+        Ok(ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(code),
+            args: values,
+            span,
+        })
+    }
+
+    /// The closure code of a continuation of `node` resumed with
+    /// `resumed` and capturing `slots` (see [`Self::resume_closure`]): one
+    /// code for all the continuations alike in these, so that the arms
+    /// below a `match`'s shifting guards are compiled once per guard,
+    /// not once per path through the guards above.
+    fn continuation_code(
+        &mut self,
+        node: &'a Expr<TypeInfo>,
+        resumed: Resumed<'a>,
+        slots: &[(Captured, Ty)],
+        frame: Option<Rc<str>>,
+        span: SpanId,
+    ) -> Result<u32, RuntimeError> {
         // A continuation is a closure: it may be resumed under a `grad`
         // wherever it was captured, so it takes the closures' mode.
         let mode = self.lowering.closure_mode;
+        let key = ContinuationKey {
+            node,
+            resumed: match resumed {
+                Resumed::Operand(operand) => Captured::Operand(operand),
+                Resumed::Local(id) => Captured::Local(id),
+                Resumed::Loop => Captured::LoopClosure(node),
+            },
+            slots: slots
+                .iter()
+                .map(|(slot, ty)| (*slot, mode.repr(*ty)))
+                .collect(),
+            frame: frame.clone(),
+            cps: Rc::clone(&self.cps_vars),
+        };
+        if let Some(code) = self.lowering.continuations.get(&key) {
+            return Ok(*code);
+        }
+        let (func, code) = self.lowering.reserve_closure();
+        self.lowering.continuations.insert(key, code);
         let resumed_ty = match resumed {
             Resumed::Operand(operand) => mode.repr(self.ty(operand)?),
             Resumed::Local(_) => Ty::Val,
+            Resumed::Loop if is_for(node) => Ty::I64,
+            Resumed::Loop => Ty::Unit,
         };
         let mut f = FnLower::new(self.lowering, None, mode);
         f.cps_vars = Rc::clone(&self.cps_vars);
@@ -288,7 +397,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let arg = f.fresh(Ty::Val);
         let mut prologue = Vec::new();
         let mut inner_kont = Kont::Answer;
-        for (i, (slot, _, ty)) in captures.iter().enumerate() {
+        for (i, (slot, ty)) in slots.iter().enumerate() {
             let ty = &mode.repr(*ty);
             let var = f.fresh(*ty);
             match slot {
@@ -299,6 +408,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     f.precomputed.insert(*expr, var);
                 }
                 Captured::Kont => inner_kont = Kont::Closure(var),
+                Captured::LoopClosure(node) => {
+                    f.loops.insert(
+                        *node,
+                        LoopState {
+                            closure: var,
+                            counter: None,
+                        },
+                    );
+                }
+                Captured::LoopCounter(node) => {
+                    if let Some(state) = f.loops.get_mut(node) {
+                        state.counter = Some(var);
+                    }
+                }
             }
             let read = ir::Expr::Runtime {
                 entry: RuntimeFn::Capture,
@@ -314,6 +437,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
             }
             Resumed::Local(id) => {
                 f.vars.insert(id, value);
+            }
+            Resumed::Loop => {
+                let counter = is_for(node).then_some(value);
+                f.loops.insert(
+                    node as *const _,
+                    LoopState {
+                        closure: me,
+                        counter,
+                    },
+                );
             }
         }
         prologue.push((
@@ -340,15 +473,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             span,
             frame,
         };
-        let values = captures
-            .into_iter()
-            .map(|(_, value, ty)| self.coerce(value, ty, Ty::Val, span))
-            .collect();
-        Ok(ir::Expr::Runtime {
-            entry: RuntimeFn::MakeClosure(code),
-            args: values,
-            span,
-        })
+        Ok(code)
     }
 
     /// The entries of the closure `code` (function `func`) of `fun p ->
@@ -390,4 +515,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
         self.lowering.program.functions[func.0 as usize] = direct;
         Ok(())
     }
+}
+
+fn is_for(node: &Expr<TypeInfo>) -> bool {
+    matches!(node.kind, ExprKind::For { .. })
 }

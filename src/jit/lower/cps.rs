@@ -26,11 +26,12 @@
 
 #![forbid(unsafe_code)]
 
+use super::pattern::Clause;
 use super::{not_compiled, FnLower, PRIMS};
-use crate::jit::ir::{self, SpanId, Ty, VarId};
+use crate::jit::ir::{self, Compare, IntOp, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
-use crate::syntax::ast::{BinOp, Expr, ExprKind, Literal, Pattern, PatternKind};
-use crate::types::resolved::{Binder, GlobalId, VarTarget};
+use crate::syntax::ast::{Arm, BinOp, Binding, Expr, ExprKind};
+use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
 use crate::types::{EffVar, Effect, Type, TypeInfo};
 use std::collections::BTreeMap;
 
@@ -38,6 +39,15 @@ use std::collections::BTreeMap;
 /// `false` for pure. A variable not in it is pure too, but left open (see
 /// `FnLower::closure_entries`).
 pub(super) type CpsVars = BTreeMap<EffVar, bool>;
+
+/// A loop that may shift, in the code of one of its iterations: its
+/// closure (see `FnLower::loop_closure`) and, for a `for`, the counter of
+/// the iteration.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LoopState {
+    pub closure: VarId,
+    pub counter: Option<VarId>,
+}
 
 /// Where the value of continuation-passing code goes.
 #[derive(Clone, Copy, Debug)]
@@ -112,11 +122,7 @@ fn operands(e: &Expr<TypeInfo>) -> Option<Vec<&Expr<TypeInfo>>> {
         ExprKind::BinOp(_, _, a, b)
         | ExprKind::Index(a, b)
         | ExprKind::Assign(a, b)
-        | ExprKind::FieldSet(a, _, _, _, b)
-        | ExprKind::While(a, b) => {
-            if matches!(e.kind, ExprKind::While(..)) {
-                return None;
-            }
+        | ExprKind::FieldSet(a, _, _, _, b) => {
             vec![a, b]
         }
         ExprKind::UnOp(_, _, a)
@@ -238,6 +244,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
+        let answer_in_tail = tail && matches!(kont, Kont::Answer);
+        let unevaluated = !self.precomputed.contains_key(&(e as *const _));
+        if answer_in_tail && unevaluated && matches!(e.kind, ExprKind::App(..)) {
+            // A call whose value is the answer is a tail call (`shift k ->
+            // k x`), so a loop resumed from its `shift` bodies runs in
+            // constant native stack.
+            return self.cps_call(e, kont, tail);
+        }
         if !self.node_shifts(e) {
             let value = self.expr(e, false)?;
             let ty = self.ty(e)?;
@@ -288,25 +302,33 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::Let(group, body) if group.recursive => {
                 self.let_rec(e, &group.bindings, body, tail, Some(kont))
             }
-            ExprKind::Let(group, body) => {
-                let mut steps = Vec::new();
-                for binding in &group.bindings {
-                    if self.node_shifts(&binding.expr) {
-                        let rest = self.after(e, &binding.expr, kont, tail)?;
-                        return Ok(wrap_lets(steps, rest));
-                    }
-                    let name = super::closure::binding_name(&binding.pattern);
-                    let value = match self.precomputed.get(&(&binding.expr as *const _)) {
-                        Some(var) => ir::Expr::Var(*var),
-                        None => self.named(&binding.expr, name)?,
-                    };
-                    let var = self.fresh(self.ty(&binding.expr)?);
-                    self.bind_simple(&binding.pattern, var)?;
-                    self.precomputed.insert(&binding.expr as *const _, var);
-                    steps.push((var, value));
+            ExprKind::Let(group, body) => self.cps_let(e, &group.bindings, body, kont, tail),
+            ExprKind::Match(scrutinee, arms) => {
+                self.cps_operands_then(e, &[scrutinee], kont, tail, |f, kont, tail| {
+                    f.cps_arms(e, scrutinee, arms, kont, tail)
+                })
+            }
+            ExprKind::While(cond, body) => self.cps_while(e, cond, body, kont, tail),
+            ExprKind::For {
+                binder,
+                from,
+                to,
+                downward,
+                body,
+                ..
+            } => {
+                let iterating = self.loops.contains_key(&(e as *const _));
+                if !iterating && !self.node_shifts(body) {
+                    return self.cps_operands(e, &[from, to], kont, tail);
                 }
-                let rest = self.cps(body, kont, tail)?;
-                Ok(wrap_lets(steps, rest))
+                let Binder::Local(id) = binder else {
+                    return Err(not_compiled("this loop", e.span));
+                };
+                let step = match downward {
+                    true => IntOp::Sub,
+                    false => IntOp::Add,
+                };
+                self.cps_for(e, *id, (from, to, body), step, kont, tail)
             }
             ExprKind::App(..) => self.cps_call(e, kont, tail),
             _ => match operands(e) {
@@ -405,6 +427,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
                             tail,
                         });
                     }
+                    if tail && matches!(kont, Kont::Answer) {
+                        return Ok(ir::Expr::TailApply {
+                            func: Box::new(callee),
+                            arg: Box::new(value),
+                            span,
+                        });
+                    }
                     let applied = ir::Expr::Apply {
                         func: Box::new(callee),
                         arg: Box::new(value),
@@ -431,21 +460,31 @@ impl<'l, 'a> FnLower<'l, 'a> {
         finish: impl FnOnce(&mut Self, Kont, bool) -> Result<ir::Expr, RuntimeError>,
     ) -> Result<ir::Expr, RuntimeError> {
         let mut steps = Vec::new();
+        let mut shifting = None;
         for operand in operands {
-            if self.precomputed.contains_key(&(*operand as *const _)) {
+            let key = *operand as *const _;
+            if self.precomputed.contains_key(&key) {
                 continue;
             }
             if self.node_shifts(operand) {
-                let rest = self.after(e, operand, kont, tail)?;
-                return Ok(wrap_lets(steps, rest));
+                shifting = Some(*operand);
+                break;
             }
             let value = self.expr(operand, false)?;
             let var = self.fresh(self.ty(operand)?);
-            self.precomputed.insert(*operand as *const _, var);
-            steps.push((var, value));
+            self.precomputed.insert(key, var);
+            steps.push((key, var, value));
         }
-        let rest = finish(self, kont, tail)?;
-        Ok(wrap_lets(steps, rest))
+        let rest = match shifting {
+            Some(operand) => self.after(e, operand, kont, tail),
+            None => finish(self, kont, tail),
+        };
+        // The locals exist only in the code just lowered.
+        for (key, _, _) in &steps {
+            self.precomputed.remove(key);
+        }
+        let steps = steps.into_iter().map(|(_, var, value)| (var, value));
+        Ok(wrap_lets(steps.collect(), rest?))
     }
 
     /// How the call `e` (`func arg`) is made.
@@ -490,22 +529,166 @@ pub(super) fn wrap_lets(steps: Vec<(VarId, ir::Expr)>, body: ir::Expr) -> ir::Ex
     })
 }
 
-impl FnLower<'_, '_> {
-    /// Binds a variable, `_` or `()` pattern to `var`: the patterns a
-    /// `let` in code that may shift takes for now (a pattern that can fail
-    /// needs a decision tree, which continuation-passing code lacks yet).
-    fn bind_simple(&mut self, pattern: &Pattern<TypeInfo>, var: VarId) -> Result<(), RuntimeError> {
-        match &pattern.kind {
-            PatternKind::Var(_, Binder::Local(id)) => {
-                self.vars.insert(*id, var);
-                Ok(())
+impl<'a> FnLower<'_, 'a> {
+    /// `let p1 = e1 and … in body` (the whole `let` is `e`) that may
+    /// shift: each value in turn, matched against its pattern before the
+    /// next is evaluated (as in direct style). A value that may shift
+    /// resumes the `let` with the values so far: they are kept as
+    /// evaluated operands and their patterns matched again.
+    fn cps_let(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        bindings: &'a [Binding<TypeInfo>],
+        body: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let Some((first, rest)) = bindings.split_first() else {
+            return self.cps(body, kont, tail);
+        };
+        let key = &first.expr as *const _;
+        let (value, evaluated_here) = match self.precomputed.get(&key) {
+            Some(var) => (ir::Expr::Var(*var), false),
+            None if self.node_shifts(&first.expr) => {
+                return self.after(e, &first.expr, kont, tail);
             }
-            PatternKind::Wildcard | PatternKind::Lit(Literal::Unit) => Ok(()),
-            PatternKind::Annot(inner, _) => self.bind_simple(inner, var),
-            _ => Err(not_compiled(
-                "this pattern in code that may shift",
-                pattern.span,
-            )),
+            None => {
+                let name = super::closure::binding_name(&first.pattern);
+                (self.named(&first.expr, name)?, true)
+            }
+        };
+        let var = self.fresh(self.ty(&first.expr)?);
+        if evaluated_here {
+            self.precomputed.insert(key, var);
         }
+        let failure = (ir::MatchKind::Let, first.span.to(e.span));
+        let rest = self.bind_pattern(&first.pattern, var, Ty::Val, failure, |f| {
+            f.cps_let(e, rest, body, kont, tail)
+        });
+        if evaluated_here {
+            self.precomputed.remove(&key);
+        }
+        Ok(ir::build::let_(var.0, value, rest?))
+    }
+
+    /// The arms of `match scrutinee with arms` (`e`), the scrutinee's
+    /// value evaluated, in continuation-passing style: the decision tree
+    /// of direct style with each arm's body lowered to `kont`, so the arms
+    /// share the continuation (a body several leaves choose is a join
+    /// target, as in direct style). An arm whose guard may shift ends its
+    /// leaves: the guard runs with a continuation that lowers the match
+    /// again from that arm, with the guard's value given (the arms above
+    /// it are out: their patterns failed or their guards were false) and
+    /// the arm's pattern matched again to bind its variables.
+    fn cps_arms(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        scrutinee: &'a Expr<TypeInfo>,
+        arms: &'a [Arm<TypeInfo>],
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let Some(&value) = self.precomputed.get(&(scrutinee as *const _)) else {
+            return Err(RuntimeError::internal("JIT: a `match` without its scrutinee").at(e.span));
+        };
+        let resumed = |f: &Self, arm: &Arm<TypeInfo>| {
+            arm.guard
+                .as_ref()
+                .is_some_and(|guard| f.precomputed.contains_key(&(guard as *const _)))
+        };
+        let first = arms.iter().position(|arm| resumed(self, arm)).unwrap_or(0);
+        let arms = &arms[first..];
+        let clauses: Vec<Clause<'a>> = arms
+            .iter()
+            .map(|arm| Clause {
+                pattern: &arm.pattern,
+                guard: arm.guard.as_ref().filter(|guard| !self.node_shifts(guard)),
+            })
+            .collect();
+        let failure = (ir::MatchKind::Arms, e.span);
+        let mut bodies = |f: &mut Self, arm: usize| match &arms[arm].guard {
+            Some(guard) if f.node_shifts(guard) => f.after(e, guard, kont, tail),
+            _ => f.cps(&arms[arm].body, kont, tail),
+        };
+        self.decide(value, &clauses, Ty::Val, failure, &mut bodies)
+    }
+
+    /// `while cond do body done` that may shift: the loop's closure
+    /// (`FnLower::loop_closure`) called with `()`; in it, an iteration
+    /// tests `cond` (a condition that may shift resumes the iteration with
+    /// its value) and runs `body` with the loop's closure as continuation.
+    fn cps_while(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        cond: &'a Expr<TypeInfo>,
+        body: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(e.span);
+        let Some(state) = self.loops.get(&(e as *const _)).copied() else {
+            let closure = self.loop_closure(e, kont)?;
+            let var = self.fresh(Ty::Val);
+            let enter = self.deliver(ir::Expr::Unit, Ty::Unit, Kont::Closure(var), tail, span);
+            return Ok(ir::build::let_(var.0, closure, enter));
+        };
+        if self.node_shifts(cond) {
+            return self.after(e, cond, kont, tail);
+        }
+        let test = self.expr(cond, false)?;
+        let again = self.cps(body, Kont::Closure(state.closure), tail)?;
+        let done = self.deliver(ir::Expr::Unit, Ty::Unit, kont, tail, span);
+        Ok(ir::build::if_(test, again, done))
+    }
+
+    /// `for i = from to|downto to do body done` whose body may shift:
+    /// `from` and `to` (evaluated once, either may shift), then, if the
+    /// range is not empty, the loop's closure (`FnLower::loop_closure`)
+    /// called with `from`. In it, an iteration runs `body` with `i` bound
+    /// to its argument and a continuation that ends the loop at `to` or
+    /// calls the closure with the next counter: the counter never steps
+    /// past the bound, as in direct style.
+    fn cps_for(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        binder: LocalId,
+        (from, to, body): (&'a Expr<TypeInfo>, &'a Expr<TypeInfo>, &'a Expr<TypeInfo>),
+        step: IntOp,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
+        let span = self.span(e.span);
+        let Some(state) = self.loops.get(&(e as *const _)).copied() else {
+            return self.cps_operands_then(e, &[from, to], kont, tail, |f, kont, tail| {
+                let first = f.expr(from, false)?;
+                let last = f.expr(to, false)?;
+                // The loop's closure needs only the bound.
+                f.precomputed.remove(&(from as *const _));
+                let closure = f.loop_closure(e, kont)?;
+                let var = f.fresh(Ty::Val);
+                let within = match step {
+                    IntOp::Sub => Compare::Ge,
+                    _ => Compare::Le,
+                };
+                let nonempty = ir::build::compare(within, first.clone(), last);
+                let enter = f.deliver(first, Ty::I64, Kont::Closure(var), tail, span);
+                let empty = f.deliver(ir::Expr::Unit, Ty::Unit, kont, tail, span);
+                let enter = ir::build::let_(var.0, closure, enter);
+                Ok(ir::build::if_(nonempty, enter, empty))
+            });
+        };
+        let Some(counter) = state.counter else {
+            return Err(RuntimeError::internal("JIT: a `for` without its counter").at(e.span));
+        };
+        if !self.precomputed.contains_key(&(body as *const _)) {
+            self.vars.insert(binder, counter);
+            return self.after(e, body, kont, tail);
+        }
+        let bound = self.expr(to, false)?;
+        let last = ir::build::compare(Compare::Eq, ir::Expr::Var(counter), bound);
+        let next = ir::build::int_op(step, ir::Expr::Var(counter), ir::build::int(1), span.0);
+        let done = self.deliver(ir::Expr::Unit, Ty::Unit, kont, tail, span);
+        let again = self.deliver(next, Ty::I64, Kont::Closure(state.closure), tail, span);
+        Ok(ir::build::if_(last, done, again))
     }
 }

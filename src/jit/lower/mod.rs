@@ -127,6 +127,7 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
         queue: Vec::new(),
         wrappers: HashMap::new(),
         identity: None,
+        continuations: HashMap::new(),
         slots: HashMap::new(),
         refused: HashMap::new(),
         layouts,
@@ -224,6 +225,8 @@ struct Lowering<'a> {
     wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
     /// The closure code of the identity continuation, once made.
     identity: Option<u32>,
+    /// The closure code of every continuation made, by what decides it.
+    continuations: HashMap<control::ContinuationKey, u32>,
     /// The global table's slot of each top-level value.
     slots: HashMap<GlobalId, u32>,
     /// Top-level values of the stdlib the JIT cannot compile: refused
@@ -356,6 +359,8 @@ impl<'a> Lowering<'a> {
         self.queue.retain(|(_, _, _, func)| kept(func));
         self.wrappers
             .retain(|_, code| (*code as usize) < checkpoint.closures);
+        self.continuations
+            .retain(|_, code| (*code as usize) < checkpoint.closures);
         self.program
             .cps_closures
             .retain(|(code, _)| (*code as usize) < checkpoint.closures);
@@ -429,6 +434,9 @@ struct FnLower<'l, 'a> {
     /// Sub-expressions already evaluated into locals (continuation-passing
     /// code evaluates a node's operands before the node; see [`cps`]).
     precomputed: HashMap<*const Expr<TypeInfo>, VarId>,
+    /// The loops whose iteration this body runs (a loop's closure or a
+    /// continuation inside it), by node: see [`cps`].
+    loops: HashMap<*const Expr<TypeInfo>, cps::LoopState>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -445,6 +453,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             frame: None,
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
+            loops: HashMap::new(),
         }
     }
 

@@ -919,15 +919,24 @@ impl<'l, 'a> FnLower<'l, 'a> {
 
 /// The globals a top-level pattern binds, in source order.
 pub(super) fn globals_of(pattern: &Pattern<TypeInfo>) -> Vec<GlobalId> {
+    binders_of(pattern)
+        .into_iter()
+        .filter_map(|binder| match binder {
+            Binder::Global(id) => Some(id),
+            Binder::Local(_) => None,
+        })
+        .collect()
+}
+
+/// The variables a pattern binds, in source order.
+pub(super) fn binders_of(pattern: &Pattern<TypeInfo>) -> Vec<Binder> {
     let mut found = Vec::new();
     let mut work = vec![pattern];
     while let Some(p) = work.pop() {
         match &p.kind {
-            PatternKind::Var(_, Binder::Global(id)) => found.push(*id),
+            PatternKind::Var(_, binder) => found.push(*binder),
             PatternKind::As(inner, _, binder) => {
-                if let Binder::Global(id) = binder {
-                    found.push(*id);
-                }
+                found.push(*binder);
                 work.push(inner);
             }
             PatternKind::Tuple(items) | PatternKind::List(items) => work.extend(items.iter().rev()),
@@ -938,10 +947,7 @@ pub(super) fn globals_of(pattern: &Pattern<TypeInfo>) -> Vec<GlobalId> {
             PatternKind::Record(fields, _) => work.extend(fields.iter().rev().map(|f| &f.pattern)),
             // Both sides bind the same names: one side says which.
             PatternKind::Or(left, _) => work.push(left),
-            PatternKind::Var(..)
-            | PatternKind::Wildcard
-            | PatternKind::Lit(_)
-            | PatternKind::Constructor(_, _, None) => {}
+            PatternKind::Wildcard | PatternKind::Lit(_) | PatternKind::Constructor(_, _, None) => {}
         }
     }
     found

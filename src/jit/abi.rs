@@ -329,7 +329,7 @@ extern "C" fn jvp_open(ctx: &mut JitCtx<'_>, x: ValPtr, dx: ValPtr, out: &mut u6
 
 /// Keeps an opened session until its function returns; gives its input.
 fn open(ctx: &mut JitCtx<'_>, session: Session) -> Result<u64, RuntimeError> {
-    let input = session.input().clone();
+    let input = session.argument().clone();
     ctx.sessions.push(session);
     boxed(input)
 }

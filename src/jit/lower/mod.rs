@@ -14,6 +14,7 @@ mod closure;
 mod control;
 mod cps;
 mod data;
+mod exn;
 mod grad;
 mod pattern;
 #[cfg(test)]
@@ -650,8 +651,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             // is lowered by `cps`, from its `reset`.
             ExprKind::Shift(..) => return Err(cps::misplaced_shift(e.span)),
             ExprKind::Reset(body) => self.reset(e, body)?,
-            ExprKind::Try(..) => return Err(not_compiled("`try`", e.span)),
-            ExprKind::Assert(..) => return Err(not_compiled("`assert`", e.span)),
+            ExprKind::Try(body, arms) => self.try_expr(e, body, arms, tail)?,
+            ExprKind::Assert(cond, site) => self.assert(e, cond, site)?,
         })
     }
 

@@ -36,11 +36,15 @@ fn scratch_dir(name: &str) -> PathBuf {
 }
 
 fn run(dir: &Path, name: &str, program: &str) -> Outcome {
+    run_on("interp", dir, name, program)
+}
+
+fn run_on(backend: &str, dir: &Path, name: &str, program: &str) -> Outcome {
     let file = dir.join(format!("{name}.dl"));
     std::fs::write(&file, program).expect("write program");
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_dlang"))
-        .args(["run", "--max-memory", LIMIT])
+        .args(["run", "--backend", backend, "--max-memory", LIMIT])
         .arg(&file)
         .stdin(Stdio::null())
         .output()
@@ -168,6 +172,37 @@ fn unbounded_growth_ends_with_out_of_memory() {
             "{name}: {}",
             outcome.stderr
         );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Compiled code polls the limit too (in the runtime entries that make
+/// values) and stops as the interpreter does, with the same report. The
+/// `shift` loop of the test above is left out: the JIT runs it in
+/// constant memory, so it only ends after its 10^9 steps.
+#[test]
+fn unbounded_growth_on_the_jit_ends_with_out_of_memory() {
+    let dir = scratch_dir("limits-growth-jit");
+    let cases = [
+        (
+            "list_in_recursion",
+            "let rec grow acc n = grow (n :: acc) (n + 1)\nlet () = print (List.length (grow [] 0))",
+        ),
+        (
+            "list_in_while",
+            "let r = ref []\nlet () = while true do r := 1 :: !r done",
+        ),
+        (
+            "closures_in_loop",
+            "let r = ref []\nlet () = for i = 0 to 1000000000000 do r := (fun x -> x + i) :: !r done",
+        ),
+    ];
+    for (name, program) in cases {
+        let jit = run_on("jit", &dir, name, program);
+        assert_eq!(jit.status, Some(1), "{name}: {}", jit.stderr);
+        assert!(jit.stderr.contains("[R015]"), "{name}: {}", jit.stderr);
+        let interp = run(&dir, name, program);
+        assert_eq!(jit.stderr, interp.stderr, "{name}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -22,11 +22,13 @@ use cranelift_jit::JITBuilder;
 
 use super::context::{JitCtx, Status};
 use super::data_entries;
+use super::exn_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::ad::{self, Session};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::function::{Apply, Closure};
+use crate::runtime::memory;
 use crate::runtime::ops;
 use crate::runtime::prims::{MachinePrim, PRIMS};
 use crate::runtime::value::{BuiltinApp, Value};
@@ -124,6 +126,7 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
             Ty::Val,
         ),
         RuntimeFn::Data(op) => data_entries::signature(op),
+        RuntimeFn::Exn(op) => exn_entries::signature(op),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
     }
@@ -175,6 +178,7 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_binary", binary as *const u8);
     builder.symbol("dlang_jit_negate", negate as *const u8);
     data_entries::register(builder);
+    exn_entries::register(builder);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
 }
@@ -187,6 +191,12 @@ pub(super) fn guard(
     shim: &str,
     body: impl FnOnce(&mut JitCtx<'_>) -> Result<u64, RuntimeError>,
 ) -> u32 {
+    // Every value compiled code makes is made by a shim: polling the
+    // memory limit here is what the interpreter's poll is (R015).
+    if memory::over_limit() {
+        ctx.raised = Some(RuntimeError::out_of_memory());
+        return Status::Raised as u32;
+    }
     match catch_unwind(AssertUnwindSafe(|| body(ctx))) {
         Ok(Ok(word)) => {
             *out = word;

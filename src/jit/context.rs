@@ -17,6 +17,11 @@ use crate::runtime::value::Value;
 /// interpreter shows as many).
 pub const TRACE_CAP: usize = 10;
 
+/// The trace's slots: the entries kept, and one more where each entry past
+/// them is written over the last, so the innermost entry's flags are
+/// always there (`trace_len` counts every entry).
+pub const TRACE_SLOTS: usize = TRACE_CAP + 1;
+
 /// A trace entry whose call span is not known yet: the failing function
 /// wrote its id, its caller writes the span of the call.
 pub const PENDING_SPAN: u32 = u32::MAX;
@@ -67,7 +72,7 @@ pub struct JitCtx<'rt> {
     /// of the last error.
     pub fault_site: u32,
     pub trace_len: u32,
-    pub trace: [TraceEntry; TRACE_CAP],
+    pub trace: [TraceEntry; TRACE_SLOTS],
     pub runtime: &'rt mut RuntimeCtx,
     /// The error of a failed or panicking shim.
     pub raised: Option<RuntimeError>,
@@ -92,6 +97,9 @@ pub struct JitCtx<'rt> {
     /// last: they nest as the calls do (a continuation cannot leave one,
     /// the checker sees to it), so a stack is enough.
     pub sessions: Vec<Session>,
+    /// The exceptions `try` handlers are deciding about, innermost last
+    /// (see [`exn_entries`](super::exn_entries)).
+    pub caught: Vec<super::exn_entries::Caught>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -114,7 +122,7 @@ impl<'rt> JitCtx<'rt> {
             stack_limit: 0,
             fault_site: 0,
             trace_len: 0,
-            trace: [TraceEntry::default(); TRACE_CAP],
+            trace: [TraceEntry::default(); TRACE_SLOTS],
             runtime,
             raised: None,
             strings: Vec::new(),
@@ -125,12 +133,24 @@ impl<'rt> JitCtx<'rt> {
             closure_entry: None,
             callback_status: None,
             sessions: Vec::new(),
+            caught: Vec::new(),
         }
     }
 
     /// The entries generated code wrote, innermost first.
     pub fn trace(&self) -> &[TraceEntry] {
         &self.trace[..(self.trace_len as usize).min(TRACE_CAP)]
+    }
+
+    /// How many calls the trace counted past the entries it kept (the
+    /// outermost entry, whose call nobody named, is not a call).
+    pub fn omitted_calls(&self) -> usize {
+        let len = self.trace_len as usize;
+        if len <= TRACE_CAP {
+            return 0;
+        }
+        let outermost_named = self.trace[TRACE_CAP].span != PENDING_SPAN;
+        len - TRACE_CAP - usize::from(!outermost_named)
     }
 
     /// Clears what the last error left, before a new run.

@@ -213,9 +213,26 @@ pub enum RuntimeFn {
     /// Building and taking apart tuples, lists, arrays, records,
     /// constructors and refs (see [`DataFn`]).
     Data(DataFn),
+    /// The entries of `try` and `assert` (see [`ExnFn`]).
+    Exn(ExnFn),
     /// A shim that panics: proves that a panic comes back as a status.
     #[cfg(test)]
     PanicForTest,
+}
+
+/// The runtime entries of exceptions
+/// ([`exn_entries`](super::exn_entries)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExnFn {
+    /// `() -> i64`: what a `try` restores when it catches (the open
+    /// `grad`s and caught exceptions at its start; see [`Expr::Try`]).
+    TryMark,
+    /// `() -> unit`: an arm of a `try` was chosen: the exception it
+    /// caught is forgotten.
+    Handled,
+    /// `(file: i64, line: i64, column: i64) -> val`: raises
+    /// `Assert_failure (file, line, column)`, the file a string constant.
+    AssertFailure,
 }
 
 /// The runtime entries on data values, each a call of `runtime::data` or
@@ -283,6 +300,9 @@ pub enum MatchKind {
     /// caller's span in the trace), as the interpreter binds parameters
     /// when it applies the function.
     Parameter,
+    /// No arm of a `try` matches the exception: not an R004, the
+    /// exception goes on to the next handler out ([`Expr::Try`]).
+    Handler,
 }
 
 /// One target of an [`Expr::Join`]: its parameters (locals the jump
@@ -446,10 +466,26 @@ pub enum Expr {
         args: Vec<Expr>,
     },
     /// R004: a pattern did not match. Of any type (it does not return).
+    /// Of kind [`MatchKind::Handler`], the exception a `try` caught is
+    /// raised again, with the place and call stack of its raise.
     MatchFailure {
         kind: MatchKind,
         span: SpanId,
         ty: Ty,
+    },
+    /// `try body with …`: `body` runs (never in tail position); if it
+    /// raises an exception (machine faults and other errors pass by),
+    /// what it held is released, the `grad`s and `jvp`s it opened are
+    /// abandoned, the exception is bound to `exn` (a `val`) and `handler`
+    /// runs: the arms' decision tree, each chosen arm starting with
+    /// [`RuntimeFn::Handled`] and each leaf no arm matches a
+    /// [`MatchKind::Handler`] failure. Both are of type `ty`.
+    Try {
+        body: Box<Expr>,
+        ty: Ty,
+        exn: VarId,
+        handler: Box<Expr>,
+        span: SpanId,
     },
 }
 
@@ -510,6 +546,7 @@ impl Expr {
                 children.extend(targets.iter().map(|t| &t.body));
                 children
             }
+            Expr::Try { body, handler, .. } => vec![body, handler],
             Expr::Unit
             | Expr::Bool(_)
             | Expr::Int(_)

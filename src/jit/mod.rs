@@ -10,6 +10,7 @@ pub mod callback;
 pub mod codegen;
 pub mod context;
 mod data_entries;
+pub mod exn_entries;
 pub mod ir;
 pub mod lower;
 pub mod native;

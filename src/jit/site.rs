@@ -7,8 +7,8 @@
 use super::abi::internal;
 use super::context::{JitCtx, Status, PENDING_SPAN};
 use super::ir::{IntOp, MatchKind, Program, RuntimeFn, SpanId};
-use crate::runtime::error::RuntimeError;
-use crate::syntax::ast::BinOp;
+use crate::runtime::error::{ErrorKind, RuntimeError};
+use crate::syntax::ast::{BinOp, Span};
 
 /// What can go wrong at a site. A site's index is what a cold block
 /// stores in `JitCtx::fault_site`.
@@ -61,7 +61,8 @@ pub fn runtime_error(
             Some(SiteKind::DivisionByZero(_)) => RuntimeError::division_by_zero(BinOp::Div),
             Some(SiteKind::StackOverflow) => RuntimeError::stack_overflow(),
             Some(SiteKind::MatchFailure(kind)) => RuntimeError::match_failure(match kind {
-                MatchKind::Arms => "no pattern matches this value",
+                // A handler matching nothing raises again (no site is made).
+                MatchKind::Arms | MatchKind::Handler => "no pattern matches this value",
                 MatchKind::Let | MatchKind::Parameter => "the value does not match this pattern",
                 MatchKind::TopLevelLet => "the value does not match the pattern of this `let`",
             }),
@@ -73,10 +74,14 @@ pub fn runtime_error(
             .unwrap_or_else(|| internal("a shim failed without an error".into())),
         Some(Status::Ok) | None => internal(format!("unknown status {raw_status}")),
     };
-    if let Some(site) = site {
+    // The memory limit is polled, as on the interpreter: it has no place.
+    let polled = error.code == ErrorKind::OutOfMemory.code();
+    if let Some(site) = site.filter(|_| !polled) {
         let span = match site.kind {
-            // The failing function's own trace entry holds its call's span.
-            SiteKind::MatchFailure(MatchKind::Parameter) => ctx
+            // The failing function's own trace entry holds its call's span
+            // (the interpreter fails at the call: binding the parameter,
+            // pushing the frame).
+            SiteKind::MatchFailure(MatchKind::Parameter) | SiteKind::StackOverflow => ctx
                 .trace()
                 .first()
                 .filter(|entry| entry.span != PENDING_SPAN)
@@ -87,15 +92,16 @@ pub fn runtime_error(
             error = error.at(*span);
         }
     }
-    error.stack = ctx
+    let kept = ctx
         .trace()
         .iter()
         .filter(|entry| entry.span != PENDING_SPAN)
         .filter_map(|entry| {
-            let name = program.functions.get(entry.func as usize)?.name.clone();
+            let name = program.functions.get(entry.func as usize)?.name.as_str();
             let span = *program.spans.get(entry.span as usize)?;
             Some((name, span))
-        })
-        .collect();
-    error
+        });
+    // The calls past the kept entries are counted, not named.
+    let omitted = std::iter::repeat_n(("", Span::default()), ctx.omitted_calls());
+    error.with_call_stack(kept.chain(omitted))
 }

@@ -27,8 +27,9 @@ use cranelift_module::{FuncId as ClFuncId, Module};
 use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
 use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP};
+use super::exn_entries;
 use super::ir::{
-    Compare, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program,
+    Compare, ExnFn, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program,
     RuntimeFn, SpanId, Ty, VarId,
 };
 use super::site::{Site, SiteKind};
@@ -83,6 +84,10 @@ struct FunctionTranslator<'a, 'b> {
     /// Set while translating an `Expr::SourceTail`: the next call made is
     /// in the dlang function's tail position.
     source_tail: bool,
+    /// The `try`s whose body is being translated, innermost last: where a
+    /// failure goes instead of the fail exit, and the depth of `held` at
+    /// their start (see [`Self::leave`]).
+    handlers: Vec<(Block, usize)>,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -115,6 +120,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         refs: HashMap::new(),
         joins: HashMap::new(),
         source_tail: false,
+        handlers: Vec::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
         f.b.def_var(f.vars[i], params[i + 1]);
@@ -189,9 +195,18 @@ impl FunctionTranslator<'_, '_> {
                 .ins()
                 .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
         }
-        self.release_held(0)?;
-        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.leave(status)?;
         self.b.switch_to_block(next);
+        Ok(())
+    }
+
+    /// Leaves with a failure `status`: to the innermost `try` whose body
+    /// this is, releasing what its body holds, else to the fail exit,
+    /// releasing everything.
+    fn leave(&mut self, status: Value) -> Result<(), CompileError> {
+        let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
+        self.release_held(depth)?;
+        self.b.ins().jump(target, &[status.into()]);
         Ok(())
     }
 
@@ -226,8 +241,7 @@ impl FunctionTranslator<'_, '_> {
         if self.in_call_stack() {
             self.name_pending_call(span);
         }
-        self.release_held(0)?;
-        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.leave(status)?;
         self.b.switch_to_block(next);
         Ok(())
     }
@@ -254,63 +268,55 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// The fail exit: appends `(this function, pending span)` to the trace
-    /// while there is room, then returns the status.
+    /// (past its last kept entry, into the slot after them), then returns
+    /// the status.
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
-        if !self.in_call_stack() {
-            self.b.switch_to_block(self.fail_exit);
-            let status = self.b.block_params(self.fail_exit)[0];
-            let zero = self.zero(ret);
-            self.b.ins().return_(&[status, zero]);
-            return Ok(());
-        }
-        let append = self.b.create_block();
-        let leave = self.b.create_block();
-        self.b.set_cold_block(append);
-        self.b.set_cold_block(leave);
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
-        let len = self
-            .b
-            .ins()
-            .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-        let room = self
-            .b
-            .ins()
-            .icmp_imm_u(IntCC::UnsignedLessThan, len, TRACE_CAP as i64);
-        self.b.ins().brif(room, append, &[], leave, &[]);
-        self.b.switch_to_block(append);
-        let entry = self.trace_entry(len);
-        let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
-        self.b.ins().store(TRUSTED, me, entry, Layout::TRACE);
-        let pending = self.b.ins().iconst(types::I32, PENDING_SPAN as i64);
-        self.b.ins().store(
-            TRUSTED,
-            pending,
-            entry,
-            Layout::TRACE + Layout::TRACE_ENTRY_SPAN,
-        );
-        let replaces = matches!(
-            self.frame(),
-            Frame::Shown {
-                replaces_tail_caller: true
-            }
-        );
-        let replaces = self.b.ins().iconst(types::I32, replaces as i64);
-        self.b.ins().store(
-            TRUSTED,
-            replaces,
-            entry,
-            Layout::TRACE + Layout::TRACE_ENTRY_REPLACES,
-        );
-        let longer = self.b.ins().iadd_imm_s(len, 1);
-        self.b
-            .ins()
-            .store(TRUSTED, longer, self.ctx, Layout::TRACE_LEN);
-        self.b.ins().jump(leave, &[]);
-        self.b.switch_to_block(leave);
+        if self.in_call_stack() {
+            let len = self
+                .b
+                .ins()
+                .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
+            let slot = self.trace_slot(len);
+            let entry = self.trace_entry(slot);
+            let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
+            self.b.ins().store(TRUSTED, me, entry, Layout::TRACE);
+            let pending = self.b.ins().iconst(types::I32, PENDING_SPAN as i64);
+            self.b.ins().store(
+                TRUSTED,
+                pending,
+                entry,
+                Layout::TRACE + Layout::TRACE_ENTRY_SPAN,
+            );
+            let replaces = matches!(
+                self.frame(),
+                Frame::Shown {
+                    replaces_tail_caller: true
+                }
+            );
+            let replaces = self.b.ins().iconst(types::I32, replaces as i64);
+            self.b.ins().store(
+                TRUSTED,
+                replaces,
+                entry,
+                Layout::TRACE + Layout::TRACE_ENTRY_REPLACES,
+            );
+            let longer = self.b.ins().iadd_imm_s(len, 1);
+            self.b
+                .ins()
+                .store(TRUSTED, longer, self.ctx, Layout::TRACE_LEN);
+        }
         let zero = self.zero(ret);
         self.b.ins().return_(&[status, zero]);
         Ok(())
+    }
+
+    /// The slot of trace entry `index` (an `i32`): the last slot for every
+    /// entry past the kept ones.
+    fn trace_slot(&mut self, index: Value) -> Value {
+        let last = self.b.ins().iconst(types::I32, TRACE_CAP as i64);
+        self.b.ins().umin(index, last)
     }
 
     /// `ctx + index * entry size`: add `Layout::TRACE` (+ a field) to it.
@@ -652,6 +658,13 @@ impl FunctionTranslator<'_, '_> {
             } => self.join_point(*id, *ty, body, targets, tail),
             Expr::Jump { join, target, args } => self.jump(*join, *target, args),
             Expr::MatchFailure { kind, span, ty } => self.match_failure(*kind, *span, *ty),
+            Expr::Try {
+                body,
+                ty,
+                exn,
+                handler,
+                span,
+            } => self.try_(body, *ty, *exn, handler, *span, tail),
         }
     }
 
@@ -954,18 +967,98 @@ impl FunctionTranslator<'_, '_> {
         span: SpanId,
         ty: Ty,
     ) -> Result<Out, CompileError> {
-        let site = self.site(span, SiteKind::MatchFailure(kind));
-        let site = self.b.ins().iconst(types::I32, site);
-        self.b
-            .ins()
-            .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
-        self.release_held(0)?;
-        let status = self.b.ins().iconst(types::I32, Status::Fault as i64);
-        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        if kind == MatchKind::Handler {
+            // The exception goes on as it was raised: its site and trace
+            // come back with it.
+            let mut sig = self.t.module.make_signature();
+            sig.params.push(AbiParam::new(types::I64));
+            sig.returns.push(AbiParam::new(types::I32));
+            let reraise = self.import(exn_entries::RERAISE_SYMBOL, &sig)?;
+            let call = self.b.ins().call(reraise, &[self.ctx]);
+            let status = self.b.inst_results(call)[0];
+            self.leave(status)?;
+        } else {
+            let site = self.site(span, SiteKind::MatchFailure(kind));
+            let site = self.b.ins().iconst(types::I32, site);
+            self.b
+                .ins()
+                .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
+            let status = self.b.ins().iconst(types::I32, Status::Fault as i64);
+            self.leave(status)?;
+        }
         let unreached = self.b.create_block();
         self.b.switch_to_block(unreached);
         Ok(Out {
             value: Some(self.zero(ty)),
+            ty,
+        })
+    }
+
+    /// `try body with handler` (see [`Expr::Try`]): a failure of the body
+    /// comes to the handler block, which keeps an exception and passes
+    /// anything else on.
+    fn try_(
+        &mut self,
+        body: &Expr,
+        ty: Ty,
+        exn: VarId,
+        handler: &Expr,
+        span: SpanId,
+        tail: bool,
+    ) -> Result<Out, CompileError> {
+        let mark = self.fallible_call(RuntimeFn::Exn(ExnFn::TryMark), &[], span)?;
+        let mark_var = self.b.declare_var(types::I64);
+        self.b.def_var(mark_var, mark);
+        let catching = self.b.create_block();
+        self.b.append_block_param(catching, types::I32);
+        let depth = self.held.len();
+        self.handlers.push((catching, depth));
+        let out = self.expr(body, false);
+        self.handlers.pop();
+        let mut merge = None;
+        self.merge_into(&mut merge, out?, ty)?;
+
+        self.b.switch_to_block(catching);
+        let status = self.b.block_params(catching)[0];
+        let mark = self.b.use_var(mark_var);
+        let mut sig = self.t.module.make_signature();
+        sig.params
+            .extend([types::I64, types::I32, types::I64, types::I64].map(AbiParam::new));
+        sig.returns.push(AbiParam::new(types::I32));
+        let catch = self.import(exn_entries::CATCH_SYMBOL, &sig)?;
+        let out_addr = self.b.ins().stack_addr(types::I64, self.out_slot, 0);
+        let call = self
+            .b
+            .ins()
+            .call(catch, &[self.ctx, status, mark, out_addr]);
+        let uncaught = self.b.inst_results(call)[0];
+        let passed_on = self.b.create_block();
+        let caught = self.b.create_block();
+        self.b.set_cold_block(passed_on);
+        self.b.ins().brif(uncaught, passed_on, &[], caught, &[]);
+        self.b.switch_to_block(passed_on);
+        self.leave(uncaught)?;
+
+        self.b.switch_to_block(caught);
+        let exception = self
+            .b
+            .ins()
+            .stack_load(types::I64, types::I64, self.out_slot, 0);
+        let variable = self.vars[exn.0 as usize];
+        self.b.def_var(variable, exception);
+        self.held.push(Held::Var(variable));
+        let out = self.expr(handler, tail)?;
+        if out.value.is_some() {
+            self.release_held(depth)?;
+        }
+        self.held.truncate(depth);
+        self.merge_into(&mut merge, out, ty)?;
+        let Some(merge) = merge else {
+            return Ok(Out { value: None, ty });
+        };
+        self.b.switch_to_block(merge);
+        Ok(Out {
+            value: Some(self.b.block_params(merge)[0]),
             ty,
         })
     }
@@ -1075,7 +1168,7 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
-        if source_tail && self.in_call_stack() {
+        if source_tail && self.in_call_stack() && self.handlers.is_empty() {
             let entry = self.innermost_entry();
             let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
             let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
@@ -1104,8 +1197,7 @@ impl FunctionTranslator<'_, '_> {
         if self.in_call_stack() {
             self.name_pending_call(span);
         }
-        self.release_held(0)?;
-        self.b.ins().jump(self.fail_exit, &[status.into()]);
+        self.leave(status)?;
         self.b.switch_to_block(next);
         Ok(value)
     }
@@ -1122,7 +1214,8 @@ impl FunctionTranslator<'_, '_> {
         let before = self.b.ins().iadd_imm_s(len, -1);
         let zero = self.b.ins().iconst(types::I32, 0);
         let last = self.b.ins().select(empty, zero, before);
-        self.trace_entry(last)
+        let slot = self.trace_slot(last);
+        self.trace_entry(slot)
     }
 
     /// Writes `span` as the call span of the innermost trace entry if it

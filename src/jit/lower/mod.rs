@@ -14,6 +14,7 @@ mod closure;
 mod control;
 mod cps;
 mod data;
+mod exn;
 mod grad;
 mod pattern;
 #[cfg(test)]
@@ -664,6 +665,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             ExprKind::FieldSet(..) => {
                 return Err(not_compiled("assigning a `mutable` field", e.span))
             }
+            ExprKind::Try(body, arms) => self.try_expr(e, body, arms, tail)?,
+            ExprKind::Assert(cond, site) => self.assert(e, cond, site)?,
         })
     }
 

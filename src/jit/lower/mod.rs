@@ -18,6 +18,9 @@ mod grad;
 mod pattern;
 #[cfg(test)]
 mod pattern_tests;
+mod reverse;
+#[cfg(test)]
+mod reverse_tests;
 
 pub use grad::Mode;
 
@@ -935,6 +938,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<(ir::Expr, Ty), RuntimeError> {
         if let Some(which) = PRIMS[index as usize].machine {
+            if let Some(compiled) = self.compiled_reverse(e, which, args) {
+                return Ok(compiled);
+            }
             return Ok((self.differentiate(e, which, args)?, Ty::Val));
         }
         if let (Some(leaf), [arg]) = (math_leaf(index), args) {

@@ -114,11 +114,17 @@ impl<'a> FnLower<'_, 'a> {
         if !matches!(which, MachinePrim::Grad | MachinePrim::ValueAndGrad) {
             return None;
         }
+        // A refused attempt may have counted sites in the point, which the
+        // tracked mode lowers (and counts) again.
+        let counted = self.lowering.program.grad_sites;
         let lowered = self.try_compiled_reverse(e, which, args);
         let sites = &mut self.lowering.program.grad_sites;
         match lowered {
             Some(_) => sites.compiled += 1,
-            None => sites.tracked += 1,
+            None => {
+                *sites = counted;
+                sites.tracked += 1;
+            }
         }
         lowered
     }

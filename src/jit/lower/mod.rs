@@ -698,16 +698,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             let result_ty = self.ty(e)?;
             return Ok(self.coerce(result, Ty::Val, result_ty, span));
         }
-        let compare = match op {
-            BinOp::Eq => Some(Compare::Eq),
-            BinOp::Ne => Some(Compare::Ne),
-            BinOp::Lt => Some(Compare::Lt),
-            BinOp::Le => Some(Compare::Le),
-            BinOp::Gt => Some(Compare::Gt),
-            BinOp::Ge => Some(Compare::Ge),
-            _ => None,
-        };
-        if let Some(compare) = compare {
+        if let Some(compare) = comparison(op) {
             if !matches!(ty, Ty::I64 | Ty::F64 | Ty::Bool) {
                 return Err(not_compiled("this comparison", e.span));
             }
@@ -974,6 +965,19 @@ impl<'l, 'a> FnLower<'l, 'a> {
             args: boxed,
             span,
         })
+    }
+}
+
+/// The IR comparison a comparison operator is.
+fn comparison(op: BinOp) -> Option<Compare> {
+    match op {
+        BinOp::Eq => Some(Compare::Eq),
+        BinOp::Ne => Some(Compare::Ne),
+        BinOp::Lt => Some(Compare::Lt),
+        BinOp::Le => Some(Compare::Le),
+        BinOp::Gt => Some(Compare::Gt),
+        BinOp::Ge => Some(Compare::Ge),
+        _ => None,
     }
 }
 

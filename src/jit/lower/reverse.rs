@@ -33,7 +33,7 @@
 use std::collections::HashMap;
 
 use super::grad::{Callee, Mode};
-use super::{ir_type, FnLower};
+use super::{comparison, ir_type, FnLower};
 use crate::jit::ir::{self, Compare, DataFn, FloatOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::ad::Unary;
 use crate::runtime::prims::{MachinePrim, PRIMS};
@@ -700,16 +700,7 @@ impl<'a> Reverse<'_, '_, 'a> {
     /// values whatever the static type (an inlined polymorphic function
     /// compares type variables).
     fn binary(&mut self, op: BinOp, a: Value, b: Value, span: SpanId) -> Option<Value> {
-        let compare = match op {
-            BinOp::Eq => Some(Compare::Eq),
-            BinOp::Ne => Some(Compare::Ne),
-            BinOp::Lt => Some(Compare::Lt),
-            BinOp::Le => Some(Compare::Le),
-            BinOp::Gt => Some(Compare::Gt),
-            BinOp::Ge => Some(Compare::Ge),
-            _ => None,
-        };
-        if let Some(compare) = compare {
+        if let Some(compare) = comparison(op) {
             // On the primals: comparisons pass no gradient.
             let (x, y) = match (a, b) {
                 (Value::Float { primal: x, .. }, Value::Float { primal: y, .. }) => (x, y),

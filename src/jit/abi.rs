@@ -89,6 +89,13 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         RuntimeFn::Cos => sig("dlang_jit_cos", Leaf, &[Ty::F64], Ty::F64),
         RuntimeFn::Exp => sig("dlang_jit_exp", Leaf, &[Ty::F64], Ty::F64),
         RuntimeFn::Log => sig("dlang_jit_log", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Tan => sig("dlang_jit_tan", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Sqrt => sig("dlang_jit_sqrt", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Tanh => sig("dlang_jit_tanh", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Sigmoid => sig("dlang_jit_sigmoid", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Relu => sig("dlang_jit_relu", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Abs => sig("dlang_jit_abs", Leaf, &[Ty::F64], Ty::F64),
+        RuntimeFn::Pow => sig("dlang_jit_pow", Leaf, &[Ty::F64, Ty::F64], Ty::F64),
         RuntimeFn::BoxInt => sig("dlang_jit_box_int", Fallible, &[Ty::I64], Ty::Val),
         RuntimeFn::BoxFloat => sig("dlang_jit_box_float", Fallible, &[Ty::F64], Ty::Val),
         RuntimeFn::BoxBool => sig("dlang_jit_box_bool", Fallible, &[Ty::Bool], Ty::Val),
@@ -143,15 +150,22 @@ pub const CLOSURE_CPS_CODE_SYMBOL: &str = "dlang_jit_closure_cps_code";
 
 /// Makes every entry's symbol known to the module being built.
 pub fn register(builder: &mut JITBuilder) {
-    let leaf_f64: [(&str, extern "C" fn(f64) -> f64); 4] = [
+    let leaf_f64: [(&str, extern "C" fn(f64) -> f64); 10] = [
         ("dlang_jit_sin", sin),
         ("dlang_jit_cos", cos),
         ("dlang_jit_exp", exp),
         ("dlang_jit_log", log),
+        ("dlang_jit_tan", tan),
+        ("dlang_jit_sqrt", sqrt),
+        ("dlang_jit_tanh", tanh),
+        ("dlang_jit_sigmoid", sigmoid),
+        ("dlang_jit_relu", relu),
+        ("dlang_jit_abs", abs),
     ];
     for (symbol, f) in leaf_f64 {
         builder.symbol(symbol, f as *const u8);
     }
+    builder.symbol("dlang_jit_pow", pow as *const u8);
     builder.symbol(RETAIN_SYMBOL, retain as *const u8);
     builder.symbol(RELEASE_SYMBOL, release as *const u8);
     builder.symbol("dlang_jit_box_int", box_int as *const u8);
@@ -241,6 +255,34 @@ extern "C" fn exp(x: f64) -> f64 {
 
 extern "C" fn log(x: f64) -> f64 {
     x.ln()
+}
+
+extern "C" fn tan(x: f64) -> f64 {
+    x.tan()
+}
+
+extern "C" fn sqrt(x: f64) -> f64 {
+    x.sqrt()
+}
+
+extern "C" fn tanh(x: f64) -> f64 {
+    x.tanh()
+}
+
+extern "C" fn sigmoid(x: f64) -> f64 {
+    crate::runtime::prims::math::sigmoid_f64(x)
+}
+
+extern "C" fn relu(x: f64) -> f64 {
+    crate::runtime::prims::math::relu_f64(x)
+}
+
+extern "C" fn abs(x: f64) -> f64 {
+    x.abs()
+}
+
+extern "C" fn pow(x: f64, y: f64) -> f64 {
+    x.powf(y)
 }
 
 extern "C" fn retain(v: ValPtr) {

@@ -92,11 +92,15 @@ impl JitBackend {
             return self.show(&compiled.clif.join("\n"));
         }
         if std::env::var_os(TIMINGS_VAR).is_some() {
+            let sites = compiled.program.grad_sites;
             eprintln!(
-                "jit: lowering {:.3} ms, compiling {:.3} ms, {} functions",
+                "jit: lowering {:.3} ms, compiling {:.3} ms, {} functions, \
+                 grad sites: {} compiled reverse, {} tracked",
                 lowered.as_secs_f64() * 1e3,
                 compiled.compile_time.as_secs_f64() * 1e3,
-                compiled.program.functions.len()
+                compiled.program.functions.len(),
+                sites.compiled,
+                sites.tracked
             );
         }
         run(&compiled, FuncId(0), &[], &mut self.ctx).map(|_| ())

@@ -73,6 +73,17 @@ pub struct Program {
     pub globals: u32,
     /// The records [`DataFn::Record`] and [`DataFn::RecordUpdate`] build.
     pub records: Vec<RecordShape>,
+    /// How the `grad` and `value_and_grad` sites were lowered.
+    pub grad_sites: GradSites,
+}
+
+/// How many `grad`/`value_and_grad` sites a program's lowering compiled
+/// as reverse mode with unboxed adjoints, and how many in tracked mode
+/// (`DLANG_JIT_TIMINGS` reports them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GradSites {
+    pub compiled: u32,
+    pub tracked: u32,
 }
 
 /// A record built or updated somewhere: the type's field names, and the
@@ -155,6 +166,16 @@ pub enum RuntimeFn {
     Cos,
     Exp,
     Log,
+    /// `f64 -> f64` leaves of compiled reverse mode (`lower/reverse.rs`):
+    /// the functions `runtime::ad` computes these primitives with.
+    Tan,
+    Sqrt,
+    Tanh,
+    Sigmoid,
+    Relu,
+    Abs,
+    /// `(f64, f64) -> f64`: `x ** y` (`powf`), as `runtime::ops`.
+    Pow,
     /// `i64 -> val`, `f64 -> val`, `bool -> val`: a new `Value`.
     BoxInt,
     BoxFloat,

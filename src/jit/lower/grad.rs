@@ -55,7 +55,7 @@ impl Mode {
 }
 
 /// The function a differentiation primitive is given.
-enum Callee<'a> {
+pub(super) enum Callee<'a> {
     /// A top-level function applied to all its arguments but the last:
     /// called directly.
     Function(GlobalId, &'a Expr<TypeInfo>, Vec<&'a Expr<TypeInfo>>),
@@ -124,7 +124,7 @@ impl<'a> FnLower<'_, 'a> {
     }
 
     /// What `f` is: known, or a value to evaluate.
-    fn callee(&self, f: &'a Expr<TypeInfo>) -> Callee<'a> {
+    pub(super) fn callee(&self, f: &'a Expr<TypeInfo>) -> Callee<'a> {
         let mut args = Vec::new();
         let mut head = f;
         while let ExprKind::App(g, arg) = &head.kind {

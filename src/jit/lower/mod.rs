@@ -19,6 +19,9 @@ mod grad;
 mod pattern;
 #[cfg(test)]
 mod pattern_tests;
+mod reverse;
+#[cfg(test)]
+mod reverse_tests;
 
 pub use grad::Mode;
 
@@ -710,16 +713,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             let result_ty = self.ty(e)?;
             return Ok(self.coerce(result, Ty::Val, result_ty, span));
         }
-        let compare = match op {
-            BinOp::Eq => Some(Compare::Eq),
-            BinOp::Ne => Some(Compare::Ne),
-            BinOp::Lt => Some(Compare::Lt),
-            BinOp::Le => Some(Compare::Le),
-            BinOp::Gt => Some(Compare::Gt),
-            BinOp::Ge => Some(Compare::Ge),
-            _ => None,
-        };
-        if let Some(compare) = compare {
+        if let Some(compare) = comparison(op) {
             if !matches!(ty, Ty::I64 | Ty::F64 | Ty::Bool) {
                 return Err(not_compiled("this comparison", e.span));
             }
@@ -950,6 +944,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         args: &[&'a Expr<TypeInfo>],
     ) -> Result<(ir::Expr, Ty), RuntimeError> {
         if let Some(which) = PRIMS[index as usize].machine {
+            if let Some(compiled) = self.compiled_reverse(e, which, args) {
+                return Ok(compiled);
+            }
             return Ok((self.differentiate(e, which, args)?, Ty::Val));
         }
         if let (Some(leaf), [arg]) = (math_leaf(index), args) {
@@ -983,6 +980,19 @@ impl<'l, 'a> FnLower<'l, 'a> {
             args: boxed,
             span,
         })
+    }
+}
+
+/// The IR comparison a comparison operator is.
+fn comparison(op: BinOp) -> Option<Compare> {
+    match op {
+        BinOp::Eq => Some(Compare::Eq),
+        BinOp::Ne => Some(Compare::Ne),
+        BinOp::Lt => Some(Compare::Lt),
+        BinOp::Le => Some(Compare::Le),
+        BinOp::Gt => Some(Compare::Gt),
+        BinOp::Ge => Some(Compare::Ge),
+        _ => None,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::syntax::ast::{FileId, Item, Span};
 use crate::syntax::parse::parse_module;
 use crate::types::{Checker, TypeInfo};
 
-fn checked(src: &str) -> Vec<Item<TypeInfo>> {
+pub(super) fn checked(src: &str) -> Vec<Item<TypeInfo>> {
     let items = parse_module(FileId(0), src).expect("a test program parses");
     match Checker::new().check_module(None, items) {
         Ok(checked) => checked.items,
@@ -22,7 +22,7 @@ fn checked(src: &str) -> Vec<Item<TypeInfo>> {
     }
 }
 
-fn lowered(src: &str) -> ir::Program {
+pub(super) fn lowered(src: &str) -> ir::Program {
     let items = checked(src);
     let module = Module {
         name: None,
@@ -41,7 +41,7 @@ fn failure(src: &str, mut backend: impl Backend) -> Option<(&'static str, String
 
 /// Runs `src` on the JIT and on the interpreter; both must print the same
 /// and fail the same way. Returns what the JIT printed.
-fn same_on_both(src: &str) -> String {
+pub(super) fn same_on_both(src: &str) -> String {
     let (jit_ctx, jit_out) = RuntimeCtx::capturing();
     let jit_failure = failure(src, JitBackend::new(jit_ctx));
     let (interp_ctx, interp_out) = RuntimeCtx::capturing();
@@ -52,7 +52,7 @@ fn same_on_both(src: &str) -> String {
 }
 
 /// Every expression of a function body, outermost first.
-fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+pub(super) fn walk<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     out.push(e);
     for child in e.children() {
         walk(child, out);

@@ -1,0 +1,299 @@
+//! Compiled reverse mode (`reverse.rs`): which `grad` sites take it, the
+//! shape of the IR it makes (no session, no boxed value, no runtime AD),
+//! and its results against the interpreter's, bit for bit — on edge cases
+//! and on random float programs.
+
+#![forbid(unsafe_code)]
+
+use super::pattern_tests::{lowered, same_on_both, walk};
+use crate::jit::ir::{Expr, GradSites, Program, RuntimeFn};
+use crate::runtime::random::Rng;
+
+fn sites(src: &str) -> GradSites {
+    lowered(src).grad_sites
+}
+
+/// Every expression of the function named `name`.
+fn body_of<'p>(program: &'p Program, name: &str) -> Vec<&'p Expr> {
+    let function = program
+        .functions
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no function {name}"));
+    let mut all = Vec::new();
+    walk(&function.body, &mut all);
+    all
+}
+
+#[test]
+fn float_code_takes_the_compiled_path() {
+    let src = "let f x = sin x * x + x ** 2.0\n\
+               let g y = if y > 0.0 && y < 10.0 then f y else stop_gradient y * y\n\
+               let () = print (grad g 1.5)\n\
+               let () = print (value_and_grad (fun x -> let v = x * x in v / (1.0 + v)) 0.5)\n\
+               let () = print (grad (f) 2.0)\n\
+               let () = print (grad sqrt 2.0)";
+    assert_eq!(
+        sites(src),
+        GradSites {
+            compiled: 4,
+            tracked: 0
+        }
+    );
+}
+
+#[test]
+fn everything_else_stays_tracked() {
+    let src = "let rec pw n x = if n = 0 then 1.0 else x * pw (n - 1) x\n\
+               let gradient f x = grad f x\n\
+               let () = print (grad (pw 3) 2.0)\n\
+               let () = print (gradient sin 2.0)\n\
+               let () = print (grad (fun x -> let r = ref x in r := !r * x; !r) 2.0)\n\
+               let () = print (grad (fun (a, b) -> a * b) (1.0, 2.0))\n\
+               let () = print (grad (grad sin) 1.0)\n\
+               let () = print (grad (fun x -> grad (fun y -> x * y) 1.0) 1.0)\n\
+               let () = print (grad (fun x -> let s = ref 0.0 in for i = 1 to 3 do s := !s + x done; !s) 1.0)";
+    // The last three: nested `grad` (the outer one is tracked, an inner
+    // one inside tracked code is tracked too) and a loop over a ref.
+    assert_eq!(
+        sites(src),
+        GradSites {
+            compiled: 0,
+            tracked: 8
+        }
+    );
+}
+
+#[test]
+fn the_compiled_path_calls_no_runtime_ad_and_boxes_nothing() {
+    let src = "let f x = let y = sin x * x in if y > 0.5 then y * exp x else x ** 3.0 / y\n\
+               let d x = grad f x\n\
+               let () = print (d 1.0)";
+    let program = lowered(src);
+    assert_eq!(program.grad_sites.compiled, 1);
+    let body = body_of(&program, "d");
+    let leaves = [
+        RuntimeFn::Sin,
+        RuntimeFn::Cos,
+        RuntimeFn::Exp,
+        RuntimeFn::Log,
+        RuntimeFn::Pow,
+    ];
+    for e in &body {
+        match e {
+            Expr::Runtime { entry, .. } => {
+                assert!(leaves.contains(entry), "runtime call {entry:?} in {e:?}")
+            }
+            Expr::Call { .. }
+            | Expr::TailCall { .. }
+            | Expr::CallIndirect { .. }
+            | Expr::Apply { .. }
+            | Expr::TailApply { .. }
+            | Expr::ApplyCps { .. }
+            | Expr::While { .. } => panic!("a call or loop on the compiled path: {e:?}"),
+            _ => {}
+        }
+    }
+    // Forward, then backward: the first `cos` (the adjoint of `sin`)
+    // comes after the last `exp` of the forward pass (`exp x` is also the
+    // rule of `exp`, which reads its result, not a call).
+    let position = |entry: RuntimeFn| {
+        body.iter()
+            .position(|e| matches!(e, Expr::Runtime { entry: found, .. } if *found == entry))
+    };
+    let (sin, cos) = (position(RuntimeFn::Sin), position(RuntimeFn::Cos));
+    assert!(sin.is_some() && cos.is_some() && sin < cos);
+    // A site the path does not take calls the runtime's AD.
+    let src = "let d f x = grad f x\nlet () = print (d sin 1.0)";
+    let program = lowered(src);
+    let body = body_of(&program, "d");
+    let calls = |entry: RuntimeFn| {
+        body.iter()
+            .any(|e| matches!(e, Expr::Runtime { entry: found, .. } if *found == entry))
+    };
+    assert!(calls(RuntimeFn::GradOpen) && calls(RuntimeFn::DiffClose));
+}
+
+/// The conventions and the sharing of adjoints: aliases through `let`
+/// and `if`, unused inputs, `**` at zero, the kinks.
+#[test]
+fn edge_cases_match_the_interpreter() {
+    let src = "let f x = sin x * x + x ** 2.0\n\
+               let g y = if y > 0.0 then f y else y\n\
+               let () = print (grad g 1.5)\n\
+               let () = print (grad g (-1.5))\n\
+               let () = print (value_and_grad (fun x -> let v = x * x in v / (1.0 + v)) 0.5)\n\
+               let () = print (grad (fun x -> 3.0) 2.0)\n\
+               let () = print (value_and_grad (fun x -> 3.0) 2.0)\n\
+               let () = print (grad (fun x -> x) 2.0)\n\
+               let () = print (grad (fun x -> x ** 0.0) 0.0)\n\
+               let () = print (grad (fun x -> 0.0 ** x) 0.0)\n\
+               let () = print (grad (fun x -> 0.0 ** x) (-1.0))\n\
+               let () = print (grad (fun x -> x ** (-1.0)) 0.0)\n\
+               let () = print (grad (fun x -> x ** x) 0.0)\n\
+               let () = print (grad (fun x -> let y = if x > 1.0 then x else 2.0 * x in x * y + y * y * x) 1.5)\n\
+               let () = print (grad (fun x -> let y = if x > 1.0 then x else 2.0 * x in x * y + y * y * x) 0.5)\n\
+               let () = print (grad (fun x -> abs x + relu x) 0.0)\n\
+               let () = print (grad (fun x -> abs x - relu x) (-2.0))\n\
+               let () = print (grad sqrt 0.0)\n\
+               let () = print (grad (fun x -> x * (1.0 / 0.0)) 1.0)\n\
+               let () = print (grad (fun x -> 0.0 * (x * (1.0 / 0.0))) 1.0)\n\
+               let () = print (grad (fun x -> stop_gradient x * x) 3.0)\n\
+               let () = print (grad (fun x -> if x > 0.0 || x < -1.0 then x else 0.5) (-3.0))\n\
+               let () = print (grad (fun x -> tan x + tanh x + sigmoid x + exp x + log x - cos x) 0.7)\n\
+               let () = print (grad (fun x -> -x + x * to_float 3) 0.7)";
+    assert_eq!(sites(src).tracked, 0);
+    same_on_both(src);
+}
+
+/// Random float programs under `grad` and `value_and_grad`, compiled and
+/// interpreted, must print the same digits.
+#[test]
+fn random_float_programs_match_the_interpreter_bit_for_bit() {
+    for seed in 0..24 {
+        let src = Generator::new(seed).program();
+        assert_eq!(sites(&src).tracked, 0, "{src}");
+        let printed = same_on_both(&src);
+        assert!(printed.lines().count() > 20, "{src}");
+    }
+}
+
+/// Writes random programs of the compiled path's subset.
+struct Generator {
+    rng: Rng,
+    /// The helpers defined so far, by arity.
+    helpers: Vec<usize>,
+    binders: u32,
+}
+
+impl Generator {
+    fn new(seed: u64) -> Generator {
+        Generator {
+            rng: Rng::seeded(seed),
+            helpers: Vec::new(),
+            binders: 0,
+        }
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.rng.below(n)
+    }
+
+    fn literal(&mut self) -> String {
+        const SPECIAL: [f64; 6] = [0.0, 1.0, 2.0, -1.0, 0.5, 3.0];
+        let x = match self.below(3) {
+            0 => SPECIAL[self.below(SPECIAL.len() as u64) as usize],
+            _ => (self.below(4001) as f64 - 2000.0) / 1000.0,
+        };
+        if x < 0.0 {
+            format!("({x:.3})")
+        } else {
+            format!("{x:.3}")
+        }
+    }
+
+    fn fresh(&mut self) -> String {
+        self.binders += 1;
+        format!("v{}", self.binders)
+    }
+
+    fn float(&mut self, vars: &[String], depth: u32) -> String {
+        if depth == 0 || self.below(7) == 0 {
+            return match self.below(4) {
+                0 => self.literal(),
+                _ => vars[self.below(vars.len() as u64) as usize].clone(),
+            };
+        }
+        let d = depth - 1;
+        match self.below(15) {
+            0 => format!("({} + {})", self.float(vars, d), self.float(vars, d)),
+            1 => format!("({} - {})", self.float(vars, d), self.float(vars, d)),
+            2 | 3 => format!("({} * {})", self.float(vars, d), self.float(vars, d)),
+            4 => format!("({} / {})", self.float(vars, d), self.float(vars, d)),
+            5 => {
+                let exponent = ["0.0", "1.0", "2.0", "3.0", "0.5", "(-1.0)"]
+                    [self.below(6) as usize]
+                    .to_string();
+                let exponent = match self.below(3) {
+                    0 => self.float(vars, d),
+                    _ => exponent,
+                };
+                format!("({} ** {exponent})", self.float(vars, d))
+            }
+            6 | 7 => {
+                let f = [
+                    "sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
+                ][self.below(10) as usize];
+                format!("({f} {})", self.float(vars, d))
+            }
+            8 => format!("(- {})", self.float(vars, d)),
+            9 | 10 => {
+                // Branches that are often bare variables: the `if` passes
+                // an existing adjoint cell on.
+                let c = self.condition(vars, d);
+                let (a, b) = (self.float(vars, d / 2), self.float(vars, d / 2));
+                format!("(if {c} then {a} else {b})")
+            }
+            11 => {
+                let v = self.fresh();
+                let value = self.float(vars, d);
+                let mut inner = vars.to_vec();
+                inner.push(v.clone());
+                format!("(let {v} = {value} in {})", self.float(&inner, d))
+            }
+            12 if !self.helpers.is_empty() => {
+                let k = self.below(self.helpers.len() as u64) as usize;
+                let args: Vec<String> = (0..self.helpers[k]).map(|_| self.float(vars, d)).collect();
+                format!("(h{k} {})", args.join(" "))
+            }
+            13 => format!("(stop_gradient {})", self.float(vars, d)),
+            _ => format!("(to_float {} * {})", self.below(5), self.float(vars, d)),
+        }
+    }
+
+    fn condition(&mut self, vars: &[String], depth: u32) -> String {
+        let d = depth.saturating_sub(1);
+        match self.below(6) {
+            0 => format!(
+                "({} && {})",
+                self.condition(vars, d),
+                self.condition(vars, d)
+            ),
+            1 => format!(
+                "({} || {})",
+                self.condition(vars, d),
+                self.condition(vars, d)
+            ),
+            2 => format!("(not {})", self.condition(vars, d)),
+            _ => {
+                let op = [">", "<", ">=", "<=", "=", "<>"][self.below(6) as usize];
+                format!("({} {op} {})", self.float(vars, d), self.float(vars, d))
+            }
+        }
+    }
+
+    fn program(&mut self) -> String {
+        let mut src = String::new();
+        for k in 0..3 {
+            let params: Vec<String> = (0..1 + self.below(2)).map(|i| format!("p{i}")).collect();
+            let body = self.float(&params, 3);
+            src.push_str(&format!("let h{k} {} = {body}\n", params.join(" ")));
+            self.helpers.push(params.len());
+        }
+        let x = vec!["x".to_string()];
+        for i in 0..6 {
+            let body = self.float(&x, 5);
+            src.push_str(&format!("let f{i} x = {body}\n"));
+        }
+        let points = ["0.0", "1.0", "(-1.0)", "0.37", "(-2.125)"];
+        for i in 0..6 {
+            for p in points {
+                src.push_str(&format!("let () = print (grad f{i} {p})\n"));
+            }
+            src.push_str(&format!("let () = print (value_and_grad f{i} 0.75)\n"));
+        }
+        let body = self.float(&x, 4);
+        src.push_str(&format!("let () = print (grad (fun x -> {body}) 0.25)\n"));
+        src
+    }
+}

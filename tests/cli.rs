@@ -184,6 +184,7 @@ fn a_piped_line_that_is_not_utf8_is_e007_and_the_session_goes_on() {
         stderr.contains("1 │ let s = \"caf\u{fffd}\"") && stderr.contains("this byte is not UTF-8"),
         "the line is shown, labelled at the byte: {stderr}"
     );
+}
 
 /// `--emit clif` prints one Cranelift function per IR function (its text
 /// is Cranelift's own, so only its shape is checked), and runs nothing.

@@ -266,6 +266,7 @@ fn a_typed_byte_that_is_not_utf8_leaves_the_session_going() {
     ask(&mut repl, "1 + 2", "- : int = 3", "the session goes on");
     repl.send_line(":quit").unwrap();
     quit(repl);
+}
 
 /// Sends Ctrl-C to `session` once it printed `started` (a Ctrl-C typed
 /// while the line editor still reads would only clear the line) and

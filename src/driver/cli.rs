@@ -365,6 +365,7 @@ mod tests {
             file: file.into(),
             backend: BackendName::DEFAULT,
             max_memory: None,
+            emit: None,
             args,
         };
         assert_eq!(parse(&["foo.dl"]), Ok(run("foo.dl", vec![])));

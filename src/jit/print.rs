@@ -154,6 +154,7 @@ fn head(e: &Expr) -> String {
         }
         Expr::Jump { join, target, .. } => format!("jump j{}.{target}", join.0),
         Expr::MatchFailure { kind, .. } => format!("match_failure {kind:?}"),
+        Expr::Try { ty: t, exn, .. } => format!("try -> {}, handler binds v{}", ty(*t), exn.0),
     }
 }
 

@@ -663,8 +663,6 @@ impl<'l, 'a> FnLower<'l, 'a> {
             // is lowered by `cps`, from its `reset`.
             ExprKind::Shift(..) => return Err(cps::misplaced_shift(e.span)),
             ExprKind::Reset(body) => self.reset(e, body)?,
-            ExprKind::Try(..) => return Err(not_compiled("`try`", e.span)),
-            ExprKind::Assert(..) => return Err(not_compiled("`assert`", e.span)),
             ExprKind::FieldSet(..) => {
                 return Err(not_compiled("assigning a `mutable` field", e.span))
             }

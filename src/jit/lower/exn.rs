@@ -30,13 +30,7 @@ impl<'a> FnLower<'_, 'a> {
         let ty = self.ty(e)?;
         let body = self.expr(body, false)?;
         let exn = self.fresh(Ty::Val);
-        let clauses: Vec<Clause<'a>> = arms
-            .iter()
-            .map(|arm| Clause {
-                pattern: &arm.pattern,
-                guard: arm.guard.as_ref(),
-            })
-            .collect();
+        let clauses = Clause::of_arms(arms);
         let span = self.span(e.span);
         let mut bodies = |f: &mut Self, arm: usize| {
             let handled = ir::Expr::Runtime {

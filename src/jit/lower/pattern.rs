@@ -35,6 +35,18 @@ pub(super) struct Clause<'a> {
     pub guard: Option<&'a Expr<TypeInfo>>,
 }
 
+impl<'a> Clause<'a> {
+    /// The clauses of `match` or `try` arms, guards included.
+    pub(super) fn of_arms(arms: &'a [Arm<TypeInfo>]) -> Vec<Clause<'a>> {
+        arms.iter()
+            .map(|arm| Clause {
+                pattern: &arm.pattern,
+                guard: arm.guard.as_ref(),
+            })
+            .collect()
+    }
+}
+
 /// Lowers the body of the clause of that index, with its variables bound:
 /// called once for each clause the match can choose.
 pub(super) type Bodies<'b, 'l, 'a> =
@@ -319,13 +331,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> Result<ir::Expr, RuntimeError> {
         let value = self.expr(scrutinee, false)?;
         let ty = self.ty(e)?;
-        let clauses: Vec<Clause<'a>> = arms
-            .iter()
-            .map(|arm| Clause {
-                pattern: &arm.pattern,
-                guard: arm.guard.as_ref(),
-            })
-            .collect();
+        let clauses = Clause::of_arms(arms);
         let failure = (MatchKind::Arms, e.span);
         let mut bodies = |f: &mut Self, arm: usize| f.expr(&arms[arm].body, tail);
         if let ir::Expr::Var(var) = value {

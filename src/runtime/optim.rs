@@ -17,7 +17,7 @@ mod rules;
 mod traced;
 pub(crate) mod walk;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use super::ad::{self, primal};
@@ -78,6 +78,29 @@ impl Rule {
         })
     }
 
+    /// The learning rate.
+    pub fn lr(self) -> f64 {
+        match self {
+            Rule::Sgd { lr }
+            | Rule::Momentum { lr, .. }
+            | Rule::Adagrad { lr }
+            | Rule::Rmsprop { lr } => lr,
+            Rule::Adam(config) => config.lr,
+        }
+    }
+
+    /// The same rule with another learning rate.
+    fn with_lr(mut self, new: f64) -> Rule {
+        match &mut self {
+            Rule::Sgd { lr }
+            | Rule::Momentum { lr, .. }
+            | Rule::Adagrad { lr }
+            | Rule::Rmsprop { lr } => *lr = new,
+            Rule::Adam(config) => config.lr = new,
+        }
+        self
+    }
+
     /// How many state buffers of a leaf's size the rule keeps.
     fn buffers(self) -> usize {
         match self {
@@ -89,7 +112,9 @@ impl Rule {
 }
 
 pub struct Optimizer {
-    rule: Rule,
+    /// A cell because `Optim.set_lr` changes the learning rate of an
+    /// optimizer in use (a schedule), keeping its state.
+    rule: Cell<Rule>,
     state: RefCell<State>,
 }
 
@@ -211,13 +236,18 @@ fn describe_leaf(leaf: &Value) -> String {
 impl Optimizer {
     pub fn new(rule: Rule) -> Optimizer {
         Optimizer {
-            rule,
+            rule: Cell::new(rule),
             state: RefCell::new(State::default()),
         }
     }
 
     pub fn rule(&self) -> Rule {
-        self.rule
+        self.rule.get()
+    }
+
+    /// `Optim.set_lr`: later steps use `lr`; the state stays.
+    pub fn set_lr(&self, lr: f64) {
+        self.rule.set(self.rule.get().with_lr(lr));
     }
 
     /// One step: the parameters moved against the gradients. When a
@@ -260,7 +290,7 @@ impl Optimizer {
                 state.slots = Some(
                     leaves
                         .iter()
-                        .map(|(p, _)| Slot::for_leaf(p, self.rule))
+                        .map(|(p, _)| Slot::for_leaf(p, self.rule()))
                         .collect(),
                 )
             }
@@ -272,14 +302,14 @@ impl Optimizer {
             .any(|(p, g)| ad::is_differentiated(ctx, p) || ad::is_differentiated(ctx, g))
             || slots.iter().any(|s| s.is_differentiated(ctx));
         let updated = if differentiated {
-            let (updated, new_slots) = differentiated_step(ctx, self.rule, t, &leaves, slots)?;
+            let (updated, new_slots) = differentiated_step(ctx, self.rule(), t, &leaves, slots)?;
             *slots = new_slots;
             updated
         } else {
             let mut updated: Vec<Value> = Vec::with_capacity(leaves.len());
             for ((p, g), slot) in leaves.iter().zip(slots.iter_mut()) {
                 slot.settle();
-                updated.push(update(self.rule, t, primal(p), primal(g), slot));
+                updated.push(update(self.rule(), t, primal(p), primal(g), slot));
             }
             updated
         };

@@ -246,6 +246,8 @@ pub static PRIMS: &[Prim] = &[
     prim("Optim", "rmsprop", "float -> optimizer", 1, optim::rmsprop),
     prim("Optim", "adamw", "float -> float -> optimizer", 2, optim::adamw),
     prim("Optim", "step", "optimizer -> 'a -> 'a -> 'a where 'a : diff", 3, optim::step),
+    prim("Optim", "lr", "optimizer -> float", 1, optim::lr),
+    prim("Optim", "set_lr", "optimizer -> float -> unit", 2, optim::set_lr),
     prim("Optim", "clip", "float -> 'a -> 'a where 'a : diff", 2, optim::clip),
 ];
 

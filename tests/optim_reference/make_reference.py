@@ -132,10 +132,23 @@ def make(name):
     }[name]()
 
 
-def run(opt, leaves, grads, dtypes):
-    """STEPS steps; the elements of the leaves after each."""
+def step_decay(lr0, step_size, gamma, epoch):
+    """torch.optim.lr_scheduler.StepLR's closed form."""
+    return lr0 * gamma ** (epoch // step_size)
+
+
+def cosine_annealing(lr0, lr_min, t_max, epoch):
+    """torch.optim.lr_scheduler.CosineAnnealingLR's closed form."""
+    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / t_max)) / 2
+
+
+def run(opt, leaves, grads, dtypes, schedule=None):
+    """STEPS steps; the elements of the leaves after each. With a
+    schedule, step e (from 0) uses the learning rate schedule(e)."""
     out = []
-    for _ in range(STEPS):
+    for epoch in range(STEPS):
+        if schedule is not None:
+            opt.lr = schedule(epoch)
         if hasattr(opt, "begin_step"):
             opt.begin_step()
         gs = grads(leaves)
@@ -165,6 +178,15 @@ def cases():
             lambda ls: [grad_tensor(ls[0], W2, T2), grad_float(ls[1])],
             [F, float],
         )
+    yield "step_decay_float", [step_decay(0.1, 3, 0.5, e) for e in range(10)]
+    yield "cosine_annealing_float", [cosine_annealing(0.1, 0.001, 10, e) for e in range(13)]
+    yield "adam_cosine_float", run(
+        Adam(0.1),
+        [1.5],
+        lambda ls: [grad_float(ls[0])],
+        [float],
+        lambda e: cosine_annealing(0.1, 0.001, 4, e),
+    )
     c = 0.75
     clipped = [np.clip(np.array([-2.0, 0.5, 1.0, -0.1], F), F(-c), F(c)), min(max(3.0, -c), c), -0.2]
     yield "clip", [float(x) for x in clipped[0]] + clipped[1:]

@@ -4,10 +4,12 @@
 //! The constructors refuse the hyper-parameters torch.optim refuses
 //! (a negative or NaN learning rate, a negative momentum), as R008.
 
+use std::rc::Rc;
+
 use super::args;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::optim::{self, Rule};
+use crate::runtime::optim::{self, Optimizer, Rule};
 use crate::runtime::print::format_float;
 use crate::runtime::value::Value;
 
@@ -57,18 +59,32 @@ pub fn adamw(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
     Ok(optim::value(Rule::adamw(lr, weight_decay)))
 }
 
+fn optimizer(a: &[Value], i: usize) -> Result<Rc<Optimizer>, RuntimeError> {
+    match args::any(a, i)? {
+        Value::Optimizer(opt) => Ok(opt.clone()),
+        other => Err(RuntimeError::internal(format!(
+            "primitive expected an optimizer, got {}",
+            crate::runtime::ops::kind_name(other)
+        ))),
+    }
+}
+
 /// `Optim.step opt params grads`: the new parameters.
 pub fn step(ctx: &mut RuntimeCtx, a: &[Value]) -> Outcome {
-    let opt = match args::any(a, 0)? {
-        Value::Optimizer(opt) => opt.clone(),
-        other => {
-            return Err(RuntimeError::internal(format!(
-                "primitive expected an optimizer, got {}",
-                crate::runtime::ops::kind_name(other)
-            )))
-        }
-    };
-    opt.step(ctx, args::any(a, 1)?, args::any(a, 2)?)
+    optimizer(a, 0)?.step(ctx, args::any(a, 1)?, args::any(a, 2)?)
+}
+
+/// `Optim.lr opt`: the learning rate later steps use.
+pub fn lr(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    Ok(Value::Float(optimizer(a, 0)?.rule().lr()))
+}
+
+/// `Optim.set_lr opt lr`: what a schedule does each epoch (PyTorch's
+/// `param_group["lr"] = lr`); the optimizer's state stays.
+pub fn set_lr(_: &mut RuntimeCtx, a: &[Value]) -> Outcome {
+    let lr = non_negative(a, 1, "Optim.set_lr: the learning rate")?;
+    optimizer(a, 0)?.set_lr(lr);
+    Ok(Value::Unit)
 }
 
 /// `Optim.clip c g`: every element of `g` into `[-c, c]`.

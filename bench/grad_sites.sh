@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The share of `grad`/`value_and_grad` sites that compiled reverse mode
 # takes, over tests/golden/**/*.dl and examples/*.dl: the JIT reports
-# each program's sites with DLANG_JIT_TIMINGS=1 (a program the JIT
+# each program's sites with `--timings` (a program the JIT
 # refuses, tests/golden/jit_pending.txt, reports none and is counted apart).
 # Not part of `cargo test`: `bash bench/grad_sites.sh`.
 set -euo pipefail
@@ -10,7 +10,7 @@ source bench/common.sh
 
 compiled=0 tracked=0 refused=0
 for file in $(grep -lE '\b(grad|value_and_grad)\b' tests/golden/*/*.dl examples/*.dl); do
-    report=$(DLANG_JIT_TIMINGS=1 timeout 120 "$dlang" run --backend jit "$file" \
+    report=$(timeout 120 "$dlang" run --timings --backend jit "$file" \
         2>&1 >/dev/null </dev/null |
         grep -o 'grad sites: [0-9]* compiled reverse, [0-9]* tracked' || true)
     if [ -z "$report" ]; then

@@ -10,7 +10,7 @@ use dlang::driver::cli::{parse_command_line, Command, USAGE};
 use dlang::driver::live_output::LiveOutput;
 use dlang::driver::loader::Loader;
 use dlang::driver::output::{write_stderr, write_stdout};
-use dlang::jit::backend::Emit;
+use dlang::jit::backend::{timing_line, Emit};
 use dlang::runtime::ctx::RuntimeCtx;
 use dlang::runtime::memory;
 use dlang::{CheckedProgram, Failure, Session};
@@ -19,6 +19,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 const EXIT_RUNTIME_ERROR: u8 = 1;
 const EXIT_STATIC_ERROR: u8 = 2;
@@ -57,10 +58,11 @@ fn main() -> ExitCode {
             backend,
             max_memory,
             emit,
+            timings,
             args,
         } => {
             memory::set_limit(max_memory.unwrap_or_else(memory::default_limit));
-            run(&file, backend, emit, args)
+            run(&file, backend, emit, timings, args)
         }
     }
 }
@@ -91,24 +93,39 @@ fn check(file: &Path, print_types: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn run(file: &Path, backend: BackendName, emit: Option<Emit>, args: Vec<String>) -> ExitCode {
+fn run(
+    file: &Path,
+    backend: BackendName,
+    emit: Option<Emit>,
+    timings: bool,
+    args: Vec<String>,
+) -> ExitCode {
     let interrupted = Arc::new(AtomicBool::new(false));
     install_interrupt_handler(interrupted.clone());
     // Buffered, yet live (see `LiveOutput`); flushed at exit and before
     // anything on stderr.
     let ctx = RuntimeCtx::new(Box::new(LiveOutput::stdout()), args, interrupted);
-    let backend = match emit {
-        Some(emit) => backends::start_emitting(emit, ctx),
-        None => backends::start(backend, ctx),
-    };
-    let mut session = Session::new(backend);
+    let mut session = Session::new(backends::start_for_run(backend, emit, timings, ctx));
+    let started = Instant::now();
     let checked = session.check_file(file);
+    if timings {
+        write_stderr(&format!(
+            "{}\n",
+            timing_line("parse+check", started.elapsed(), "")
+        ));
+    }
     let program = match report_warnings(checked, |d| session.render(d)) {
         Ok(program) => program,
         Err(status) => return status,
     };
+    let started = Instant::now();
     let outcome = session.run(&program);
+    let ran = started.elapsed();
     session.flush_output();
+    // The JIT times its own phases, which all happen in the run.
+    if timings && backend == BackendName::Interp {
+        write_stderr(&format!("{}\n", timing_line("run", ran, "")));
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(diagnostic) => {

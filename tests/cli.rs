@@ -203,8 +203,59 @@ fn emit_clif_prints_every_function_and_runs_nothing() {
     let clif_functions = text.lines().filter(|l| l.starts_with("function ")).count();
     assert!(ir_functions >= 2, "{ir}");
     assert_eq!(clif_functions, ir_functions, "{text}");
-    assert!(text.contains("; f1 `count`"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("; f") && l.ends_with(" `count`")),
+        "{text}"
+    );
     assert!(text.contains("block0("), "{text}");
     // The program's `print (count 3)` did not run.
     assert!(!text.lines().any(|l| l == "3"), "{text}");
+}
+
+/// `--timings` prints one line per phase to stderr, in order, after the
+/// program's own output: parse+check and run on the interpreter, the
+/// JIT's lowering and compiling between them. Only the shape is checked
+/// (times vary).
+#[test]
+fn timings_prints_each_phase_in_milliseconds() {
+    for (backend, phases) in [
+        ("interp", &["parse+check", "run"][..]),
+        ("jit", &["parse+check", "lower", "compile", "run"][..]),
+    ] {
+        let output = dlang()
+            .args(["run", "--timings", "--backend", backend])
+            .arg("tests/golden/cli/emit_ir.dl")
+            .output()
+            .expect("run dlang");
+        assert!(output.status.success(), "{backend}: {output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "3\n", "{backend}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), phases.len(), "{backend}: {stderr}");
+        for (line, phase) in lines.iter().zip(phases) {
+            let rest = line
+                .strip_prefix(&format!("timings: {phase} "))
+                .unwrap_or_else(|| panic!("{backend}: not the {phase} line: {line}"));
+            let (ms, detail) = rest
+                .split_once(" ms")
+                .unwrap_or_else(|| panic!("{backend}: no milliseconds: {line}"));
+            let (whole, fraction) = ms.split_once('.').unwrap_or(("", ""));
+            assert!(
+                !whole.is_empty()
+                    && whole.chars().all(|c| c.is_ascii_digit())
+                    && fraction.len() == 3
+                    && fraction.chars().all(|c| c.is_ascii_digit()),
+                "{backend}: {line}"
+            );
+            // Only the JIT's compile line says what it compiled.
+            match *phase {
+                "compile" => assert!(
+                    detail.starts_with(" (") && detail.contains(" functions"),
+                    "{line}"
+                ),
+                _ => assert_eq!(detail, "", "{line}"),
+            }
+        }
+    }
 }

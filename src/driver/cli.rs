@@ -21,6 +21,9 @@ Usage:
   dlang run FILE --emit ir|clif
                                compile FILE with the JIT and print its IR or
                                Cranelift IR instead of running it
+  dlang run FILE --timings     also print to stderr how long each phase took
+                               (parse+check, then lower and compile on the
+                               JIT, run), in milliseconds
   dlang FILE.dl [-- ARGS...]   the same as `dlang run FILE.dl` (also for a
                                path such as `./train`, as a `#!` line runs it)
   dlang check FILE [--types]   check FILE without running it; --types prints
@@ -44,6 +47,8 @@ pub enum Command {
         max_memory: Option<usize>,
         /// `--emit`: compile with the JIT and print, do not run.
         emit: Option<Emit>,
+        /// `--timings`: print each phase's time to stderr.
+        timings: bool,
         args: Vec<String>,
     },
     Check {
@@ -100,6 +105,7 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
     let mut backend = BackendName::DEFAULT;
     let mut max_memory = None;
     let mut emit = None;
+    let mut timings = false;
     let mut backend_given = false;
     let mut program_args = Vec::new();
     let mut i = 0;
@@ -127,6 +133,8 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
                 .ok_or_else(|| UsageError("`--emit` needs a value: `ir` or `clif`".into()))?;
             emit = Some(parse_emit(value)?);
             i += 1;
+        } else if arg == "--timings" {
+            timings = true;
         } else if let Some(value) = arg.strip_prefix("--max-memory=") {
             max_memory = Some(parse_memory(value)?);
         } else if arg == "--max-memory" {
@@ -169,6 +177,7 @@ fn parse_run(args: &[String]) -> Result<Command, UsageError> {
         backend,
         max_memory,
         emit,
+        timings,
         args: program_args,
     })
 }
@@ -279,6 +288,7 @@ mod tests {
                 backend: BackendName::Interp,
                 max_memory: None,
                 emit: None,
+                timings: false,
                 args: vec!["x".into(), "--y".into()],
             })
         );
@@ -289,6 +299,7 @@ mod tests {
                 backend: BackendName::Jit,
                 max_memory: None,
                 emit: None,
+                timings: false,
                 args: vec![],
             })
         );
@@ -312,6 +323,20 @@ mod tests {
         assert!(emit(&["run", "a.dl", "--emit", "asm"]).is_err());
         assert!(emit(&["run", "a.dl", "--emit"]).is_err());
         assert!(emit(&["run", "a.dl", "--emit", "ir", "--backend", "interp"]).is_err());
+    }
+
+    #[test]
+    fn run_takes_timings_before_double_dash_only() {
+        let timings = |args: &[&str]| match parse(args) {
+            Ok(Command::Run { timings, .. }) => Some(timings),
+            _ => None,
+        };
+        assert_eq!(timings(&["run", "a.dl", "--timings"]), Some(true));
+        assert_eq!(
+            timings(&["run", "--timings", "--backend", "jit", "a.dl"]),
+            Some(true)
+        );
+        assert_eq!(timings(&["run", "a.dl", "--", "--timings"]), Some(false));
     }
 
     #[test]
@@ -343,6 +368,7 @@ mod tests {
                 backend: BackendName::DEFAULT,
                 max_memory: None,
                 emit: None,
+                timings: false,
                 args: vec![],
             })
         );
@@ -366,6 +392,7 @@ mod tests {
             backend: BackendName::DEFAULT,
             max_memory: None,
             emit: None,
+            timings: false,
             args,
         };
         assert_eq!(parse(&["foo.dl"]), Ok(run("foo.dl", vec![])));

@@ -10,16 +10,15 @@ use super::ir::FuncId;
 use super::lower::{lower_program, Module};
 use super::run::run;
 use crate::backend::Backend;
+use crate::driver::output::write_stderr;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 use crate::stdlib::MODULES;
 use crate::syntax::ast::{Expr, Item};
 use crate::types::TypeInfo;
-use std::time::Instant;
-
-/// Set, the JIT prints to stderr how long lowering and compiling took.
-pub const TIMINGS_VAR: &str = "DLANG_JIT_TIMINGS";
+use std::io::Write;
+use std::time::{Duration, Instant};
 
 /// What `dlang run --emit` prints instead of running the program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,27 +39,38 @@ pub struct JitBackend {
     modules: Vec<(String, Vec<Item<TypeInfo>>)>,
     /// Set, the main module is compiled and shown, not run.
     emit: Option<Emit>,
+    /// Set, the time of each phase is printed to stderr (`dlang run
+    /// --timings`).
+    timings: bool,
 }
 
 impl JitBackend {
     pub fn new(ctx: RuntimeCtx) -> JitBackend {
-        JitBackend::emitting(ctx, None)
-    }
-
-    /// A backend that, given `Some(emit)`, prints the compiled program to
-    /// the run's output instead of running it.
-    pub fn emitting(ctx: RuntimeCtx, emit: Option<Emit>) -> JitBackend {
         JitBackend {
             ctx,
             modules: Vec::new(),
-            emit,
+            emit: None,
+            timings: false,
         }
     }
 
+    /// Given `Some(emit)`, the backend prints the compiled program to the
+    /// run's output instead of running it.
+    pub fn emitting(self, emit: Option<Emit>) -> JitBackend {
+        JitBackend { emit, ..self }
+    }
+
+    /// With `timings`, the backend prints to stderr how long lowering,
+    /// compiling and running the main module took.
+    pub fn timed(self, timings: bool) -> JitBackend {
+        JitBackend { timings, ..self }
+    }
+
     fn run_main(&mut self, items: &[Item<TypeInfo>]) -> Result<(), RuntimeError> {
-        // Lowering and translation recurse over the program's tree (the
-        // top-level items nest as continuations, `let`s as bodies), so a
-        // long file needs more than the main thread's stack.
+        // Lowering and translation recurse over each function's tree: an
+        // expression may nest as deep as the parser allows
+        // (`syntax::depth::MAX_DEPTH`, as the checker's own stack is sized
+        // for), deeper than the main thread's stack takes.
         stacker::grow(COMPILE_STACK_SIZE, || self.compile_and_run(items))
     }
 
@@ -81,38 +91,54 @@ impl JitBackend {
             stdlib: false,
         });
         let program = lower_program(&modules)?;
-        let lowered = started.elapsed();
+        self.report("lower", started.elapsed(), "");
         if self.emit == Some(Emit::Ir) {
             return self.show(&super::print::program(&program));
         }
         let keep_clif = self.emit == Some(Emit::Clif);
         let compiled = compile_keeping(program, &[FuncId(0)], keep_clif)
             .map_err(|e| RuntimeError::internal(format!("JIT: {e}")))?;
+        let sites = compiled.program.grad_sites;
+        let detail = format!(
+            " ({} functions; grad sites: {} compiled reverse, {} tracked)",
+            compiled.program.functions.len(),
+            sites.compiled,
+            sites.tracked
+        );
+        self.report("compile", compiled.compile_time, &detail);
         if keep_clif {
             return self.show(&compiled.clif.join("\n"));
         }
-        if std::env::var_os(TIMINGS_VAR).is_some() {
-            let sites = compiled.program.grad_sites;
-            eprintln!(
-                "jit: lowering {:.3} ms, compiling {:.3} ms, {} functions, \
-                 grad sites: {} compiled reverse, {} tracked",
-                lowered.as_secs_f64() * 1e3,
-                compiled.compile_time.as_secs_f64() * 1e3,
-                compiled.program.functions.len(),
-                sites.compiled,
-                sites.tracked
-            );
+        let running = Instant::now();
+        let outcome = run(&compiled, FuncId(0), &[], &mut self.ctx).map(|_| ());
+        self.report("run", running.elapsed(), "");
+        outcome
+    }
+
+    /// `phase`'s line of `dlang run --timings`.
+    fn report(&mut self, phase: &str, elapsed: Duration, detail: &str) {
+        if self.timings {
+            // After what the program printed so far, as an error is.
+            let _ = self.ctx.out.flush();
+            write_stderr(&format!("{}\n", timing_line(phase, elapsed, detail)));
         }
-        run(&compiled, FuncId(0), &[], &mut self.ctx).map(|_| ())
     }
 
     fn show(&mut self, text: &str) -> Result<(), RuntimeError> {
-        use std::io::Write;
         self.ctx
             .out
             .write_all(text.as_bytes())
             .map_err(|e| RuntimeError::internal(format!("writing the compiled program: {e}")))
     }
+}
+
+/// One line of `dlang run --timings`: `timings: PHASE MS ms`, then
+/// `detail`.
+pub fn timing_line(phase: &str, elapsed: Duration, detail: &str) -> String {
+    format!(
+        "timings: {phase} {:.3} ms{detail}",
+        elapsed.as_secs_f64() * 1e3
+    )
 }
 
 impl Backend for JitBackend {

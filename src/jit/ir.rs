@@ -79,7 +79,7 @@ pub struct Program {
 
 /// How many `grad`/`value_and_grad` sites a program's lowering compiled
 /// as reverse mode with unboxed adjoints, and how many in tracked mode
-/// (`DLANG_JIT_TIMINGS` reports them).
+/// (`dlang run --timings` reports them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GradSites {
     pub compiled: u32,

@@ -79,8 +79,9 @@ struct FunctionDef<'a> {
     span: Span,
 }
 
-/// The program: the main module's top-level code as function 0, and every
-/// function it reaches.
+/// The program: the main module's top-level code as function 0 (which
+/// calls its parts in turn: see [`MAIN_PART_VALUES`]), and every function
+/// it reaches.
 ///
 /// Closure bodies are lowered in one mode for the whole program: plain,
 /// unless the program differentiates, when a closure may be called on
@@ -144,21 +145,27 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
         .find(|m| m.name.is_none())
         .map_or(&[][..], |m| m.items);
     let span = main_items.first().map(|i| i.span).unwrap_or_default();
-    lowering.program.functions.push(placeholder());
-    let mut body = FnLower::new(&mut lowering, None, Mode::Plain);
-    let expr = body.top_level(modules)?;
-    let locals = body.locals;
     let span = lowering.span(span);
+    lowering.program.functions.push(placeholder());
+    let values = top_values(modules);
+    let mut parts = Vec::new();
+    for part in values.chunks(MAIN_PART_VALUES) {
+        let func = lowering.main_part(part, span)?;
+        parts.push(ir::Expr::Call {
+            func,
+            args: Vec::new(),
+            span,
+        });
+    }
+    // Hidden: each part is the main code's entry in the call stack.
     lowering.program.functions[0] = ir::Function {
         name: "main".into(),
         params: 0,
-        locals,
+        locals: Vec::new(),
         ret: Ty::Unit,
-        body: expr,
+        body: ir::Expr::Seq(parts),
         span,
-        frame: ir::Frame::Shown {
-            replaces_tail_caller: false,
-        },
+        frame: ir::Frame::Hidden,
     };
     while let Some((global, mode, cps, func)) = lowering.queue.pop() {
         let function = lowering.function(global, mode, cps)?;
@@ -166,6 +173,36 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
     }
     lowering.program.globals = lowering.slots.len() as u32;
     Ok(lowering)
+}
+
+/// The most top-level values one function of the main code computes.
+/// The values of one part nest (each is a local in the scope of the
+/// rest), which Cranelift's register allocator pays for more than
+/// linearly; parts after the first read earlier values from the global
+/// table, so compile time grows linearly with the number of values.
+const MAIN_PART_VALUES: usize = 32;
+
+/// Every module's top-level values in module order, the main file's
+/// last.
+fn top_values<'a>(modules: &[Module<'a>]) -> Vec<TopValue<'a>> {
+    let mut values = Vec::new();
+    for module in modules {
+        for item in module.items {
+            let ItemKind::Let(group) = &item.kind else {
+                continue;
+            };
+            for binding in &group.bindings {
+                if function_def(None, binding).is_none() {
+                    values.push(TopValue {
+                        stdlib: module.stdlib,
+                        recursive: group.recursive,
+                        binding,
+                    });
+                }
+            }
+        }
+    }
+    values
 }
 
 fn placeholder() -> ir::Function {
@@ -340,6 +377,29 @@ impl<'a> Lowering<'a> {
         Ok((params, ret))
     }
 
+    /// A function of the main code computing `values` in turn (see
+    /// [`MAIN_PART_VALUES`]): it stands for the main code in the call
+    /// stack, as the interpreter's top level.
+    fn main_part(&mut self, values: &[TopValue<'a>], span: SpanId) -> Result<FuncId, RuntimeError> {
+        let func = FuncId(self.program.functions.len() as u32);
+        self.program.functions.push(placeholder());
+        let mut part = FnLower::new(self, None, Mode::Plain);
+        let body = part.top_values(values)?;
+        let locals = part.locals;
+        self.program.functions[func.0 as usize] = ir::Function {
+            name: "main".into(),
+            params: 0,
+            locals,
+            ret: Ty::Unit,
+            body,
+            span,
+            frame: ir::Frame::Shown {
+                replaces_tail_caller: false,
+            },
+        };
+        Ok(func)
+    }
+
     /// The slot of a top-level value in the global table.
     fn slot(&mut self, global: GlobalId) -> u32 {
         let next = self.slots.len() as u32;
@@ -425,8 +485,9 @@ struct FnLower<'l, 'a> {
     mode: Mode,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
-    /// The main file's top-level values, by global: locals of the main
-    /// code (functions read them from the global table).
+    /// The top-level values of this part of the main code, by global:
+    /// its locals (functions and later parts read them from the global
+    /// table).
     globals: HashMap<GlobalId, VarId>,
     /// The local `let rec` group this closure body is a member of.
     rec: Option<closure::RecGroup>,
@@ -470,32 +531,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         self.lowering.span(span)
     }
 
-    /// Every module's top-level values in module order, the main file's
-    /// last.
-    fn top_level(&mut self, modules: &[Module<'a>]) -> Result<ir::Expr, RuntimeError> {
-        let mut values = Vec::new();
-        for module in modules {
-            for item in module.items {
-                let ItemKind::Let(group) = &item.kind else {
-                    continue;
-                };
-                for binding in &group.bindings {
-                    if function_def(None, binding).is_none() {
-                        values.push(TopValue {
-                            stdlib: module.stdlib,
-                            recursive: group.recursive,
-                            binding,
-                        });
-                    }
-                }
-            }
-        }
-        self.top_values(&values)
-    }
-
     /// Each top-level value in turn, matched against its pattern: the
-    /// globals it binds are locals of the main code and are stored in the
-    /// global table (what functions read). A stdlib value the JIT cannot
+    /// globals it binds are locals of this part of the main code and are
+    /// stored in the global table (what functions and later parts read). A stdlib value the JIT cannot
     /// compile is refused only where it is read.
     fn top_values(&mut self, values: &[TopValue<'a>]) -> Result<ir::Expr, RuntimeError> {
         let Some((top, rest)) = values.split_first() else {

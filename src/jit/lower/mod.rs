@@ -654,6 +654,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             | ExprKind::Record(..)
             | ExprKind::RecordUpdate(..)
             | ExprKind::Field(..)
+            | ExprKind::FieldSet(..)
             | ExprKind::Index(..)
             | ExprKind::IndexSet(..)
             | ExprKind::Assign(..)
@@ -663,9 +664,6 @@ impl<'l, 'a> FnLower<'l, 'a> {
             // is lowered by `cps`, from its `reset`.
             ExprKind::Shift(..) => return Err(cps::misplaced_shift(e.span)),
             ExprKind::Reset(body) => self.reset(e, body)?,
-            ExprKind::FieldSet(..) => {
-                return Err(not_compiled("assigning a `mutable` field", e.span))
-            }
             ExprKind::Try(body, arms) => self.try_expr(e, body, arms, tail)?,
             ExprKind::Assert(cond, site) => self.assert(e, cond, site)?,
         })

@@ -131,6 +131,7 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
         queue: Vec::new(),
         wrappers: HashMap::new(),
         identity: None,
+        try_exit: None,
         continuations: HashMap::new(),
         slots: HashMap::new(),
         refused: HashMap::new(),
@@ -229,6 +230,9 @@ struct Lowering<'a> {
     wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
     /// The closure code of the identity continuation, once made.
     identity: Option<u32>,
+    /// The closure code of the continuation that ends the body of a `try`
+    /// that may shift, once made (see [`exn`]).
+    try_exit: Option<u32>,
     /// The closure code of every continuation made, by what decides it.
     continuations: HashMap<control::ContinuationKey, u32>,
     /// The global table's slot of each top-level value.
@@ -374,6 +378,12 @@ impl<'a> Lowering<'a> {
         {
             self.identity = None;
         }
+        if self
+            .try_exit
+            .is_some_and(|code| code as usize >= checkpoint.closures)
+        {
+            self.try_exit = None;
+        }
     }
 }
 
@@ -441,6 +451,11 @@ struct FnLower<'l, 'a> {
     /// The loops whose iteration this body runs (a loop's closure or a
     /// continuation inside it), by node: see [`cps`].
     loops: HashMap<*const Expr<TypeInfo>, cps::LoopState>,
+    /// Whether this code is the body of a `try` that may shift, whose
+    /// answer is an [`exn::Outcome`] (see [`exn`]).
+    in_try_body: bool,
+    /// The `try` this continuation resumes the body of (see [`exn`]).
+    try_frame: Option<exn::TryFrame>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -458,6 +473,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
             loops: HashMap::new(),
+            in_try_body: false,
+            try_frame: None,
         }
     }
 

@@ -189,7 +189,7 @@ impl<'a> FnLower<'_, 'a> {
         let ty = self.ty(e)?;
         let body = self.expr(body, false)?;
         let exn = self.fresh(Ty::Val);
-        let handler = self.handler(e, exn, arms, ty, &mut |f, body| f.expr(body, tail))?;
+        let handler = self.handler(e, exn, arms, ty, |f, body| f.expr(body, tail))?;
         Ok(ir::Expr::Try {
             body: Box::new(body),
             ty,
@@ -201,14 +201,17 @@ impl<'a> FnLower<'_, 'a> {
 
     /// The arms of the `try` `e` on the exception `exn`, as a decision
     /// tree of type `ty` whose arm bodies `lower` gives.
-    fn handler(
+    fn handler<Lower>(
         &mut self,
         e: &'a Expr<TypeInfo>,
         exn: VarId,
         arms: &'a [Arm<TypeInfo>],
         ty: Ty,
-        lower: &mut dyn FnMut(&mut Self, &'a Expr<TypeInfo>) -> Result<ir::Expr, RuntimeError>,
-    ) -> Result<ir::Expr, RuntimeError> {
+        mut lower: Lower,
+    ) -> Result<ir::Expr, RuntimeError>
+    where
+        Lower: FnMut(&mut Self, &'a Expr<TypeInfo>) -> Result<ir::Expr, RuntimeError>,
+    {
         let clauses = Clause::of_arms(arms);
         let span = self.span(e.span);
         let mut bodies = |f: &mut Self, arm: usize| {
@@ -291,7 +294,7 @@ impl<'a> FnLower<'_, 'a> {
         );
 
         let exception = self.fresh(Ty::Val);
-        let handler = self.handler(e, exception, arms, Ty::Val, &mut |f, body| {
+        let handler = self.handler(e, exception, arms, Ty::Val, |f, body| {
             f.cps(body, kont, tail)
         })?;
         let handled = ir::build::let_(exception.0, argument, handler);

@@ -62,6 +62,7 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::Deref => sig("dlang_jit_deref", &[Val], Val),
         DataFn::Assign => sig("dlang_jit_assign", &[Val, Val], Unit),
         DataFn::Field => sig("dlang_jit_field", &[Val, I64], Val),
+        DataFn::FieldSet => sig("dlang_jit_field_set", &[Val, I64, Val], Unit),
         DataFn::Index => sig("dlang_jit_index", &[Val, I64], Val),
         DataFn::IndexSet => sig("dlang_jit_index_set", &[Val, I64, Val], Unit),
         DataFn::Structural(_) => sig("dlang_jit_structural", &[], Bool),
@@ -87,7 +88,7 @@ const COMPARES: [Compare; 6] = [
 
 /// One of each entry (a record shape or a comparison does not change
 /// the symbol).
-const ENTRIES: [DataFn; 22] = [
+const ENTRIES: [DataFn; 23] = [
     DataFn::Tuple,
     DataFn::List,
     DataFn::Array,
@@ -100,6 +101,7 @@ const ENTRIES: [DataFn; 22] = [
     DataFn::Deref,
     DataFn::Assign,
     DataFn::Field,
+    DataFn::FieldSet,
     DataFn::Index,
     DataFn::IndexSet,
     DataFn::Structural(Compare::Eq),
@@ -134,6 +136,7 @@ fn shim(op: DataFn) -> *const u8 {
         DataFn::Deref => deref as *const u8,
         DataFn::Assign => assign as *const u8,
         DataFn::Field => field as *const u8,
+        DataFn::FieldSet => field_set as *const u8,
         DataFn::Index => index as *const u8,
         DataFn::IndexSet => index_set as *const u8,
         DataFn::Structural(_) => structural as *const u8,
@@ -266,6 +269,19 @@ extern "C" fn assign(ctx: &mut JitCtx<'_>, cell: ValPtr, v: ValPtr, out: &mut u6
 extern "C" fn field(ctx: &mut JitCtx<'_>, record: ValPtr, index: i64, out: &mut u64) -> u32 {
     guard(ctx, out, "field", |_| {
         boxed(data::field(dup(record.value()), index as usize)?)
+    })
+}
+
+extern "C" fn field_set(
+    ctx: &mut JitCtx<'_>,
+    record: ValPtr,
+    index: i64,
+    v: ValPtr,
+    out: &mut u64,
+) -> u32 {
+    guard(ctx, out, "field_set", |_| {
+        data::field_set(dup(record.value()), index as usize, dup(v.value()))?;
+        Ok(0)
     })
 }
 

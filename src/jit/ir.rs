@@ -286,6 +286,9 @@ pub enum DataFn {
     Assign,
     /// `(record, index: i64) -> val`: the field of that declared index.
     Field,
+    /// `(record, index: i64, v) -> unit`: `r.f <- v` on the `mutable`
+    /// field of that declared index.
+    FieldSet,
     /// `(array, i: i64) -> val`: `a.(i)` (R003 out of range).
     Index,
     /// `(array, i: i64, v) -> unit`: `a.(i) <- v`.

@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 /// What the argument of a continuation closure is.
 #[derive(Clone, Copy)]
-enum Resumed<'a> {
+pub(super) enum Resumed<'a> {
     /// The value of an operand of the node it continues.
     Operand(&'a Expr<TypeInfo>),
     /// A local (the `k` of a `shift` body).
@@ -34,6 +34,10 @@ enum Resumed<'a> {
     /// whose closure it is: the argument is the counter of a `for`, and
     /// nothing for a `while`.
     Loop,
+    /// The value the body of a `try` node goes on with, in the frame of
+    /// that `try` (see [`exn`](super::exn)) around the inner continuation
+    /// in this local.
+    TryFrame(VarId),
 }
 
 /// What a continuation closure captures, slot by slot.
@@ -49,6 +53,8 @@ enum Captured {
     LoopClosure(*const Expr<TypeInfo>),
     /// The counter of that loop's iteration (a `for`).
     LoopCounter(*const Expr<TypeInfo>),
+    /// The continuation up to the `try` a try frame runs again.
+    TryInner,
 }
 
 /// What decides the code of a continuation closure: the node it lowers
@@ -61,6 +67,7 @@ pub(super) struct ContinuationKey {
     slots: Vec<(Captured, Ty)>,
     frame: Option<Rc<str>>,
     cps: Rc<CpsVars>,
+    in_try_body: bool,
 }
 
 impl Lowering<'_> {
@@ -180,8 +187,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
             return self.expr(body, false);
         }
         let frame = self.frame.take();
+        let in_try_body = std::mem::replace(&mut self.in_try_body, false);
         let answer = self.cps(body, Kont::Answer, false);
         self.frame = frame;
+        self.in_try_body = in_try_body;
         let answer = answer?;
         let ty = self.ty(e)?;
         let span = self.span(e.span);
@@ -193,7 +202,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
     /// a function that may shift, `body` is a closure of its own the
     /// function's frame leaves to by a tail call: the `shift` removed the
     /// frames up to the `reset`, so an error in `body` shows the call stack
-    /// of the `reset`, as on the interpreter.
+    /// of the `reset`, as on the interpreter. In the body of a `try` that
+    /// may shift, that closure ends the `try`'s region (see
+    /// [`exn`](super::exn)): it runs outside every `try` up to the `reset`.
     pub(super) fn shift(
         &mut self,
         e: &'a Expr<TypeInfo>,
@@ -207,13 +218,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
         };
         let span = self.span(e.span);
         let k = self.reify(kont, span);
-        if tail {
-            let shift_body = self.resume_closure(body, Resumed::Local(id), None, None)?;
-            return Ok(ir::Expr::TailApply {
-                func: Box::new(shift_body),
-                arg: Box::new(k),
-                span,
-            });
+        if tail || self.in_try_body {
+            let in_try_body = std::mem::replace(&mut self.in_try_body, false);
+            let shift_body = self.resume_closure(body, Resumed::Local(id), None, None);
+            self.in_try_body = in_try_body;
+            return Ok(self.run_shift_body(shift_body?, k, tail, span));
         }
         let var = self.fresh(Ty::Val);
         self.vars.insert(id, var);
@@ -221,15 +230,18 @@ impl<'l, 'a> FnLower<'l, 'a> {
         Ok(ir::build::let_(var.0, k, body))
     }
 
-    /// The continuation `kont` as a closure value.
+    /// The continuation `kont` as a closure value (the answer of the body
+    /// of a `try` that may shift is its outcome `Done`).
     pub(super) fn reify(&mut self, kont: Kont, span: SpanId) -> ir::Expr {
-        match kont {
-            Kont::Closure(k) => ir::Expr::Var(k),
-            Kont::Answer => ir::Expr::Runtime {
-                entry: RuntimeFn::MakeClosure(self.lowering.identity_code(span)),
-                args: Vec::new(),
-                span,
-            },
+        let code = match kont {
+            Kont::Closure(k) => return ir::Expr::Var(k),
+            Kont::Answer if self.in_try_body => self.lowering.try_exit_code(span),
+            Kont::Answer => self.lowering.identity_code(span),
+        };
+        ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(code),
+            args: Vec::new(),
+            span,
         }
     }
 
@@ -272,7 +284,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
     /// continuation-passing style (to `kont`, captured, or to the answer)
     /// with `arg` as `resumed`, and the operands already evaluated and the
     /// locals `node` reads captured; `frame` names it in the call stack.
-    fn resume_closure(
+    pub(super) fn resume_closure(
         &mut self,
         node: &'a Expr<TypeInfo>,
         resumed: Resumed<'a>,
@@ -286,9 +298,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
         // when it is lowered again: left out, since where this closure is
         // made some of them may belong to code on another path (the arms
         // of a `match` lowered so far).
-        let skipped = match resumed {
-            Resumed::Operand(operand) => operand as *const _,
-            Resumed::Local(_) | Resumed::Loop => std::ptr::null(),
+        let skipped = match (resumed, &node.kind) {
+            (Resumed::Operand(operand), _) => operand as *const _,
+            // A try frame runs the inner continuation, not the body.
+            (Resumed::TryFrame(_), ExprKind::Try(body, _)) => &**body as *const _,
+            _ => std::ptr::null(),
         };
         let mut used = Vec::new();
         let mut bound = Vec::new();
@@ -335,6 +349,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         if let Some(Kont::Closure(k)) = kont {
             captures.push((Captured::Kont, ir::Expr::Var(k), Ty::Val));
         }
+        if let Resumed::TryFrame(inner) = resumed {
+            captures.push((Captured::TryInner, ir::Expr::Var(inner), Ty::Val));
+        }
         let slots: Vec<(Captured, Ty)> =
             captures.iter().map(|(slot, _, ty)| (*slot, *ty)).collect();
         let code = self.continuation_code(node, resumed, &slots, frame, span)?;
@@ -371,6 +388,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 Resumed::Operand(operand) => Captured::Operand(operand),
                 Resumed::Local(id) => Captured::Local(id),
                 Resumed::Loop => Captured::LoopClosure(node),
+                Resumed::TryFrame(_) => Captured::TryInner,
             },
             slots: slots
                 .iter()
@@ -378,6 +396,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 .collect(),
             frame: frame.clone(),
             cps: Rc::clone(&self.cps_vars),
+            in_try_body: self.in_try_body,
         };
         if let Some(code) = self.lowering.continuations.get(&key) {
             return Ok(*code);
@@ -389,14 +408,17 @@ impl<'l, 'a> FnLower<'l, 'a> {
             Resumed::Local(_) => Ty::Val,
             Resumed::Loop if is_for(node) => Ty::I64,
             Resumed::Loop => Ty::Unit,
+            Resumed::TryFrame(_) => Ty::Val,
         };
         let mut f = FnLower::new(self.lowering, None, mode);
         f.cps_vars = Rc::clone(&self.cps_vars);
         f.frame = frame;
+        f.in_try_body = self.in_try_body;
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
         let mut prologue = Vec::new();
         let mut inner_kont = Kont::Answer;
+        let mut try_inner = None;
         for (i, (slot, ty)) in slots.iter().enumerate() {
             let ty = &mode.repr(*ty);
             let var = f.fresh(*ty);
@@ -422,6 +444,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         state.counter = Some(var);
                     }
                 }
+                Captured::TryInner => try_inner = Some(var),
             }
             let read = ir::Expr::Runtime {
                 entry: RuntimeFn::Capture,
@@ -447,6 +470,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         counter,
                     },
                 );
+            }
+            Resumed::TryFrame(_) => {
+                let inner = try_inner.ok_or_else(|| {
+                    RuntimeError::internal("JIT: a try frame without its continuation")
+                        .at(node.span)
+                })?;
+                f.try_frame = Some(super::exn::TryFrame { node, inner, value });
             }
         }
         prologue.push((

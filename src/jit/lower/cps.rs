@@ -113,6 +113,12 @@ pub(super) fn misplaced_shift(span: crate::syntax::ast::Span) -> RuntimeError {
     not_compiled("a `shift` its effects do not account for", span)
 }
 
+/// The E401 for a call of a function that may shift in the body of a
+/// `try` (see [`exn`](super::exn)).
+fn shifting_call_in_try(span: crate::syntax::ast::Span) -> RuntimeError {
+    not_compiled("a call that may shift in the body of a `try`", span)
+}
+
 /// The operands of `e` in evaluation order, for the nodes whose operands
 /// are all evaluated before the node does its work; `None` for the
 /// others (control flow, binders, calls).
@@ -168,7 +174,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// Whether evaluating `e` here may shift.
-    fn node_shifts(&self, e: &Expr<TypeInfo>) -> bool {
+    pub(super) fn node_shifts(&self, e: &Expr<TypeInfo>) -> bool {
         !self.precomputed.contains_key(&(e as *const _)) && self.shifts(&e.ann.effect)
     }
 
@@ -210,7 +216,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
         self.cps(body, Kont::Closure(kont), true)
     }
 
-    /// `value` (of IR type `ty`), ready: given to `kont`.
+    /// `value` (of IR type `ty`), ready: given to `kont` (the answer of
+    /// the body of a `try` that may shift is its outcome `Done`).
     pub(super) fn deliver(
         &mut self,
         value: ir::Expr,
@@ -221,6 +228,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> ir::Expr {
         let value = self.coerce(value, ty, Ty::Val, span);
         match kont {
+            Kont::Answer if self.in_try_body => {
+                self.outcome(super::exn::Outcome::Done, value, span)
+            }
             Kont::Answer => value,
             Kont::Closure(k) if tail => ir::Expr::TailApply {
                 func: Box::new(ir::Expr::Var(k)),
@@ -244,7 +254,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        let answer_in_tail = tail && matches!(kont, Kont::Answer);
+        let answer_in_tail = tail && matches!(kont, Kont::Answer) && !self.in_try_body;
         let unevaluated = !self.precomputed.contains_key(&(e as *const _));
         if answer_in_tail && unevaluated && matches!(e.kind, ExprKind::App(..)) {
             // A call whose value is the answer is a tail call (`shift k ->
@@ -331,6 +341,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 self.cps_for(e, *id, (from, to, body), step, kont, tail)
             }
             ExprKind::App(..) => self.cps_call(e, kont, tail),
+            ExprKind::Try(body, arms) => self.cps_try(e, body, arms, kont, tail),
             _ => match operands(e) {
                 Some(operands) => self.cps_operands(e, &operands, kont, tail),
                 None => Err(not_compiled(
@@ -376,6 +387,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if !variant_shifts(def.ty, def.params.len(), &cps) {
                     return self.cps_operands(e, &args, kont, tail);
                 }
+                if self.in_try_body && self.lowering.may_run_shift(global, &mut Vec::new()) {
+                    return Err(shifting_call_in_try(e.span));
+                }
                 let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
                 let func = self.lowering.func(global, self.mode, &cps);
                 let operands = args.clone();
@@ -408,6 +422,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     Type::Arrow(_, _, effect) => self.shifts(effect),
                     _ => false,
                 };
+                if shifting && self.in_try_body {
+                    return Err(shifting_call_in_try(e.span));
+                }
                 self.cps_operands_then(e, &[func, arg], kont, tail, move |f, kont, tail| {
                     let span = f.span(e.span);
                     let callee = f.expr(func, false)?;
@@ -427,7 +444,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                             tail,
                         });
                     }
-                    if tail && matches!(kont, Kont::Answer) {
+                    if tail && matches!(kont, Kont::Answer) && !f.in_try_body {
                         return Ok(ir::Expr::TailApply {
                             func: Box::new(callee),
                             arg: Box::new(value),

@@ -57,6 +57,14 @@ impl<'a> FnLower<'_, 'a> {
                 let value = self.entry(DataFn::Field, vec![record, index], e.span);
                 self.unboxed(value, self.ty(e)?, e.span)
             }
+            ExprKind::FieldSet(record, _, _, field, value) => {
+                let parts = vec![
+                    self.expr(record, false)?,
+                    ir::Expr::Int(i64::from(field.index)),
+                    self.boxed(value)?,
+                ];
+                self.entry(DataFn::FieldSet, parts, e.span)
+            }
             ExprKind::Index(array, index) => {
                 let parts = vec![self.expr(array, false)?, self.expr(index, false)?];
                 let value = self.entry(DataFn::Index, parts, e.span);

@@ -132,6 +132,7 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
         queue: Vec::new(),
         wrappers: HashMap::new(),
         identity: None,
+        try_exit: None,
         continuations: HashMap::new(),
         slots: HashMap::new(),
         refused: HashMap::new(),
@@ -266,6 +267,9 @@ struct Lowering<'a> {
     wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
     /// The closure code of the identity continuation, once made.
     identity: Option<u32>,
+    /// The closure code of the continuation that ends the body of a `try`
+    /// that may shift, once made (see [`exn`]).
+    try_exit: Option<u32>,
     /// The closure code of every continuation made, by what decides it.
     continuations: HashMap<control::ContinuationKey, u32>,
     /// The global table's slot of each top-level value.
@@ -434,6 +438,12 @@ impl<'a> Lowering<'a> {
         {
             self.identity = None;
         }
+        if self
+            .try_exit
+            .is_some_and(|code| code as usize >= checkpoint.closures)
+        {
+            self.try_exit = None;
+        }
     }
 }
 
@@ -502,6 +512,11 @@ struct FnLower<'l, 'a> {
     /// The loops whose iteration this body runs (a loop's closure or a
     /// continuation inside it), by node: see [`cps`].
     loops: HashMap<*const Expr<TypeInfo>, cps::LoopState>,
+    /// Whether this code is the body of a `try` that may shift, whose
+    /// answer is an [`exn::Outcome`] (see [`exn`]).
+    in_try_body: bool,
+    /// The `try` this continuation resumes the body of (see [`exn`]).
+    try_frame: Option<exn::TryFrame>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -519,6 +534,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
             loops: HashMap::new(),
+            in_try_body: false,
+            try_frame: None,
         }
     }
 
@@ -692,6 +709,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             | ExprKind::Record(..)
             | ExprKind::RecordUpdate(..)
             | ExprKind::Field(..)
+            | ExprKind::FieldSet(..)
             | ExprKind::Index(..)
             | ExprKind::IndexSet(..)
             | ExprKind::Assign(..)
@@ -701,9 +719,6 @@ impl<'l, 'a> FnLower<'l, 'a> {
             // is lowered by `cps`, from its `reset`.
             ExprKind::Shift(..) => return Err(cps::misplaced_shift(e.span)),
             ExprKind::Reset(body) => self.reset(e, body)?,
-            ExprKind::FieldSet(..) => {
-                return Err(not_compiled("assigning a `mutable` field", e.span))
-            }
             ExprKind::Try(body, arms) => self.try_expr(e, body, arms, tail)?,
             ExprKind::Assert(cond, site) => self.assert(e, cond, site)?,
         })

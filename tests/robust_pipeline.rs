@@ -8,6 +8,9 @@
 #[path = "common/fuzz.rs"]
 mod fuzz;
 
+#[path = "common/watchdog.rs"]
+mod watchdog;
+
 use dlang::driver::backends::{self, BackendName};
 use dlang::driver::loader::SourceOrigin;
 use dlang::runtime::ctx::RuntimeCtx;
@@ -15,38 +18,11 @@ use dlang::syntax::ast::ReplInput;
 use dlang::syntax::parse::parse_repl_input;
 use dlang::{Failure, Session};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
+use watchdog::Watchdog;
 
 /// How long one input may run before the watchdog "presses Ctrl-C".
 const TIME_LIMIT: Duration = Duration::from_millis(300);
-
-/// Presses Ctrl-C on inputs that run past [`TIME_LIMIT`]: each input gets
-/// a number, and a timer thread fires only if that input is still running.
-struct Watchdog {
-    interrupted: Arc<AtomicBool>,
-    current: Arc<AtomicU64>,
-}
-
-impl Watchdog {
-    fn start_input(&self, number: u64) {
-        self.interrupted.store(false, Ordering::SeqCst);
-        self.current.store(number, Ordering::SeqCst);
-        let interrupted = self.interrupted.clone();
-        let current = self.current.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(TIME_LIMIT);
-            if current.load(Ordering::SeqCst) == number {
-                interrupted.store(true, Ordering::SeqCst);
-            }
-        });
-    }
-
-    fn finish_input(&self) {
-        self.current.store(u64::MAX, Ordering::SeqCst);
-    }
-}
 
 /// The repository's examples: long valid programs to mutate.
 fn examples() -> Vec<String> {
@@ -111,12 +87,12 @@ fn one_session_survives_hundreds_of_mutated_inputs() {
 }
 
 fn survives_mutated_inputs(backend: BackendName) {
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let watchdog = Watchdog {
-        interrupted: interrupted.clone(),
-        current: Arc::new(AtomicU64::new(u64::MAX)),
-    };
-    let ctx = RuntimeCtx::new(Box::new(std::io::sink()), Vec::new(), interrupted);
+    let watchdog = Watchdog::new(TIME_LIMIT);
+    let ctx = RuntimeCtx::new(
+        Box::new(std::io::sink()),
+        Vec::new(),
+        watchdog.interrupted.clone(),
+    );
     let mut session = Session::new(backends::start(backend, ctx));
     feed(&mut session, "<setup>".into(), "let known = 41");
     let inputs = fuzz::inputs(0xD21_7E5, 1500, &examples());

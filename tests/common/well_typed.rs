@@ -127,9 +127,10 @@ struct Gen<'r> {
     /// continuation-passing variant: no `try` (see [`Gen::handle`]) and
     /// no run-time error (see [`Gen::int_literal`]) goes there.
     in_reset: bool,
-    /// Inside the body of a let-bound local function, generalised over
-    /// its effect: no `try` goes there.
-    in_local_function: bool,
+    /// Inside the body of a closure or a local function, whose effect may
+    /// be left open: only a first-order `try` goes there (see
+    /// [`Gen::handle`]).
+    in_closure: bool,
     fresh: usize,
     budget: usize,
 }
@@ -144,7 +145,7 @@ pub fn program(rng: &mut Rng, cases: usize) -> String {
             scope: Vec::new(),
             answer: None,
             in_reset: false,
-            in_local_function: false,
+            in_closure: false,
             fresh: 0,
             budget: CASE_BUDGET,
         };
@@ -210,18 +211,20 @@ impl Gen<'_> {
         out
     }
 
-    /// Runs `f` for the body of a let-bound local function.
-    fn local_function<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
-        let outer = std::mem::replace(&mut self.in_local_function, true);
+    /// Runs `f` for the body of a closure or a local function.
+    fn closure_body<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = std::mem::replace(&mut self.in_closure, true);
         let out = f(self);
-        self.in_local_function = outer;
+        self.in_closure = outer;
         out
     }
 
     /// A function body `fun (v : a) -> …`: no `shift` reaches out of it.
     fn lambda(&mut self, a: &Ty, b: &Ty, depth: usize) -> String {
         let v = self.fresh("v");
-        let body = self.with_answer(None, |g| g.with_var(&v, a, |g| g.expr(b, depth)));
+        let body = self.with_answer(None, |g| {
+            g.closure_body(|g| g.with_var(&v, a, |g| g.expr(b, depth)))
+        });
         format!("(fun ({v} : {}) -> {body})", a.written())
     }
 
@@ -356,7 +359,7 @@ impl Gen<'_> {
     fn let_in(&mut self, ty: &Ty, depth: usize) -> String {
         let t = self.ty(1);
         let value = match t {
-            Fun(..) => self.local_function(|g| g.expr(&t, depth)),
+            Fun(..) => self.closure_body(|g| g.expr(&t, depth)),
             _ => self.expr(&t, depth),
         };
         let x = self.fresh("x");
@@ -500,7 +503,7 @@ impl Gen<'_> {
         if self.chance(2) {
             let init = self.expr(ty, depth);
             let step = self.with_answer(None, |g| {
-                g.local_function(|g| {
+                g.closure_body(|g| {
                     g.with_vars(&[(i.clone(), Int), (acc.clone(), ty.clone())], |g| {
                         g.expr(ty, depth)
                     })
@@ -512,7 +515,7 @@ impl Gen<'_> {
             )
         } else {
             let (base, step) = self.with_answer(None, |g| {
-                g.local_function(|g| {
+                g.closure_body(|g| {
                     g.with_var(&i, &Int, |g| {
                         let base = g.expr(ty, depth);
                         let step = g.with_var(&acc, ty, |g| g.expr(ty, depth));
@@ -554,26 +557,40 @@ impl Gen<'_> {
         }
     }
 
-    /// `try` around an expression of `ty`, only where the effect is
-    /// pure. Exclusion (the JIT refuses a `try` in code that may shift,
-    /// E401 from `lower/cps.rs`; docs/jit.md, "Exceptions"): the checker
-    /// unifies effects, so in a `reset` or in a let-bound local function
-    /// (generalised over its effect) a `try` whose body or arms call a
-    /// function value may shift by its type, even where nothing shifts:
-    /// `reset (try List.length (List.map (fun v -> v) [2]) with Exit -> 1)`
-    /// and `let go (i : int) = try (fun (v : int) -> v) i with Exit -> 0
-    /// in go 2` are E401. (The golden `exceptions/through_reset` is the
-    /// `try` whose body does shift.)
+    /// `try` around an expression of `ty`. Exclusion: the JIT refuses a
+    /// `try` in code that may shift (E401 from `lower/cps.rs`; docs/jit.md,
+    /// "Exceptions"), and the checker unifies effects, so a `try` whose
+    /// body or arms call a function value may shift by its type wherever
+    /// the effect is `cps` or left open, even where nothing shifts: in a
+    /// `reset`, `reset (try List.length (List.map (fun v -> v) [2]) with
+    /// Exit -> 1)`; in a local function, `let go (i : int) = try (fun (v :
+    /// int) -> v) i with Exit -> 0 in go 2`; in a closure whose effect
+    /// stays open, `let p = fun w -> w in p (fun (v : int) -> try true
+    /// with Exit -> List.exists (fun x -> x) [])`. There, and only there,
+    /// the `try` is first order: its body raises or is a leaf, its arms
+    /// are leaves. (The golden `exceptions/through_reset` is a `try`
+    /// whose body does shift.)
     fn handle(&mut self, ty: &Ty, depth: usize) -> String {
-        if self.in_reset || self.in_local_function {
-            return self.specific(ty, depth);
+        let n = self.fresh("n");
+        let guard = self.below(6);
+        if self.in_reset || self.in_closure {
+            let value = self.leaf(ty);
+            let body = match self.below(2) {
+                0 => format!(
+                    "(if {} then raise (E {}) else {value})",
+                    self.leaf(&Bool),
+                    self.leaf(&Int)
+                ),
+                _ => value,
+            };
+            let caught = self.with_var(&n, &Int, |g| g.leaf(ty));
+            let other = self.leaf(ty);
+            return format!("(try {body} with E {n} when {n} > {guard} -> {caught} | Failure _ | Not_found -> {other})");
         }
         self.with_answer(None, |g| {
             let body = g.expr(ty, depth);
-            let n = g.fresh("n");
             let caught = g.with_var(&n, &Int, |g| g.expr(ty, depth));
             let other = g.expr(ty, depth);
-            let guard = g.below(6);
             format!("(try {body} with E {n} when {n} > {guard} -> {caught} | Failure _ | Not_found -> {other})")
         })
     }
@@ -678,11 +695,9 @@ impl Gen<'_> {
                 1 => {
                     // A closure over a counter: its calls share the ref.
                     let (r, v) = (self.fresh("r"), self.fresh("v"));
+                    let vars = [(r.clone(), Ref(Box::new(Int))), (v.clone(), (**a).clone())];
                     let body = self.with_answer(None, |g| {
-                        g.with_vars(
-                            &[(r.clone(), Ref(Box::new(Int))), (v.clone(), (**a).clone())],
-                            |g| g.expr(b, d),
-                        )
+                        g.closure_body(|g| g.with_vars(&vars, |g| g.expr(b, d)))
                     });
                     format!(
                         "(let {r} = ref 0 in fun ({v} : {}) -> ({r} := !{r} + 1; {body}))",

@@ -44,7 +44,7 @@ use watchdog::Watchdog;
 const DEFAULT_PROGRAMS: u64 = 150;
 const DEFAULT_SEED: u64 = 0xD1FF_0000;
 /// Generated functions per program.
-const CASES: usize = 20;
+const CASES: usize = 10;
 /// Programs run this many at a time.
 const THREADS: u64 = 2;
 /// Generated programs terminate within milliseconds; one still running

@@ -112,7 +112,7 @@ impl Ty {
 
 /// How much a case may grow: each generated node spends one unit, and
 /// an exhausted budget leaves only leaves (literals and variables).
-const CASE_BUDGET: usize = 30;
+const CASE_BUDGET: usize = 24;
 /// How deep a case may nest.
 const MAX_DEPTH: usize = 5;
 
@@ -439,7 +439,7 @@ impl Gen<'_> {
             ],
             _ => vec![
                 ("\"a\" | \"bc\"".into(), vec![]),
-                (format!("{a}"), vec![(a.clone(), Str)]),
+                (a.clone(), vec![(a.clone(), Str)]),
             ],
         };
         let mut text = format!("(match {scrutinee} with");

@@ -10,6 +10,9 @@
 #[path = "common/fuzz.rs"]
 mod fuzz;
 
+#[path = "common/watchdog.rs"]
+mod watchdog;
+
 use dlang::driver::backends::{self, BackendName};
 use dlang::driver::loader::SourceOrigin;
 use dlang::runtime::ctx::{RuntimeCtx, SharedBuffer};
@@ -17,38 +20,11 @@ use dlang::syntax::ast::{FileId, ReplInput};
 use dlang::syntax::parse::parse_repl_input;
 use dlang::{Failure, Session};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+use watchdog::Watchdog;
 
 /// How long one input may run before the watchdog "presses Ctrl-C".
 const TIME_LIMIT: Duration = Duration::from_millis(300);
-
-/// Presses Ctrl-C on inputs that run past [`TIME_LIMIT`]: each input gets
-/// a number, and a timer thread fires only if that input is still running.
-struct Watchdog {
-    interrupted: Arc<AtomicBool>,
-    current: Arc<AtomicU64>,
-}
-
-impl Watchdog {
-    fn start_input(&self, number: u64) {
-        self.interrupted.store(false, Ordering::SeqCst);
-        self.current.store(number, Ordering::SeqCst);
-        let interrupted = self.interrupted.clone();
-        let current = self.current.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(TIME_LIMIT);
-            if current.load(Ordering::SeqCst) == number {
-                interrupted.store(true, Ordering::SeqCst);
-            }
-        });
-    }
-
-    fn finish_input(&self) {
-        self.current.store(u64::MAX, Ordering::SeqCst);
-    }
-}
 
 /// The repository's examples: long valid programs to mutate.
 fn examples() -> Vec<String> {
@@ -128,13 +104,13 @@ fn survives_mutated_inputs(
     inputs: &[String],
     quick: Option<&[bool]>,
 ) -> Vec<bool> {
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let watchdog = Watchdog {
-        interrupted: interrupted.clone(),
-        current: Arc::new(AtomicU64::new(u64::MAX)),
-    };
+    let watchdog = Watchdog::new(TIME_LIMIT);
     let output = SharedBuffer::default();
-    let ctx = RuntimeCtx::new(Box::new(output.clone()), Vec::new(), interrupted);
+    let ctx = RuntimeCtx::new(
+        Box::new(output.clone()),
+        Vec::new(),
+        watchdog.interrupted.clone(),
+    );
     let mut session = Session::new(backends::start(backend, ctx));
     feed(&mut session, "<setup>".into(), "let known = 41");
     let mut ran = 0;

@@ -142,6 +142,11 @@ impl<'a> FnLower<'_, 'a> {
         }
         let function = self.reverse_function(f)?;
         let checkpoint = self.lowering.checkpoint();
+        // The tracked mode lowers the point again if this path refuses
+        // the site: binders the attempt met must not look visible then
+        // (a local `let rec` in the point would capture itself as an
+        // unset local).
+        let vars = self.vars.clone();
         let mut reverse = Reverse {
             f: self,
             env: HashMap::new(),
@@ -154,6 +159,7 @@ impl<'a> FnLower<'_, 'a> {
         let lowered = reverse.gradient(e, which, function, x);
         if lowered.is_none() {
             self.lowering.rollback(checkpoint);
+            self.vars = vars;
         }
         lowered
     }

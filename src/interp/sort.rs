@@ -172,7 +172,7 @@ impl Exec<'_> {
         }
         match v {
             Value::Int(c) => state.take(c < 0),
-            _ => return Err(internal("a comparison returned a non-int").at(self.span(state.call))),
+            _ => return Err(non_int_comparison().at(self.span(state.call))),
         }
         self.sort_steps(state)
     }
@@ -180,28 +180,40 @@ impl Exec<'_> {
     /// Sorts on until a comparison must run on the machine, or to the end.
     fn sort_steps(&mut self, mut state: Box<SortState>) -> Result<Next, Fail> {
         let call = state.call;
+        // A primitive comparison given all but its last two arguments runs
+        // here; `compare` on two ints is the commonest, and needs no call.
+        let primitive = match &state.cmp {
+            Value::Builtin(app)
+                if app.prim.machine.is_none() && app.args.len() + 2 == app.prim.arity =>
+            {
+                Some(app.clone())
+            }
+            _ => None,
+        };
+        let is_compare = primitive
+            .as_ref()
+            .is_some_and(|app| app.prim.module == "Prelude" && app.prim.name == "compare");
         while let Some((y, x)) = state.next_pair() {
-            if let Value::Builtin(app) = &state.cmp {
-                if app.prim.machine.is_none() && app.args.len() + 2 == app.prim.arity {
-                    let c = if app.args.is_empty() {
-                        (app.prim.run)(self.ctx, &[y, x])
-                    } else {
-                        let mut args = app.args.clone();
-                        args.extend([y, x]);
-                        (app.prim.run)(self.ctx, &args)
-                    };
-                    let c = c.map_err(|e| fail_at(e, self.span(call)))?;
-                    match c {
-                        Value::Int(c) => state.take(c < 0),
-                        _ => {
-                            return Err(
-                                internal("a comparison returned a non-int").at(self.span(call))
-                            )
+            if let Some(app) = &primitive {
+                let back_first = match (&y, &x) {
+                    (Value::Int(a), Value::Int(b)) if is_compare => a < b,
+                    _ => {
+                        let c = if app.args.is_empty() {
+                            (app.prim.run)(self.ctx, &[y, x])
+                        } else {
+                            let mut args = app.args.clone();
+                            args.extend([y, x]);
+                            (app.prim.run)(self.ctx, &args)
+                        };
+                        match c.map_err(|e| fail_at(e, self.span(call)))? {
+                            Value::Int(c) => c < 0,
+                            _ => return Err(non_int_comparison().at(self.span(call))),
                         }
                     }
-                    self.tick()?;
-                    continue;
-                }
+                };
+                state.take(back_first);
+                self.tick()?;
+                continue;
             }
             let cmp = state.cmp.clone();
             if self.takes(&cmp) >= 2 {
@@ -214,4 +226,8 @@ impl Exec<'_> {
         }
         Ok(self.ret(Value::list_from(std::mem::take(&mut state.items))))
     }
+}
+
+fn non_int_comparison() -> Fail {
+    internal("a comparison returned a non-int")
 }

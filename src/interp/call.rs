@@ -70,7 +70,7 @@ impl Exec<'_> {
     }
 
     /// How many arguments `f` takes before it runs any code.
-    fn takes(&self, f: &Value) -> usize {
+    pub(super) fn takes(&self, f: &Value) -> usize {
         match f {
             Value::Closure(c) if c.code == PARTIAL_LAMBDA => match c.captures.first() {
                 Some(Value::Closure(g)) => self
@@ -142,6 +142,19 @@ impl Exec<'_> {
         }
     }
 
+    /// Applies `f` to `a` and `b` at once (it takes at least two
+    /// arguments, see [`Exec::takes`]).
+    pub(super) fn apply_pair(
+        &mut self,
+        f: Value,
+        a: Value,
+        b: Value,
+        call: NodeId,
+    ) -> Result<Next, Fail> {
+        self.m.stack.extend([f, a, b]);
+        self.apply_collected(2, call)
+    }
+
     /// Applies the function below the `k` values on top of the stack to
     /// them (`k` is at most what it takes, see [`Exec::takes`]).
     fn apply_collected(&mut self, k: usize, call: NodeId) -> Result<Next, Fail> {
@@ -210,6 +223,9 @@ impl Exec<'_> {
         }
         if k > lambda.arity() {
             return Err(internal("more arguments than the function takes"));
+        }
+        if let Some(native) = lambda.native {
+            return self.call_native(native, closure, k, call);
         }
         if lambda.direct {
             return self.call_direct(closure, k, call);

@@ -202,6 +202,9 @@ pub struct Lambda {
     /// Whether a call runs the body at once, without a return frame
     /// (see [`Code::is_direct_body`]).
     pub direct: bool,
+    /// Set for a library function the machine runs in Rust (its body is
+    /// then never run, see `native`).
+    pub native: Option<super::native::Native>,
 }
 
 /// All code lowered so far; grows as modules and REPL inputs arrive.
@@ -266,6 +269,7 @@ impl Lambda {
             captures,
             in_place,
             direct: in_place && code.is_direct_body(body),
+            native: None,
         }
     }
 

@@ -107,6 +107,8 @@ pub enum Frame {
         /// The `grad` call, where an error of the backward pass is reported.
         call: NodeId,
     },
+    /// A native `List.sort` waits for a comparison (see `interp::sort`).
+    Sort(Box<super::sort::SortState>),
     ForFrom {
         node: NodeId,
     },

@@ -111,6 +111,7 @@ impl Machine {
                 );
                 code.lambdas.push(lambda);
             }
+            super::native::register(code, TOP_LEVEL_NODE);
         }
         Machine::idle()
     }

@@ -23,8 +23,10 @@ mod grad;
 mod handler;
 mod lower;
 mod machine;
+mod native;
 mod pattern;
 mod resume;
+mod sort;
 #[cfg(test)]
 mod tests;
 
@@ -120,6 +122,7 @@ impl Interpreter {
     }
 
     fn define(&mut self, module: Option<&str>, id: GlobalId, name: &str, value: Value) {
+        let value = native::replacement(module, name).unwrap_or(value);
         let index = id.0 as usize;
         if self.globals.len() <= index {
             self.globals.resize(index + 1, Value::Unit);

@@ -41,6 +41,7 @@ impl Exec<'_> {
                 Ok(self.ret(v))
             }
             Frame::GradDelimiter { session, call } => self.finish_grad(session, call, v),
+            Frame::Sort(state) => self.resume_sort(state, v),
             // The `try` body returned normally.
             Frame::Handler { .. } => Ok(self.ret(v)),
             Frame::HandlerGuard { node, arm, raised } => match v {

@@ -592,3 +592,19 @@ let () = print (1 + g 7)
     let names: Vec<&str> = e.stack.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(names, ["f", "g"]);
 }
+
+#[test]
+fn interrupt_stops_a_native_sort_of_a_primitive_comparison() {
+    use std::sync::atomic::Ordering;
+    let (ctx, _out) = RuntimeCtx::capturing();
+    let interrupted = ctx.interrupted.clone();
+    let mut program = Program::with_stdlib(ctx);
+    interrupted.store(true, Ordering::Relaxed);
+    let e = program
+        .run(
+            None,
+            "let _ = List.sort compare (List.rev (List.range 0 200000))",
+        )
+        .expect_err("interrupted");
+    assert_eq!(e.code, "R006");
+}

@@ -34,6 +34,22 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// Extra lines printed after the source excerpt (`note: ...`).
     pub notes: Vec<String>,
+    /// Notes that name places in the sources, printed after `notes`.
+    pub placed_notes: Vec<Vec<NotePart>>,
+    /// The spans of the calls that led to the primary label, innermost
+    /// first (a run-time error's call stack). When the primary label lies
+    /// in a library file ([`SourceFile::is_library`]), the innermost of
+    /// these outside every library takes it: the user sees the call they
+    /// wrote, and the library's place becomes a note.
+    pub calls: Vec<Span>,
+}
+
+/// A piece of a note: text, or a place in the sources, shown as
+/// `file:line:col` (the line and column ariadne's header shows).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotePart {
+    Text(String),
+    Place(Span),
 }
 
 impl Diagnostic {
@@ -44,6 +60,8 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             notes: Vec::new(),
+            placed_notes: Vec::new(),
+            calls: Vec::new(),
         }
     }
 
@@ -67,6 +85,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_placed_note(mut self, note: Vec<NotePart>) -> Diagnostic {
+        self.placed_notes.push(note);
+        self
+    }
+
     /// Renders without colour, with trailing spaces stripped from every
     /// line, so the text is stable for golden files and terminals alike.
     /// Control characters are shown, never sent ([`visible_controls`]).
@@ -75,6 +98,43 @@ impl Diagnostic {
     }
 
     fn render_raw(&self, sources: &SourceMap) -> String {
+        let shown = self.outside_libraries(sources);
+        let this = shown.as_ref().unwrap_or(self);
+        let mut notes = this.notes.clone();
+        notes.extend(this.placed_notes.iter().map(|parts| {
+            parts
+                .iter()
+                .map(|part| match part {
+                    NotePart::Text(text) => text.clone(),
+                    NotePart::Place(span) => sources.place(*span),
+                })
+                .collect::<String>()
+        }));
+        this.render_with(sources, &notes)
+    }
+
+    /// The diagnostic labelled at the user's call into the library its
+    /// primary label lies in, if it does and there is such a call.
+    fn outside_libraries(&self, sources: &SourceMap) -> Option<Diagnostic> {
+        let in_library = |span: &Span| sources.get(span.file).is_library();
+        let primary = self.labels.first().filter(|l| in_library(&l.span))?;
+        let call = self.calls.iter().find(|span| !in_library(span))?;
+        let mut moved = self.clone();
+        moved.labels[0] = Label {
+            span: *call,
+            message: "raised inside this call".to_string(),
+        };
+        moved.placed_notes.insert(
+            0,
+            vec![
+                NotePart::Text("raised in the standard library, at ".to_string()),
+                NotePart::Place(primary.span),
+            ],
+        );
+        Some(moved)
+    }
+
+    fn render_with(&self, sources: &SourceMap, notes: &[String]) -> String {
         let kind = match self.severity {
             Severity::Error => ReportKind::Error,
             Severity::Warning => ReportKind::Warning,
@@ -83,7 +143,7 @@ impl Diagnostic {
         let Some(primary) = self.labels.first() else {
             // Same header as ariadne's so every diagnostic reads alike.
             let mut out = format!("[{}] {kind}: {}\n", self.code, self.message);
-            for note in &self.notes {
+            for note in notes {
                 out.push_str(&format!("  note: {note}\n"));
             }
             return out;
@@ -104,7 +164,7 @@ impl Diagnostic {
             }
             report = report.with_label(l);
         }
-        for note in &self.notes {
+        for note in notes {
             report = report.with_note(note);
         }
         let cache = ariadne::sources(

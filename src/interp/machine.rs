@@ -202,7 +202,7 @@ impl Machine {
             Err(e) => {
                 let e = match &e.raised {
                     Some(r) if r.stack_kept => *e,
-                    _ => e.with_call_stack(active_calls(self, code)),
+                    _ => e.with_call_stack(active_calls(self, code).collect()),
                 };
                 if e.raised.is_some() {
                     // An exception may yet be caught by the machine that

@@ -19,7 +19,7 @@ use super::frame::Frame;
 use super::lower::TOP_LEVEL;
 use super::pattern::match_pattern;
 use crate::runtime::ctx::RuntimeCtx;
-use crate::runtime::error::RuntimeError;
+use crate::runtime::error::{RuntimeError, Unmatched};
 use crate::runtime::function::Apply;
 use crate::runtime::function::Closure;
 use crate::runtime::memory;
@@ -423,7 +423,7 @@ impl Exec<'_> {
             Ok(())
         } else {
             Err(fail_at(
-                RuntimeError::match_failure("the value does not match this pattern"),
+                RuntimeError::match_failure(Unmatched::Pattern, &value),
                 span,
             ))
         }

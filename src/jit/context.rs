@@ -119,6 +119,8 @@ pub struct JitCtx<'rt> {
     /// last: they nest as the calls do (a continuation cannot leave one,
     /// the checker sees to it), so a stack is enough.
     pub sessions: Vec<Session>,
+    /// The value of the last pattern that failed to match, for its R004.
+    pub unmatched: Option<Value>,
     /// The exceptions `try` handlers are deciding about, innermost last
     /// (see [`exn_entries`](super::exn_entries)).
     pub caught: Vec<super::exn_entries::Caught>,
@@ -157,6 +159,7 @@ impl<'rt> JitCtx<'rt> {
             callback_status: None,
             sessions: Vec::new(),
             caught: Vec::new(),
+            unmatched: None,
         }
     }
 
@@ -250,6 +253,7 @@ impl<'rt> JitCtx<'rt> {
         self.trace_omitted = 0;
         self.raised = None;
         self.callback_status = None;
+        self.unmatched = None;
     }
 }
 

@@ -72,6 +72,7 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::Tail => sig("dlang_jit_tail", &[Val], Val),
         DataFn::TupleItem => sig("dlang_jit_tuple_item", &[Val, I64], Val),
         DataFn::StringIs => sig("dlang_jit_string_is", &[Val, I64], Bool),
+        DataFn::Unmatched => sig("dlang_jit_unmatched", &[Val], Unit),
     }
 }
 
@@ -87,7 +88,7 @@ const COMPARES: [Compare; 6] = [
 
 /// One of each entry (a record shape or a comparison does not change
 /// the symbol).
-const ENTRIES: [DataFn; 22] = [
+const ENTRIES: [DataFn; 23] = [
     DataFn::Tuple,
     DataFn::List,
     DataFn::Array,
@@ -110,6 +111,7 @@ const ENTRIES: [DataFn; 22] = [
     DataFn::Tail,
     DataFn::TupleItem,
     DataFn::StringIs,
+    DataFn::Unmatched,
 ];
 
 /// Makes every entry's symbol known to the module being built.
@@ -144,6 +146,7 @@ fn shim(op: DataFn) -> *const u8 {
         DataFn::Tail => tail as *const u8,
         DataFn::TupleItem => tuple_item as *const u8,
         DataFn::StringIs => string_is as *const u8,
+        DataFn::Unmatched => unmatched as *const u8,
     }
 }
 
@@ -259,6 +262,13 @@ extern "C" fn deref(ctx: &mut JitCtx<'_>, cell: ValPtr, out: &mut u64) -> u32 {
 extern "C" fn assign(ctx: &mut JitCtx<'_>, cell: ValPtr, v: ValPtr, out: &mut u64) -> u32 {
     guard(ctx, out, "assign", |_| {
         data::assign(dup(cell.value()), dup(v.value()))?;
+        Ok(0)
+    })
+}
+
+extern "C" fn unmatched(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unmatched", |ctx| {
+        ctx.unmatched = Some(dup(v.value()));
         Ok(0)
     })
 }

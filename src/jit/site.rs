@@ -7,7 +7,7 @@
 use super::abi::internal;
 use super::context::{JitCtx, Status};
 use super::ir::{IntOp, MatchKind, Program, RuntimeFn, SpanId};
-use crate::runtime::error::{ErrorKind, RuntimeError};
+use crate::runtime::error::{ErrorKind, RuntimeError, Unmatched};
 use crate::syntax::ast::BinOp;
 
 /// What can go wrong at a site. A site's index is what a cold block
@@ -60,12 +60,18 @@ pub fn runtime_error(
             }
             Some(SiteKind::DivisionByZero(_)) => RuntimeError::division_by_zero(BinOp::Div),
             Some(SiteKind::StackOverflow) => RuntimeError::stack_overflow(),
-            Some(SiteKind::MatchFailure(kind)) => RuntimeError::match_failure(match kind {
-                // A handler matching nothing raises again (no site is made).
-                MatchKind::Arms | MatchKind::Handler => "no pattern matches this value",
-                MatchKind::Let | MatchKind::Parameter => "the value does not match this pattern",
-                MatchKind::TopLevelLet => "the value does not match the pattern of this `let`",
-            }),
+            Some(SiteKind::MatchFailure(kind)) => match ctx.unmatched.take() {
+                Some(value) => RuntimeError::match_failure(
+                    match kind {
+                        // A handler matching nothing raises again (no site is made).
+                        MatchKind::Arms | MatchKind::Handler => Unmatched::Arms,
+                        MatchKind::Let | MatchKind::Parameter => Unmatched::Pattern,
+                        MatchKind::TopLevelLet => Unmatched::TopLevelLet,
+                    },
+                    &value,
+                ),
+                None => internal("a match failure without its value".into()),
+            },
             Some(SiteKind::Runtime(_)) | None => internal("a fault without its site".into()),
         },
         Some(Status::Raised | Status::Panicked) => ctx

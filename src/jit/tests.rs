@@ -10,7 +10,7 @@ use std::time::Instant;
 use super::codegen::{compile, Compiled};
 use super::ir::build::*;
 use super::ir::{
-    Compare, Expr, FloatOp, FuncId, Function, IntOp, JoinId, JoinTarget, MatchKind, Program,
+    Compare, DataFn, Expr, FloatOp, FuncId, Function, IntOp, JoinId, JoinTarget, MatchKind, Program,
     RuntimeFn, SpanId, Ty, VarId,
 };
 use super::run::run;
@@ -471,11 +471,18 @@ fn a_jump_and_a_match_failure_release_what_they_hold() {
                     target: 0,
                     args: vec![var(2)],
                 },
-                Expr::MatchFailure {
-                    kind: MatchKind::Arms,
-                    span: SpanId(3),
-                    ty: Ty::Val,
-                },
+                Expr::Seq(vec![
+                    Expr::Runtime {
+                        entry: RuntimeFn::Data(DataFn::Unmatched),
+                        args: vec![var(0)],
+                        span: SpanId(3),
+                    },
+                    Expr::MatchFailure {
+                        kind: MatchKind::Arms,
+                        span: SpanId(3),
+                        ty: Ty::Val,
+                    },
+                ]),
             ),
         )),
         targets: vec![JoinTarget {
@@ -500,7 +507,7 @@ fn a_jump_and_a_match_failure_release_what_they_hold() {
         (e.code, e.message.as_str(), e.span),
         (
             "R004",
-            "match failure: no pattern matches this value",
+            "match failure: no pattern matches the value `\"kept\"`",
             Some(span(3))
         )
     );

@@ -29,6 +29,7 @@ pub use super::call_stack::CALL_STACK_SHOWN;
 use super::call_stack::{grouped, CallStack, FOLDED_AFTER};
 use crate::diagnostics::{Diagnostic, NotePart};
 use crate::runtime::exn::describe;
+use crate::runtime::print::show_abbreviated;
 use crate::runtime::value::Value;
 use crate::syntax::ast::{BinOp, Span};
 
@@ -72,6 +73,17 @@ impl ErrorKind {
             ErrorKind::Internal => "R099",
         }
     }
+}
+
+/// What a value failed to match (R004).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmatched {
+    /// The arms of a `match`.
+    Arms,
+    /// The pattern of a local `let` or of a parameter.
+    Pattern,
+    /// The pattern of a top-level `let`.
+    TopLevelLet,
 }
 
 /// Nesting every backend supports at least (docs/language.md): the
@@ -167,10 +179,22 @@ impl RuntimeError {
         Self::of(ErrorKind::IndexOutOfRange, message)
     }
 
-    /// No arm of a `match` matches (`what` = "no pattern matches this
-    /// value"), or a `let` pattern does not.
-    pub fn match_failure(what: &str) -> RuntimeError {
-        Self::of(ErrorKind::MatchFailure, format!("match failure: {what}"))
+    /// `value` matched no arm of a `match`, or not the pattern of a
+    /// `let` or parameter (`what`): shown abbreviated.
+    pub fn match_failure(what: Unmatched, value: &Value) -> RuntimeError {
+        let value = show_abbreviated(value);
+        Self::of(
+            ErrorKind::MatchFailure,
+            match what {
+                Unmatched::Arms => format!("match failure: no pattern matches the value `{value}`"),
+                Unmatched::Pattern => {
+                    format!("match failure: the value `{value}` does not match this pattern")
+                }
+                Unmatched::TopLevelLet => format!(
+                    "match failure: the value `{value}` does not match the pattern of this `let`"
+                ),
+            },
+        )
     }
 
     pub fn stack_overflow() -> RuntimeError {

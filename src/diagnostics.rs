@@ -229,4 +229,35 @@ mod tests {
         );
         assert!(rendered.contains("␛]0;pwned␇␛[2J"), "{rendered}");
     }
+
+    #[test]
+    fn an_error_in_a_library_is_labelled_at_the_users_call() {
+        let mut sources = SourceMap::new();
+        let user_text = "let x = 1\nlet () = print (List.find p l)\n";
+        let user = sources.add("main.dl", user_text);
+        let library = sources.add("<stdlib>/list.dl", "let find p l =\n  raise Not_found\n");
+        let raise = Span::new(library, 17, 32);
+        let call = Span::new(user, 25, 39);
+        let mut d = Diagnostic::error("R014", "uncaught").with_label(raise, "raised here");
+        d.calls = vec![Span::new(library, 0, 3), call];
+        let rendered = d.render(&sources);
+        assert!(rendered.contains("[ main.dl:2:16 ]"), "{rendered}");
+        assert!(rendered.contains("raised inside this call"), "{rendered}");
+        assert!(
+            rendered.contains("raised in the standard library, at <stdlib>/list.dl:2:3"),
+            "{rendered}"
+        );
+        // Without a call outside the library, the library's place stays.
+        d.calls.pop();
+        assert!(d.render(&sources).contains("[ <stdlib>/list.dl:2:3 ]"));
+    }
+
+    #[test]
+    fn a_place_is_file_line_and_column_in_characters() {
+        let mut sources = SourceMap::new();
+        let file = sources.add("a.dl", "é = 1\n  x");
+        assert_eq!(sources.place(Span::new(file, 0, 1)), "a.dl:1:1");
+        assert_eq!(sources.place(Span::new(file, 5, 6)), "a.dl:1:5");
+        assert_eq!(sources.place(Span::new(file, 9, 10)), "a.dl:2:3");
+    }
 }

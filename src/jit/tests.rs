@@ -10,8 +10,8 @@ use std::time::Instant;
 use super::codegen::{compile, Compiled};
 use super::ir::build::*;
 use super::ir::{
-    Compare, DataFn, Expr, FloatOp, FuncId, Function, IntOp, JoinId, JoinTarget, MatchKind, Program,
-    RuntimeFn, SpanId, Ty, VarId,
+    Compare, DataFn, Expr, FloatOp, FuncId, Function, IntOp, JoinId, JoinTarget, MatchKind,
+    Program, RuntimeFn, SpanId, Ty, VarId,
 };
 use super::run::run;
 use crate::runtime::ctx::RuntimeCtx;

@@ -312,7 +312,11 @@ impl RuntimeError {
             "dlang call stack, innermost first:".to_string(),
         )];
         for frame in &self.stack.frames {
-            let shown = if frame.times > FOLDED_AFTER { 1 } else { frame.times };
+            let shown = if frame.times > FOLDED_AFTER {
+                1
+            } else {
+                frame.times
+            };
             for _ in 0..shown {
                 parts.push(NotePart::Text(format!("\n  in {}, called at ", frame.name)));
                 parts.push(NotePart::Place(frame.call));
@@ -323,7 +327,11 @@ impl RuntimeError {
             }
         }
         if self.stack.omitted > 0 {
-            let what = if self.stack.omitted == 1 { "call" } else { "calls" };
+            let what = if self.stack.omitted == 1 {
+                "call"
+            } else {
+                "calls"
+            };
             parts.push(NotePart::Text(count(self.stack.omitted, what)));
         }
         parts

@@ -34,8 +34,15 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// Extra lines printed after the source excerpt (`note: ...`).
     pub notes: Vec<String>,
+    /// What only run-time errors have; boxed, so that a `Result` carrying
+    /// a diagnostic stays small.
+    pub places: Option<Box<Places>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Places {
     /// Notes that name places in the sources, printed after `notes`.
-    pub placed_notes: Vec<Vec<NotePart>>,
+    pub notes: Vec<Vec<NotePart>>,
     /// The spans of the calls that led to the primary label, innermost
     /// first (a run-time error's call stack). When the primary label lies
     /// in a library file ([`SourceFile::is_library`]), the innermost of
@@ -60,8 +67,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             notes: Vec::new(),
-            placed_notes: Vec::new(),
-            calls: Vec::new(),
+            places: None,
         }
     }
 
@@ -86,8 +92,17 @@ impl Diagnostic {
     }
 
     pub fn with_placed_note(mut self, note: Vec<NotePart>) -> Diagnostic {
-        self.placed_notes.push(note);
+        self.places_mut().notes.push(note);
         self
+    }
+
+    pub fn with_calls(mut self, calls: Vec<Span>) -> Diagnostic {
+        self.places_mut().calls = calls;
+        self
+    }
+
+    fn places_mut(&mut self) -> &mut Places {
+        self.places.get_or_insert_with(Default::default)
     }
 
     /// Renders without colour, with trailing spaces stripped from every
@@ -101,7 +116,8 @@ impl Diagnostic {
         let shown = self.outside_libraries(sources);
         let this = shown.as_ref().unwrap_or(self);
         let mut notes = this.notes.clone();
-        notes.extend(this.placed_notes.iter().map(|parts| {
+        let placed = this.places.iter().flat_map(|p| p.notes.iter());
+        notes.extend(placed.map(|parts| {
             parts
                 .iter()
                 .map(|part| match part {
@@ -118,13 +134,14 @@ impl Diagnostic {
     fn outside_libraries(&self, sources: &SourceMap) -> Option<Diagnostic> {
         let in_library = |span: &Span| sources.get(span.file).is_library();
         let primary = self.labels.first().filter(|l| in_library(&l.span))?;
-        let call = self.calls.iter().find(|span| !in_library(span))?;
+        let calls = &self.places.as_ref()?.calls;
+        let call = calls.iter().find(|span| !in_library(span))?;
         let mut moved = self.clone();
         moved.labels[0] = Label {
             span: *call,
             message: "raised inside this call".to_string(),
         };
-        moved.placed_notes.insert(
+        moved.places_mut().notes.insert(
             0,
             vec![
                 NotePart::Text("raised in the standard library, at ".to_string()),
@@ -238,8 +255,9 @@ mod tests {
         let library = sources.add("<stdlib>/list.dl", "let find p l =\n  raise Not_found\n");
         let raise = Span::new(library, 17, 32);
         let call = Span::new(user, 25, 39);
-        let mut d = Diagnostic::error("R014", "uncaught").with_label(raise, "raised here");
-        d.calls = vec![Span::new(library, 0, 3), call];
+        let d = Diagnostic::error("R014", "uncaught")
+            .with_label(raise, "raised here")
+            .with_calls(vec![Span::new(library, 0, 3), call]);
         let rendered = d.render(&sources);
         assert!(rendered.contains("[ main.dl:2:16 ]"), "{rendered}");
         assert!(rendered.contains("raised inside this call"), "{rendered}");
@@ -248,7 +266,7 @@ mod tests {
             "{rendered}"
         );
         // Without a call outside the library, the library's place stays.
-        d.calls.pop();
+        let d = d.with_calls(vec![Span::new(library, 0, 3)]);
         assert!(d.render(&sources).contains("[ <stdlib>/list.dl:2:3 ]"));
     }
 

@@ -287,9 +287,10 @@ impl RuntimeError {
         if let Some(span) = self.span {
             d = d.with_label(span, "raised here");
         }
-        d.calls = self.stack.frames.iter().map(|f| f.call).collect();
         if !self.stack.is_empty() {
-            d = d.with_placed_note(self.call_stack_note());
+            d = d
+                .with_calls(self.stack.frames.iter().map(|f| f.call).collect())
+                .with_placed_note(self.call_stack_note());
         }
         d
     }

@@ -34,6 +34,29 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// Extra lines printed after the source excerpt (`note: ...`).
     pub notes: Vec<String>,
+    /// What only run-time errors have; boxed, so that a `Result` carrying
+    /// a diagnostic stays small.
+    pub places: Option<Box<Places>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Places {
+    /// Notes that name places in the sources, printed after `notes`.
+    pub notes: Vec<Vec<NotePart>>,
+    /// The spans of the calls that led to the primary label, innermost
+    /// first (a run-time error's call stack). When the primary label lies
+    /// in a library file ([`SourceFile::is_library`]), the innermost of
+    /// these outside every library takes it: the user sees the call they
+    /// wrote, and the library's place becomes a note.
+    pub calls: Vec<Span>,
+}
+
+/// A piece of a note: text, or a place in the sources, shown as
+/// `file:line:col` (the line and column ariadne's header shows).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NotePart {
+    Text(String),
+    Place(Span),
 }
 
 impl Diagnostic {
@@ -44,6 +67,7 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             notes: Vec::new(),
+            places: None,
         }
     }
 
@@ -67,6 +91,20 @@ impl Diagnostic {
         self
     }
 
+    pub fn with_placed_note(mut self, note: Vec<NotePart>) -> Diagnostic {
+        self.places_mut().notes.push(note);
+        self
+    }
+
+    pub fn with_calls(mut self, calls: Vec<Span>) -> Diagnostic {
+        self.places_mut().calls = calls;
+        self
+    }
+
+    fn places_mut(&mut self) -> &mut Places {
+        self.places.get_or_insert_with(Default::default)
+    }
+
     /// Renders without colour, with trailing spaces stripped from every
     /// line, so the text is stable for golden files and terminals alike.
     /// Control characters are shown, never sent ([`visible_controls`]).
@@ -75,6 +113,45 @@ impl Diagnostic {
     }
 
     fn render_raw(&self, sources: &SourceMap) -> String {
+        let shown = self.outside_libraries(sources);
+        let this = shown.as_ref().unwrap_or(self);
+        let mut notes = this.notes.clone();
+        let placed = this.places.iter().flat_map(|p| p.notes.iter());
+        notes.extend(placed.map(|parts| {
+            parts
+                .iter()
+                .map(|part| match part {
+                    NotePart::Text(text) => text.clone(),
+                    NotePart::Place(span) => sources.place(*span),
+                })
+                .collect::<String>()
+        }));
+        this.render_with(sources, &notes)
+    }
+
+    /// The diagnostic labelled at the user's call into the library its
+    /// primary label lies in, if it does and there is such a call.
+    fn outside_libraries(&self, sources: &SourceMap) -> Option<Diagnostic> {
+        let in_library = |span: &Span| sources.get(span.file).is_library();
+        let primary = self.labels.first().filter(|l| in_library(&l.span))?;
+        let calls = &self.places.as_ref()?.calls;
+        let call = calls.iter().find(|span| !in_library(span))?;
+        let mut moved = self.clone();
+        moved.labels[0] = Label {
+            span: *call,
+            message: "raised inside this call".to_string(),
+        };
+        moved.places_mut().notes.insert(
+            0,
+            vec![
+                NotePart::Text("raised in the standard library, at ".to_string()),
+                NotePart::Place(primary.span),
+            ],
+        );
+        Some(moved)
+    }
+
+    fn render_with(&self, sources: &SourceMap, notes: &[String]) -> String {
         let kind = match self.severity {
             Severity::Error => ReportKind::Error,
             Severity::Warning => ReportKind::Warning,
@@ -83,7 +160,7 @@ impl Diagnostic {
         let Some(primary) = self.labels.first() else {
             // Same header as ariadne's so every diagnostic reads alike.
             let mut out = format!("[{}] {kind}: {}\n", self.code, self.message);
-            for note in &self.notes {
+            for note in notes {
                 out.push_str(&format!("  note: {note}\n"));
             }
             return out;
@@ -104,7 +181,7 @@ impl Diagnostic {
             }
             report = report.with_label(l);
         }
-        for note in &self.notes {
+        for note in notes {
             report = report.with_note(note);
         }
         let cache = ariadne::sources(
@@ -168,5 +245,37 @@ mod tests {
             "{rendered:?}"
         );
         assert!(rendered.contains("␛]0;pwned␇␛[2J"), "{rendered}");
+    }
+
+    #[test]
+    fn an_error_in_a_library_is_labelled_at_the_users_call() {
+        let mut sources = SourceMap::new();
+        let user_text = "let x = 1\nlet () = print (List.find p l)\n";
+        let user = sources.add("main.dl", user_text);
+        let library = sources.add("<stdlib>/list.dl", "let find p l =\n  raise Not_found\n");
+        let raise = Span::new(library, 17, 32);
+        let call = Span::new(user, 25, 39);
+        let d = Diagnostic::error("R014", "uncaught")
+            .with_label(raise, "raised here")
+            .with_calls(vec![Span::new(library, 0, 3), call]);
+        let rendered = d.render(&sources);
+        assert!(rendered.contains("[ main.dl:2:16 ]"), "{rendered}");
+        assert!(rendered.contains("raised inside this call"), "{rendered}");
+        assert!(
+            rendered.contains("raised in the standard library, at <stdlib>/list.dl:2:3"),
+            "{rendered}"
+        );
+        // Without a call outside the library, the library's place stays.
+        let d = d.with_calls(vec![Span::new(library, 0, 3)]);
+        assert!(d.render(&sources).contains("[ <stdlib>/list.dl:2:3 ]"));
+    }
+
+    #[test]
+    fn a_place_is_file_line_and_column_in_characters() {
+        let mut sources = SourceMap::new();
+        let file = sources.add("a.dl", "é = 1\n  x");
+        assert_eq!(sources.place(Span::new(file, 0, 1)), "a.dl:1:1");
+        assert_eq!(sources.place(Span::new(file, 5, 6)), "a.dl:1:5");
+        assert_eq!(sources.place(Span::new(file, 9, 10)), "a.dl:2:3");
     }
 }

@@ -54,7 +54,7 @@ fn an_error_in_a_called_function_carries_its_call_stack() {
         .err()
         .expect("division by zero");
     assert_eq!(e.code, "R001");
-    let names: Vec<&str> = e.stack.iter().map(|(n, _)| n.as_str()).collect();
+    let names = e.stack.names();
     assert_eq!(names, ["g", "f"]);
     // The interpreter is usable afterwards.
     let id = interp.lookup_global("id").expect("id");

@@ -112,12 +112,18 @@ impl Exec<'_> {
             return Err(stack_overflow().at(self.span(call)));
         }
         let base = m.stack.len() as u32;
+        // Called as the last thing a `reset` or `shift` body does (`shift
+        // k -> k v`), the call is a tail call: nothing of the caller is
+        // pending but handing the value on, so, as a tail call of a
+        // function, it leaves no frame in the call stack (the JIT runs it
+        // as one).
+        let tail = matches!(m.frames.last(), Some(Frame::Delimiter { .. }));
         m.frames.push(Frame::Delimiter {
             fp: m.fp as u32,
             cur: m.cur.clone(),
             truncate_to: base,
             seg_base: base,
-            resumed_by: Some(call),
+            resumed_by: (!tail).then_some(call),
         });
         m.stack.extend_from_slice(&k.stack);
         m.frames.extend(k.frames.iter().map(|f| {

@@ -31,8 +31,9 @@ pub enum Frame {
         /// locals of the activation that ran `reset`, and everything above.
         seg_base: u32,
         /// The `k v` call that pushed it as the base of a resumed
-        /// continuation (None for a `reset`): an entry of the dlang call
-        /// stack.
+        /// continuation: an entry of the dlang call stack (None for a
+        /// `reset`, and for a continuation called in tail position of a
+        /// `reset` or `shift` body, which leaves no frame).
         resumed_by: Option<NodeId>,
     },
     /// `App` node: the function is being evaluated.

@@ -46,7 +46,7 @@ impl Exec<'_> {
         if !raised.stack_kept {
             // Recorded now, while the frames of the raise are still here,
             // in case no handler matches it in the end.
-            e = Box::new(e.with_call_stack(active_calls(self.m, self.code)));
+            e = Box::new(e.with_call_stack(active_calls(self.m, self.code).collect()));
             if let Some(r) = e.raised.as_mut() {
                 r.stack_kept = true;
             }

@@ -19,7 +19,7 @@ use super::frame::Frame;
 use super::lower::TOP_LEVEL;
 use super::pattern::match_pattern;
 use crate::runtime::ctx::RuntimeCtx;
-use crate::runtime::error::RuntimeError;
+use crate::runtime::error::{RuntimeError, Unmatched};
 use crate::runtime::function::Apply;
 use crate::runtime::function::Closure;
 use crate::runtime::memory;
@@ -203,7 +203,7 @@ impl Machine {
             Err(e) => {
                 let e = match &e.raised {
                     Some(r) if r.stack_kept => *e,
-                    _ => e.with_call_stack(active_calls(self, code)),
+                    _ => e.with_call_stack(active_calls(self, code).collect()),
                 };
                 if e.raised.is_some() {
                     // An exception may yet be caught by the machine that
@@ -424,7 +424,7 @@ impl Exec<'_> {
             Ok(())
         } else {
             Err(fail_at(
-                RuntimeError::match_failure("the value does not match this pattern"),
+                RuntimeError::match_failure(Unmatched::Pattern, &value),
                 span,
             ))
         }

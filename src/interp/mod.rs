@@ -33,7 +33,7 @@ mod tests;
 use std::collections::HashMap;
 
 use crate::runtime::ctx::RuntimeCtx;
-use crate::runtime::error::RuntimeError;
+use crate::runtime::error::{RuntimeError, Unmatched};
 use crate::runtime::function::Apply;
 use crate::runtime::value::{RecordLayout, Value};
 use crate::syntax::ast::{Expr, Item, ItemKind, LetGroup, TypeBody};
@@ -150,10 +150,9 @@ impl Interpreter {
             let size = self.code.lambda(top.lambda).frame_size as usize;
             let mut slots = vec![Value::Unit; size];
             if !pattern::match_pattern(&top.pat, &value, &mut slots) {
-                return Err(RuntimeError::match_failure(
-                    "the value does not match the pattern of this `let`",
-                )
-                .at(top.span));
+                return Err(
+                    RuntimeError::match_failure(Unmatched::TopLevelLet, &value).at(top.span)
+                );
             }
             results.push((top.globals, slots, pattern));
         }

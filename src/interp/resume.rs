@@ -6,7 +6,7 @@ use super::code::{MatchArm, Node, NodeId};
 use super::frame::Frame;
 use super::machine::{expect_int, fail_at, internal, At, Exec, Fail, Next};
 use super::pattern::match_pattern;
-use crate::runtime::error::RuntimeError;
+use crate::runtime::error::{RuntimeError, Unmatched};
 use crate::runtime::value::Value;
 
 /// Which arm a value selects.
@@ -233,7 +233,7 @@ impl Exec<'_> {
                 Ok(Next::Eval(guard))
             }
             ArmChoice::NoMatch => Err(fail_at(
-                RuntimeError::match_failure("no pattern matches this value"),
+                RuntimeError::match_failure(Unmatched::Arms, &v),
                 code.span(node),
             )),
         }

@@ -191,6 +191,10 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_apply_value", apply_value as *const u8);
     builder.symbol("dlang_jit_binary", binary as *const u8);
     builder.symbol("dlang_jit_negate", negate as *const u8);
+    builder.symbol(
+        super::context::TRACE_PUSH_SYMBOL,
+        super::context::trace_push as *const u8,
+    );
     data_entries::register(builder);
     exn_entries::register(builder);
     #[cfg(test)]

@@ -9,18 +9,25 @@
 
 use super::native::ClosureEntry;
 use crate::runtime::ad::Session;
+use crate::runtime::call_stack::{CallStack, CALL_STACK_SHOWN};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
+use crate::syntax::ast::Span;
 
-/// Entries of the call trace kept with an error, innermost first (the
-/// interpreter shows as many).
-pub const TRACE_CAP: usize = 10;
+/// Entries (runs of one call, see [`CallStack`]) of the call trace kept
+/// with an error, innermost first: as many as an error shows.
+pub const TRACE_CAP: usize = CALL_STACK_SHOWN;
 
-/// The trace's slots: the entries kept, and one more where each entry past
-/// them is written over the last, so the innermost entry's flags are
-/// always there (`trace_len` counts every entry).
+/// The trace's slots: the entries kept, and one more for the innermost
+/// entry once they are full, so its flags are always there. The entry in
+/// it goes to the one before (same call) or to the count of calls past
+/// the kept entries when the next entry comes ([`JitCtx::push_trace`]).
 pub const TRACE_SLOTS: usize = TRACE_CAP + 1;
+
+/// `(ctx, function: i32, replaces_tail_caller: i32)`: a function's fail
+/// exit adds its entry to the trace ([`JitCtx::push_trace`]). A leaf.
+pub const TRACE_PUSH_SYMBOL: &str = "dlang_jit_trace_push";
 
 /// A trace entry whose call span is not known yet: the failing function
 /// wrote its id, its caller writes the span of the call.
@@ -61,6 +68,18 @@ pub struct TraceEntry {
     /// 1 if the function's frame replaces a caller that called it in
     /// tail position (`ir::Frame::Shown`).
     pub replaces_tail_caller: u32,
+    /// How many calls in a row of this function from this span the entry
+    /// stands for.
+    pub times: u32,
+}
+
+/// The trace as a `try` keeps it while its handler decides about an
+/// exception (see [`exn_entries`](super::exn_entries)).
+#[derive(Clone, Copy)]
+pub struct SavedTrace {
+    len: u32,
+    entries: [TraceEntry; TRACE_SLOTS],
+    omitted: usize,
 }
 
 #[repr(C)]
@@ -71,8 +90,11 @@ pub struct JitCtx<'rt> {
     /// The fault site (an index into the compiled program's site table)
     /// of the last error.
     pub fault_site: u32,
+    /// The slots of `trace` in use.
     pub trace_len: u32,
     pub trace: [TraceEntry; TRACE_SLOTS],
+    /// Calls counted past the kept entries.
+    pub trace_omitted: usize,
     pub runtime: &'rt mut RuntimeCtx,
     /// The error of a failed or panicking shim.
     pub raised: Option<RuntimeError>,
@@ -97,6 +119,8 @@ pub struct JitCtx<'rt> {
     /// last: they nest as the calls do (a continuation cannot leave one,
     /// the checker sees to it), so a stack is enough.
     pub sessions: Vec<Session>,
+    /// The value of the last pattern that failed to match, for its R004.
+    pub unmatched: Option<Value>,
     /// The exceptions `try` handlers are deciding about, innermost last
     /// (see [`exn_entries`](super::exn_entries)).
     pub caught: Vec<super::exn_entries::Caught>,
@@ -123,6 +147,7 @@ impl<'rt> JitCtx<'rt> {
             fault_site: 0,
             trace_len: 0,
             trace: [TraceEntry::default(); TRACE_SLOTS],
+            trace_omitted: 0,
             runtime,
             raised: None,
             strings: Vec::new(),
@@ -134,30 +159,105 @@ impl<'rt> JitCtx<'rt> {
             callback_status: None,
             sessions: Vec::new(),
             caught: Vec::new(),
+            unmatched: None,
         }
     }
 
-    /// The entries generated code wrote, innermost first.
-    pub fn trace(&self) -> &[TraceEntry] {
-        &self.trace[..(self.trace_len as usize).min(TRACE_CAP)]
+    /// Adds the entry of a function leaving with an error, its call span
+    /// pending, after settling the last one (its call named by now).
+    pub fn push_trace(&mut self, func: u32, replaces_tail_caller: bool) {
+        self.settle_trace();
+        let slot = self.trace_len as usize;
+        self.trace[slot] = TraceEntry {
+            func,
+            span: PENDING_SPAN,
+            replaces_tail_caller: u32::from(replaces_tail_caller),
+            times: 1,
+        };
+        self.trace_len += 1;
     }
 
-    /// How many calls the trace counted past the entries it kept (the
-    /// outermost entry, whose call nobody named, is not a call).
-    pub fn omitted_calls(&self) -> usize {
-        let len = self.trace_len as usize;
-        if len <= TRACE_CAP {
-            return 0;
+    /// Settles the last (outermost) entry: one whose call nobody named is
+    /// not a call (the outermost function, or one a frame out of the call
+    /// stack passed on) and goes; one of the same call as the entry before
+    /// joins it; one past the kept entries is counted. Leaves a slot free.
+    fn settle_trace(&mut self) {
+        let Some(last) = (self.trace_len as usize).checked_sub(1) else {
+            return;
+        };
+        let newest = self.trace[last];
+        self.trace_len -= 1;
+        if newest.span == PENDING_SPAN {
+            return;
         }
-        let outermost_named = self.trace[TRACE_CAP].span != PENDING_SPAN;
-        len - TRACE_CAP - usize::from(!outermost_named)
+        if let Some(before) = last.checked_sub(1).map(|i| &mut self.trace[i]) {
+            let same = (before.func, before.span) == (newest.func, newest.span);
+            if same && self.trace_omitted == 0 {
+                before.times += newest.times;
+                return;
+            }
+        }
+        if last < TRACE_CAP {
+            self.trace_len += 1;
+        } else {
+            self.trace_omitted += newest.times as usize;
+        }
+    }
+
+    /// The call stack of the error the trace was written for: `frame`
+    /// gives an entry's function name and call span.
+    pub fn call_stack<'n>(
+        &mut self,
+        frame: impl Fn(&TraceEntry) -> Option<(&'n str, Span)>,
+    ) -> CallStack {
+        self.settle_trace();
+        let mut stack = CallStack::default();
+        for entry in &self.trace[..self.trace_len as usize] {
+            if let Some((name, call)) = frame(entry) {
+                stack.push(name, call, entry.times as usize);
+            }
+        }
+        stack.omitted += self.trace_omitted;
+        stack
+    }
+
+    /// The innermost entry's call span, once its caller named it.
+    pub fn innermost_call(&self) -> Option<u32> {
+        let first = self.trace[..(self.trace_len as usize).min(1)].first()?;
+        (first.span != PENDING_SPAN).then_some(first.span)
+    }
+
+    /// Takes the trace out of the context (an empty one left), for a `try`
+    /// deciding about an exception.
+    pub fn take_trace(&mut self) -> SavedTrace {
+        let saved = SavedTrace {
+            len: self.trace_len,
+            entries: self.trace,
+            omitted: self.trace_omitted,
+        };
+        self.trace_len = 0;
+        self.trace_omitted = 0;
+        saved
+    }
+
+    pub fn restore_trace(&mut self, saved: SavedTrace) {
+        self.trace_len = saved.len;
+        self.trace = saved.entries;
+        self.trace_omitted = saved.omitted;
     }
 
     /// Clears what the last error left, before a new run.
     pub fn reset_error(&mut self) {
         self.fault_site = 0;
         self.trace_len = 0;
+        self.trace_omitted = 0;
         self.raised = None;
         self.callback_status = None;
+        self.unmatched = None;
     }
+}
+
+/// The fail exit's entry ([`TRACE_PUSH_SYMBOL`]).
+pub extern "C" fn trace_push(ctx: &mut JitCtx<'_>, func: u32, replaces_tail_caller: u32) {
+    ctx.push_trace(func, replaces_tail_caller != 0);
 }

@@ -73,6 +73,7 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::Tail => sig("dlang_jit_tail", &[Val], Val),
         DataFn::TupleItem => sig("dlang_jit_tuple_item", &[Val, I64], Val),
         DataFn::StringIs => sig("dlang_jit_string_is", &[Val, I64], Bool),
+        DataFn::Unmatched => sig("dlang_jit_unmatched", &[Val], Unit),
     }
 }
 
@@ -112,6 +113,7 @@ const ENTRIES: [DataFn; 23] = [
     DataFn::Tail,
     DataFn::TupleItem,
     DataFn::StringIs,
+    DataFn::Unmatched,
 ];
 
 /// Makes every entry's symbol known to the module being built.
@@ -147,6 +149,7 @@ fn shim(op: DataFn) -> *const u8 {
         DataFn::Tail => tail as *const u8,
         DataFn::TupleItem => tuple_item as *const u8,
         DataFn::StringIs => string_is as *const u8,
+        DataFn::Unmatched => unmatched as *const u8,
     }
 }
 
@@ -262,6 +265,13 @@ extern "C" fn deref(ctx: &mut JitCtx<'_>, cell: ValPtr, out: &mut u64) -> u32 {
 extern "C" fn assign(ctx: &mut JitCtx<'_>, cell: ValPtr, v: ValPtr, out: &mut u64) -> u32 {
     guard(ctx, out, "assign", |_| {
         data::assign(dup(cell.value()), dup(v.value()))?;
+        Ok(0)
+    })
+}
+
+extern "C" fn unmatched(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
+    guard(ctx, out, "unmatched", |ctx| {
+        ctx.unmatched = Some(dup(v.value()));
         Ok(0)
     })
 }

@@ -24,7 +24,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use cranelift_jit::JITBuilder;
 
 use super::abi::{guard, internal, Convention, EntrySig};
-use super::context::{JitCtx, Status, TraceEntry, TRACE_SLOTS};
+use super::context::{JitCtx, SavedTrace, Status};
 use super::ir::{ExnFn, Ty};
 use super::native::ValPtr;
 use crate::runtime::error::RuntimeError;
@@ -45,8 +45,7 @@ pub const RERAISE_SYMBOL: &str = "dlang_jit_reraise";
 pub struct Caught {
     error: RuntimeError,
     fault_site: u32,
-    trace_len: u32,
-    trace: [TraceEntry; TRACE_SLOTS],
+    trace: SavedTrace,
 }
 
 pub fn signature(op: ExnFn) -> EntrySig {
@@ -115,14 +114,13 @@ fn take_exception(ctx: &mut JitCtx<'_>, status: u32, mark: u64) -> Option<Value>
             session.abandon(ctx.runtime);
         }
     }
+    // Outside error paths the trace is empty.
+    let trace = ctx.take_trace();
     ctx.caught.push(Caught {
         error,
         fault_site: ctx.fault_site,
-        trace_len: ctx.trace_len,
-        trace: ctx.trace,
+        trace,
     });
-    // Outside error paths the trace is empty.
-    ctx.trace_len = 0;
     Some(exception)
 }
 
@@ -140,8 +138,7 @@ extern "C" fn reraise(ctx: &mut JitCtx<'_>) -> u32 {
     };
     ctx.raised = Some(caught.error);
     ctx.fault_site = caught.fault_site;
-    ctx.trace_len = caught.trace_len;
-    ctx.trace = caught.trace;
+    ctx.restore_trace(caught.trace);
     Status::Raised as u32
 }
 

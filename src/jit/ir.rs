@@ -309,6 +309,9 @@ pub enum DataFn {
     /// `(val, index: i64) -> bool`: whether a string is the string
     /// constant `index`.
     StringIs,
+    /// `val -> unit`: keeps the value a pattern did not match for the
+    /// R004 that follows (`Expr::MatchFailure`), which shows it.
+    Unmatched,
 }
 
 /// Which pattern failed to match: the message of the R004 it raises.

@@ -5,10 +5,10 @@
 #![forbid(unsafe_code)]
 
 use super::abi::internal;
-use super::context::{JitCtx, Status, PENDING_SPAN};
+use super::context::{JitCtx, Status};
 use super::ir::{IntOp, MatchKind, Program, RuntimeFn, SpanId};
-use crate::runtime::error::{ErrorKind, RuntimeError};
-use crate::syntax::ast::{BinOp, Span};
+use crate::runtime::error::{ErrorKind, RuntimeError, Unmatched};
+use crate::syntax::ast::BinOp;
 
 /// What can go wrong at a site. A site's index is what a cold block
 /// stores in `JitCtx::fault_site`.
@@ -60,12 +60,18 @@ pub fn runtime_error(
             }
             Some(SiteKind::DivisionByZero(_)) => RuntimeError::division_by_zero(BinOp::Div),
             Some(SiteKind::StackOverflow) => RuntimeError::stack_overflow(),
-            Some(SiteKind::MatchFailure(kind)) => RuntimeError::match_failure(match kind {
-                // A handler matching nothing raises again (no site is made).
-                MatchKind::Arms | MatchKind::Handler => "no pattern matches this value",
-                MatchKind::Let | MatchKind::Parameter => "the value does not match this pattern",
-                MatchKind::TopLevelLet => "the value does not match the pattern of this `let`",
-            }),
+            Some(SiteKind::MatchFailure(kind)) => match ctx.unmatched.take() {
+                Some(value) => RuntimeError::match_failure(
+                    match kind {
+                        // A handler matching nothing raises again (no site is made).
+                        MatchKind::Arms | MatchKind::Handler => Unmatched::Arms,
+                        MatchKind::Let | MatchKind::Parameter => Unmatched::Pattern,
+                        MatchKind::TopLevelLet => Unmatched::TopLevelLet,
+                    },
+                    &value,
+                ),
+                None => internal("a match failure without its value".into()),
+            },
             Some(SiteKind::Runtime(_)) | None => internal("a fault without its site".into()),
         },
         Some(Status::Raised | Status::Panicked) => ctx
@@ -81,27 +87,18 @@ pub fn runtime_error(
             // The failing function's own trace entry holds its call's span
             // (the interpreter fails at the call: binding the parameter,
             // pushing the frame).
-            SiteKind::MatchFailure(MatchKind::Parameter) | SiteKind::StackOverflow => ctx
-                .trace()
-                .first()
-                .filter(|entry| entry.span != PENDING_SPAN)
-                .map_or(site.span, |entry| SpanId(entry.span)),
+            SiteKind::MatchFailure(MatchKind::Parameter) | SiteKind::StackOverflow => {
+                ctx.innermost_call().map_or(site.span, SpanId)
+            }
             _ => site.span,
         };
         if let Some(span) = program.spans.get(span.0 as usize) {
             error = error.at(*span);
         }
     }
-    let kept = ctx
-        .trace()
-        .iter()
-        .filter(|entry| entry.span != PENDING_SPAN)
-        .filter_map(|entry| {
-            let name = program.functions.get(entry.func as usize)?.name.as_str();
-            let span = *program.spans.get(entry.span as usize)?;
-            Some((name, span))
-        });
-    // The calls past the kept entries are counted, not named.
-    let omitted = std::iter::repeat_n(("", Span::default()), ctx.omitted_calls());
-    error.with_call_stack(kept.chain(omitted))
+    let stack = ctx.call_stack(|entry| {
+        let name = program.functions.get(entry.func as usize)?.name.as_str();
+        Some((name, *program.spans.get(entry.span as usize)?))
+    });
+    error.with_call_stack(stack)
 }

@@ -26,7 +26,7 @@ use cranelift_module::{FuncId as ClFuncId, Module};
 
 use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
-use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP};
+use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL};
 use super::exn_entries;
 use super::ir::{
     Compare, ExnFn, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program,
@@ -267,28 +267,19 @@ impl FunctionTranslator<'_, '_> {
         self.fault_if(exhausted, span, SiteKind::StackOverflow)
     }
 
-    /// The fail exit: appends `(this function, pending span)` to the trace
-    /// (past its last kept entry, into the slot after them), then returns
-    /// the status.
+    /// The fail exit: adds `(this function, pending span)` to the trace
+    /// (`JitCtx::push_trace`, which folds and counts), then returns the
+    /// status.
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
         if self.in_call_stack() {
-            let len = self
-                .b
-                .ins()
-                .load(types::I32, TRUSTED, self.ctx, Layout::TRACE_LEN);
-            let slot = self.trace_slot(len);
-            let entry = self.trace_entry(slot);
+            let mut sig = self.t.module.make_signature();
+            sig.params.push(AbiParam::new(types::I64));
+            sig.params.push(AbiParam::new(types::I32));
+            sig.params.push(AbiParam::new(types::I32));
+            let push = self.import(TRACE_PUSH_SYMBOL, &sig)?;
             let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
-            self.b.ins().store(TRUSTED, me, entry, Layout::TRACE);
-            let pending = self.b.ins().iconst(types::I32, PENDING_SPAN as i64);
-            self.b.ins().store(
-                TRUSTED,
-                pending,
-                entry,
-                Layout::TRACE + Layout::TRACE_ENTRY_SPAN,
-            );
             let replaces = matches!(
                 self.frame(),
                 Frame::Shown {
@@ -296,16 +287,7 @@ impl FunctionTranslator<'_, '_> {
                 }
             );
             let replaces = self.b.ins().iconst(types::I32, replaces as i64);
-            self.b.ins().store(
-                TRUSTED,
-                replaces,
-                entry,
-                Layout::TRACE + Layout::TRACE_ENTRY_REPLACES,
-            );
-            let longer = self.b.ins().iadd_imm_s(len, 1);
-            self.b
-                .ins()
-                .store(TRUSTED, longer, self.ctx, Layout::TRACE_LEN);
+            self.b.ins().call(push, &[self.ctx, me, replaces]);
         }
         let zero = self.zero(ret);
         self.b.ins().return_(&[status, zero]);

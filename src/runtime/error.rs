@@ -25,8 +25,11 @@
 //! the span of the expression being evaluated and reports the dlang call
 //! stack ([`RuntimeError::with_call_stack`]) before it reaches the user.
 
-use crate::diagnostics::Diagnostic;
+pub use super::call_stack::CALL_STACK_SHOWN;
+use super::call_stack::{grouped, CallStack, FOLDED_AFTER};
+use crate::diagnostics::{Diagnostic, NotePart};
 use crate::runtime::exn::describe;
+use crate::runtime::print::show_abbreviated;
 use crate::runtime::value::Value;
 use crate::syntax::ast::{BinOp, Span};
 
@@ -72,13 +75,21 @@ impl ErrorKind {
     }
 }
 
+/// What a value failed to match (R004).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmatched {
+    /// The arms of a `match`.
+    Arms,
+    /// The pattern of a local `let` or of a parameter.
+    Pattern,
+    /// The pattern of a top-level `let`.
+    TopLevelLet,
+}
+
 /// Nesting every backend supports at least (docs/language.md): the
 /// stack-overflow message names it, since a backend's own limit (frames,
 /// bytes) means nothing to a user.
 pub const GUARANTEED_CALL_DEPTH: usize = 1_000_000;
-
-/// Entries of the dlang call stack shown with a run-time error.
-pub const CALL_STACK_SHOWN: usize = 10;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuntimeError {
@@ -86,9 +97,8 @@ pub struct RuntimeError {
     pub code: &'static str,
     pub message: String,
     pub span: Option<Span>,
-    /// Innermost call first: the function's name and the span of the
-    /// call; at most [`CALL_STACK_SHOWN`] of them, then one `… n more`.
-    pub stack: Vec<(String, Span)>,
+    /// The calls active when it happened, innermost first.
+    pub stack: CallStack,
     /// The exception, when the error is one being raised: a `try` may
     /// catch it, while every other error stops the run. Boxed, so that
     /// every other error stays as small as it was.
@@ -122,7 +132,7 @@ impl RuntimeError {
             code: kind.code(),
             message: message.into(),
             span: None,
-            stack: Vec::new(),
+            stack: CallStack::default(),
             raised: None,
         }
     }
@@ -169,10 +179,22 @@ impl RuntimeError {
         Self::of(ErrorKind::IndexOutOfRange, message)
     }
 
-    /// No arm of a `match` matches (`what` = "no pattern matches this
-    /// value"), or a `let` pattern does not.
-    pub fn match_failure(what: &str) -> RuntimeError {
-        Self::of(ErrorKind::MatchFailure, format!("match failure: {what}"))
+    /// `value` matched no arm of a `match`, or not the pattern of a
+    /// `let` or parameter (`what`): shown abbreviated.
+    pub fn match_failure(what: Unmatched, value: &Value) -> RuntimeError {
+        let value = show_abbreviated(value);
+        Self::of(
+            ErrorKind::MatchFailure,
+            match what {
+                Unmatched::Arms => format!("match failure: no pattern matches the value `{value}`"),
+                Unmatched::Pattern => {
+                    format!("match failure: the value `{value}` does not match this pattern")
+                }
+                Unmatched::TopLevelLet => format!(
+                    "match failure: the value `{value}` does not match the pattern of this `let`"
+                ),
+            },
+        )
     }
 
     pub fn stack_overflow() -> RuntimeError {
@@ -251,42 +273,68 @@ impl RuntimeError {
         self
     }
 
-    /// Records the dlang functions active when the error happened:
-    /// `frames` yields each one's name and call span, innermost first. The
-    /// first [`CALL_STACK_SHOWN`] are kept, the rest counted.
-    pub fn with_call_stack<'n>(
-        mut self,
-        frames: impl Iterator<Item = (&'n str, Span)>,
-    ) -> RuntimeError {
-        self.stack.clear();
-        let mut omitted = 0usize;
-        for (name, call) in frames {
-            if self.stack.len() < CALL_STACK_SHOWN {
-                self.stack.push((name.to_string(), call));
-            } else {
-                omitted += 1;
-            }
-        }
-        if omitted > 0 {
-            self.stack
-                .push((format!("… {omitted} more"), Span::default()));
-        }
+    /// Records the dlang functions active when the error happened.
+    pub fn with_call_stack(mut self, stack: CallStack) -> RuntimeError {
+        self.stack = stack;
         self
     }
 
+    /// The error as the user sees it: its place, and the call stack with
+    /// the place of every call. An error raised inside the standard
+    /// library is shown at the user's call into it ([`Diagnostic::calls`]).
     pub fn to_diagnostic(&self) -> Diagnostic {
         let mut d = Diagnostic::error(self.code, self.message.clone());
         if let Some(span) = self.span {
             d = d.with_label(span, "raised here");
         }
         if !self.stack.is_empty() {
-            let mut note = String::from("dlang call stack, innermost first:");
-            for (name, _) in &self.stack {
-                note.push_str("\n  in ");
-                note.push_str(name);
-            }
-            d = d.with_note(note);
+            d = d
+                .with_calls(self.stack.frames.iter().map(|f| f.call).collect())
+                .with_placed_note(self.call_stack_note());
         }
         d
+    }
+
+    /// `in f, called at file:line:col` per call, a run of one call longer
+    /// than [`FOLDED_AFTER`] as its first line and a count. The depth a
+    /// stack overflow reached is the backend's limit (frames on the
+    /// interpreter, stack bytes on the JIT), not the program's: R005
+    /// says "as deep as the stack allows" instead of a count.
+    fn call_stack_note(&self) -> Vec<NotePart> {
+        let exhausted = self.code == ErrorKind::StackOverflow.code();
+        let count = |n: usize, what: &str| {
+            if exhausted {
+                format!("\n  … more {what}, as deep as the stack allows")
+            } else {
+                format!("\n  … {} more {what}", grouped(n))
+            }
+        };
+        let mut parts = vec![NotePart::Text(
+            "dlang call stack, innermost first:".to_string(),
+        )];
+        for frame in &self.stack.frames {
+            let shown = if frame.times > FOLDED_AFTER {
+                1
+            } else {
+                frame.times
+            };
+            for _ in 0..shown {
+                parts.push(NotePart::Text(format!("\n  in {}, called at ", frame.name)));
+                parts.push(NotePart::Place(frame.call));
+            }
+            if frame.times > FOLDED_AFTER {
+                let what = format!("calls of {} from the same place", frame.name);
+                parts.push(NotePart::Text(count(frame.times - 1, &what)));
+            }
+        }
+        if self.stack.omitted > 0 {
+            let what = if self.stack.omitted == 1 {
+                "call"
+            } else {
+                "calls"
+            };
+            parts.push(NotePart::Text(count(self.stack.omitted, what)));
+        }
+        parts
     }
 }

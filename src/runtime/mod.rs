@@ -4,6 +4,7 @@
 
 pub mod ad;
 pub mod atomic_file;
+pub mod call_stack;
 pub mod checkpoint;
 pub mod ctx;
 pub mod data;

@@ -13,13 +13,23 @@ use super::value::Value;
 
 /// The text of `print v` / `show v`: a string at top level prints raw.
 pub fn show(v: &Value) -> String {
-    render(v, Position::TopLevel)
+    render(v, Position::TopLevel, usize::MAX)
 }
 
 /// Like [`show`], but a string is quoted even at top level (the REPL's
 /// `- : string = "hi"`).
 pub fn show_quoted(v: &Value) -> String {
-    render(v, Position::Inside)
+    render(v, Position::Inside, usize::MAX)
+}
+
+/// Characters of [`show_abbreviated`] before it stops.
+pub const ABBREVIATED_CHARS: usize = 60;
+
+/// [`show_quoted`] cut after [`ABBREVIATED_CHARS`] characters, ending in
+/// `…` if cut (an error message names a value this way). A long list or
+/// a deep tree is not printed past the cut.
+pub fn show_abbreviated(v: &Value) -> String {
+    render(v, Position::Inside, ABBREVIATED_CHARS)
 }
 
 /// Where a value appears, which decides quoting and parentheses.
@@ -45,13 +55,17 @@ enum Task {
     FieldCell(Value),
 }
 
-fn render(root: &Value, position: Position) -> String {
+/// The text of `root`, stopped once longer than `limit` characters.
+fn render(root: &Value, position: Position, limit: usize) -> String {
     let mut out = String::new();
     let mut tasks = vec![Task::Show(root.clone(), position)];
     // Refs and arrays being printed: only through them can a value
     // contain itself, and such a cycle prints as `...`.
     let mut open_cells: HashSet<usize> = HashSet::new();
     while let Some(task) = tasks.pop() {
+        if out.len() > limit && out.chars().count() > limit {
+            break;
+        }
         match task {
             Task::Text(text) => out.push_str(text),
             Task::LeaveCell(address) => {
@@ -90,6 +104,10 @@ fn render(root: &Value, position: Position) -> String {
                 render_one(&v, position, &mut out, &mut tasks);
             }
         }
+    }
+    if let Some((cut, _)) = out.char_indices().nth(limit) {
+        out.truncate(cut);
+        out.push('…');
     }
     out
 }

@@ -49,7 +49,7 @@ pub fn not_compiled(construct: &str, span: Span) -> RuntimeError {
         code: E_NOT_COMPILED,
         message: format!("the JIT cannot compile {construct} yet"),
         span: Some(span),
-        stack: Vec::new(),
+        stack: Default::default(),
         raised: None,
     }
 }

@@ -203,6 +203,8 @@ struct Emit {
     target_of: Vec<Option<u32>>,
     ty: Ty,
     failure: (MatchKind, ir::SpanId),
+    /// The value matched, which an R004 shows.
+    scrutinee: VarId,
     /// The match's span, for internal errors.
     span: Span,
 }
@@ -462,6 +464,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             target_of: vec![None; clauses.len()],
             ty,
             failure: (failure.0, self.span(span)),
+            scrutinee,
             span,
         };
         let body = self.emit(tree, clauses, &mut emit, bodies)?;
@@ -816,11 +819,21 @@ impl<'l, 'a> FnLower<'l, 'a> {
         bodies: &mut Bodies<'_, 'l, 'a>,
     ) -> Result<ir::Expr, RuntimeError> {
         Ok(match tree {
-            Tree::Fail => ir::Expr::MatchFailure {
-                kind: emit.failure.0,
-                span: emit.failure.1,
-                ty: emit.ty,
-            },
+            Tree::Fail => {
+                let failure = ir::Expr::MatchFailure {
+                    kind: emit.failure.0,
+                    span: emit.failure.1,
+                    ty: emit.ty,
+                };
+                if emit.failure.0 == MatchKind::Handler {
+                    return Ok(failure);
+                }
+                // The R004 shows the value (kept in the context for it).
+                let ty = self.locals[emit.scrutinee.0 as usize];
+                let value = self.boxed_value(ir::Expr::Var(emit.scrutinee), ty, emit.span);
+                let keep = self.entry(DataFn::Unmatched, vec![value], emit.span);
+                ir::Expr::Seq(vec![keep, failure])
+            }
             Tree::Load { var, value, then } => {
                 let then = self.emit(*then, clauses, emit, bodies)?;
                 ir::build::let_(var.0, value, then)

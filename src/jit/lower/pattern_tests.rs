@@ -206,7 +206,7 @@ let () = print (f 3)";
     let (code, message, _) = failure(src, JitBackend::new(jit_ctx)).expect("a failure");
     assert_eq!(
         (code, message.as_str()),
-        ("R004", "match failure: no pattern matches this value")
+        ("R004", "match failure: no pattern matches the value `3`")
     );
     let src = "let f (l : int list) = let [a; b] = l in a + b
 let () = print (f [1; 2])

@@ -23,6 +23,7 @@ use cranelift_jit::JITBuilder;
 use super::context::{JitCtx, Status};
 use super::data_entries;
 use super::exn_entries;
+use super::tape_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
 use crate::runtime::ad::{self, Session};
@@ -134,6 +135,7 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         ),
         RuntimeFn::Data(op) => data_entries::signature(op),
         RuntimeFn::Exn(op) => exn_entries::signature(op),
+        RuntimeFn::Tape(op) => tape_entries::signature(op),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
     }
@@ -193,6 +195,7 @@ pub fn register(builder: &mut JITBuilder) {
     builder.symbol("dlang_jit_negate", negate as *const u8);
     data_entries::register(builder);
     exn_entries::register(builder);
+    tape_entries::register(builder);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
 }

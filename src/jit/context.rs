@@ -100,6 +100,9 @@ pub struct JitCtx<'rt> {
     /// The exceptions `try` handlers are deciding about, innermost last
     /// (see [`exn_entries`](super::exn_entries)).
     pub caught: Vec<super::exn_entries::Caught>,
+    /// The records compiled reverse mode's loops keep for their backward
+    /// pass (see [`tape_entries`](super::tape_entries)).
+    pub tape: Vec<u64>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -134,6 +137,7 @@ impl<'rt> JitCtx<'rt> {
             callback_status: None,
             sessions: Vec::new(),
             caught: Vec::new(),
+            tape: Vec::new(),
         }
     }
 

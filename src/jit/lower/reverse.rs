@@ -316,7 +316,10 @@ impl<'a> Reverse<'_, '_, 'a> {
         let Value::Float { primal, cells } = result else {
             return None;
         };
-        if cells.iter().any(|cell| self.retired.contains(&cell.adjoint)) {
+        if cells
+            .iter()
+            .any(|cell| self.retired.contains(&cell.adjoint))
+        {
             return None;
         }
         let seeds: Vec<ir::Expr> = cells
@@ -754,7 +757,10 @@ impl<'a> Reverse<'_, '_, 'a> {
     /// Adds `contribution` to the cell its float's branches chose, unless
     /// a loop fills one of the cells last.
     fn accumulate(&mut self, cells: &[Cell], contribution: ir::Expr) -> Option<ir::Expr> {
-        if cells.iter().any(|cell| self.retired.contains(&cell.adjoint)) {
+        if cells
+            .iter()
+            .any(|cell| self.retired.contains(&cell.adjoint))
+        {
             return None;
         }
         Some(self.add_to(cells, contribution))

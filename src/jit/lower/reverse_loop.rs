@@ -150,7 +150,10 @@ impl<'a> Reverse<'_, '_, 'a> {
         body: &'a Expr<TypeInfo>,
         args: Vec<Value>,
     ) -> Option<Value> {
-        let locals: Vec<LocalId> = params.iter().map(|p| param_local(p)).collect::<Option<_>>()?;
+        let locals: Vec<LocalId> = params
+            .iter()
+            .map(|p| param_local(p))
+            .collect::<Option<_>>()?;
         let result_ty = ir_type(&body.ann.ty, body.span).ok()?;
         if locals.len() != args.len() || result_ty == Ty::Val {
             return None;

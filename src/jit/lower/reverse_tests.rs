@@ -101,7 +101,9 @@ fn a_loop_keeps_one_record_an_iteration() {
     let body = body_of(&program, "d");
     let count = |wanted: TapeFn| {
         body.iter()
-            .filter(|e| matches!(e, Expr::Runtime { entry: RuntimeFn::Tape(op), .. } if *op == wanted))
+            .filter(
+                |e| matches!(e, Expr::Runtime { entry: RuntimeFn::Tape(op), .. } if *op == wanted),
+            )
             .count()
     };
     assert_eq!(

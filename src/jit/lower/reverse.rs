@@ -650,8 +650,8 @@ impl<'a> Reverse<'_, '_, 'a> {
         let joined = self.join(decision, [yes, no], &mut arms)?;
         // The refs made before the `if` (those made in a branch are gone
         // after it).
-        for id in 0..self.refs.len() {
-            let both = [yes_refs[id].clone(), self.refs[id].clone()];
+        for (id, yes) in yes_refs.into_iter().take(before).enumerate() {
+            let both = [yes, self.refs[id].clone()];
             self.refs[id] = self.join(decision, both, &mut arms)?;
         }
         let backward = |code: Vec<ir::Expr>| ir::Expr::Seq(code.into_iter().rev().collect());

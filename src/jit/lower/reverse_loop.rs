@@ -252,15 +252,13 @@ impl<'a> Reverse<'_, '_, 'a> {
                     self.refs[exit.done] = self.hoisted(ir::Expr::Bool(true), Ty::Bool);
                     // The parameters are dead once the loop is done: they
                     // hold no cell, so the result may hold theirs.
-                    for slot in &exit.params {
-                        if let Some(slot) = slot {
-                            let ty = match &self.refs[*slot] {
-                                Value::Float { .. } => Ty::F64,
-                                Value::Scalar(_, ty) => *ty,
-                                _ => return None,
-                            };
-                            self.refs[*slot] = self.hoisted(zero(ty), ty);
-                        }
+                    for slot in exit.params.iter().flatten() {
+                        let ty = match &self.refs[*slot] {
+                            Value::Float { .. } => Ty::F64,
+                            Value::Scalar(_, ty) => *ty,
+                            _ => return None,
+                        };
+                        self.refs[*slot] = self.hoisted(zero(ty), ty);
                     }
                     Some(())
                 }

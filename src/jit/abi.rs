@@ -25,6 +25,7 @@ use super::data_entries;
 use super::exn_entries;
 use super::ir::{RuntimeFn, Ty};
 use super::native::{ValArray, ValPtr};
+use super::tape_entries;
 use crate::runtime::ad::{self, Session};
 use crate::runtime::error::RuntimeError;
 use crate::runtime::function::{Apply, Closure};
@@ -134,6 +135,7 @@ pub fn signature(entry: RuntimeFn) -> EntrySig {
         ),
         RuntimeFn::Data(op) => data_entries::signature(op),
         RuntimeFn::Exn(op) => exn_entries::signature(op),
+        RuntimeFn::Tape(op) => tape_entries::signature(op),
         #[cfg(test)]
         RuntimeFn::PanicForTest => sig("dlang_jit_panic_for_test", Fallible, &[], Ty::Unit),
     }
@@ -197,6 +199,7 @@ pub fn register(builder: &mut JITBuilder) {
     );
     data_entries::register(builder);
     exn_entries::register(builder);
+    tape_entries::register(builder);
     #[cfg(test)]
     builder.symbol("dlang_jit_panic_for_test", panic_for_test as *const u8);
 }

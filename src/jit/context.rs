@@ -124,6 +124,9 @@ pub struct JitCtx<'rt> {
     /// The exceptions `try` handlers are deciding about, innermost last
     /// (see [`exn_entries`](super::exn_entries)).
     pub caught: Vec<super::exn_entries::Caught>,
+    /// The records compiled reverse mode's loops keep for their backward
+    /// pass (see [`tape_entries`](super::tape_entries)).
+    pub tape: Vec<u64>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -160,6 +163,7 @@ impl<'rt> JitCtx<'rt> {
             sessions: Vec::new(),
             caught: Vec::new(),
             unmatched: None,
+            tape: Vec::new(),
         }
     }
 

@@ -236,6 +236,8 @@ pub enum RuntimeFn {
     Data(DataFn),
     /// The entries of `try` and `assert` (see [`ExnFn`]).
     Exn(ExnFn),
+    /// The record buffer of compiled reverse mode's loops (see [`TapeFn`]).
+    Tape(TapeFn),
     /// A shim that panics: proves that a panic comes back as a status.
     #[cfg(test)]
     PanicForTest,
@@ -254,6 +256,20 @@ pub enum ExnFn {
     /// `(file: i64, line: i64, column: i64) -> val`: raises
     /// `Assert_failure (file, line, column)`, the file a string constant.
     AssertFailure,
+}
+
+/// The entries of the buffer the loops of compiled reverse mode keep
+/// their per-iteration records in ([`tape_entries`](super::tape_entries)):
+/// words pushed by the forward pass, popped in reverse by the backward pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TapeFn {
+    /// `f64 -> unit`, `i64 -> unit`: one word more (R015 past the memory
+    /// limit).
+    PushFloat,
+    PushInt,
+    /// `() -> f64`, `() -> i64`: the last word, taken off.
+    PopFloat,
+    PopInt,
 }
 
 /// The runtime entries on data values, each a call of `runtime::data` or

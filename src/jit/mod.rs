@@ -17,6 +17,7 @@ pub mod native;
 pub mod print;
 pub mod run;
 pub mod site;
+mod tape_entries;
 mod translate;
 
 #[cfg(test)]

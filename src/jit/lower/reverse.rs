@@ -30,9 +30,10 @@
 //! `shift`/`reset`. The choice is made per `grad` site while lowering:
 //! anything outside the path lowers the site in tracked mode instead.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::grad::{Callee, Mode};
+use super::reverse_loop::calls_itself;
 use super::{comparison, ir_type, FnLower};
 use crate::jit::ir::{self, Compare, DataFn, FloatOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::ad::Unary;
@@ -55,19 +56,27 @@ const MAX_CELLS: usize = 16;
 
 /// An adjoint local that contributions to a float go to, when every
 /// decision in `when` had its polarity.
-#[derive(Clone)]
-struct Cell {
-    adjoint: VarId,
-    when: Vec<(VarId, bool)>,
+#[derive(Clone, PartialEq)]
+pub(super) struct Cell {
+    pub(super) adjoint: VarId,
+    pub(super) when: Vec<(VarId, bool)>,
 }
 
 /// A value of the forward pass, in a local assigned once per path.
-#[derive(Clone)]
-enum Value {
+#[derive(Clone, PartialEq)]
+pub(super) enum Value {
     /// A float and the cells its adjoint flows to: none for a constant.
     Float { primal: VarId, cells: Vec<Cell> },
     /// An `int`, `bool` or `unit`: no derivative.
     Scalar(VarId, Ty),
+    /// A `ref` made inside the compiled code: an index into
+    /// [`Reverse::refs`]. It never leaves that code (it cannot be passed
+    /// to an inlined function, returned from an `if` or read from
+    /// outside), so every assignment to it is visible where it is made.
+    Ref(usize),
+    /// A parameter of a self-tail-recursive function lowered as a loop
+    /// (`reverse_loop.rs`): reading it reads that [`Reverse::refs`] entry.
+    Param(usize),
 }
 
 /// What a `grad` site's function is, when the path can take it.
@@ -82,21 +91,46 @@ enum Function<'a> {
 }
 
 /// Lowering of one compiled gradient.
-struct Reverse<'r, 'l, 'a> {
-    f: &'r mut FnLower<'l, 'a>,
+pub(super) struct Reverse<'r, 'l, 'a> {
+    pub(super) f: &'r mut FnLower<'l, 'a>,
     /// The binders of the inlined code.
-    env: HashMap<LocalId, Value>,
+    pub(super) env: HashMap<LocalId, Value>,
+    /// What each `ref` of the compiled code holds at this point of the
+    /// forward pass (by [`Value::Ref`] index).
+    pub(super) refs: Vec<Value>,
     /// The top-level functions being inlined: a call of one of them is
-    /// recursion, which this path does not take.
-    inlining: Vec<GlobalId>,
+    /// recursion, which this path takes only as a loop (a call in tail
+    /// position, `reverse_loop.rs`).
+    pub(super) inlining: Vec<GlobalId>,
     /// The forward statements of the current stretch.
-    forward: Vec<ir::Expr>,
+    pub(super) forward: Vec<ir::Expr>,
     /// The remainders of the current stretch, in forward order.
-    backward: Vec<ir::Expr>,
+    pub(super) backward: Vec<ir::Expr>,
     /// Every local this lowering made: set to zero first, so each is
     /// defined on every path (a branch's primals are read by its backward
     /// code only, but the IR does not know it).
-    made: Vec<(VarId, Ty)>,
+    pub(super) made: Vec<(VarId, Ty)>,
+    /// The locals of `made` that are adjoints (nodes, loop slots): a
+    /// loop's backward pass starts each iteration with its own at zero,
+    /// and never records them.
+    pub(super) adjoints: HashSet<VarId>,
+    /// The constants of the site (literals, values of the code around
+    /// it), computed once before the forward pass, so a loop neither
+    /// recomputes nor records them.
+    prelude: Vec<ir::Expr>,
+    /// The constants read from the code around the site, by local.
+    outside: HashMap<LocalId, Value>,
+    /// Adjoint cells that a loop's backward pass fills last (the cells of
+    /// a loop's state at its entry): a contribution to one from elsewhere
+    /// would be added in another order than the interpreter's, so it
+    /// refuses the path.
+    pub(super) retired: HashSet<VarId>,
+    /// The locals some loop's backward pass takes from its records: an
+    /// enclosing loop does not record them again.
+    pub(super) restored: HashSet<VarId>,
+    /// The span of the `grad` call: the record buffer's R015 names it.
+    pub(super) span: SpanId,
+    unit: Option<Value>,
     nodes: usize,
 }
 
@@ -147,13 +181,22 @@ impl<'a> FnLower<'_, 'a> {
         // (a local `let rec` in the point would capture itself as an
         // unset local).
         let vars = self.vars.clone();
+        let span = self.span(e.span);
         let mut reverse = Reverse {
             f: self,
             env: HashMap::new(),
+            refs: Vec::new(),
             inlining: Vec::new(),
             forward: Vec::new(),
             backward: Vec::new(),
             made: Vec::new(),
+            adjoints: HashSet::new(),
+            prelude: Vec::new(),
+            outside: HashMap::new(),
+            retired: HashSet::new(),
+            restored: HashSet::new(),
+            span,
+            unit: None,
             nodes: 0,
         };
         let lowered = reverse.gradient(e, which, function, x);
@@ -201,15 +244,15 @@ fn differentiable(index: u32) -> Option<Unary> {
     })
 }
 
-fn var(v: VarId) -> ir::Expr {
+pub(super) fn var(v: VarId) -> ir::Expr {
     ir::Expr::Var(v)
 }
 
-fn float(x: f64) -> ir::Expr {
+pub(super) fn float(x: f64) -> ir::Expr {
     ir::Expr::Float(x)
 }
 
-fn arith(op: FloatOp, a: ir::Expr, b: ir::Expr) -> ir::Expr {
+pub(super) fn arith(op: FloatOp, a: ir::Expr, b: ir::Expr) -> ir::Expr {
     ir::build::float_op(op, a, b)
 }
 
@@ -252,7 +295,7 @@ impl<'a> Reverse<'_, '_, 'a> {
         }
         let point = self.f.expr(x, false).ok()?;
         let primal = self.local(point, Ty::F64);
-        let input = self.zeroed(Ty::F64);
+        let input = self.adjoint();
         let tracked = Value::Float {
             primal,
             cells: vec![Cell {
@@ -273,12 +316,18 @@ impl<'a> Reverse<'_, '_, 'a> {
                 let Value::Float { primal, cells } = tracked else {
                     return None;
                 };
-                self.unary(f, primal, &cells, span)
+                self.unary(f, primal, &cells, span)?
             }
         };
         let Value::Float { primal, cells } = result else {
             return None;
         };
+        if cells
+            .iter()
+            .any(|cell| self.retired.contains(&cell.adjoint))
+        {
+            return None;
+        }
         let seeds: Vec<ir::Expr> = cells
             .iter()
             .map(|cell| self.guarded(cell, ir::build::assign(cell.adjoint.0, float(1.0))))
@@ -288,6 +337,7 @@ impl<'a> Reverse<'_, '_, 'a> {
             .iter()
             .map(|(v, ty)| ir::build::assign(v.0, zero(*ty)))
             .collect();
+        code.append(&mut self.prelude);
         code.append(&mut self.forward);
         code.extend(seeds);
         code.extend(self.backward.drain(..).rev());
@@ -305,45 +355,54 @@ impl<'a> Reverse<'_, '_, 'a> {
     }
 
     /// A new local of this gradient, zero until assigned.
-    fn zeroed(&mut self, ty: Ty) -> VarId {
+    pub(super) fn zeroed(&mut self, ty: Ty) -> VarId {
         let v = self.f.fresh(ty);
         self.made.push((v, ty));
         v
     }
 
+    /// A new adjoint local, zero until something flows to it.
+    pub(super) fn adjoint(&mut self) -> VarId {
+        let v = self.zeroed(Ty::F64);
+        self.adjoints.insert(v);
+        v
+    }
+
     /// `value` computed by the forward pass into a new local.
-    fn local(&mut self, value: ir::Expr, ty: Ty) -> VarId {
+    pub(super) fn local(&mut self, value: ir::Expr, ty: Ty) -> VarId {
         let v = self.zeroed(ty);
         self.forward.push(ir::build::assign(v.0, value));
         v
     }
 
     /// A value that carries no derivative.
-    fn constant(&mut self, value: ir::Expr, ty: Ty) -> Value {
+    pub(super) fn constant(&mut self, value: ir::Expr, ty: Ty) -> Value {
         let v = self.local(value, ty);
-        match ty {
-            Ty::F64 => Value::Float {
-                primal: v,
-                cells: Vec::new(),
-            },
-            _ => Value::Scalar(v, ty),
-        }
+        untracked(v, ty)
+    }
+
+    /// A constant of the whole site (a literal, a value of the code
+    /// around it), computed before the forward pass.
+    pub(super) fn hoisted(&mut self, value: ir::Expr, ty: Ty) -> Value {
+        let v = self.f.fresh(ty);
+        self.prelude.push(ir::build::assign(v.0, value));
+        untracked(v, ty)
     }
 
     /// The forward code of `e`. What a value is comes from the values
     /// (an inlined polymorphic function's body is typed with type
     /// variables): only a value read from outside needs its static type.
-    fn expr(&mut self, e: &'a Expr<TypeInfo>) -> Option<Value> {
+    pub(super) fn expr(&mut self, e: &'a Expr<TypeInfo>) -> Option<Value> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return None;
         }
         match &e.kind {
             ExprKind::Lit(lit) => Some(match lit {
-                Literal::Float(x) => self.constant(float(*x), Ty::F64),
-                Literal::Int(n) => self.constant(ir::Expr::Int(*n), Ty::I64),
-                Literal::Bool(b) => self.constant(ir::Expr::Bool(*b), Ty::Bool),
-                Literal::Unit => self.constant(ir::Expr::Unit, Ty::Unit),
+                Literal::Float(x) => self.hoisted(float(*x), Ty::F64),
+                Literal::Int(n) => self.hoisted(ir::Expr::Int(*n), Ty::I64),
+                Literal::Bool(b) => self.hoisted(ir::Expr::Bool(*b), Ty::Bool),
+                Literal::Unit => self.unit(),
                 Literal::String(_) => return None,
             }),
             ExprKind::Var(_, v) => self.variable(e, v.target),
@@ -359,12 +418,49 @@ impl<'a> Reverse<'_, '_, 'a> {
                 self.expr(first)?;
                 self.expr(second)
             }
-            ExprKind::If(cond, then, Some(otherwise)) => {
+            ExprKind::If(cond, then, otherwise) => {
                 let Value::Scalar(decision, Ty::Bool) = self.expr(cond)? else {
                     return None;
                 };
-                self.branch(decision, |r| r.expr(then), |r| r.expr(otherwise))
+                match otherwise {
+                    Some(otherwise) => {
+                        self.branch(decision, |r| r.expr(then), |r| r.expr(otherwise))
+                    }
+                    None => self.branch(decision, |r| r.expr(then), |r| Some(r.unit())),
+                }
             }
+            ExprKind::Ref(init) => {
+                let value = self.expr(init)?;
+                if !matches!(value, Value::Float { .. } | Value::Scalar(..)) {
+                    return None;
+                }
+                self.refs.push(value);
+                Some(Value::Ref(self.refs.len() - 1))
+            }
+            ExprKind::Deref(r) => match self.expr(r)? {
+                Value::Ref(id) => Some(self.refs[id].clone()),
+                _ => None,
+            },
+            ExprKind::Assign(r, value) => {
+                let Value::Ref(id) = self.expr(r)? else {
+                    return None;
+                };
+                let value = self.expr(value)?;
+                if !matches!(value, Value::Float { .. } | Value::Scalar(..)) {
+                    return None;
+                }
+                self.refs[id] = value;
+                Some(self.unit())
+            }
+            ExprKind::For {
+                binder,
+                from,
+                to,
+                downward,
+                body,
+                ..
+            } => self.for_loop(*binder, from, to, *downward, body),
+            ExprKind::While(cond, body) => self.while_loop(cond, body),
             ExprKind::BinOp(op @ (BinOp::And | BinOp::Or), _, lhs, rhs) => {
                 let Value::Scalar(decision, Ty::Bool) = self.expr(lhs)? else {
                     return None;
@@ -384,9 +480,9 @@ impl<'a> Reverse<'_, '_, 'a> {
             ExprKind::UnOp(UnOp::Neg, _, arg) => match self.expr(arg)? {
                 Value::Float { primal, cells } => {
                     let span = self.f.span(e.span);
-                    Some(self.unary(Unary::Neg, primal, &cells, span))
+                    self.unary(Unary::Neg, primal, &cells, span)
                 }
-                Value::Scalar(..) => None,
+                _ => None,
             },
             ExprKind::UnOp(UnOp::Not, _, arg) => match self.expr(arg)? {
                 Value::Scalar(b, Ty::Bool) => {
@@ -410,28 +506,35 @@ impl<'a> Reverse<'_, '_, 'a> {
         }
         match target {
             VarTarget::Local(id) => {
-                if let Some(value) = self.env.get(&id) {
-                    return Some(value.clone());
+                match self.env.get(&id) {
+                    Some(Value::Param(slot)) => return Some(self.refs[*slot].clone()),
+                    Some(value) => return Some(value.clone()),
+                    None => {}
                 }
                 if !self.inlining.is_empty() {
                     // An inlined body reads only its own binders.
                     return None;
                 }
+                if let Some(value) = self.outside.get(&id) {
+                    return Some(value.clone());
+                }
                 let span = self.f.span(e.span);
                 let (value, from) = self.f.local(id, span)?;
                 let value = self.f.coerce(value, from, ty, span);
-                Some(self.constant(value, ty))
+                let value = self.hoisted(value, ty);
+                self.outside.insert(id, value.clone());
+                Some(value)
             }
             VarTarget::Global(id) if self.f.lowering.arity(id).is_none() => {
                 let value = self.f.variable(e, target).ok()?;
-                Some(self.constant(value, ty))
+                Some(self.hoisted(value, ty))
             }
             _ => None,
         }
     }
 
     /// Binds a `let` or parameter pattern that names or ignores a value.
-    fn bind(&mut self, pattern: &'a Pattern<TypeInfo>, value: Value) -> Option<()> {
+    pub(super) fn bind(&mut self, pattern: &'a Pattern<TypeInfo>, value: Value) -> Option<()> {
         match &pattern.kind {
             PatternKind::Var(_, Binder::Local(id)) => {
                 self.env.insert(*id, value);
@@ -476,7 +579,7 @@ impl<'a> Reverse<'_, '_, 'a> {
                     (_, Value::Float { primal, cells }) => {
                         let f = differentiable(id.0)?;
                         let span = self.f.span(e.span);
-                        Some(self.unary(f, primal, &cells, span))
+                        self.unary(f, primal, &cells, span)
                     }
                     _ => None,
                 }
@@ -493,13 +596,19 @@ impl<'a> Reverse<'_, '_, 'a> {
     }
 
     /// The body of top-level function `id` on `args` (all its arguments,
-    /// evaluated), unless it is already being inlined (recursion).
-    fn inline(&mut self, id: GlobalId, args: Vec<Value>) -> Option<Value> {
-        if self.inlining.contains(&id) {
+    /// evaluated), unless it is already being inlined (recursion); a
+    /// function that calls itself is a loop (`reverse_loop.rs`).
+    pub(super) fn inline(&mut self, id: GlobalId, args: Vec<Value>) -> Option<Value> {
+        // A ref passed in could be assigned out of sight of a loop's
+        // search for the refs it assigns.
+        if self.inlining.contains(&id) || args.iter().any(|a| matches!(a, Value::Ref(_))) {
             return None;
         }
         let def = self.f.lowering.defs.get(&id)?;
         let (params, body) = (def.params.clone(), def.body);
+        if calls_itself(body, id) {
+            return self.tail_loop(id, params, body, args);
+        }
         // The body's binders are its own (a local's id is only unique in
         // its function).
         let outer = std::mem::take(&mut self.env);
@@ -515,8 +624,9 @@ impl<'a> Reverse<'_, '_, 'a> {
     }
 
     /// `if decision then … else …`: each branch its own stretch, forward
-    /// and backward, and the value passed on with its branches' cells.
-    fn branch(
+    /// and backward, and the value passed on with its branches' cells, as
+    /// is what each `ref` holds after it.
+    pub(super) fn branch(
         &mut self,
         decision: VarId,
         then: impl FnOnce(&mut Self) -> Option<Value>,
@@ -526,25 +636,64 @@ impl<'a> Reverse<'_, '_, 'a> {
             std::mem::take(&mut self.forward),
             std::mem::take(&mut self.backward),
         );
+        let refs = self.refs.clone();
+        let before = refs.len();
         let yes = then(self)?;
+        let yes_refs = std::mem::replace(&mut self.refs, refs);
         let yes_code = (
             std::mem::take(&mut self.forward),
             std::mem::take(&mut self.backward),
         );
         let no = otherwise(self)?;
+        self.refs.truncate(before);
         let no_code = (
             std::mem::replace(&mut self.forward, forward),
             std::mem::replace(&mut self.backward, backward),
         );
-        let ty = match &yes {
+        let (mut yes_forward, yes_backward) = yes_code;
+        let (mut no_forward, no_backward) = no_code;
+        let mut arms = [&mut yes_forward, &mut no_forward];
+        let joined = self.join(decision, [yes, no], &mut arms)?;
+        // The refs made before the `if` (those made in a branch are gone
+        // after it).
+        for (id, yes) in yes_refs.into_iter().take(before).enumerate() {
+            let both = [yes, self.refs[id].clone()];
+            self.refs[id] = self.join(decision, both, &mut arms)?;
+        }
+        let backward = |code: Vec<ir::Expr>| ir::Expr::Seq(code.into_iter().rev().collect());
+        self.forward.push(ir::build::if_(
+            var(decision),
+            ir::Expr::Seq(yes_forward),
+            ir::Expr::Seq(no_forward),
+        ));
+        self.backward.push(ir::build::if_(
+            var(decision),
+            backward(yes_backward),
+            backward(no_backward),
+        ));
+        Some(joined)
+    }
+
+    /// The value of an `if` whose branches (deciding on `decision`) end
+    /// with `values`, each branch's forward code in `arms`.
+    fn join(
+        &mut self,
+        decision: VarId,
+        values: [Value; 2],
+        arms: &mut [&mut Vec<ir::Expr>; 2],
+    ) -> Option<Value> {
+        if values[0] == values[1] {
+            let [value, _] = values;
+            return Some(value);
+        }
+        let ty = match &values[0] {
             Value::Float { .. } => Ty::F64,
             Value::Scalar(_, ty) => *ty,
+            _ => return None,
         };
         let joined = self.zeroed(ty);
-        let mut arms = Vec::new();
         let mut cells = Vec::new();
-        for (value, (mut forward, backward), taken) in [(yes, yes_code, true), (no, no_code, false)]
-        {
+        for ((value, arm), taken) in values.into_iter().zip(arms.iter_mut()).zip([true, false]) {
             let (v, from) = match value {
                 Value::Float { primal, cells: c } => {
                     cells.extend(c.into_iter().map(|mut cell| {
@@ -554,23 +703,16 @@ impl<'a> Reverse<'_, '_, 'a> {
                     (primal, Ty::F64)
                 }
                 Value::Scalar(v, t) => (v, t),
+                _ => return None,
             };
             if from != ty {
                 return None;
             }
-            forward.push(ir::build::assign(joined.0, var(v)));
-            let backward: Vec<ir::Expr> = backward.into_iter().rev().collect();
-            arms.push((ir::Expr::Seq(forward), ir::Expr::Seq(backward)));
+            arm.push(ir::build::assign(joined.0, var(v)));
         }
         if cells.len() > MAX_CELLS {
             return None;
         }
-        let [(yes_forward, yes_backward), (no_forward, no_backward)] =
-            <[_; 2]>::try_from(arms).ok()?;
-        self.forward
-            .push(ir::build::if_(var(decision), yes_forward, no_forward));
-        self.backward
-            .push(ir::build::if_(var(decision), yes_backward, no_backward));
         Some(match ty {
             Ty::F64 => Value::Float {
                 primal: joined,
@@ -589,18 +731,15 @@ impl<'a> Reverse<'_, '_, 'a> {
         primal: VarId,
         operands: [&[Cell]; 2],
         rule: impl Fn(ir::Expr, usize) -> ir::Expr,
-    ) -> Value {
+    ) -> Option<Value> {
         if operands.iter().all(|cells| cells.is_empty()) {
-            return Value::Float {
-                primal,
-                cells: Vec::new(),
-            };
+            return Some(untracked(primal, Ty::F64));
         }
-        let g = self.zeroed(Ty::F64);
+        let g = self.adjoint();
         let mut updates = Vec::new();
         for (i, cells) in operands.iter().enumerate() {
             if !cells.is_empty() {
-                updates.push(self.accumulate(cells, rule(var(g), i)));
+                updates.push(self.accumulate(cells, rule(var(g), i))?);
             }
         }
         // Nothing flows from a zero adjoint (`ad::arith::backpropagate`).
@@ -612,17 +751,29 @@ impl<'a> Reverse<'_, '_, 'a> {
             ir::Expr::Seq(updates),
         );
         self.backward.push(remainder);
-        Value::Float {
+        Some(Value::Float {
             primal,
             cells: vec![Cell {
                 adjoint: g,
                 when: Vec::new(),
             }],
+        })
+    }
+
+    /// Adds `contribution` to the cell its float's branches chose, unless
+    /// a loop fills one of the cells last.
+    fn accumulate(&mut self, cells: &[Cell], contribution: ir::Expr) -> Option<ir::Expr> {
+        if cells
+            .iter()
+            .any(|cell| self.retired.contains(&cell.adjoint))
+        {
+            return None;
         }
+        Some(self.add_to(cells, contribution))
     }
 
     /// Adds `contribution` to the cell its float's branches chose.
-    fn accumulate(&mut self, cells: &[Cell], contribution: ir::Expr) -> ir::Expr {
+    pub(super) fn add_to(&mut self, cells: &[Cell], contribution: ir::Expr) -> ir::Expr {
         let add = |cell: &Cell, c: ir::Expr| {
             let sum = arith(FloatOp::Add, var(cell.adjoint), c);
             ir::build::assign(cell.adjoint.0, sum)
@@ -641,7 +792,7 @@ impl<'a> Reverse<'_, '_, 'a> {
     }
 
     /// `update`, run only where the decisions of `cell` hold.
-    fn guarded(&self, cell: &Cell, update: ir::Expr) -> ir::Expr {
+    pub(super) fn guarded(&self, cell: &Cell, update: ir::Expr) -> ir::Expr {
         let holds = cell.when.iter().rev().fold(None, |inner, (d, taken)| {
             let test = match taken {
                 true => var(*d),
@@ -660,7 +811,7 @@ impl<'a> Reverse<'_, '_, 'a> {
 
     /// `f x` for a differentiable primitive of one float; the derivative
     /// rules are `ad::arith::derivative`'s.
-    fn unary(&mut self, f: Unary, a: VarId, cells: &[Cell], span: SpanId) -> Value {
+    fn unary(&mut self, f: Unary, a: VarId, cells: &[Cell], span: SpanId) -> Option<Value> {
         let entry = match f {
             Unary::Neg => None,
             Unary::Sin => Some(RuntimeFn::Sin),
@@ -744,7 +895,7 @@ impl<'a> Reverse<'_, '_, 'a> {
         let r = self.local(value, Ty::F64);
         let mul = |p, q| arith(FloatOp::Mul, p, q);
         let div = |p, q| arith(FloatOp::Div, p, q);
-        Some(self.node(r, [&ca, &cb], move |g, i| match (op, i) {
+        self.node(r, [&ca, &cb], move |g, i| match (op, i) {
             (BinOp::Add, _) | (BinOp::Sub, 0) => g,
             (BinOp::Sub, _) => neg(g),
             (BinOp::Mul, 0) => mul(g, var(y)),
@@ -778,12 +929,34 @@ impl<'a> Reverse<'_, '_, 'a> {
                 );
                 mul(g, mul(var(r), leaf(RuntimeFn::Log, vec![base], span)))
             }
-        }))
+        })
+    }
+
+    /// The value of `()` (one local for the site, so that branches that
+    /// both end in `()` need no join).
+    pub(super) fn unit(&mut self) -> Value {
+        if let Some(unit) = &self.unit {
+            return unit.clone();
+        }
+        let unit = self.hoisted(ir::Expr::Unit, Ty::Unit);
+        self.unit = Some(unit.clone());
+        unit
+    }
+}
+
+/// A value of local `v` that carries no derivative.
+pub(super) fn untracked(v: VarId, ty: Ty) -> Value {
+    match ty {
+        Ty::F64 => Value::Float {
+            primal: v,
+            cells: Vec::new(),
+        },
+        _ => Value::Scalar(v, ty),
     }
 }
 
 /// The zero of an IR scalar type.
-fn zero(ty: Ty) -> ir::Expr {
+pub(super) fn zero(ty: Ty) -> ir::Expr {
     match ty {
         Ty::F64 => float(0.0),
         Ty::I64 => ir::Expr::Int(0),

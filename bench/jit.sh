@@ -18,13 +18,15 @@
 #
 # `bash bench/jit.sh [name…]`; `DLANG=path/to/dlang` measures another
 # build; `BENCH_JIT_ONLY=1` leaves out the interpreter and CPython (the
-# slow columns). Not part of `cargo test`.
+# slow columns); `BENCH_CPU=1` times user + system CPU time instead of
+# wall-clock time (on a machine shared with other jobs, the wall clock
+# mostly measures the others). Not part of `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/common.sh
 
 declare -A sizes=(
-    [fib]=37
+    [fib]=38
     [trees]=32
     [trees_walk]=32
     [float_loop]=20000000
@@ -80,6 +82,24 @@ check_output() {
     fi
 }
 
+# The best user + system CPU time of three runs of the command, in
+# seconds.
+best_cpu_of_3() {
+    python3 - "$@" <<'PY'
+import resource, subprocess, sys
+best = None
+for _ in range(3):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spent = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    best = spent if best is None else min(best, spent)
+print(f"{best:.3f}")
+PY
+}
+timed=best_of_3
+if [ -n "${BENCH_CPU:-}" ]; then timed=best_cpu_of_3; fi
+
 ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
 
 printf '%-11s %9s %8s %8s %8s %8s %10s %10s %10s %11s\n' workload size \
@@ -100,15 +120,15 @@ for name in "${workloads[@]}"; do
         check_output "$name" "$expected" python3 "$work/$name.py"
     fi
 
-    jit=$(best_of_3 "$dlang" run --backend jit "$work/$name.dl")
-    ocaml=$(best_of_3 "$work/$name.exe")
+    jit=$($timed "$dlang" run --backend jit "$work/$name.dl")
+    ocaml=$($timed "$work/$name.exe")
     if awk "BEGIN { exit !($ocaml < 0.2) }"; then
         echo "bench: ocamlopt took only $ocaml s on $name (size $size)" >&2
     fi
     python=- interp=- python_ratio=- interp_ratio=-
     if [ -z "${BENCH_JIT_ONLY:-}" ]; then
-        python=$(best_of_3 python3 "$work/$name.py")
-        interp=$(best_of_3 "$dlang" run --backend interp "$work/$name.dl")
+        python=$($timed python3 "$work/$name.py")
+        interp=$($timed "$dlang" run --backend interp "$work/$name.dl")
         python_ratio=$(ratio "$python" "$jit")
         interp_ratio=$(ratio "$interp" "$jit")
     fi

@@ -12,6 +12,7 @@ use crate::runtime::ad::Session;
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
+use std::rc::Rc;
 
 /// Entries of the call trace kept with an error, innermost first (the
 /// interpreter shows as many).
@@ -100,6 +101,14 @@ pub struct JitCtx<'rt> {
     /// The exceptions `try` handlers are deciding about, innermost last
     /// (see [`exn_entries`](super::exn_entries)).
     pub caught: Vec<super::exn_entries::Caught>,
+    /// The constructors without an argument made so far, by the string
+    /// constant of their name, with their tag: one value each, shared by
+    /// every use (see `data_entries::constant_variant`).
+    pub constant_variants: Vec<Option<(i64, Rc<Value>)>>,
+    /// `()`, `false` and `true`, boxed once: boxing one of them is a count
+    /// (a closure returning a `bool` or `unit` does it at every call).
+    pub unit: Rc<Value>,
+    pub bools: [Rc<Value>; 2],
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -134,6 +143,9 @@ impl<'rt> JitCtx<'rt> {
             callback_status: None,
             sessions: Vec::new(),
             caught: Vec::new(),
+            constant_variants: Vec::new(),
+            unit: Rc::new(Value::Unit),
+            bools: [Rc::new(Value::Bool(false)), Rc::new(Value::Bool(true))],
         }
     }
 

@@ -8,7 +8,8 @@ def check(t):
     left, right = t
     return 1 + check(left) + check(right)
 
+size = 8
 total = 0
-for _ in range(8):
+for _ in range(size):
     total += check(make(18))
 print(total)

@@ -3,7 +3,7 @@
 //! [`JITBuilder::symbol`]).
 //!
 //! Two conventions:
-//! - *leaf* entries (`sin`, retain, release, ...) take and return plain
+//! - *leaf* entries (`sin`, release, ...) take and return plain
 //!   machine values and cannot fail or panic (float math, reference
 //!   counts);
 //! - every other entry is *fallible*: `(ctx, args..., out) -> status`,
@@ -57,9 +57,8 @@ pub struct EntrySig {
 
 /// Calls a primitive: `(ctx, index, args: *const val, len, out) -> status`.
 pub const PRIM_SYMBOL: &str = "dlang_jit_prim";
-/// `val -> ()`: one more reference.
-pub const RETAIN_SYMBOL: &str = "dlang_jit_retain";
-/// `val -> ()`: one reference fewer.
+/// `val -> ()`: the last reference, which frees the value (generated
+/// code counts the others inline, see `native::RC_STRONG_OFFSET`).
 pub const RELEASE_SYMBOL: &str = "dlang_jit_release";
 
 /// The entries that take their `val` arguments as an array, `(ctx,
@@ -168,7 +167,6 @@ pub fn register(builder: &mut JITBuilder) {
         builder.symbol(symbol, f as *const u8);
     }
     builder.symbol("dlang_jit_pow", pow as *const u8);
-    builder.symbol(RETAIN_SYMBOL, retain as *const u8);
     builder.symbol(RELEASE_SYMBOL, release as *const u8);
     builder.symbol("dlang_jit_box_int", box_int as *const u8);
     builder.symbol("dlang_jit_box_float", box_float as *const u8);
@@ -292,10 +290,6 @@ extern "C" fn pow(x: f64, y: f64) -> f64 {
     x.powf(y)
 }
 
-extern "C" fn retain(v: ValPtr) {
-    v.retain();
-}
-
 // Dropping a `Value` frees with a work list (no deep recursion) and runs
 // no user code, so it cannot panic.
 extern "C" fn release(v: ValPtr) {
@@ -325,7 +319,10 @@ extern "C" fn box_float(ctx: &mut JitCtx<'_>, x: f64, out: &mut u64) -> u32 {
 }
 
 extern "C" fn box_bool(ctx: &mut JitCtx<'_>, b: u8, out: &mut u64) -> u32 {
-    guard(ctx, out, "box_bool", |_| boxed(Value::Bool(b != 0)))
+    guard(ctx, out, "box_bool", |ctx| {
+        let value = &ctx.bools[usize::from(b != 0)];
+        Ok(ValPtr::from_rc(Rc::clone(value)).bits())
+    })
 }
 
 extern "C" fn unbox_int(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {
@@ -349,7 +346,9 @@ extern "C" fn unbox_float(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32
 }
 
 extern "C" fn box_unit(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
-    guard(ctx, out, "box_unit", |_| boxed(Value::Unit))
+    guard(ctx, out, "box_unit", |ctx| {
+        Ok(ValPtr::from_rc(Rc::clone(&ctx.unit)).bits())
+    })
 }
 
 extern "C" fn unbox_bool(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32 {

@@ -14,6 +14,7 @@ use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 use crate::syntax::ast::Span;
+use std::rc::Rc;
 
 /// Entries (runs of one call, see [`CallStack`]) of the call trace kept
 /// with an error, innermost first: as many as an error shows.
@@ -127,6 +128,14 @@ pub struct JitCtx<'rt> {
     /// The records compiled reverse mode's loops keep for their backward
     /// pass (see [`tape_entries`](super::tape_entries)).
     pub tape: Vec<u64>,
+    /// The constructors without an argument made so far, by the string
+    /// constant of their name, with their tag: one value each, shared by
+    /// every use (see `data_entries::constant_variant`).
+    pub constant_variants: Vec<Option<(i64, Rc<Value>)>>,
+    /// `()`, `false` and `true`, boxed once: boxing one of them is a count
+    /// (a closure returning a `bool` or `unit` does it at every call).
+    pub unit: Rc<Value>,
+    pub bools: [Rc<Value>; 2],
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -164,6 +173,9 @@ impl<'rt> JitCtx<'rt> {
             caught: Vec::new(),
             unmatched: None,
             tape: Vec::new(),
+            constant_variants: Vec::new(),
+            unit: Rc::new(Value::Unit),
+            bools: [Rc::new(Value::Bool(false)), Rc::new(Value::Bool(true))],
         }
     }
 

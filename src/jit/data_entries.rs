@@ -33,6 +33,7 @@ pub fn array_immediate(op: DataFn) -> Option<u64> {
     match op {
         DataFn::Tuple | DataFn::List | DataFn::Array => Some(0),
         DataFn::Record(shape) | DataFn::RecordUpdate(shape) => Some(u64::from(shape)),
+        DataFn::VariantOfTuple { tag, name } => Some(u64::from(name) << 32 | u64::from(tag)),
         DataFn::Structural(compare) => COMPARES
             .iter()
             .position(|c| *c == compare)
@@ -57,6 +58,8 @@ pub fn signature(op: DataFn) -> EntrySig {
         DataFn::RecordUpdate(_) => sig("dlang_jit_record_update", &[], Val),
         DataFn::Variant => sig("dlang_jit_variant", &[I64, I64, Val], Val),
         DataFn::ConstantVariant => sig("dlang_jit_constant_variant", &[I64, I64], Val),
+        DataFn::VariantOfTuple { .. } => sig("dlang_jit_variant_of_tuple", &[], Val),
+        DataFn::VariantItem => sig("dlang_jit_variant_item", &[Val, I64], Val),
         DataFn::Cons => sig("dlang_jit_cons", &[Val, Val], Val),
         DataFn::MakeRef => sig("dlang_jit_make_ref", &[Val], Val),
         DataFn::Deref => sig("dlang_jit_deref", &[Val], Val),
@@ -89,7 +92,7 @@ const COMPARES: [Compare; 6] = [
 
 /// One of each entry (a record shape or a comparison does not change
 /// the symbol).
-const ENTRIES: [DataFn; 23] = [
+const ENTRIES: [DataFn; 26] = [
     DataFn::Tuple,
     DataFn::List,
     DataFn::Array,
@@ -97,6 +100,8 @@ const ENTRIES: [DataFn; 23] = [
     DataFn::RecordUpdate(0),
     DataFn::Variant,
     DataFn::ConstantVariant,
+    DataFn::VariantOfTuple { tag: 0, name: 0 },
+    DataFn::VariantItem,
     DataFn::Cons,
     DataFn::MakeRef,
     DataFn::Deref,
@@ -133,6 +138,8 @@ fn shim(op: DataFn) -> *const u8 {
         DataFn::RecordUpdate(_) => record_update as *const u8,
         DataFn::Variant => variant as *const u8,
         DataFn::ConstantVariant => constant_variant as *const u8,
+        DataFn::VariantOfTuple { .. } => variant_of_tuple as *const u8,
+        DataFn::VariantItem => variant_item as *const u8,
         DataFn::Cons => cons as *const u8,
         DataFn::MakeRef => make_ref as *const u8,
         DataFn::Deref => deref as *const u8,
@@ -237,10 +244,44 @@ extern "C" fn variant(
     })
 }
 
+/// `immediate` is `name << 32 | tag`.
+extern "C" fn variant_of_tuple(
+    ctx: &mut JitCtx<'_>,
+    immediate: u64,
+    args: ValArray,
+    len: u64,
+    out: &mut u64,
+) -> u32 {
+    let args = args.slice(len);
+    guard(ctx, out, "variant_of_tuple", |ctx| {
+        let name = string_constant(ctx, (immediate >> 32) as i64)?;
+        let tuple = data::tuple(values(args));
+        boxed(data::variant(immediate as u32, &name, tuple))
+    })
+}
+
+/// A constructor without an argument is made once per program run and
+/// shared (nothing can tell two `Leaf`s apart), so that building a tree
+/// does not allocate a value per leaf.
 extern "C" fn constant_variant(ctx: &mut JitCtx<'_>, tag: i64, name: i64, out: &mut u64) -> u32 {
     guard(ctx, out, "constant_variant", |ctx| {
-        let name = string_constant(ctx, name)?;
-        boxed(Value::variant(tag as u32, name, None))
+        let slot =
+            usize::try_from(name).map_err(|_| internal(format!("no string constant {name}")))?;
+        if let Some(Some((made_tag, value))) = ctx.constant_variants.get(slot) {
+            if *made_tag == tag {
+                return Ok(ValPtr::from_rc(Rc::clone(value)).bits());
+            }
+        }
+        let value = Rc::new(Value::variant(
+            tag as u32,
+            string_constant(ctx, name)?,
+            None,
+        ));
+        if ctx.constant_variants.len() <= slot {
+            ctx.constant_variants.resize(slot + 1, None);
+        }
+        ctx.constant_variants[slot] = Some((tag, Rc::clone(&value)));
+        Ok(ValPtr::from_rc(value).bits())
     })
 }
 
@@ -369,6 +410,19 @@ extern "C" fn variant_arg(ctx: &mut JitCtx<'_>, v: ValPtr, out: &mut u64) -> u32
         Value::Variant(variant) => match &variant.arg {
             Some(arg) => boxed(dup(arg)),
             None => Err(not_a("a constructor with an argument")),
+        },
+        _ => Err(not_a("a constructor")),
+    })
+}
+
+extern "C" fn variant_item(ctx: &mut JitCtx<'_>, v: ValPtr, i: i64, out: &mut u64) -> u32 {
+    guard(ctx, out, "variant_item", |_| match v.value() {
+        Value::Variant(variant) => match &variant.arg {
+            Some(Value::Tuple(items)) => match usize::try_from(i).ok().and_then(|i| items.get(i)) {
+                Some(item) => boxed(dup(item)),
+                None => Err(not_a("a longer tuple")),
+            },
+            _ => Err(not_a("a constructor of a tuple")),
         },
         _ => Err(not_a("a constructor")),
     })

@@ -293,6 +293,16 @@ pub enum DataFn {
     Variant,
     /// `(tag: i64, name: i64) -> val`: a constant constructor.
     ConstantVariant,
+    /// `Variant` of a `Tuple` without the tuple's own box: the parts as
+    /// an array. Made by the translation, never by the lowering.
+    VariantOfTuple {
+        tag: u32,
+        name: u32,
+    },
+    /// `(v, i: i64) -> val`: item `i` of the tuple constructor `v` holds,
+    /// `TupleItem` of `VariantArg` without the argument's box. Made by
+    /// the translation, never by the lowering.
+    VariantItem,
     /// `(head, tail) -> val`: `::`.
     Cons,
     /// `val -> val`: `ref v`, `!r`.

@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod context;
 mod data_entries;
 pub mod exn_entries;
+mod fuse;
 pub mod ir;
 pub mod lower;
 pub mod native;

@@ -15,11 +15,12 @@
 //!   as many argument words as the function it wraps has parameters, and
 //!   [`call_entry`]'s callers pass exactly that many (checked against the
 //!   IR before the call).
-//! - A [`ValPtr`] is only ever made by [`ValPtr::new`] (from
-//!   `Rc::into_raw`) or read back from a word generated code wrote, which
+//! - A [`ValPtr`] is only ever made by [`ValPtr::new`] or
+//!   [`ValPtr::from_rc`] (from `Rc::into_raw`) or read back from a word generated code wrote, which
 //!   holds a pointer that came from `ValPtr::new` or a shim's result.
 //!   Generated code keeps the count right: every `val` it holds is one
-//!   strong reference, it retains before it passes a reference on (an
+//!   strong reference (counted inline at [`RC_STRONG_OFFSET`], a layout
+//!   the tests check), it retains before it passes a reference on (an
 //!   argument of a call, a result) and releases each one exactly once
 //!   (when its binding's scope ends, on normal and on error paths), and it
 //!   lends a `val` to a shim only while holding it. So a `ValPtr` a shim
@@ -53,7 +54,12 @@ pub struct ValPtr(*const Value);
 impl ValPtr {
     /// A new reference owning `value`.
     pub fn new(value: Value) -> ValPtr {
-        ValPtr(Rc::into_raw(Rc::new(value)))
+        ValPtr::from_rc(Rc::new(value))
+    }
+
+    /// A new reference to a value already counted.
+    pub fn from_rc(value: Rc<Value>) -> ValPtr {
+        ValPtr(Rc::into_raw(value))
     }
 
     /// The reference generated code wrote as a word.
@@ -79,24 +85,25 @@ impl ValPtr {
         unsafe { Rc::from_raw(self.0) }
     }
 
-    /// One more reference to the same value. A null pointer (a `val`
-    /// variable read before any assignment, which well-formed IR never
-    /// does) is left alone rather than dereferenced.
-    pub fn retain(self) {
-        if !self.0.is_null() {
-            // SAFETY: the value is live (module contract).
-            unsafe { Rc::increment_strong_count(self.0) }
-        }
-    }
-
-    /// Gives up one reference (frees the value with its last); null is
-    /// left alone, as in [`ValPtr::retain`].
+    /// Gives up one reference (frees the value with its last). A null
+    /// pointer (a `val` variable read before any assignment, which
+    /// well-formed IR never does) is left alone rather than dereferenced.
     pub fn release(self) {
         if !self.0.is_null() {
             drop(self.take());
         }
     }
 }
+
+/// Where the strong count of a `val`'s `Rc` is, in bytes from the pointer
+/// `Rc::into_raw` gives: std's `RcInner` is `#[repr(C)] { strong: usize,
+/// weak: usize, value }`, and `Value`'s alignment puts `value` right after
+/// the two counts. Generated code retains and releases by adding to it
+/// (`translate.rs`), except the last release, which it leaves to
+/// [`ValPtr::release`]; the test below checks the offset against `Rc`.
+pub const RC_STRONG_OFFSET: i32 = -2 * std::mem::size_of::<usize>() as i32;
+
+const _: () = assert!(std::mem::align_of::<Value>() <= 2 * std::mem::size_of::<usize>());
 
 /// The address of an array of `ValPtr`s that generated code lends a shim.
 #[repr(transparent)]
@@ -177,4 +184,33 @@ pub fn call_entry(code: EntryCode, ctx: &mut JitCtx<'_>, args: &[u64]) -> (u32, 
     let mut result = 0u64;
     let status = entry(ctx, args.as_ptr(), &mut result);
     (status, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What generated code reads at `RC_STRONG_OFFSET` is `Rc`'s strong
+    /// count, and writing it is what `Rc` counts.
+    #[test]
+    fn the_strong_count_is_where_generated_code_counts() {
+        let value = Rc::new(Value::Int(7));
+        let raw = Rc::into_raw(Rc::clone(&value));
+        // SAFETY: `raw` is live (two references) and its `RcInner` starts
+        // `-RC_STRONG_OFFSET` bytes before it, with the count first.
+        let count = unsafe {
+            &mut *raw
+                .cast::<u8>()
+                .offset(RC_STRONG_OFFSET as isize)
+                .cast::<usize>()
+                .cast_mut()
+        };
+        assert_eq!(*count, 2);
+        *count += 1;
+        assert_eq!(Rc::strong_count(&value), 3);
+        *count -= 1;
+        // SAFETY: the reference `into_raw` gave up.
+        drop(unsafe { Rc::from_raw(raw) });
+        assert_eq!(Rc::strong_count(&value), 1);
+    }
 }

@@ -24,14 +24,16 @@ use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{FuncId as ClFuncId, Module};
 
-use super::abi::{self, Convention, RELEASE_SYMBOL, RETAIN_SYMBOL};
+use super::abi::{self, Convention, RELEASE_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
 use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL};
 use super::exn_entries;
+use super::fuse;
 use super::ir::{
-    Compare, ExnFn, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind, Program,
-    RuntimeFn, SpanId, Ty, VarId,
+    Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind,
+    Program, RuntimeFn, SpanId, Ty, VarId,
 };
+use super::native::RC_STRONG_OFFSET;
 use super::site::{Site, SiteKind};
 
 /// What a function's translation shares with the whole program's.
@@ -88,6 +90,10 @@ struct FunctionTranslator<'a, 'b> {
     /// failure goes instead of the fail exit, and the depth of `held` at
     /// their start (see [`Self::leave`]).
     handlers: Vec<(Block, usize)>,
+    /// The `let`s of a constructor's argument left out because their body
+    /// reads only its items (see [`fuse::variant_items`]): the variable,
+    /// and the constructor to read them from.
+    item_sources: HashMap<VarId, VarId>,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -121,6 +127,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         joins: HashMap::new(),
         source_tail: false,
         handlers: Vec::new(),
+        item_sources: HashMap::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
         f.b.def_var(f.vars[i], params[i + 1]);
@@ -333,21 +340,55 @@ impl FunctionTranslator<'_, '_> {
         r
     }
 
-    fn rc_call(&mut self, symbol: &'static str, value: Value) -> Result<(), CompileError> {
-        let mut sig = self.t.module.make_signature();
-        sig.params
-            .push(cranelift_codegen::ir::AbiParam::new(types::I64));
-        let f = self.import(symbol, &sig)?;
-        self.b.ins().call(f, &[value]);
+    /// One more reference to `value`, counted inline: the `Rc`'s strong
+    /// count is at [`RC_STRONG_OFFSET`] from the pointer (a call per
+    /// variable read was a large share of data-heavy code's time). Null,
+    /// which well-formed IR never holds, is left alone, as
+    /// [`ValPtr::release`](super::native::ValPtr::release) leaves it.
+    fn retain(&mut self, value: Value) -> Result<(), CompileError> {
+        let count = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(value, count, &[], done, &[]);
+        self.b.switch_to_block(count);
+        let n = self
+            .b
+            .ins()
+            .load(types::I64, TRUSTED, value, RC_STRONG_OFFSET);
+        let more = self.b.ins().iadd_imm_s(n, 1);
+        self.b.ins().store(TRUSTED, more, value, RC_STRONG_OFFSET);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
         Ok(())
     }
 
-    fn retain(&mut self, value: Value) -> Result<(), CompileError> {
-        self.rc_call(RETAIN_SYMBOL, value)
-    }
-
+    /// One reference fewer, counted inline; the last one is given to the
+    /// runtime, which frees the value (and what it holds).
     fn release(&mut self, value: Value) -> Result<(), CompileError> {
-        self.rc_call(RELEASE_SYMBOL, value)
+        let count = self.b.create_block();
+        let keep = self.b.create_block();
+        let last = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(last);
+        self.b.ins().brif(value, count, &[], done, &[]);
+        self.b.switch_to_block(count);
+        let n = self
+            .b
+            .ins()
+            .load(types::I64, TRUSTED, value, RC_STRONG_OFFSET);
+        let is_last = self.b.ins().icmp_imm_u(IntCC::Equal, n, 1);
+        self.b.ins().brif(is_last, last, &[], keep, &[]);
+        self.b.switch_to_block(keep);
+        let fewer = self.b.ins().iadd_imm_s(n, -1);
+        self.b.ins().store(TRUSTED, fewer, value, RC_STRONG_OFFSET);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(last);
+        let mut sig = self.t.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        let free = self.import(RELEASE_SYMBOL, &sig)?;
+        self.b.ins().call(free, &[value]);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        Ok(())
     }
 
     /// Releases every held reference above `depth` (without forgetting
@@ -403,6 +444,12 @@ impl FunctionTranslator<'_, '_> {
                 done(value, ty)
             }
             Expr::Let { var, value, body } => {
+                if let Some(source) = fuse::variant_items(*var, value, body) {
+                    self.item_sources.insert(*var, source);
+                    let out = self.expr(body, tail);
+                    self.item_sources.remove(var);
+                    return out;
+                }
                 let ty = self.local_type(*var)?;
                 let value = self.value(value, ty, "a `let` value")?;
                 let variable = self.vars[var.0 as usize];
@@ -1288,6 +1335,15 @@ impl FunctionTranslator<'_, '_> {
         args: &[Expr],
         span: SpanId,
     ) -> Result<Out, CompileError> {
+        if let Some((fused, items)) = fuse::variant_of_tuple(entry, args) {
+            return self.runtime(fused, items, span);
+        }
+        if let (RuntimeFn::Data(DataFn::TupleItem), [Expr::Var(var), index]) = (entry, args) {
+            if let Some(source) = self.item_sources.get(var) {
+                let args = [Expr::Var(*source), index.clone()];
+                return self.runtime(RuntimeFn::Data(DataFn::VariantItem), &args, span);
+            }
+        }
         let sig = abi::signature(entry);
         let params: Vec<Ty> = match abi::array_immediate(entry) {
             Some(_) => vec![Ty::Val; args.len()],

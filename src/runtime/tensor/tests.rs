@@ -407,7 +407,8 @@ fn add_in_place_writes_only_elements_nothing_else_holds() {
     use std::rc::Rc;
     let x = Tensor::of_list(&[0.1, 0.2, -0.3]);
     let start = Tensor::of_list(&[1.0, 2.0, 1e-8]);
-    let mut acc = Rc::new(start.clone());
+    // Its own elements: `start.clone()` would share them with `start`.
+    let mut acc = Rc::new(Tensor::of_list(&[1.0, 2.0, 1e-8]));
     assert!(add_in_place(&mut acc, &x));
     let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&acc), bits(&add(&start, &x).unwrap()));

@@ -12,6 +12,7 @@ use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
 use crate::runtime::ops;
 use crate::runtime::prims::math::{relu_f64, sigmoid_f64};
+use crate::runtime::tensor::elementwise;
 use crate::runtime::tensor_ops;
 use crate::runtime::value::Value;
 use crate::syntax::ast::BinOp;
@@ -214,12 +215,28 @@ fn accumulate(
             {
                 c
             } else {
-                add(ctx, &old, &c)?
+                sum_into(ctx, old, &c)?
             };
             *t.derivative.borrow_mut() = new;
         }
     }
     Ok(())
+}
+
+/// `old + c`, the adjoint with one more contribution. An untracked
+/// tensor adjoint that nothing else holds takes `c` in place: the same
+/// `f32` additions as `add`, without a new tensor per contribution.
+fn sum_into(ctx: &RuntimeCtx, old: Value, c: &Value) -> Outcome {
+    match (old, c) {
+        (Value::Tensor(mut acc), Value::Tensor(x)) => {
+            if elementwise::add_in_place(&mut acc, x) {
+                Ok(Value::Tensor(acc))
+            } else {
+                add(ctx, &Value::Tensor(acc), c)
+            }
+        }
+        (old, _) => add(ctx, &old, c),
+    }
 }
 
 /// Runs one remainder: the adjoint of the result flows into the operands.

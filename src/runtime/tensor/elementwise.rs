@@ -7,6 +7,8 @@
 //! function item (`f32::exp`), never a `fn` pointer: that is what lets each
 //! operation's loop be compiled, and vectorized, for that operation.
 
+use std::rc::Rc;
+
 use super::error::TensorResult;
 use super::shape::{broadcast_indices, broadcast_shapes, broadcast_strides};
 use super::tensor::Tensor;
@@ -54,6 +56,23 @@ pub fn zip_with(
 
 pub fn add(a: &Tensor, b: &Tensor) -> TensorResult<Tensor> {
     zip_with("add", a, b, |x, y| x + y)
+}
+
+/// `acc + x` written over `acc`'s elements, when `acc` is the only
+/// holder of them and `x` has its shape: the sum [`add`] computes, element
+/// for element the same `f32` additions, without a new tensor. `false`
+/// (and `acc` untouched) otherwise.
+pub fn add_in_place(acc: &mut Rc<Tensor>, x: &Tensor) -> bool {
+    if acc.shape() != x.shape() {
+        return false;
+    }
+    let Some(data) = Rc::get_mut(acc).and_then(Tensor::data_mut) else {
+        return false;
+    };
+    for (a, &y) in data.iter_mut().zip(x.data()) {
+        *a += y;
+    }
+    true
 }
 
 /// `f` on every element, same shape.

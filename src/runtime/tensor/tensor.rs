@@ -122,6 +122,11 @@ impl Tensor {
         self.data.as_slice()
     }
 
+    /// The elements to overwrite, if no other tensor shares them.
+    pub(crate) fn data_mut(&mut self) -> Option<&mut [f32]> {
+        Rc::get_mut(&mut self.data).map(Vec::as_mut_slice)
+    }
+
     pub fn to_vec(&self) -> Vec<f32> {
         self.data.to_vec()
     }

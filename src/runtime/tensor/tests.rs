@@ -401,3 +401,27 @@ fn direct_products_match_the_blocked_kernel_bit_for_bit() {
         }
     }
 }
+
+#[test]
+fn add_in_place_writes_only_elements_nothing_else_holds() {
+    use std::rc::Rc;
+    let x = Tensor::of_list(&[0.1, 0.2, -0.3]);
+    let start = Tensor::of_list(&[1.0, 2.0, 1e-8]);
+    // Its own elements: `start.clone()` would share them with `start`.
+    let mut acc = Rc::new(Tensor::of_list(&[1.0, 2.0, 1e-8]));
+    assert!(add_in_place(&mut acc, &x));
+    let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&acc), bits(&add(&start, &x).unwrap()));
+
+    let held = Rc::clone(&acc);
+    assert!(!add_in_place(&mut acc, &x));
+    let mut shares_storage = Rc::new(held.with_shape(vec![3, 1]));
+    assert!(!add_in_place(
+        &mut shares_storage,
+        &x.with_shape(vec![3, 1])
+    ));
+    assert_eq!(bits(&held), bits(&add(&start, &x).unwrap()));
+
+    let mut other_shape = Rc::new(Tensor::zeros(&[3, 1]));
+    assert!(!add_in_place(&mut other_shape, &x));
+}

@@ -13,7 +13,7 @@
 # (it warns when it does not).
 #
 # Compile time is the JIT's own, inside the process (lowering plus
-# Cranelift, `DLANG_JIT_TIMINGS=1`, best of 3); parsing and checking are
+# Cranelift, from `dlang run --timings`, best of 3); parsing and checking are
 # not in it (the interpreter does them too).
 #
 # `bash bench/jit.sh [name…]`; `DLANG=path/to/dlang` measures another
@@ -64,9 +64,9 @@ resized() {
 compile_ms() {
     local best="" ms
     for _ in 1 2 3; do
-        ms=$(DLANG_JIT_TIMINGS=1 "$dlang" run --backend jit "$1" 2>&1 >/dev/null |
-            sed -nE 's/^jit: lowering ([0-9.]+) ms, compiling ([0-9.]+) ms.*/\1 \2/p' |
-            awk '{ printf "%.1f", $1 + $2 }')
+        ms=$("$dlang" run --backend jit --timings "$1" 2>&1 >/dev/null |
+            sed -nE 's/^timings: (lower|compile) ([0-9.]+) ms.*/\2/p' |
+            awk '{ sum += $1 } END { printf "%.1f", sum }')
         if [ -z "$best" ] || awk "BEGIN { exit !($ms < $best) }"; then best=$ms; fi
     done
     echo "$best"

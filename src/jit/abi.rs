@@ -55,6 +55,18 @@ pub struct EntrySig {
     pub ret: Ty,
 }
 
+impl EntrySig {
+    /// An entry that may fail (the data, exception and tape entries).
+    pub fn fallible(symbol: &'static str, params: &'static [Ty], ret: Ty) -> EntrySig {
+        EntrySig {
+            symbol,
+            convention: Convention::Fallible,
+            params,
+            ret,
+        }
+    }
+}
+
 /// Calls a primitive: `(ctx, index, args: *const val, len, out) -> status`.
 pub const PRIM_SYMBOL: &str = "dlang_jit_prim";
 /// `val -> ()`: the last reference, which frees the value (generated

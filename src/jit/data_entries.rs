@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use cranelift_jit::JITBuilder;
 
-use super::abi::{boxed, guard, internal, Convention, EntrySig};
+use super::abi::{boxed, guard, internal, EntrySig};
 use super::context::JitCtx;
 use super::ir::{Compare, DataFn, Ty};
 use super::native::{ValArray, ValPtr};
@@ -44,12 +44,7 @@ pub fn array_immediate(op: DataFn) -> Option<u64> {
 
 pub fn signature(op: DataFn) -> EntrySig {
     use Ty::{Bool, Unit, Val, I64};
-    let sig = |symbol, params, ret| EntrySig {
-        symbol,
-        convention: Convention::Fallible,
-        params,
-        ret,
-    };
+    let sig = EntrySig::fallible;
     match op {
         DataFn::Tuple => sig("dlang_jit_tuple", &[], Val),
         DataFn::List => sig("dlang_jit_list", &[], Val),

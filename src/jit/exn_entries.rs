@@ -23,7 +23,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use cranelift_jit::JITBuilder;
 
-use super::abi::{guard, internal, Convention, EntrySig};
+use super::abi::{guard, internal, EntrySig};
 use super::context::{JitCtx, SavedTrace, Status};
 use super::ir::{ExnFn, Ty};
 use super::native::ValPtr;
@@ -49,12 +49,7 @@ pub struct Caught {
 }
 
 pub fn signature(op: ExnFn) -> EntrySig {
-    let sig = |symbol, params, ret| EntrySig {
-        symbol,
-        convention: Convention::Fallible,
-        params,
-        ret,
-    };
+    let sig = EntrySig::fallible;
     match op {
         ExnFn::TryMark => sig("dlang_jit_try_mark", &[], Ty::I64),
         ExnFn::Handled => sig("dlang_jit_handled", &[], Ty::Unit),

@@ -13,7 +13,7 @@
 
 use cranelift_jit::JITBuilder;
 
-use super::abi::{guard, internal, Convention, EntrySig};
+use super::abi::{guard, internal, EntrySig};
 use super::context::JitCtx;
 use super::ir::{TapeFn, Ty};
 use crate::runtime::error::RuntimeError;
@@ -23,12 +23,7 @@ use crate::runtime::memory;
 const MIN_GROWTH: usize = 1024;
 
 pub fn signature(op: TapeFn) -> EntrySig {
-    let sig = |symbol, params, ret| EntrySig {
-        symbol,
-        convention: Convention::Fallible,
-        params,
-        ret,
-    };
+    let sig = EntrySig::fallible;
     match op {
         TapeFn::PushFloat => sig("dlang_jit_tape_push_float", &[Ty::F64], Ty::Unit),
         TapeFn::PushInt => sig("dlang_jit_tape_push_int", &[Ty::I64], Ty::Unit),

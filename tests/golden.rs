@@ -323,6 +323,8 @@ impl Case {
             .current_dir(dir)
             .env("DLANG_HISTORY", &history)
             .env("NO_COLOR", "1")
+            // Cranelift's verifier checks every function the JIT compiles.
+            .env("DLANG_JIT_VERIFY", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -129,13 +129,17 @@ fn run(
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(diagnostic) => {
-            write_stderr(&session.render(&diagnostic));
             // The JIT refusing a construct it cannot compile yet is, like
             // a backend this build lacks, a command line it cannot follow
-            // (nothing of the program ran).
+            // (nothing of the program ran); the JIT being the default, say
+            // how to run the program anyway.
             if diagnostic.code == dlang::jit::lower::E_NOT_COMPILED {
+                let diagnostic = diagnostic
+                    .with_note("`--backend interp` runs this program on the interpreter");
+                write_stderr(&session.render(&diagnostic));
                 ExitCode::from(EXIT_USAGE)
             } else {
+                write_stderr(&session.render(&diagnostic));
                 ExitCode::from(EXIT_RUNTIME_ERROR)
             }
         }

@@ -14,8 +14,8 @@ dlang: a small statically typed ML-family language in which every program is dif
 Usage:
   dlang run FILE [--backend interp|jit] [--max-memory SIZE] [-- ARGS...]
                                check FILE and run it; ARGS are `Sys.args ()`;
-                               the backend is the interpreter unless
-                               `--backend jit`; past SIZE bytes (suffix K, M,
+                               the backend is the JIT unless
+                               `--backend interp`; past SIZE bytes (suffix K, M,
                                G or T, or `none`; default half the
                                machine's memory) the run stops with R015
   dlang run FILE --emit ir|clif

@@ -2,8 +2,9 @@
 //! and the status it returns beside its value.
 //!
 //! Generated code reads and writes the first fields at fixed offsets
-//! ([`Layout`]): the stack limit at every entry, the fault site and the
-//! call trace on error paths. The rest is only for the runtime shims.
+//! ([`Layout`]): the stack limit at every entry, the Ctrl-C flag at every
+//! entry and loop header, the fault site and the call trace on error
+//! paths. The rest is only for the runtime shims.
 
 #![forbid(unsafe_code)]
 
@@ -15,6 +16,8 @@ use crate::runtime::error::RuntimeError;
 use crate::runtime::value::Value;
 use crate::syntax::ast::Span;
 use std::rc::Rc;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 /// Entries (runs of one call, see [`CallStack`]) of the call trace kept
 /// with an error, innermost first: as many as an error shows.
@@ -88,6 +91,12 @@ pub struct JitCtx<'rt> {
     /// The lowest stack address a function may start at: below it, the
     /// function returns a stack-overflow fault instead of running.
     pub stack_limit: u64,
+    /// The runtime's Ctrl-C flag (`RuntimeCtx::interrupted`), which
+    /// generated code reads with an atomic load at every function entry
+    /// and loop header: set, the function faults with R006 (see
+    /// `site::SiteKind::Interrupt`). It points into `interrupt`, which
+    /// keeps the flag alive as long as the context.
+    pub interrupt_flag: *const AtomicBool,
     /// The fault site (an index into the compiled program's site table)
     /// of the last error.
     pub fault_site: u32,
@@ -136,6 +145,8 @@ pub struct JitCtx<'rt> {
     /// (a closure returning a `bool` or `unit` does it at every call).
     pub unit: Rc<Value>,
     pub bools: [Rc<Value>; 2],
+    /// Owns the flag `interrupt_flag` points to.
+    pub interrupt: Arc<AtomicBool>,
 }
 
 /// Byte offsets of the fields generated code touches.
@@ -143,6 +154,7 @@ pub struct Layout;
 
 impl Layout {
     pub const STACK_LIMIT: i32 = std::mem::offset_of!(JitCtx<'static>, stack_limit) as i32;
+    pub const INTERRUPT_FLAG: i32 = std::mem::offset_of!(JitCtx<'static>, interrupt_flag) as i32;
     pub const FAULT_SITE: i32 = std::mem::offset_of!(JitCtx<'static>, fault_site) as i32;
     pub const TRACE_LEN: i32 = std::mem::offset_of!(JitCtx<'static>, trace_len) as i32;
     pub const TRACE: i32 = std::mem::offset_of!(JitCtx<'static>, trace) as i32;
@@ -154,8 +166,10 @@ impl Layout {
 
 impl<'rt> JitCtx<'rt> {
     pub fn new(runtime: &'rt mut RuntimeCtx) -> JitCtx<'rt> {
+        let interrupt = runtime.interrupted.clone();
         JitCtx {
             stack_limit: 0,
+            interrupt_flag: Arc::as_ptr(&interrupt),
             fault_site: 0,
             trace_len: 0,
             trace: [TraceEntry::default(); TRACE_SLOTS],
@@ -176,6 +190,7 @@ impl<'rt> JitCtx<'rt> {
             constant_variants: Vec::new(),
             unit: Rc::new(Value::Unit),
             bools: [Rc::new(Value::Bool(false)), Rc::new(Value::Bool(true))],
+            interrupt,
         }
     }
 

@@ -9,6 +9,7 @@ use super::context::{JitCtx, Status};
 use super::ir::{IntOp, MatchKind, Program, RuntimeFn, SpanId};
 use crate::runtime::error::{ErrorKind, RuntimeError, Unmatched};
 use crate::syntax::ast::BinOp;
+use std::sync::atomic::Ordering;
 
 /// What can go wrong at a site. A site's index is what a cold block
 /// stores in `JitCtx::fault_site`.
@@ -19,6 +20,10 @@ pub enum SiteKind {
     DivisionByZero(IntOp),
     /// The stack limit, checked on entry of a function.
     StackOverflow,
+    /// Ctrl-C, polled at the entry (and self tail call) of a function and
+    /// at every loop header: R006 without a place, like the interpreter's
+    /// poll, with the call stack where it was heard.
+    Interrupt,
     /// A runtime entry that failed or panicked.
     Runtime(RuntimeFn),
     /// A pattern that did not match (R004).
@@ -60,6 +65,13 @@ pub fn runtime_error(
             }
             Some(SiteKind::DivisionByZero(_)) => RuntimeError::division_by_zero(BinOp::Div),
             Some(SiteKind::StackOverflow) => RuntimeError::stack_overflow(),
+            Some(SiteKind::Interrupt) => {
+                // Heard: cleared, as the interpreter's poll does, so a
+                // second Ctrl-C is a new request (the driver ends the
+                // process only on one that went unheard).
+                ctx.interrupt.store(false, Ordering::SeqCst);
+                RuntimeError::interrupted()
+            }
             Some(SiteKind::MatchFailure(kind)) => match ctx.unmatched.take() {
                 Some(value) => RuntimeError::match_failure(
                     match kind {
@@ -80,8 +92,10 @@ pub fn runtime_error(
             .unwrap_or_else(|| internal("a shim failed without an error".into())),
         Some(Status::Ok) | None => internal(format!("unknown status {raw_status}")),
     };
-    // The memory limit is polled, as on the interpreter: it has no place.
-    let polled = error.code == ErrorKind::OutOfMemory.code();
+    // The memory limit and Ctrl-C are polled, as on the interpreter: they
+    // have no place.
+    let polled =
+        error.code == ErrorKind::OutOfMemory.code() || error.code == ErrorKind::Interrupted.code();
     if let Some(site) = site.filter(|_| !polled) {
         let span = match site.kind {
             // The failing function's own trace entry holds its call's span

@@ -1,7 +1,9 @@
 //! The translation of one IR function body to Cranelift IR.
 //!
 //! Layout of a function: the entry block checks the stack limit and falls
-//! into the *loop header* (where a self tail call jumps back to); every
+//! into the *loop header* (where a self tail call jumps back to), which
+//! polls Ctrl-C, as does every `while` header (so no endless loop or
+//! recursion runs deaf to it); every
 //! failure point branches to its own cold block, which records the fault
 //! site, releases the `val`s held at that point and jumps to the shared
 //! *fail exit*, which appends the function to the call trace and returns
@@ -138,6 +140,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
     f.stack_check(function.span)?;
     f.b.ins().jump(loop_header, &[]);
     f.b.switch_to_block(loop_header);
+    f.poll_interrupt(function.span)?;
     let body = f.expr(&function.body, true)?;
     if body.ty != function.ret {
         return err(format!(
@@ -272,6 +275,19 @@ impl FunctionTranslator<'_, '_> {
             .load(types::I64, TRUSTED, self.ctx, Layout::STACK_LIMIT);
         let exhausted = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.fault_if(exhausted, span, SiteKind::StackOverflow)
+    }
+
+    /// Faults with R006 if Ctrl-C was pressed: the flag's address from the
+    /// context, then the flag itself with an atomic load (a plain `mov` on
+    /// x86-64), which Cranelift neither hoists out of a loop nor merges
+    /// with the previous poll, as it may a plain load no store separates.
+    fn poll_interrupt(&mut self, span: SpanId) -> Result<(), CompileError> {
+        let flag = self
+            .b
+            .ins()
+            .load(types::I64, TRUSTED, self.ctx, Layout::INTERRUPT_FLAG);
+        let set = self.b.ins().atomic_load(types::I8, TRUSTED, flag);
+        self.fault_if(set, span, SiteKind::Interrupt)
     }
 
     /// The fail exit: adds `(this function, pending span)` to the trace
@@ -566,6 +582,8 @@ impl FunctionTranslator<'_, '_> {
                 let exit = self.b.create_block();
                 self.b.ins().jump(header, &[]);
                 self.b.switch_to_block(header);
+                // R006 has no place: the function's span only names the site.
+                self.poll_interrupt(self.t.program.functions[self.t.me.0 as usize].span)?;
                 let c = self.value(cond, Ty::Bool, "a `while` condition")?;
                 self.b.ins().brif(c, body_block, &[], exit, &[]);
                 self.b.switch_to_block(body_block);

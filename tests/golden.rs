@@ -8,6 +8,10 @@
 //! - `NAME.exit`: the exit status, when it is not 0;
 //! - `NAME.args`: optional, the command line (one argument per line, `$FILE`
 //!   stands for the test file); otherwise the kind decides the command.
+//!   In `cli/`, an `.args` that says `$BACKEND` runs once per backend of
+//!   [`BACKENDS`], `$BACKEND` standing for its name (`interp/cli/NAME`,
+//!   `jit/cli/NAME`), against the same expected files: a command-line
+//!   behaviour both backends must share.
 //!
 //! The kind folder decides the command: `types/` runs `dlang check --types`,
 //! `repl/` pipes the file into `dlang repl`, `cli/` runs `dlang run` (each
@@ -114,6 +118,10 @@ fn read_pending(root: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// In a `cli/` test's `.args`: the backend's name, the test run once per
+/// backend.
+const BACKEND_VAR: &str = "$BACKEND";
+
 /// Kinds whose programs run once, on no backend or the REPL's.
 const RUN_ONCE: &[&str] = &["cli", "repl", "types"];
 
@@ -156,7 +164,11 @@ fn collect_cases(root: &Path) -> Vec<Case> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let backends: Vec<Option<BackendName>> = if RUN_ONCE.contains(&kind.as_str()) {
+            let per_backend = fs::read_to_string(kind_dir.join(&stem).with_extension("args"))
+                .is_ok_and(|args| args.contains(BACKEND_VAR));
+            let backends: Vec<Option<BackendName>> = if RUN_ONCE.contains(&kind.as_str())
+                && !per_backend
+            {
                 vec![None]
             } else {
                 BACKENDS.iter().copied().map(Some).collect()
@@ -295,6 +307,10 @@ impl Case {
                 .lines()
                 .filter(|l| !l.is_empty())
                 .map(|l| l.replace("$FILE", &file))
+                .map(|l| match self.backend {
+                    Some(backend) => l.replace(BACKEND_VAR, backend.as_str()),
+                    None => l,
+                })
                 .collect());
         }
         Ok(match (self.kind.as_str(), self.backend) {

@@ -33,6 +33,11 @@ pub const TRACE_SLOTS: usize = TRACE_CAP + 1;
 /// exit adds its entry to the trace ([`JitCtx::push_trace`]). A leaf.
 pub const TRACE_PUSH_SYMBOL: &str = "dlang_jit_trace_push";
 
+/// Set in a trace entry's `func`, the rest is an index into
+/// `Program::inlined_names`: a function compiled reverse mode inlined
+/// (`ir::Expr::Inlined`), which has no generated function of its own.
+pub const INLINED_FRAME: u32 = 1 << 31;
+
 /// A trace entry whose call span is not known yet: the failing function
 /// wrote its id, its caller writes the span of the call.
 pub const PENDING_SPAN: u32 = u32::MAX;

@@ -75,6 +75,19 @@ pub struct Program {
     pub records: Vec<RecordShape>,
     /// How the `grad` and `value_and_grad` sites were lowered.
     pub grad_sites: GradSites,
+    /// The names of the functions compiled reverse mode inlined, by
+    /// [`InlinedFrame::name`]: their entries in an error's call stack.
+    pub inlined_names: Vec<String>,
+}
+
+/// The call-stack entry of a function whose code compiled reverse mode
+/// inlined (see [`Expr::Inlined`]): the interpreter ran it as a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InlinedFrame {
+    /// An index into [`Program::inlined_names`].
+    pub name: u32,
+    /// The span of the call that entered it.
+    pub call: SpanId,
 }
 
 /// How many `grad`/`value_and_grad` sites a program's lowering compiled
@@ -493,6 +506,16 @@ pub enum Expr {
     /// a tail caller's, this function leaves the call stack (the
     /// interpreter's tail call dropped its frame).
     SourceTail(Box<Expr>),
+    /// Code of functions that compiled reverse mode inlined: `body` runs
+    /// as is, and an error leaving it adds `frames` (innermost first, each
+    /// with its call's span) to the call stack, as the interpreter's calls
+    /// would have. Nothing runs for them on the normal path. An `Inlined`
+    /// inside another one names the whole stack of inlined frames at that
+    /// point (a tail call may have replaced the outer one's entry).
+    Inlined {
+        frames: Vec<InlinedFrame>,
+        body: Box<Expr>,
+    },
     /// A call of the runtime; `val` arguments are borrowed.
     Runtime {
         entry: RuntimeFn,
@@ -563,7 +586,8 @@ impl Expr {
             | Expr::FloatNeg(arg)
             | Expr::Not(arg)
             | Expr::IntToFloat(arg)
-            | Expr::SourceTail(arg) => vec![arg],
+            | Expr::SourceTail(arg)
+            | Expr::Inlined { body: arg, .. } => vec![arg],
             Expr::If {
                 cond,
                 then,

@@ -125,6 +125,10 @@ fn head(e: &Expr) -> String {
         Expr::ApplyCps { tail: true, .. } => "apply_cps tail".into(),
         Expr::ApplyCps { tail: false, .. } => "apply_cps".into(),
         Expr::SourceTail(_) => "source_tail".into(),
+        Expr::Inlined { frames, .. } => {
+            let names: Vec<String> = frames.iter().map(|f| format!("i{}", f.name)).collect();
+            format!("inlined [{}]", names.join(" "))
+        }
         Expr::Runtime {
             entry: RuntimeFn::Prim(index),
             ..

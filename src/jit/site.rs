@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use super::abi::internal;
-use super::context::{JitCtx, Status};
+use super::context::{JitCtx, Status, INLINED_FRAME};
 use super::ir::{IntOp, MatchKind, Program, RuntimeFn, SpanId};
 use crate::runtime::error::{ErrorKind, RuntimeError, Unmatched};
 use crate::syntax::ast::BinOp;
@@ -111,7 +111,13 @@ pub fn runtime_error(
         }
     }
     let stack = ctx.call_stack(|entry| {
-        let name = program.functions.get(entry.func as usize)?.name.as_str();
+        let name = match entry.func & INLINED_FRAME {
+            0 => program.functions.get(entry.func as usize)?.name.as_str(),
+            _ => program
+                .inlined_names
+                .get((entry.func & !INLINED_FRAME) as usize)?
+                .as_str(),
+        };
         Some((name, *program.spans.get(entry.span as usize)?))
     });
     error.with_call_stack(stack)

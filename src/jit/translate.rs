@@ -28,11 +28,14 @@ use cranelift_module::{FuncId as ClFuncId, Module};
 
 use super::abi::{self, Convention, RELEASE_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
-use super::context::{Layout, Status, PENDING_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL};
+use super::context::{
+    Layout, Status, INLINED_FRAME, PENDING_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL,
+};
 use super::exn_entries;
 use super::fuse;
 use super::ir::{
-    Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, IntOp, JoinId, JoinTarget, MatchKind,
+    Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, InlinedFrame, IntOp, JoinId, JoinTarget,
+    MatchKind,
     Program, RuntimeFn, SpanId, Ty, VarId,
 };
 use super::native::RC_STRONG_OFFSET;
@@ -92,6 +95,9 @@ struct FunctionTranslator<'a, 'b> {
     /// failure goes instead of the fail exit, and the depth of `held` at
     /// their start (see [`Self::leave`]).
     handlers: Vec<(Block, usize)>,
+    /// The frames of the [`Expr::Inlined`] code being translated,
+    /// innermost first: a failure leaving it adds them to the trace.
+    inlined: Vec<InlinedFrame>,
     /// The `let`s of a constructor's argument left out because their body
     /// reads only its items (see [`fuse::variant_items`]): the variable,
     /// and the constructor to read them from.
@@ -129,6 +135,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         joins: HashMap::new(),
         source_tail: false,
         handlers: Vec::new(),
+        inlined: Vec::new(),
         item_sources: HashMap::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
@@ -214,6 +221,7 @@ impl FunctionTranslator<'_, '_> {
     /// this is, releasing what its body holds, else to the fail exit,
     /// releasing everything.
     fn leave(&mut self, status: Value) -> Result<(), CompileError> {
+        self.push_inlined_frames()?;
         let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
         self.release_held(depth)?;
         self.b.ins().jump(target, &[status.into()]);
@@ -290,6 +298,31 @@ impl FunctionTranslator<'_, '_> {
         self.fault_if(set, span, SiteKind::Interrupt)
     }
 
+    /// On a failure inside [`Expr::Inlined`] code: the entries the
+    /// inlined functions' calls would have added on the interpreter, each
+    /// with its call's span, innermost first (a cold path only).
+    fn push_inlined_frames(&mut self) -> Result<(), CompileError> {
+        for frame in self.inlined.clone() {
+            let func = INLINED_FRAME | frame.name;
+            self.push_trace_entry(func, false)?;
+            self.name_pending_call(frame.call);
+        }
+        Ok(())
+    }
+
+    /// Adds `(func, pending span)` to the trace ([`TRACE_PUSH_SYMBOL`]).
+    fn push_trace_entry(&mut self, func: u32, replaces: bool) -> Result<(), CompileError> {
+        let mut sig = self.t.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.params.push(AbiParam::new(types::I32));
+        let push = self.import(TRACE_PUSH_SYMBOL, &sig)?;
+        let func = self.b.ins().iconst(types::I32, i64::from(func));
+        let replaces = self.b.ins().iconst(types::I32, replaces as i64);
+        self.b.ins().call(push, &[self.ctx, func, replaces]);
+        Ok(())
+    }
+
     /// The fail exit: adds `(this function, pending span)` to the trace
     /// (`JitCtx::push_trace`, which folds and counts), then returns the
     /// status.
@@ -297,20 +330,13 @@ impl FunctionTranslator<'_, '_> {
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
         if self.in_call_stack() {
-            let mut sig = self.t.module.make_signature();
-            sig.params.push(AbiParam::new(types::I64));
-            sig.params.push(AbiParam::new(types::I32));
-            sig.params.push(AbiParam::new(types::I32));
-            let push = self.import(TRACE_PUSH_SYMBOL, &sig)?;
-            let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
             let replaces = matches!(
                 self.frame(),
                 Frame::Shown {
                     replaces_tail_caller: true
                 }
             );
-            let replaces = self.b.ins().iconst(types::I32, replaces as i64);
-            self.b.ins().call(push, &[self.ctx, me, replaces]);
+            self.push_trace_entry(self.t.me.0, replaces)?;
         }
         let zero = self.zero(ret);
         self.b.ins().return_(&[status, zero]);
@@ -694,6 +720,13 @@ impl FunctionTranslator<'_, '_> {
                 self.source_tail = true;
                 let out = self.expr(call, tail);
                 self.source_tail = false;
+                out
+            }
+            Expr::Inlined { frames, body } => {
+                let outer = std::mem::replace(&mut self.inlined, frames.clone());
+                // Never a native tail call: the frames must stay to fail.
+                let out = self.expr(body, false);
+                self.inlined = outer;
                 out
             }
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),

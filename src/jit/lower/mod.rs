@@ -20,6 +20,7 @@ mod pattern;
 #[cfg(test)]
 mod pattern_tests;
 mod reverse;
+mod reverse_frames;
 mod reverse_loop;
 #[cfg(test)]
 mod reverse_tests;

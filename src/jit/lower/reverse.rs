@@ -33,6 +33,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::grad::{Callee, Mode};
+use super::reverse_frames::Entered;
 use super::reverse_loop::calls_itself;
 use super::{comparison, ir_type, FnLower};
 use crate::jit::ir::{self, Compare, DataFn, FloatOp, RuntimeFn, SpanId, Ty, VarId};
@@ -130,6 +131,12 @@ pub(super) struct Reverse<'r, 'l, 'a> {
     pub(super) restored: HashSet<VarId>,
     /// The span of the `grad` call: the record buffer's R015 names it.
     pub(super) span: SpanId,
+    /// The call-stack entries of the functions being inlined, outermost
+    /// first (`reverse_frames.rs`).
+    pub(super) frames: Vec<ir::InlinedFrame>,
+    /// The applications in tail position of each function being inlined,
+    /// by address, innermost last.
+    pub(super) tails: Vec<HashSet<usize>>,
     unit: Option<Value>,
     nodes: usize,
 }
@@ -196,6 +203,8 @@ impl<'a> FnLower<'_, 'a> {
             retired: HashSet::new(),
             restored: HashSet::new(),
             span,
+            frames: Vec::new(),
+            tails: Vec::new(),
             unit: None,
             nodes: 0,
         };
@@ -306,11 +315,20 @@ impl<'a> Reverse<'_, '_, 'a> {
         let result = match function {
             Function::Global(id, _) => {
                 before.push(tracked);
-                self.inline(id, before)?
+                self.inline(id, before, span, false)?
             }
             Function::Lambda(param, body) => {
-                self.bind(param, tracked)?;
-                self.expr(body)?
+                let entered = Entered {
+                    name: "<fun>".into(),
+                    param: Some(param),
+                    body,
+                    call: span,
+                    tail: false,
+                };
+                self.framed(entered, |r| {
+                    r.bind(param, tracked)?;
+                    r.expr(body)
+                })?
             }
             Function::Prim(f) => {
                 let Value::Float { primal, cells } = tracked else {
@@ -589,7 +607,9 @@ impl<'a> Reverse<'_, '_, 'a> {
                 for arg in args {
                     values.push(self.expr(arg)?);
                 }
-                self.inline(id, values)
+                let call = self.f.span(e.span);
+                let tail = self.in_tail_position(e);
+                self.inline(id, values, call, tail)
             }
             _ => None,
         }
@@ -598,7 +618,18 @@ impl<'a> Reverse<'_, '_, 'a> {
     /// The body of top-level function `id` on `args` (all its arguments,
     /// evaluated), unless it is already being inlined (recursion); a
     /// function that calls itself is a loop (`reverse_loop.rs`).
-    pub(super) fn inline(&mut self, id: GlobalId, args: Vec<Value>) -> Option<Value> {
+    ///
+    /// `call` is the span of the call (the `grad`'s for the function it
+    /// differentiates) and `tail` whether it is in tail position of the
+    /// inlined function making it: the inlined code keeps the call-stack
+    /// entry the interpreter's call makes (`reverse_frames.rs`).
+    pub(super) fn inline(
+        &mut self,
+        id: GlobalId,
+        args: Vec<Value>,
+        call: SpanId,
+        tail: bool,
+    ) -> Option<Value> {
         // A ref passed in could be assigned out of sight of a loop's
         // search for the refs it assigns.
         if self.inlining.contains(&id) || args.iter().any(|a| matches!(a, Value::Ref(_))) {
@@ -606,21 +637,30 @@ impl<'a> Reverse<'_, '_, 'a> {
         }
         let def = self.f.lowering.defs.get(&id)?;
         let (params, body) = (def.params.clone(), def.body);
-        if calls_itself(body, id) {
-            return self.tail_loop(id, params, body, args);
-        }
-        // The body's binders are its own (a local's id is only unique in
-        // its function).
-        let outer = std::mem::take(&mut self.env);
-        let mut bound = Some(());
-        for (param, arg) in params.into_iter().zip(args) {
-            bound = bound.and_then(|()| self.bind(param, arg));
-        }
-        self.inlining.push(id);
-        let result = bound.and_then(|()| self.expr(body));
-        self.inlining.pop();
-        self.env = outer;
-        result
+        let entered = Entered {
+            name: def.name.clone(),
+            param: params.last().copied(),
+            body,
+            call,
+            tail,
+        };
+        self.framed(entered, |r| {
+            if calls_itself(body, id) {
+                return r.tail_loop(id, params, body, args);
+            }
+            // The body's binders are its own (a local's id is only unique
+            // in its function).
+            let outer = std::mem::take(&mut r.env);
+            let mut bound = Some(());
+            for (param, arg) in params.into_iter().zip(args) {
+                bound = bound.and_then(|()| r.bind(param, arg));
+            }
+            r.inlining.push(id);
+            let result = bound.and_then(|()| r.expr(body));
+            r.inlining.pop();
+            r.env = outer;
+            result
+        })
     }
 
     /// `if decision then … else …`: each branch its own stretch, forward

@@ -207,6 +207,10 @@ pub fn register(builder: &mut JITBuilder) {
         super::context::TRACE_PUSH_SYMBOL,
         super::context::trace_push as *const u8,
     );
+    builder.symbol(
+        super::context::TRACE_RESUMED_SYMBOL,
+        super::context::trace_resumed as *const u8,
+    );
     data_entries::register(builder);
     exn_entries::register(builder);
     tape_entries::register(builder);

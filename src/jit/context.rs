@@ -42,6 +42,15 @@ pub const INLINED_FRAME: u32 = 1 << 31;
 /// wrote its id, its caller writes the span of the call.
 pub const PENDING_SPAN: u32 = u32::MAX;
 
+/// `(ctx, function: i32)`: a continuation's fail exit adds its entry, with
+/// [`RESUMED_SPAN`] ([`JitCtx::push_resumed`]). A leaf.
+pub const TRACE_RESUMED_SYMBOL: &str = "dlang_jit_trace_resumed";
+
+/// The pending span of a continuation's entry (`ir::Frame::Continuation`):
+/// only a call that resumes it with work pending (`ir::Expr::Resume`)
+/// names it; one a tail call left unnamed goes, as on the interpreter.
+pub const RESUMED_SPAN: u32 = u32::MAX - 1;
+
 /// What a generated function (and a fallible shim) returns beside its
 /// value. Anything but `Ok` means the value is meaningless and the caller
 /// returns the same status at once, after releasing what it holds.
@@ -213,6 +222,14 @@ impl<'rt> JitCtx<'rt> {
         self.trace_len += 1;
     }
 
+    /// Adds the entry of a continuation leaving with an error: named only
+    /// if the call that resumed it had work pending.
+    pub fn push_resumed(&mut self, func: u32) {
+        self.push_trace(func, false);
+        let last = self.trace_len as usize - 1;
+        self.trace[last].span = RESUMED_SPAN;
+    }
+
     /// Settles the last (outermost) entry: one whose call nobody named is
     /// not a call (the outermost function, or one a frame out of the call
     /// stack passed on) and goes; one of the same call as the entry before
@@ -223,7 +240,7 @@ impl<'rt> JitCtx<'rt> {
         };
         let newest = self.trace[last];
         self.trace_len -= 1;
-        if newest.span == PENDING_SPAN {
+        if newest.span == PENDING_SPAN || newest.span == RESUMED_SPAN {
             return;
         }
         if let Some(before) = last.checked_sub(1).map(|i| &mut self.trace[i]) {
@@ -260,7 +277,7 @@ impl<'rt> JitCtx<'rt> {
     /// The innermost entry's call span, once its caller named it.
     pub fn innermost_call(&self) -> Option<u32> {
         let first = self.trace[..(self.trace_len as usize).min(1)].first()?;
-        (first.span != PENDING_SPAN).then_some(first.span)
+        (first.span != PENDING_SPAN && first.span != RESUMED_SPAN).then_some(first.span)
     }
 
     /// Takes the trace out of the context (an empty one left), for a `try`
@@ -296,4 +313,9 @@ impl<'rt> JitCtx<'rt> {
 /// The fail exit's entry ([`TRACE_PUSH_SYMBOL`]).
 pub extern "C" fn trace_push(ctx: &mut JitCtx<'_>, func: u32, replaces_tail_caller: u32) {
     ctx.push_trace(func, replaces_tail_caller != 0);
+}
+
+/// A continuation's fail exit's entry ([`TRACE_RESUMED_SYMBOL`]).
+pub extern "C" fn trace_resumed(ctx: &mut JitCtx<'_>, func: u32) {
+    ctx.push_resumed(func);
 }

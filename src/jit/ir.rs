@@ -136,6 +136,19 @@ pub enum Frame {
     /// body is *simple* (a variable parameter and no calls), which the
     /// interpreter runs without a frame of its own.
     Shown { replaces_tail_caller: bool },
+    /// A continuation closure made under a `reset` of the function it is
+    /// named after: part of that function's activation, so it names the
+    /// calls it makes. Its own entry (pushed at its fail exit with the
+    /// span `context::RESUMED_SPAN`) is named only by an [`Expr::Resume`]:
+    /// on the interpreter a continuation called with work pending shows as
+    /// the activation it resumes, one called as the last step of a `reset`
+    /// or `shift` body not at all.
+    Continuation,
+    /// The body of a `shift` run as a closure, under a `reset` of the
+    /// function it is named after: it runs in that function's activation
+    /// (the `shift` removed the frames above the `reset`), so it names the
+    /// calls it makes and adds no entry.
+    ShiftBody,
 }
 
 /// Checked `i64` arithmetic: overflow is R002, division by zero R001.
@@ -478,6 +491,15 @@ pub enum Expr {
         arg: Box<Expr>,
         span: SpanId,
     },
+    /// An [`Expr::Apply`] of a function value the program calls with work
+    /// pending after it: if the value is a continuation that fails, its
+    /// entry ([`Frame::Continuation`]) is named with this call's span, as
+    /// the interpreter's resumed continuation is.
+    Resume {
+        func: Box<Expr>,
+        arg: Box<Expr>,
+        span: SpanId,
+    },
     /// `func arg` (both `val`) as the last step of the enclosing function,
     /// which returns `val`: a `return_call` through the closure's code
     /// address (a function value of another kind is applied by the runtime
@@ -614,7 +636,9 @@ impl Expr {
                 children.extend(args);
                 children
             }
-            Expr::Apply { func, arg, .. } | Expr::TailApply { func, arg, .. } => vec![func, arg],
+            Expr::Apply { func, arg, .. }
+            | Expr::Resume { func, arg, .. }
+            | Expr::TailApply { func, arg, .. } => vec![func, arg],
             Expr::ApplyCps {
                 func, arg, kont, ..
             } => vec![func, arg, kont],

@@ -30,6 +30,8 @@ fn write_function(out: &mut String, index: usize, f: &Function) {
         Frame::Shown {
             replaces_tail_caller: true,
         } => "shown, replaces tail caller",
+        Frame::Continuation => "continuation",
+        Frame::ShiftBody => "shift body",
     };
     let _ = writeln!(
         out,
@@ -121,6 +123,7 @@ fn head(e: &Expr) -> String {
             format!("call_indirect ({}) -> {}", params.join(", "), ty(*ret))
         }
         Expr::Apply { .. } => "apply".into(),
+        Expr::Resume { .. } => "resume".into(),
         Expr::TailApply { .. } => "tail_apply".into(),
         Expr::ApplyCps { tail: true, .. } => "apply_cps tail".into(),
         Expr::ApplyCps { tail: false, .. } => "apply_cps".into(),

@@ -29,7 +29,8 @@ use cranelift_module::{FuncId as ClFuncId, Module};
 use super::abi::{self, Convention, RELEASE_SYMBOL};
 use super::codegen::{cl_type, err, internal_signature, CompileError, Imports};
 use super::context::{
-    Layout, Status, INLINED_FRAME, PENDING_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL,
+    Layout, Status, INLINED_FRAME, PENDING_SPAN, RESUMED_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL,
+    TRACE_RESUMED_SYMBOL,
 };
 use super::exn_entries;
 use super::fuse;
@@ -176,8 +177,15 @@ impl FunctionTranslator<'_, '_> {
         self.t.program.functions[self.t.me.0 as usize].frame
     }
 
-    fn in_call_stack(&self) -> bool {
+    /// Whether a call made here that fails gets this call's span.
+    fn names_calls(&self) -> bool {
         self.frame() != Frame::Hidden
+    }
+
+    /// Whether this function's own entry is in the call stack (a
+    /// continuation's is provisional, see [`Frame::Continuation`]).
+    fn has_entry(&self) -> bool {
+        matches!(self.frame(), Frame::Shown { .. })
     }
 
     fn local_type(&self, var: VarId) -> Result<Ty, CompileError> {
@@ -256,8 +264,8 @@ impl FunctionTranslator<'_, '_> {
         self.b
             .ins()
             .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);
-        if self.in_call_stack() {
-            self.name_pending_call(span);
+        if self.names_calls() {
+            self.name_pending_call(span, false);
         }
         self.leave(status)?;
         self.b.switch_to_block(next);
@@ -329,7 +337,15 @@ impl FunctionTranslator<'_, '_> {
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
-        if self.in_call_stack() {
+        if self.frame() == Frame::Continuation {
+            let mut sig = self.t.module.make_signature();
+            sig.params.push(AbiParam::new(types::I64));
+            sig.params.push(AbiParam::new(types::I32));
+            let push = self.import(TRACE_RESUMED_SYMBOL, &sig)?;
+            let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
+            self.b.ins().call(push, &[self.ctx, me]);
+        }
+        if self.has_entry() {
             let replaces = matches!(
                 self.frame(),
                 Frame::Shown {
@@ -626,7 +642,7 @@ impl FunctionTranslator<'_, '_> {
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call(f, &call_args);
-                done(self.after_call(call, *span, source_tail)?, callee.1)
+                done(self.after_call(call, *span, source_tail, false)?, callee.1)
             }
             Expr::TailCallSelf { args } => {
                 if !tail {
@@ -689,9 +705,10 @@ impl FunctionTranslator<'_, '_> {
                 let mut call_args = vec![self.ctx];
                 call_args.extend(args);
                 let call = self.b.ins().call_indirect(sig, code, &call_args);
-                done(self.after_call(call, *span, source_tail)?, *ret)
+                done(self.after_call(call, *span, source_tail, false)?, *ret)
             }
-            Expr::Apply { func, arg, span } => self.apply(func, arg, *span),
+            Expr::Apply { func, arg, span } => self.apply(func, arg, *span, false),
+            Expr::Resume { func, arg, span } => self.apply(func, arg, *span, true),
             Expr::TailApply { func, arg, span } => {
                 if !tail {
                     return err(format!(
@@ -751,14 +768,22 @@ impl FunctionTranslator<'_, '_> {
     /// `func arg` of unknown function values: a closure of this program is
     /// called through its code address, anything else through the
     /// runtime. Both references go to the callee.
-    fn apply(&mut self, func: &Expr, arg: &Expr, span: SpanId) -> Result<Out, CompileError> {
+    /// `resumes`: an [`Expr::Resume`], which names a failing
+    /// continuation's entry too.
+    fn apply(
+        &mut self,
+        func: &Expr,
+        arg: &Expr,
+        span: SpanId,
+        resumes: bool,
+    ) -> Result<Out, CompileError> {
         let source_tail = std::mem::take(&mut self.source_tail);
         let depth = self.held.len();
         let f = self.value(func, Ty::Val, "a function value")?;
         self.held.push(Held::Temp(f));
         let a = self.value(arg, Ty::Val, "an argument")?;
         self.held.truncate(depth);
-        let value = self.apply_values(f, a, span, source_tail)?;
+        let value = self.apply_values(f, a, span, source_tail, resumes)?;
         Ok(Out {
             value: Some(value),
             ty: Ty::Val,
@@ -778,13 +803,14 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// [`Self::apply`] of evaluated operands (handed over); `source_tail`
-    /// as [`Self::after_call`] takes it.
+    /// and `resumes` as [`Self::after_call`] takes them.
     fn apply_values(
         &mut self,
         f: Value,
         a: Value,
         span: SpanId,
         source_tail: bool,
+        resumes: bool,
     ) -> Result<Value, CompileError> {
         let code = self.code_address(abi::CLOSURE_CODE_SYMBOL, f)?;
         let compiled = self.b.create_block();
@@ -798,7 +824,7 @@ impl FunctionTranslator<'_, '_> {
             .b
             .import_signature(internal_signature(&[Ty::Val, Ty::Val], Ty::Val));
         let call = self.b.ins().call_indirect(sig, code, &[self.ctx, f, a]);
-        let value = self.after_call(call, span, source_tail)?;
+        let value = self.after_call(call, span, source_tail, resumes)?;
         self.b.ins().jump(join, &[value.into()]);
 
         self.b.switch_to_block(other);
@@ -895,7 +921,7 @@ impl FunctionTranslator<'_, '_> {
         let args = [self.ctx, f, a, k];
         if let Some(join) = join {
             let call = self.b.ins().call_indirect(sig, code, &args);
-            let value = self.after_call(call, span, false)?;
+            let value = self.after_call(call, span, false, false)?;
             self.b.ins().jump(join, &[value.into()]);
         } else {
             self.release_held(0)?;
@@ -905,7 +931,7 @@ impl FunctionTranslator<'_, '_> {
         // No continuation-passing entry: the function cannot shift.
         self.b.switch_to_block(direct);
         self.held.push(Held::Temp(k));
-        let value = self.apply_values(f, a, span, false)?;
+        let value = self.apply_values(f, a, span, false, false)?;
         self.held.truncate(depth);
         let Some(join) = join else {
             self.tail_apply_values(k, value, span)?;
@@ -914,7 +940,7 @@ impl FunctionTranslator<'_, '_> {
                 ty: Ty::Val,
             });
         };
-        let answer = self.apply_values(k, value, span, false)?;
+        let answer = self.apply_values(k, value, span, false, false)?;
         self.b.ins().jump(join, &[answer.into()]);
         self.b.switch_to_block(join);
         Ok(Out {
@@ -1235,12 +1261,14 @@ impl FunctionTranslator<'_, '_> {
     /// A call in the dlang function's tail position (`source_tail`) whose
     /// callee's frame replaces a tail caller's leaves this function out of
     /// the call stack: it returns the status at once, the callee's entry
-    /// still pending for our caller.
+    /// still pending for our caller. With `resumes` (an [`Expr::Resume`])
+    /// a continuation's entry is named too.
     fn after_call(
         &mut self,
         call: cranelift_codegen::ir::Inst,
         span: SpanId,
         source_tail: bool,
+        resumes: bool,
     ) -> Result<Value, CompileError> {
         let (status, value) = (self.b.inst_results(call)[0], self.b.inst_results(call)[1]);
         let cold = self.b.create_block();
@@ -1248,7 +1276,7 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
-        if source_tail && self.in_call_stack() && self.handlers.is_empty() {
+        if source_tail && self.has_entry() && self.handlers.is_empty() {
             let entry = self.innermost_entry();
             let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
             let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
@@ -1274,8 +1302,8 @@ impl FunctionTranslator<'_, '_> {
         }
         // Out of the call stack, the callee's entry keeps its pending span
         // for our caller.
-        if self.in_call_stack() {
-            self.name_pending_call(span);
+        if self.names_calls() {
+            self.name_pending_call(span, resumes);
         }
         self.leave(status)?;
         self.b.switch_to_block(next);
@@ -1299,15 +1327,23 @@ impl FunctionTranslator<'_, '_> {
     }
 
     /// Writes `span` as the call span of the innermost trace entry if it
-    /// is still pending (its function failed in a call made here).
-    fn name_pending_call(&mut self, span: SpanId) {
+    /// is still pending (its function failed in a call made here); with
+    /// `resumes`, a continuation's entry too (`RESUMED_SPAN`).
+    fn name_pending_call(&mut self, span: SpanId, resumes: bool) {
         let entry = self.innermost_entry();
         let offset = Layout::TRACE + Layout::TRACE_ENTRY_SPAN;
         let old = self.b.ins().load(types::I32, TRUSTED, entry, offset);
-        let pending = self
+        let mut pending = self
             .b
             .ins()
             .icmp_imm_u(IntCC::Equal, old, PENDING_SPAN as i64);
+        if resumes {
+            let resumed = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::Equal, old, RESUMED_SPAN as i64);
+            pending = self.b.ins().bor(pending, resumed);
+        }
         let here = self.b.ins().iconst(types::I32, span.0 as i64);
         let new = self.b.ins().select(pending, here, old);
         self.b.ins().store(TRUSTED, new, entry, offset);

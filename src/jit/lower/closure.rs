@@ -630,10 +630,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
             let arg_span = self.span(arg.span);
             let arg = self.coerce(value, ty, Ty::Val, arg_span);
             let span = self.span(app.span);
-            f = ir::Expr::Apply {
-                func: Box::new(f),
-                arg: Box::new(arg),
-                span,
+            let (func, arg) = (Box::new(f), Box::new(arg));
+            // Work is pending after every application but the last step of
+            // a `reset` or `shift` body: a continuation called there shows
+            // in the call stack.
+            f = match std::ptr::eq(*app, self.delimited_call) {
+                true => ir::Expr::Apply { func, arg, span },
+                false => ir::Expr::Resume { func, arg, span },
             };
         }
         Ok(f)

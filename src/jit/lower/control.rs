@@ -57,6 +57,22 @@ enum Captured {
     TryInner,
 }
 
+/// How a continuation closure shows in the call stack.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum KontFrame {
+    /// Not at all (the main code's).
+    Hidden,
+    /// A continuation of a function's continuation-passing variant:
+    /// as that function (`ir::Frame::Shown`).
+    Named(Rc<str>),
+    /// A continuation made under a `reset` of the function: as that
+    /// function when resumed with work pending (`ir::Frame::Continuation`).
+    Resumed(Rc<str>),
+    /// A `shift` body under a `reset` of the function: in its activation
+    /// (`ir::Frame::ShiftBody`).
+    ShiftBody(Rc<str>),
+}
+
 /// What decides the code of a continuation closure: the node it lowers
 /// again, what it resumes with (as the slot that names it), what its
 /// captures are, the frame it shows as and the effect variant.
@@ -65,7 +81,7 @@ pub(super) struct ContinuationKey {
     node: *const Expr<TypeInfo>,
     resumed: Captured,
     slots: Vec<(Captured, Ty)>,
-    frame: Option<Rc<str>>,
+    frame: KontFrame,
     cps: Rc<CpsVars>,
     in_try_body: bool,
 }
@@ -73,7 +89,7 @@ pub(super) struct ContinuationKey {
 impl Lowering<'_> {
     /// The code of the identity continuation (the one a `reset` gives its
     /// body): it returns its argument, the answer.
-    fn identity_code(&mut self, span: SpanId) -> u32 {
+    pub(super) fn identity_code(&mut self, span: SpanId) -> u32 {
         if let Some(code) = self.identity {
             return code;
         }
@@ -184,12 +200,21 @@ impl<'l, 'a> FnLower<'l, 'a> {
         body: &'a Expr<TypeInfo>,
     ) -> Result<ir::Expr, RuntimeError> {
         if !self.shifts(&body.ann.effect) {
-            return self.expr(body, false);
+            // Its value is the answer: a continuation it calls last is a
+            // tail call (see `FnLower::delimited_call`).
+            let saved = std::mem::replace(&mut self.delimited_call, body);
+            let lowered = self.expr(body, false);
+            self.delimited_call = saved;
+            return lowered;
         }
         let frame = self.frame.take();
+        // Its continuations resume this function's activation.
+        let inner = frame.clone().or_else(|| self.resumes.clone());
+        let resumes = std::mem::replace(&mut self.resumes, inner);
         let in_try_body = std::mem::replace(&mut self.in_try_body, false);
         let answer = self.cps(body, Kont::Answer, false);
         self.frame = frame;
+        self.resumes = resumes;
         self.in_try_body = in_try_body;
         let answer = answer?;
         let ty = self.ty(e)?;
@@ -220,7 +245,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let k = self.reify(kont, span);
         if tail || self.in_try_body {
             let in_try_body = std::mem::replace(&mut self.in_try_body, false);
-            let shift_body = self.resume_closure(body, Resumed::Local(id), None, None);
+            let frame = match (&self.frame, &self.resumes) {
+                (None, Some(name)) => KontFrame::ShiftBody(Rc::clone(name)),
+                _ => KontFrame::Hidden,
+            };
+            let shift_body = self.resume_closure(body, Resumed::Local(id), None, frame);
             self.in_try_body = in_try_body;
             return Ok(self.run_shift_body(shift_body?, k, tail, span));
         }
@@ -258,7 +287,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        let frame = self.frame.clone();
+        let frame = self.kont_frame();
         let resume = self.resume_closure(node, Resumed::Operand(operand), Some(kont), frame)?;
         let closure = self.fresh(Ty::Val);
         let evaluated = self.cps(operand, Kont::Closure(closure), tail)?;
@@ -276,8 +305,17 @@ impl<'l, 'a> FnLower<'l, 'a> {
         node: &'a Expr<TypeInfo>,
         kont: Kont,
     ) -> Result<ir::Expr, RuntimeError> {
-        let frame = self.frame.clone();
+        let frame = self.kont_frame();
         self.resume_closure(node, Resumed::Loop, Some(kont), frame)
+    }
+
+    /// How a continuation of the code lowered here shows.
+    pub(super) fn kont_frame(&self) -> KontFrame {
+        match (&self.frame, &self.resumes) {
+            (Some(name), _) => KontFrame::Named(Rc::clone(name)),
+            (None, Some(name)) => KontFrame::Resumed(Rc::clone(name)),
+            (None, None) => KontFrame::Hidden,
+        }
     }
 
     /// A closure `(self, arg) -> answer` that runs `node` in
@@ -289,7 +327,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         node: &'a Expr<TypeInfo>,
         resumed: Resumed<'a>,
         kont: Option<Kont>,
-        frame: Option<Rc<str>>,
+        frame: KontFrame,
     ) -> Result<ir::Expr, RuntimeError> {
         let span = self.span(node.span);
         // What `node` reads outside its operands already evaluated (their
@@ -376,7 +414,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         node: &'a Expr<TypeInfo>,
         resumed: Resumed<'a>,
         slots: &[(Captured, Ty)],
-        frame: Option<Rc<str>>,
+        frame: KontFrame,
         span: SpanId,
     ) -> Result<u32, RuntimeError> {
         // A continuation is a closure: it may be resumed under a `grad`
@@ -412,7 +450,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
         };
         let mut f = FnLower::new(self.lowering, None, mode);
         f.cps_vars = Rc::clone(&self.cps_vars);
-        f.frame = frame;
+        (f.frame, f.resumes) = match &frame {
+            KontFrame::Hidden => (None, None),
+            KontFrame::Named(name) => (Some(Rc::clone(name)), None),
+            KontFrame::Resumed(name) | KontFrame::ShiftBody(name) => (None, Some(Rc::clone(name))),
+        };
         f.in_try_body = self.in_try_body;
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
@@ -485,15 +527,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
         ));
         let rest = f.cps(node, inner_kont, true)?;
         let body = super::cps::wrap_lets(prologue, rest);
-        // A continuation of a named function shows as that function, a
-        // frame whose body is not simple.
-        let frame = match f.frame {
-            Some(_) => ir::Frame::Shown {
-                replaces_tail_caller: true,
-            },
-            None => ir::Frame::Hidden,
+        // A continuation of a named function's variant shows as that
+        // function, a frame whose body is not simple; one under a `reset`
+        // of the function as the activation it resumes.
+        let (frame, name) = match &frame {
+            KontFrame::Named(name) => (
+                ir::Frame::Shown {
+                    replaces_tail_caller: true,
+                },
+                name.to_string(),
+            ),
+            KontFrame::Resumed(name) => (ir::Frame::Continuation, name.to_string()),
+            KontFrame::ShiftBody(name) => (ir::Frame::ShiftBody, name.to_string()),
+            KontFrame::Hidden => (ir::Frame::Hidden, "<continuation>".to_string()),
         };
-        let name = f.frame.as_deref().unwrap_or("<continuation>").to_string();
         self.lowering.program.functions[func.0 as usize] = ir::Function {
             name,
             params: 2,

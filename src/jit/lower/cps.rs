@@ -254,6 +254,23 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
+        if !matches!(kont, Kont::Answer) || self.in_try_body {
+            return self.cps_node(e, kont, tail);
+        }
+        // A call whose value is the answer is the last step of its `reset`
+        // or `shift` body (see `FnLower::delimited_call`).
+        let saved = std::mem::replace(&mut self.delimited_call, e);
+        let lowered = self.cps_node(e, kont, tail);
+        self.delimited_call = saved;
+        lowered
+    }
+
+    fn cps_node(
+        &mut self,
+        e: &'a Expr<TypeInfo>,
+        kont: Kont,
+        tail: bool,
+    ) -> Result<ir::Expr, RuntimeError> {
         let answer_in_tail = tail && matches!(kont, Kont::Answer) && !self.in_try_body;
         let unevaluated = !self.precomputed.contains_key(&(e as *const _));
         if answer_in_tail && unevaluated && matches!(e.kind, ExprKind::App(..)) {
@@ -402,6 +419,26 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         lowered.push(f.coerce(value, ty, *param, span));
                     }
                     let span = f.span(e.span);
+                    if f.in_try_body {
+                        // The callee does not run a `shift` (E401 above), so
+                        // it is an ordinary native call to the answer of
+                        // a `reset` of its own: its frame is under the
+                        // region's, with this call's span, as on the
+                        // interpreter, where the pending handler makes no
+                        // call in a `try` body a tail call.
+                        let identity = f.lowering.identity_code(span);
+                        lowered.push(ir::Expr::Runtime {
+                            entry: ir::RuntimeFn::MakeClosure(identity),
+                            args: Vec::new(),
+                            span,
+                        });
+                        let call = ir::Expr::Call {
+                            func,
+                            args: lowered,
+                            span,
+                        };
+                        return Ok(f.deliver(call, Ty::Val, kont, tail, span));
+                    }
                     lowered.push(f.reify(kont, span));
                     Ok(if tail {
                         ir::Expr::TailCall {
@@ -451,10 +488,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
                             span,
                         });
                     }
-                    let applied = ir::Expr::Apply {
-                        func: Box::new(callee),
-                        arg: Box::new(value),
-                        span,
+                    let (func, arg) = (Box::new(callee), Box::new(value));
+                    // Work is pending unless the value is the answer.
+                    let applied = match matches!(kont, Kont::Answer) && !f.in_try_body {
+                        true => ir::Expr::Apply { func, arg, span },
+                        false => ir::Expr::Resume { func, arg, span },
                     };
                     let ty = f.ty(e)?;
                     let applied = f.coerce(applied, Ty::Val, ty, span);

@@ -274,7 +274,7 @@ impl<'a> FnLower<'_, 'a> {
             self.fresh(Ty::Val),
             self.fresh(Ty::Val),
         );
-        let frame = self.frame.clone();
+        let frame = self.kont_frame();
         let try_frame = self.resume_closure(e, Resumed::TryFrame(inner), Some(kont), frame)?;
         let k = self.fresh(Ty::Val);
         let go_on = self.run_shift_body(ir::Expr::Var(shift_body), ir::Expr::Var(k), tail, span);

@@ -493,6 +493,14 @@ struct FnLower<'l, 'a> {
     /// The name the call stack shows for this body (`None` for the main
     /// code): continuations of its code show it too.
     frame: Option<Rc<str>>,
+    /// In code under a `reset` of a named function (`frame` taken, in its
+    /// body or in the continuations made there): that function, whose
+    /// activation the continuations resume.
+    resumes: Option<Rc<str>>,
+    /// The application whose value is the answer of a `reset` or `shift`
+    /// body (outside a `try`): a continuation it calls is a tail call on
+    /// the interpreter, with no entry in the call stack (null if none).
+    delimited_call: *const Expr<TypeInfo>,
     /// How this body represents floats (see [`grad`]).
     mode: Mode,
     locals: Vec<Ty>,
@@ -533,6 +541,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
             rec: None,
             joins: 0,
             frame: None,
+            resumes: None,
+            delimited_call: std::ptr::null(),
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
             loops: HashMap::new(),

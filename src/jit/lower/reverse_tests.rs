@@ -201,6 +201,7 @@ fn the_compiled_path_calls_no_runtime_ad_and_boxes_nothing() {
             | Expr::TailCall { .. }
             | Expr::CallIndirect { .. }
             | Expr::Apply { .. }
+            | Expr::Resume { .. }
             | Expr::TailApply { .. }
             | Expr::ApplyCps { .. }
             | Expr::While { .. } => panic!("a call or loop on the compiled path: {e:?}"),

@@ -313,7 +313,7 @@ impl FunctionTranslator<'_, '_> {
         for frame in self.inlined.clone() {
             let func = INLINED_FRAME | frame.name;
             self.push_trace_entry(func, false)?;
-            self.name_pending_call(frame.call);
+            self.name_pending_call(frame.call, false);
         }
         Ok(())
     }

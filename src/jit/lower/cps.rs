@@ -404,9 +404,18 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if !variant_shifts(def.ty, def.params.len(), &cps) {
                     return self.cps_operands(e, &args, kont, tail);
                 }
-                if self.in_try_body && self.lowering.may_run_shift(global, &mut Vec::new()) {
+                let runs_shift = self.lowering.may_run_shift(global, &mut Vec::new());
+                if self.in_try_body && runs_shift {
                     return Err(shifting_call_in_try(e.span));
                 }
+                // A callee that runs no `shift` returns: in a `try` region,
+                // or in code with no frame of its own to replace (under a
+                // `reset`, where the interpreter shows every call as a
+                // frame of the activation the code belongs to), it is a
+                // native call (see below). In a named function's variant a
+                // call in tail position replaces its frame, so that stays a
+                // tail call (docs/jit.md: the known difference).
+                let native = self.in_try_body || (self.frame.is_none() && !runs_shift);
                 let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
                 let func = self.lowering.func(global, self.mode, &cps);
                 let operands = args.clone();
@@ -419,11 +428,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         lowered.push(f.coerce(value, ty, *param, span));
                     }
                     let span = f.span(e.span);
-                    if f.in_try_body {
-                        // The callee does not run a `shift` (E401 above), so
-                        // it is an ordinary native call to the answer of
-                        // a `reset` of its own: its frame is under the
-                        // region's, with this call's span, as on the
+                    if native {
+                        // The callee does not run a `shift` (in a `try`
+                        // region, E401 above), so it is an ordinary native
+                        // call to the answer of a `reset` of its own: its
+                        // entry gets this call's span, as on the
                         // interpreter, where the pending handler makes no
                         // call in a `try` body a tail call.
                         let identity = f.lowering.identity_code(span);

@@ -149,8 +149,14 @@ pub struct JitCtx<'rt> {
     /// (see [`exn_entries`](super::exn_entries)).
     pub caught: Vec<super::exn_entries::Caught>,
     /// The records compiled reverse mode's loops keep for their backward
-    /// pass (see [`tape_entries`](super::tape_entries)).
+    /// pass (see [`tape_entries`](super::tape_entries)): its length is its
+    /// capacity, the words in use are those below `tape_top`.
     pub tape: Vec<u64>,
+    /// The address of the buffer's next free word, and of its end: the
+    /// generated code pushes and pops there (a push finding them equal
+    /// calls the reserve entry).
+    pub tape_top: u64,
+    pub tape_end: u64,
     /// The constructors without an argument made so far, by the string
     /// constant of their name, with their tag: one value each, shared by
     /// every use (see `data_entries::constant_variant`).
@@ -172,6 +178,8 @@ impl Layout {
     pub const FAULT_SITE: i32 = std::mem::offset_of!(JitCtx<'static>, fault_site) as i32;
     pub const TRACE_LEN: i32 = std::mem::offset_of!(JitCtx<'static>, trace_len) as i32;
     pub const TRACE: i32 = std::mem::offset_of!(JitCtx<'static>, trace) as i32;
+    pub const TAPE_TOP: i32 = std::mem::offset_of!(JitCtx<'static>, tape_top) as i32;
+    pub const TAPE_END: i32 = std::mem::offset_of!(JitCtx<'static>, tape_end) as i32;
     pub const TRACE_ENTRY_SIZE: i64 = std::mem::size_of::<TraceEntry>() as i64;
     pub const TRACE_ENTRY_SPAN: i32 = std::mem::offset_of!(TraceEntry, span) as i32;
     pub const TRACE_ENTRY_REPLACES: i32 =
@@ -201,6 +209,8 @@ impl<'rt> JitCtx<'rt> {
             caught: Vec::new(),
             unmatched: None,
             tape: Vec::new(),
+            tape_top: 0,
+            tape_end: 0,
             constant_variants: Vec::new(),
             unit: Rc::new(Value::Unit),
             bools: [Rc::new(Value::Bool(false)), Rc::new(Value::Bool(true))],

@@ -296,6 +296,10 @@ pub enum TapeFn {
     /// `() -> f64`, `() -> i64`: the last word, taken off.
     PopFloat,
     PopInt,
+    /// `() -> unit`: room for one more word (R015 past the memory
+    /// limit). Codegen's push calls it when the buffer is full; the
+    /// lowering never writes it.
+    Reserve,
 }
 
 /// The runtime entries on data values, each a call of `runtime::data` or

@@ -5,6 +5,11 @@
 //! `grad` site of the run: loops nest as their records do, last in, first
 //! out.
 //!
+//! A push is a store at the buffer's top and a pop a load below it, inline
+//! in the generated code: the top and end addresses live in the context
+//! (`JitCtx::tape_top`, `tape_end`), and only a push that finds the buffer
+//! full calls [`reserve`] (a cold path).
+//!
 //! The buffer's memory is counted like every other allocation of the run:
 //! past the memory limit a push fails with the interpreter's R015 (out of
 //! memory), at the span of the `grad` that pushes (the entry's span).
@@ -13,7 +18,7 @@
 
 use cranelift_jit::JITBuilder;
 
-use super::abi::{guard, internal, EntrySig};
+use super::abi::{guard, EntrySig};
 use super::context::JitCtx;
 use super::ir::{TapeFn, Ty};
 use crate::runtime::error::RuntimeError;
@@ -22,60 +27,55 @@ use crate::runtime::memory;
 /// The fewest words the buffer grows by (so a short loop allocates once).
 const MIN_GROWTH: usize = 1024;
 
+/// The cold entry of a full buffer.
+pub const RESERVE_SYMBOL: &str = "dlang_jit_tape_reserve";
+
+/// Push and pop are inline code (`translate.rs`, `tape`): a store or load
+/// at the buffer's top, which the context holds (`JitCtx::tape_top`). The
+/// only call is [`TapeFn::Reserve`], when a push finds the buffer full;
+/// the types given are the IR's.
 pub fn signature(op: TapeFn) -> EntrySig {
-    let sig = EntrySig::fallible;
+    let sig = |params, ret| EntrySig::fallible(RESERVE_SYMBOL, params, ret);
     match op {
-        TapeFn::PushFloat => sig("dlang_jit_tape_push_float", &[Ty::F64], Ty::Unit),
-        TapeFn::PushInt => sig("dlang_jit_tape_push_int", &[Ty::I64], Ty::Unit),
-        TapeFn::PopFloat => sig("dlang_jit_tape_pop_float", &[], Ty::F64),
-        TapeFn::PopInt => sig("dlang_jit_tape_pop_int", &[], Ty::I64),
+        TapeFn::PushFloat => sig(&[Ty::F64], Ty::Unit),
+        TapeFn::PushInt => sig(&[Ty::I64], Ty::Unit),
+        TapeFn::PopFloat => sig(&[], Ty::F64),
+        TapeFn::PopInt => sig(&[], Ty::I64),
+        TapeFn::Reserve => sig(&[], Ty::Unit),
     }
 }
 
 pub fn register(builder: &mut JITBuilder) {
-    let symbol = |op| signature(op).symbol;
-    builder.symbol(symbol(TapeFn::PushFloat), push_float as *const u8);
-    builder.symbol(symbol(TapeFn::PushInt), push_int as *const u8);
-    builder.symbol(symbol(TapeFn::PopFloat), pop_float as *const u8);
-    builder.symbol(symbol(TapeFn::PopInt), pop_int as *const u8);
+    builder.symbol(RESERVE_SYMBOL, reserve_entry as *const u8);
 }
 
-/// Appends `word`, growing the buffer without aborting: a growth the
-/// allocator refuses, or one that takes the run past the memory limit, is
-/// R015.
-fn push(ctx: &mut JitCtx<'_>, word: u64) -> Result<u64, RuntimeError> {
+/// Makes room for at least one more word, growing the buffer without
+/// aborting: a growth the allocator refuses, or one that takes the run
+/// past the memory limit, is R015. The buffer's length is kept at its
+/// capacity (every word initialised), so a growth copies all of it; the
+/// top and end are addresses in it, moved with it.
+fn reserve(ctx: &mut JitCtx<'_>) -> Result<u64, RuntimeError> {
+    // Before the first push the top and end are 0, not addresses.
+    let used = match ctx.tape.is_empty() {
+        true => 0,
+        false => ((ctx.tape_top - ctx.tape.as_ptr() as u64) / 8) as usize,
+    };
     let tape = &mut ctx.tape;
-    if tape.len() == tape.capacity() {
+    if used == tape.len() {
         tape.try_reserve(tape.len().max(MIN_GROWTH))
             .map_err(|_| RuntimeError::out_of_memory())?;
         if memory::over_limit() {
             return Err(RuntimeError::out_of_memory());
         }
+        let capacity = tape.capacity();
+        tape.resize(capacity, 0);
     }
-    tape.push(word);
+    let base = tape.as_ptr() as u64;
+    ctx.tape_top = base + 8 * used as u64;
+    ctx.tape_end = base + 8 * tape.len() as u64;
     Ok(0)
 }
 
-/// Takes the last word off. The lowering pops exactly what it pushed, so
-/// an empty buffer is a broken invariant.
-fn pop(ctx: &mut JitCtx<'_>) -> Result<u64, RuntimeError> {
-    ctx.tape
-        .pop()
-        .ok_or_else(|| internal("the record buffer of a compiled gradient is empty".into()))
-}
-
-extern "C" fn push_float(ctx: &mut JitCtx<'_>, x: f64, out: &mut u64) -> u32 {
-    guard(ctx, out, "tape_push_float", |ctx| push(ctx, x.to_bits()))
-}
-
-extern "C" fn push_int(ctx: &mut JitCtx<'_>, n: i64, out: &mut u64) -> u32 {
-    guard(ctx, out, "tape_push_int", |ctx| push(ctx, n as u64))
-}
-
-extern "C" fn pop_float(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
-    guard(ctx, out, "tape_pop_float", pop)
-}
-
-extern "C" fn pop_int(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
-    guard(ctx, out, "tape_pop_int", pop)
+extern "C" fn reserve_entry(ctx: &mut JitCtx<'_>, out: &mut u64) -> u32 {
+    guard(ctx, out, "tape_reserve", reserve)
 }

@@ -36,8 +36,7 @@ use super::exn_entries;
 use super::fuse;
 use super::ir::{
     Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, InlinedFrame, IntOp, JoinId, JoinTarget,
-    MatchKind,
-    Program, RuntimeFn, SpanId, Ty, VarId,
+    MatchKind, Program, RuntimeFn, SpanId, TapeFn, Ty, VarId,
 };
 use super::native::RC_STRONG_OFFSET;
 use super::site::{Site, SiteKind};
@@ -1422,6 +1421,12 @@ impl FunctionTranslator<'_, '_> {
         args: &[Expr],
         span: SpanId,
     ) -> Result<Out, CompileError> {
+        if let RuntimeFn::Tape(
+            op @ (TapeFn::PushFloat | TapeFn::PushInt | TapeFn::PopFloat | TapeFn::PopInt),
+        ) = entry
+        {
+            return self.tape(op, args, span);
+        }
         if let Some((fused, items)) = fuse::variant_of_tuple(entry, args) {
             return self.runtime(fused, items, span);
         }
@@ -1484,6 +1489,60 @@ impl FunctionTranslator<'_, '_> {
         Ok(Out {
             value: Some(result),
             ty: sig.ret,
+        })
+    }
+
+    /// A push or pop of compiled reverse mode's record buffer, inline: a
+    /// store at the top (after a cold call of the reserve entry when the
+    /// top is the end) or a load below it, and the top moved. A pop never
+    /// finds the buffer empty: the lowering pops exactly what it pushed.
+    fn tape(&mut self, op: TapeFn, args: &[Expr], span: SpanId) -> Result<Out, CompileError> {
+        let top_of = |f: &mut Self| f.b.ins().load(types::I64, TRUSTED, f.ctx, Layout::TAPE_TOP);
+        let (word_ty, ty) = match op {
+            TapeFn::PushFloat | TapeFn::PopFloat => (types::F64, Ty::F64),
+            _ => (types::I64, Ty::I64),
+        };
+        if matches!(op, TapeFn::PopFloat | TapeFn::PopInt) {
+            let top = top_of(self);
+            let below = self.b.ins().iadd_imm_s(top, -8);
+            let word = self.b.ins().load(word_ty, TRUSTED, below, 0);
+            self.b
+                .ins()
+                .store(TRUSTED, below, self.ctx, Layout::TAPE_TOP);
+            return Ok(Out {
+                value: Some(word),
+                ty,
+            });
+        }
+        let [word] = args else {
+            return err(format!("in `{}`: a tape push takes one word", self.name()));
+        };
+        let word = self.value(word, ty, "a tape word")?;
+        let top = top_of(self);
+        let end = self
+            .b
+            .ins()
+            .load(types::I64, TRUSTED, self.ctx, Layout::TAPE_END);
+        let full = self.b.ins().icmp(IntCC::Equal, top, end);
+        let cold = self.b.create_block();
+        let ready = self.b.create_block();
+        self.b.append_block_param(ready, types::I64);
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(full, cold, &[], ready, &[top.into()]);
+        self.b.switch_to_block(cold);
+        self.fallible_call(RuntimeFn::Tape(TapeFn::Reserve), &[], span)?;
+        let moved = top_of(self);
+        self.b.ins().jump(ready, &[moved.into()]);
+        self.b.switch_to_block(ready);
+        let top = self.b.block_params(ready)[0];
+        self.b.ins().store(TRUSTED, word, top, 0);
+        let next = self.b.ins().iadd_imm_s(top, 8);
+        self.b
+            .ins()
+            .store(TRUSTED, next, self.ctx, Layout::TAPE_TOP);
+        Ok(Out {
+            value: Some(self.b.ins().iconst(types::I8, 0)),
+            ty: Ty::Unit,
         })
     }
 

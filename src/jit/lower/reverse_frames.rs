@@ -71,7 +71,10 @@ impl<'a> Reverse<'_, '_, 'a> {
         self.tails.push(tails);
         let start = self.forward.len();
         let lowered = lower(self);
-        let code: Vec<ir::Expr> = self.forward.drain(start.min(self.forward.len())..).collect();
+        let code: Vec<ir::Expr> = self
+            .forward
+            .drain(start.min(self.forward.len())..)
+            .collect();
         if !code.is_empty() {
             let frames = self.frames.iter().rev().copied().collect();
             self.forward.push(ir::Expr::Inlined {

@@ -134,8 +134,8 @@ fn run(
             // (nothing of the program ran); the JIT being the default, say
             // how to run the program anyway.
             if diagnostic.code == dlang::jit::lower::E_NOT_COMPILED {
-                let diagnostic = diagnostic
-                    .with_note("`--backend interp` runs this program on the interpreter");
+                let diagnostic =
+                    diagnostic.with_note("`--backend interp` runs this program on the interpreter");
                 write_stderr(&session.render(&diagnostic));
                 ExitCode::from(EXIT_USAGE)
             } else {

@@ -166,13 +166,12 @@ fn collect_cases(root: &Path) -> Vec<Case> {
                 .unwrap_or_default();
             let per_backend = fs::read_to_string(kind_dir.join(&stem).with_extension("args"))
                 .is_ok_and(|args| args.contains(BACKEND_VAR));
-            let backends: Vec<Option<BackendName>> = if RUN_ONCE.contains(&kind.as_str())
-                && !per_backend
-            {
-                vec![None]
-            } else {
-                BACKENDS.iter().copied().map(Some).collect()
-            };
+            let backends: Vec<Option<BackendName>> =
+                if RUN_ONCE.contains(&kind.as_str()) && !per_backend {
+                    vec![None]
+                } else {
+                    BACKENDS.iter().copied().map(Some).collect()
+                };
             for backend in backends {
                 let name = match backend {
                     Some(backend) => format!("{}/{kind}/{stem}", backend.as_str()),

@@ -153,7 +153,6 @@ impl Continuation for CapturedContinuation {
                 }
                 Frame::BuildPart { done, .. } => work.extend(done),
                 Frame::Sort(state) => state.release(work),
-                Frame::Walk(state) => state.release(work),
                 Frame::GradDelimiter { session, .. } => work.push(session.into_input()),
                 _ => {}
             }

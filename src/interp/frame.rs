@@ -110,9 +110,6 @@ pub enum Frame {
     },
     /// A native `List.sort` waits for a comparison (see `interp::sort`).
     Sort(Box<super::sort::SortState>),
-    /// A native `List.map`, `filter` or `fold_left` waits for its
-    /// callback (see `interp::list_walk`).
-    Walk(Box<super::list_walk::WalkState>),
     ForFrom {
         node: NodeId,
     },

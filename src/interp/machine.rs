@@ -235,40 +235,31 @@ pub(super) fn active_calls<'a>(
     // A return frame holds the caller; the callee is the closure running
     // above it (the innermost one is the running closure).
     let mut callee = m.cur.code;
-    let name_of = |lambda: u32| {
-        code.lambdas
-            .get(lambda as usize)
-            .map_or("<fun>", |l| &*l.name)
-    };
-    let span_of = |call: NodeId| code.spans.get(call as usize).copied().unwrap_or_default();
-    m.frames.iter().rev().flat_map(move |frame| {
-        let (count, name, call) = match frame {
-            // A continuation's call shows as the function it continues.
-            Frame::Return { cur, call, .. }
-            | Frame::Delimiter {
-                cur,
-                resumed_by: Some(call),
-                ..
-            } => {
-                let name = name_of(callee);
-                callee = cur.code;
-                (1, name, *call)
-            }
-            // Above a `reset` runs its own function, or a shift body whose
-            // function's frame the `shift` removed: below is the `reset`'s.
-            Frame::Delimiter { cur, .. } => {
-                callee = cur.code;
-                (0, "", 0)
-            }
-            // A native walk stands for the recursive calls its dlang
-            // definition would have pending (see `list_walk`).
-            Frame::Walk(state) => {
-                let (count, call) = state.pending_calls();
-                (count, name_of(callee), call)
-            }
-            _ => (0, "", 0),
-        };
-        std::iter::repeat_n((name, span_of(call)), count)
+    m.frames.iter().rev().filter_map(move |frame| match frame {
+        // A continuation's call shows as the function it continues.
+        Frame::Return { cur, call, .. }
+        | Frame::Delimiter {
+            cur,
+            resumed_by: Some(call),
+            ..
+        } => {
+            let name = code
+                .lambdas
+                .get(callee as usize)
+                .map_or("<fun>", |l| &*l.name);
+            callee = cur.code;
+            Some((
+                name,
+                code.spans.get(*call as usize).copied().unwrap_or_default(),
+            ))
+        }
+        // Above a `reset` runs its own function, or a shift body whose
+        // function's frame the `shift` removed: below is the `reset`'s.
+        Frame::Delimiter { cur, .. } => {
+            callee = cur.code;
+            None
+        }
+        _ => None,
     })
 }
 

@@ -21,7 +21,6 @@ mod direct;
 mod frame;
 mod grad;
 mod handler;
-mod list_walk;
 mod lower;
 mod machine;
 mod native;
@@ -123,7 +122,7 @@ impl Interpreter {
     }
 
     fn define(&mut self, module: Option<&str>, id: GlobalId, name: &str, value: Value) {
-        let value = native::replacement(&mut self.code, module, name, &value).unwrap_or(value);
+        let value = native::replacement(module, name).unwrap_or(value);
         let index = id.0 as usize;
         if self.globals.len() <= index {
             self.globals.resize(index + 1, Value::Unit);

@@ -20,7 +20,6 @@ use std::rc::Rc;
 
 use super::code::{Code, Lambda, LambdaId, NodeId, Pat, VarRef};
 use super::frame::Frame;
-use super::list_walk::Walk;
 use super::machine::{internal, stack_overflow, At, Exec, Fail, Next, MAX_FRAMES};
 use crate::runtime::function::Closure;
 use crate::runtime::value::Value;
@@ -28,41 +27,11 @@ use crate::runtime::value::Value;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Native {
     Sort,
-    /// `List.map`, `List.filter`, `List.fold_left` (see `list_walk`).
-    Walk(Walk),
 }
 
 /// Module, name and parameter count of each native function, in the
-/// order of their lambda ids (from [`FIRST_NATIVE_LAMBDA`]). A walk's
-/// call sites are placeholders until [`replacement`] reads them from the
-/// definition.
-const NATIVES: [(Native, &str, &str, usize); 4] = [
-    (Native::Sort, "List", "sort", 2),
-    (
-        Native::Walk(Walk::Map {
-            apply: 0,
-            recurse: 0,
-        }),
-        "List",
-        "map",
-        2,
-    ),
-    (
-        Native::Walk(Walk::Filter {
-            apply: 0,
-            recurse: 0,
-        }),
-        "List",
-        "filter",
-        2,
-    ),
-    (
-        Native::Walk(Walk::FoldLeft { first: 0, both: 0 }),
-        "List",
-        "fold_left",
-        3,
-    ),
-];
+/// order of their lambda ids (from [`FIRST_NATIVE_LAMBDA`]).
+const NATIVES: [(Native, &str, &str, usize); 1] = [(Native::Sort, "List", "sort", 2)];
 
 /// The lambda id of the first native function; the machine's own lambdas
 /// come before.
@@ -71,7 +40,7 @@ const FIRST_NATIVE_LAMBDA: LambdaId = 2;
 /// Registers the native functions' lambdas (called once, right after the
 /// machine's own).
 pub fn register(code: &mut Code, body: NodeId) {
-    for (i, (_, module, name, arity)) in NATIVES.iter().enumerate() {
+    for (i, (native, module, name, arity)) in NATIVES.iter().enumerate() {
         debug_assert_eq!(code.lambdas.len(), FIRST_NATIVE_LAMBDA as usize + i);
         let params: Box<[Pat]> = (0..*arity as u32).map(Pat::Bind).collect();
         let mut lambda = Lambda::new(
@@ -83,34 +52,17 @@ pub fn register(code: &mut Code, body: NodeId) {
             Box::<[VarRef]>::default(),
         );
         lambda.direct = false;
-        // Set by `replacement`, which makes the only closures of it.
-        lambda.native = None;
+        lambda.native = Some(*native);
         code.lambdas.push(lambda);
     }
 }
 
 /// The value the interpreter gives the library global `module.name`
-/// instead of its definition's value `definition`, if it runs that one
-/// natively. A walk follows the definition's call sites; a definition of
-/// another shape than the walk's keeps its own value.
-pub fn replacement(
-    code: &mut Code,
-    module: Option<&str>,
-    name: &str,
-    definition: &Value,
-) -> Option<Value> {
+/// instead of its definition's, if it runs that one natively.
+pub fn replacement(module: Option<&str>, name: &str) -> Option<Value> {
     let position = NATIVES
         .iter()
         .position(|(_, m, n, _)| Some(*m) == module && *n == name)?;
-    let native = match NATIVES[position].0 {
-        Native::Sort => Native::Sort,
-        walk => match definition {
-            Value::Closure(c) => super::list_walk::sites(code, c.code, walk)?,
-            _ => return None,
-        },
-    };
-    let id = FIRST_NATIVE_LAMBDA + position as LambdaId;
-    code.lambdas[id as usize].native = Some(native);
     Some(Value::Closure(Rc::new(Closure {
         code: FIRST_NATIVE_LAMBDA + position as LambdaId,
         captures: Rc::new([]),
@@ -148,7 +100,6 @@ impl Exec<'_> {
                 };
                 self.start_sort(cmp, list, call)
             }
-            Native::Walk(walk) => self.start_walk(walk, args),
         }
     }
 }

@@ -42,7 +42,6 @@ impl Exec<'_> {
             }
             Frame::GradDelimiter { session, call } => self.finish_grad(session, call, v),
             Frame::Sort(state) => self.resume_sort(state, v),
-            Frame::Walk(state) => self.resume_walk(state, v),
             // The `try` body returned normally.
             Frame::Handler { .. } => Ok(self.ret(v)),
             Frame::HandlerGuard { node, arm, raised } => match v {

@@ -18,7 +18,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId as ClFuncId, Linkage, Module};
 
 use super::abi;
@@ -98,6 +98,10 @@ pub fn internal_signature(params: &[Ty], ret: Ty) -> Signature {
 /// Set to run Cranelift's verifier on every function the JIT compiles.
 const VERIFY_VAR: &str = "DLANG_JIT_VERIFY";
 
+/// Address space reserved for one module's code and data (not memory:
+/// pages are committed as the JIT fills them).
+const JIT_ARENA_BYTES: usize = 1 << 30;
+
 fn new_module() -> Result<JITModule, CompileError> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, name, value| {
@@ -125,6 +129,14 @@ fn new_module() -> Result<JITModule, CompileError> {
         .finish(settings::Flags::new(flags))
         .map_err(|e| CompileError(format!("target: {e}")))?;
     let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+    // One contiguous reservation for the module's code and data: with the
+    // default provider, separate mmaps could land more than 2 GiB apart
+    // and a 32-bit PC-relative relocation between them would not fit
+    // (cranelift-jit panics in `finalize_definitions`; seen in the
+    // differential fuzzer). Only the pages used are ever committed.
+    let arena = ArenaMemoryProvider::new_with_size(JIT_ARENA_BYTES)
+        .map_err(|e| CompileError(format!("reserving the JIT's memory: {e}")))?;
+    builder.memory_provider(Box::new(arena));
     abi::register(&mut builder);
     Ok(JITModule::new(builder))
 }

@@ -219,12 +219,19 @@ fn emit_clif_prints_every_function_and_runs_nothing() {
 /// (times vary).
 #[test]
 fn timings_prints_each_phase_in_milliseconds() {
+    // Without `--backend`, the JIT's phases: it is the default.
     for (backend, phases) in [
         ("interp", &["parse+check", "run"][..]),
         ("jit", &["parse+check", "lower", "compile", "run"][..]),
+        ("default", &["parse+check", "lower", "compile", "run"][..]),
     ] {
+        let chosen: &[&str] = match backend {
+            "default" => &[],
+            _ => &["--backend", backend],
+        };
         let output = dlang()
-            .args(["run", "--timings", "--backend", backend])
+            .args(["run", "--timings"])
+            .args(chosen)
             .arg("tests/golden/cli/emit_ir.dl")
             .output()
             .expect("run dlang");

@@ -93,6 +93,13 @@ fn heard_alike(name: &str, source: &str) -> Interrupted {
     interp
 }
 
+/// [`heard_alike`], with the call stack naming `function`'s frame.
+fn heard_in(function: &str, name: &str, source: &str) {
+    let out = heard_alike(name, source);
+    let frame = format!("in {function}, called at");
+    assert!(out.stderr.contains(&frame), "{}", out.stderr);
+}
+
 #[test]
 fn an_endless_loop() {
     let out = heard_alike(
@@ -104,20 +111,20 @@ fn an_endless_loop() {
 
 #[test]
 fn an_endless_for_loop_in_a_function() {
-    let out = heard_alike(
+    heard_in(
+        "count",
         "for_loop",
         "let count () =\n  let n = ref 0 in\n  while true do\n    for i = 1 to 1000 do n := !n + i done;\n    n := 0\n  done\nlet () = print \"counting\"\nlet () = count ()\n",
     );
-    assert!(out.stderr.contains("in count, called at"), "{}", out.stderr);
 }
 
 #[test]
 fn an_endless_recursion() {
-    let out = heard_alike(
+    heard_in(
+        "spin",
         "recursion",
         "let rec spin n = spin (n + 1)\nlet () = print \"spinning\"\nlet () = spin 0\n",
     );
-    assert!(out.stderr.contains("in spin, called at"), "{}", out.stderr);
 }
 
 #[test]

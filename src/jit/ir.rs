@@ -289,15 +289,8 @@ pub enum ExnFn {
 /// words pushed by the forward pass, popped in reverse by the backward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TapeFn {
-    /// `f64 -> unit`, `i64 -> unit`: one word more (R015 past the memory
-    /// limit).
-    PushFloat,
-    PushInt,
-    /// `() -> f64`, `() -> i64`: the last word, taken off.
-    PopFloat,
-    PopInt,
     /// `() -> unit`: room for one more word (R015 past the memory
-    /// limit). Codegen's push calls it when the buffer is full; the
+    /// limit). An [`Expr::TapePush`] calls it when the buffer is full; the
     /// lowering never writes it.
     Reserve,
 }
@@ -542,6 +535,17 @@ pub enum Expr {
         frames: Vec<InlinedFrame>,
         body: Box<Expr>,
     },
+    /// `word` (an `i64` or `f64`) pushed on compiled reverse mode's
+    /// record buffer ([`tape_entries`](super::tape_entries)): inline code,
+    /// with a cold call of [`TapeFn::Reserve`] when the buffer is full
+    /// (R015 at `span` past the memory limit). `unit`.
+    TapePush {
+        word: Box<Expr>,
+        span: SpanId,
+    },
+    /// The last word of the record buffer taken off, as `ty` (`i64` or
+    /// `f64`): the lowering pops exactly what it pushed.
+    TapePop(Ty),
     /// A call of the runtime; `val` arguments are borrowed.
     Runtime {
         entry: RuntimeFn,
@@ -613,7 +617,8 @@ impl Expr {
             | Expr::Not(arg)
             | Expr::IntToFloat(arg)
             | Expr::SourceTail(arg)
-            | Expr::Inlined { body: arg, .. } => vec![arg],
+            | Expr::Inlined { body: arg, .. }
+            | Expr::TapePush { word: arg, .. } => vec![arg],
             Expr::If {
                 cond,
                 then,
@@ -653,6 +658,7 @@ impl Expr {
             }
             Expr::Try { body, handler, .. } => vec![body, handler],
             Expr::Unit
+            | Expr::TapePop(_)
             | Expr::Bool(_)
             | Expr::Int(_)
             | Expr::Float(_)

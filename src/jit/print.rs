@@ -132,6 +132,8 @@ fn head(e: &Expr) -> String {
             let names: Vec<String> = frames.iter().map(|f| format!("i{}", f.name)).collect();
             format!("inlined [{}]", names.join(" "))
         }
+        Expr::TapePush { .. } => "tape_push".into(),
+        Expr::TapePop(t) => format!("tape_pop -> {}", ty(*t)),
         Expr::Runtime {
             entry: RuntimeFn::Prim(index),
             ..

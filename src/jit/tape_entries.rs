@@ -30,18 +30,13 @@ const MIN_GROWTH: usize = 1024;
 /// The cold entry of a full buffer.
 pub const RESERVE_SYMBOL: &str = "dlang_jit_tape_reserve";
 
-/// Push and pop are inline code (`translate.rs`, `tape`): a store or load
-/// at the buffer's top, which the context holds (`JitCtx::tape_top`). The
-/// only call is [`TapeFn::Reserve`], when a push finds the buffer full;
-/// the types given are the IR's.
+/// Push and pop are inline code (`ir::Expr::TapePush`, `TapePop`): a
+/// store or load at the buffer's top, which the context holds
+/// (`JitCtx::tape_top`). The only call is [`TapeFn::Reserve`], when a push
+/// finds the buffer full.
 pub fn signature(op: TapeFn) -> EntrySig {
-    let sig = |params, ret| EntrySig::fallible(RESERVE_SYMBOL, params, ret);
     match op {
-        TapeFn::PushFloat => sig(&[Ty::F64], Ty::Unit),
-        TapeFn::PushInt => sig(&[Ty::I64], Ty::Unit),
-        TapeFn::PopFloat => sig(&[], Ty::F64),
-        TapeFn::PopInt => sig(&[], Ty::I64),
-        TapeFn::Reserve => sig(&[], Ty::Unit),
+        TapeFn::Reserve => EntrySig::fallible(RESERVE_SYMBOL, &[], Ty::Unit),
     }
 }
 

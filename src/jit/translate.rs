@@ -330,19 +330,29 @@ impl FunctionTranslator<'_, '_> {
         Ok(())
     }
 
-    /// The fail exit: adds `(this function, pending span)` to the trace
-    /// (`JitCtx::push_trace`, which folds and counts), then returns the
-    /// status.
+    /// Adds `(this function, resumed span)` to the trace
+    /// ([`TRACE_RESUMED_SYMBOL`]).
+    fn push_resumed_entry(&mut self) -> Result<(), CompileError> {
+        let mut sig = self.t.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I32));
+        let push = self.import(TRACE_RESUMED_SYMBOL, &sig)?;
+        let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
+        self.b.ins().call(push, &[self.ctx, me]);
+        Ok(())
+    }
+
+    /// The fail exit: adds this function's entry to the trace and returns
+    /// the status. A shown function's entry is `(this function, pending
+    /// span)` (`JitCtx::push_trace`, which folds and counts); a
+    /// continuation's is provisional (`JitCtx::push_resumed`: only a
+    /// resuming call names it); a hidden function or a `shift` body adds
+    /// none.
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
         if self.frame() == Frame::Continuation {
-            let mut sig = self.t.module.make_signature();
-            sig.params.push(AbiParam::new(types::I64));
-            sig.params.push(AbiParam::new(types::I32));
-            let push = self.import(TRACE_RESUMED_SYMBOL, &sig)?;
-            let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
-            self.b.ins().call(push, &[self.ctx, me]);
+            self.push_resumed_entry()?;
         }
         if self.has_entry() {
             let replaces = matches!(
@@ -745,6 +755,8 @@ impl FunctionTranslator<'_, '_> {
                 self.inlined = outer;
                 out
             }
+            Expr::TapePush { word, span } => self.tape_push(word, *span),
+            Expr::TapePop(ty) => self.tape_pop(*ty),
             Expr::Runtime { entry, args, span } => self.runtime(*entry, args, *span),
             Expr::Join {
                 id,
@@ -1421,12 +1433,6 @@ impl FunctionTranslator<'_, '_> {
         args: &[Expr],
         span: SpanId,
     ) -> Result<Out, CompileError> {
-        if let RuntimeFn::Tape(
-            op @ (TapeFn::PushFloat | TapeFn::PushInt | TapeFn::PopFloat | TapeFn::PopInt),
-        ) = entry
-        {
-            return self.tape(op, args, span);
-        }
         if let Some((fused, items)) = fuse::variant_of_tuple(entry, args) {
             return self.runtime(fused, items, span);
         }
@@ -1492,33 +1498,19 @@ impl FunctionTranslator<'_, '_> {
         })
     }
 
-    /// A push or pop of compiled reverse mode's record buffer, inline: a
-    /// store at the top (after a cold call of the reserve entry when the
-    /// top is the end) or a load below it, and the top moved. A pop never
-    /// finds the buffer empty: the lowering pops exactly what it pushed.
-    fn tape(&mut self, op: TapeFn, args: &[Expr], span: SpanId) -> Result<Out, CompileError> {
-        let top_of = |f: &mut Self| f.b.ins().load(types::I64, TRUSTED, f.ctx, Layout::TAPE_TOP);
-        let (word_ty, ty) = match op {
-            TapeFn::PushFloat | TapeFn::PopFloat => (types::F64, Ty::F64),
-            _ => (types::I64, Ty::I64),
+    /// [`Expr::TapePush`]: a store at the record buffer's top, after a
+    /// cold call of the reserve entry when the top is the end, and the top
+    /// moved up.
+    fn tape_push(&mut self, word: &Expr, span: SpanId) -> Result<Out, CompileError> {
+        let word = self.expr(word, false)?;
+        let (Some(value), Ty::I64 | Ty::F64) = (word.value, word.ty) else {
+            return err(format!(
+                "in `{}`: a tape word is an `i64` or `f64`, not {:?}",
+                self.name(),
+                word.ty
+            ));
         };
-        if matches!(op, TapeFn::PopFloat | TapeFn::PopInt) {
-            let top = top_of(self);
-            let below = self.b.ins().iadd_imm_s(top, -8);
-            let word = self.b.ins().load(word_ty, TRUSTED, below, 0);
-            self.b
-                .ins()
-                .store(TRUSTED, below, self.ctx, Layout::TAPE_TOP);
-            return Ok(Out {
-                value: Some(word),
-                ty,
-            });
-        }
-        let [word] = args else {
-            return err(format!("in `{}`: a tape push takes one word", self.name()));
-        };
-        let word = self.value(word, ty, "a tape word")?;
-        let top = top_of(self);
+        let top = self.tape_top();
         let end = self
             .b
             .ins()
@@ -1531,11 +1523,11 @@ impl FunctionTranslator<'_, '_> {
         self.b.ins().brif(full, cold, &[], ready, &[top.into()]);
         self.b.switch_to_block(cold);
         self.fallible_call(RuntimeFn::Tape(TapeFn::Reserve), &[], span)?;
-        let moved = top_of(self);
+        let moved = self.tape_top();
         self.b.ins().jump(ready, &[moved.into()]);
         self.b.switch_to_block(ready);
         let top = self.b.block_params(ready)[0];
-        self.b.ins().store(TRUSTED, word, top, 0);
+        self.b.ins().store(TRUSTED, value, top, 0);
         let next = self.b.ins().iadd_imm_s(top, 8);
         self.b
             .ins()
@@ -1544,6 +1536,33 @@ impl FunctionTranslator<'_, '_> {
             value: Some(self.b.ins().iconst(types::I8, 0)),
             ty: Ty::Unit,
         })
+    }
+
+    /// [`Expr::TapePop`]: a load below the record buffer's top, and the
+    /// top moved down.
+    fn tape_pop(&mut self, ty: Ty) -> Result<Out, CompileError> {
+        if !matches!(ty, Ty::I64 | Ty::F64) {
+            return err(format!(
+                "in `{}`: a tape word is an `i64` or `f64`, not {ty:?}",
+                self.name()
+            ));
+        }
+        let top = self.tape_top();
+        let below = self.b.ins().iadd_imm_s(top, -8);
+        let word = self.b.ins().load(cl_type(ty), TRUSTED, below, 0);
+        self.b
+            .ins()
+            .store(TRUSTED, below, self.ctx, Layout::TAPE_TOP);
+        Ok(Out {
+            value: Some(word),
+            ty,
+        })
+    }
+
+    fn tape_top(&mut self) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, TRUSTED, self.ctx, Layout::TAPE_TOP)
     }
 
     /// Calls a fallible runtime entry with its arguments evaluated; on

@@ -87,9 +87,18 @@ pub(super) struct ContinuationKey {
 }
 
 impl Lowering<'_> {
+    /// A fresh identity continuation closure (see [`Self::identity_code`]).
+    pub(super) fn identity_closure(&mut self, span: SpanId) -> ir::Expr {
+        ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(self.identity_code(span)),
+            args: Vec::new(),
+            span,
+        }
+    }
+
     /// The code of the identity continuation (the one a `reset` gives its
     /// body): it returns its argument, the answer.
-    pub(super) fn identity_code(&mut self, span: SpanId) -> u32 {
+    fn identity_code(&mut self, span: SpanId) -> u32 {
         if let Some(code) = self.identity {
             return code;
         }
@@ -113,7 +122,7 @@ impl Lowering<'_> {
     /// the effects allow to call it so does not exist (a pure arrow never
     /// takes it); the entry is there because every closure code has one.
     fn direct_adapter(&mut self, name: String, span: SpanId) -> ir::Function {
-        let identity = self.identity_code(span);
+        let identity = self.identity_closure(span);
         ir::Function {
             name,
             params: 2,
@@ -122,11 +131,7 @@ impl Lowering<'_> {
             body: ir::Expr::ApplyCps {
                 func: Box::new(ir::Expr::Var(VarId(0))),
                 arg: Box::new(ir::Expr::Var(VarId(1))),
-                kont: Box::new(ir::Expr::Runtime {
-                    entry: RuntimeFn::MakeClosure(identity),
-                    args: Vec::new(),
-                    span,
-                }),
+                kont: Box::new(identity),
                 span,
                 tail: true,
             },

@@ -435,12 +435,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         // entry gets this call's span, as on the
                         // interpreter, where the pending handler makes no
                         // call in a `try` body a tail call.
-                        let identity = f.lowering.identity_code(span);
-                        lowered.push(ir::Expr::Runtime {
-                            entry: ir::RuntimeFn::MakeClosure(identity),
-                            args: Vec::new(),
-                            span,
-                        });
+                        lowered.push(f.lowering.identity_closure(span));
                         let call = ir::Expr::Call {
                             func,
                             args: lowered,

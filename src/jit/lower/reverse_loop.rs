@@ -36,7 +36,7 @@ use std::collections::HashSet;
 use super::closure::locals_except;
 use super::ir_type;
 use super::reverse::{float, untracked, var, zero, Cell, Reverse, Value};
-use crate::jit::ir::{self, Compare, IntOp, RuntimeFn, TapeFn, Ty, VarId};
+use crate::jit::ir::{self, Compare, IntOp, Ty, VarId};
 use crate::syntax::ast::{Expr, ExprKind, Pattern, PatternKind};
 use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
 use crate::types::TypeInfo;
@@ -483,24 +483,24 @@ impl<'a> Reverse<'_, '_, 'a> {
 
     /// Local `v` pushed to the record buffer (a `bool` as 0 or 1).
     fn push_word(&self, v: VarId, ty: Ty) -> ir::Expr {
-        let (entry, word) = match ty {
-            Ty::F64 => (TapeFn::PushFloat, var(v)),
-            Ty::Bool => (
-                TapeFn::PushInt,
-                ir::build::if_(var(v), ir::build::int(1), ir::build::int(0)),
-            ),
-            _ => (TapeFn::PushInt, var(v)),
+        let word = match ty {
+            Ty::Bool => ir::build::if_(var(v), ir::build::int(1), ir::build::int(0)),
+            _ => var(v),
         };
-        ir::build::runtime(RuntimeFn::Tape(entry), vec![word], self.span.0)
+        ir::Expr::TapePush {
+            word: Box::new(word),
+            span: self.span,
+        }
     }
 
     /// Local `v` taken back from the record buffer.
     fn pop_word(&self, v: VarId, ty: Ty) -> ir::Expr {
-        let pop = |entry| ir::build::runtime(RuntimeFn::Tape(entry), Vec::new(), self.span.0);
         let word = match ty {
-            Ty::F64 => pop(TapeFn::PopFloat),
-            Ty::Bool => ir::build::compare(Compare::Ne, pop(TapeFn::PopInt), ir::build::int(0)),
-            _ => pop(TapeFn::PopInt),
+            Ty::F64 => ir::Expr::TapePop(Ty::F64),
+            Ty::Bool => {
+                ir::build::compare(Compare::Ne, ir::Expr::TapePop(Ty::I64), ir::build::int(0))
+            }
+            _ => ir::Expr::TapePop(Ty::I64),
         };
         ir::build::assign(v.0, word)
     }

@@ -4,7 +4,10 @@
 //! without bound stops with R015. Never a panic, an allocator abort or
 //! the OOM killer. The generated cases come from `adversarial.rs`; each
 //! runs under a generous time bound, a robustness condition rather than
-//! a benchmark.
+//! a benchmark. Every case runs on both backends ([`run_on_both`]) and
+//! must print the same bytes and exit the same way on each: the limits
+//! live in the shared runtime, so compiled code meets them exactly where
+//! the interpreter does.
 
 #[path = "common/fuzz.rs"]
 mod fuzz;
@@ -37,6 +40,20 @@ fn scratch_dir(name: &str) -> PathBuf {
 
 fn run(dir: &Path, name: &str, program: &str) -> Outcome {
     run_on("interp", dir, name, program)
+}
+
+/// Runs `program` on the interpreter and on the JIT, asserts that both
+/// printed the same stdout and stderr and exited alike, and returns the
+/// interpreter's outcome.
+fn run_on_both(dir: &Path, name: &str, program: &str) -> Outcome {
+    let interp = run_on("interp", dir, name, program);
+    let jit = run_on("jit", dir, name, program);
+    assert_eq!(
+        (&jit.stdout, &jit.stderr, jit.status),
+        (&interp.stdout, &interp.stderr, interp.status),
+        "{name}: the JIT (left) and the interpreter (right) differ:\n{program}"
+    );
+    interp
 }
 
 fn run_on(backend: &str, dir: &Path, name: &str, program: &str) -> Outcome {
@@ -109,7 +126,7 @@ fn huge_values_are_refused_before_allocating() {
         ),
     ];
     for (name, program, code) in cases {
-        let outcome = run(&dir, name, program);
+        let outcome = run_on_both(&dir, name, program);
         assert_eq!(outcome.status, Some(1), "{name}: {}", outcome.stderr);
         assert!(
             outcome.stderr.contains(&format!("[{code}]"))
@@ -123,7 +140,8 @@ fn huge_values_are_refused_before_allocating() {
 
 /// A `shift` in each call of a shift body: each step costs the same, so
 /// 200,000 of them fit the time bound and [`LIMIT`], where copying every
-/// earlier step's activations (quadratic) needed gigabytes at 8,000.
+/// earlier step's activations (quadratic) needed gigabytes at 8,000. On
+/// both backends: the JIT's continuations are heap closures, linear too.
 #[test]
 fn shifts_in_shift_bodies_run_in_linear_time_and_memory() {
     let dir = scratch_dir("limits-shift");
@@ -135,14 +153,16 @@ fn shifts_in_shift_bodies_run_in_linear_time_and_memory() {
         let program = format!(
             "let rec l n = if n = 0 then () else {body}\nlet () = reset (l 200000)\nlet () = print \"done\""
         );
-        let outcome = run(&dir, name, &program);
-        assert_eq!(outcome.status, Some(0), "{name}: {}", outcome.stderr);
-        assert_eq!(outcome.stdout, "done\n", "{name}");
-        assert!(
-            outcome.elapsed < Duration::from_secs(10),
-            "{name} took {:?}",
-            outcome.elapsed
-        );
+        for backend in ["interp", "jit"] {
+            let outcome = run_on(backend, &dir, name, &program);
+            assert_eq!(outcome.status, Some(0), "{name}: {}", outcome.stderr);
+            assert_eq!(outcome.stdout, "done\n", "{name}");
+            assert!(
+                outcome.elapsed < Duration::from_secs(10),
+                "{name} on {backend} took {:?}",
+                outcome.elapsed
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -218,13 +238,30 @@ fn generated_allocations_stay_within_the_limit() {
             _ => ("shift", adversarial::nested_shift(&mut rng)),
         };
         let name = format!("{name}_{i}");
-        let outcome = run(&dir, &name, &program);
+        let outcome = run_on_both(&dir, &name, &program);
         assert_clean(
             &name,
             &program,
             &outcome,
             &["R003", "R005", "R008", "R011", "R014", "R015"],
         );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The checker's wide shapes, called: thousands of parameters, nested
+/// `fun`s, match arms and tuple components compile (a decision tree, a
+/// function with stack-passed arguments) and run, or are refused with a
+/// coded error, on both backends alike.
+#[test]
+fn wide_programs_run_alike_on_both_backends() {
+    let dir = scratch_dir("limits-wide");
+    let mut rng = fuzz::Rng::new(0x5_71DE);
+    for i in 0..15 {
+        let program = adversarial::wide_call(&mut rng);
+        let name = format!("wide_{i}");
+        let outcome = run_on_both(&dir, &name, &program);
+        assert_clean(&name, &program, &outcome, &["R005"]);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -241,7 +278,7 @@ fn crafted_npy_files_are_read_or_refused() {
             file.display().to_string()
         );
         let name = format!("npy_{i}");
-        let outcome = run(&dir, &name, &program);
+        let outcome = run_on_both(&dir, &name, &program);
         assert_clean(&name, &program, &outcome, &["R007", "R008", "R011", "R012"]);
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -26,21 +26,6 @@ use watchdog::Watchdog;
 /// How long one input may run before the watchdog "presses Ctrl-C".
 const TIME_LIMIT: Duration = Duration::from_millis(300);
 
-/// The repository's examples: long valid programs to mutate.
-fn examples() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
-    let mut texts: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    texts.sort();
-    texts
-}
-
 /// How far one input went.
 #[derive(Clone, Copy, PartialEq)]
 enum Fed {
@@ -99,7 +84,10 @@ fn feed(session: &mut Session, name: String, text: &str) -> Fed {
 
 #[test]
 fn one_session_survives_hundreds_of_mutated_inputs() {
-    let inputs = fuzz::inputs(0xD21_7E5, 1500, &examples());
+    // Seeded from every dlang source of the repository: the stdlib, the
+    // examples and each golden test (issue 15's classes among them), so a
+    // new golden file is a new seed.
+    let inputs = fuzz::inputs(0xD21_7E5, 1500, &fuzz::repository_sources());
     for &backend in BackendName::BUILT {
         survives_mutated_inputs(backend, &inputs);
     }

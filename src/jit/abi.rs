@@ -247,15 +247,21 @@ pub(super) fn guard(
             Status::Raised as u32
         }
         Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "no message".to_string());
+            let what = panic_message(payload.as_ref());
             ctx.raised = Some(internal(format!("panic in runtime shim `{shim}`: {what}")));
             Status::Panicked as u32
         }
     }
+}
+
+/// What a caught panic said (`panic!`'s message), for the internal error
+/// that reports it.
+pub(super) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_string())
 }
 
 pub fn internal(message: String) -> RuntimeError {

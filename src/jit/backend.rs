@@ -5,6 +5,7 @@
 
 #![forbid(unsafe_code)]
 
+use super::abi::{internal, panic_message};
 use super::codegen::compile_keeping;
 use super::ir::FuncId;
 use super::lower::{lower_program, Module};
@@ -71,7 +72,9 @@ impl JitBackend {
         // expression may nest as deep as the parser allows
         // (`syntax::depth::MAX_DEPTH`, as the checker's own stack is sized
         // for), deeper than the main thread's stack takes.
-        stacker::grow(COMPILE_STACK_SIZE, || self.compile_and_run(items))
+        stacker::grow(COMPILE_STACK_SIZE, || {
+            contain_panic(|| self.compile_and_run(items))
+        })
     }
 
     fn compile_and_run(&mut self, items: &[Item<TypeInfo>]) -> Result<(), RuntimeError> {
@@ -129,6 +132,23 @@ impl JitBackend {
             .out
             .write_all(text.as_bytes())
             .map_err(|e| RuntimeError::internal(format!("writing the compiled program: {e}")))
+    }
+}
+
+/// Runs `phase`, turning a Rust panic into an internal error (R099)
+/// instead of letting it end the process. Lowering and Cranelift's
+/// compilation run no generated code, so unwinding out of them crosses
+/// Rust frames only; once generated code runs, every runtime entry
+/// catches its own panics (`abi::guard`), so none reaches this far
+/// through generated frames. A panic here is a bug in dlang, never the
+/// user's: the message asks for a report.
+pub fn contain_panic(phase: impl FnOnce() -> Result<(), RuntimeError>) -> Result<(), RuntimeError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(phase)) {
+        Ok(outcome) => outcome,
+        Err(payload) => Err(internal(format!(
+            "panic: {}",
+            panic_message(payload.as_ref())
+        ))),
     }
 }
 

@@ -323,6 +323,19 @@ fn a_panic_in_a_shim_is_an_internal_error() {
 }
 
 #[test]
+fn a_panic_while_compiling_is_an_internal_error() {
+    // The boundary `JitBackend` runs lowering and codegen under: a bug
+    // there is R099 with its message, not the end of the process.
+    let e = super::backend::contain_panic(|| panic!("codegen went wrong"))
+        .expect_err("a panic is an error");
+    assert_eq!(e.code, "R099");
+    assert!(e.message.contains("codegen went wrong"), "{}", e.message);
+    assert!(e.message.contains("please report it"), "{}", e.message);
+    // and an ordinary outcome passes through untouched.
+    assert!(super::backend::contain_panic(|| Ok(())).is_ok());
+}
+
+#[test]
 fn errors_carry_the_call_stack_innermost_first() {
     // main () = f 1 (at span 5); f x = g x (at span 6); g x = x / 0 (span 7)
     let c = compiled(vec![

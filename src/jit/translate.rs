@@ -58,6 +58,18 @@ enum Held {
     Temp(Value),
 }
 
+impl Held {
+    /// Which reference this is, as a key of [`FunctionTranslator::ladders`]
+    /// (`Variable` is not `Hash`).
+    fn key(self) -> (bool, usize) {
+        use cranelift_codegen::entity::EntityRef;
+        match self {
+            Held::Var(var) => (true, var.index()),
+            Held::Temp(value) => (false, value.index()),
+        }
+    }
+}
+
 /// The result of translating an expression: its type, and its value unless
 /// control left the function (a tail call in tail position).
 struct Out {
@@ -102,6 +114,11 @@ struct FunctionTranslator<'a, 'b> {
     /// reads only its items (see [`fuse::variant_items`]): the variable,
     /// and the constructor to read them from.
     item_sources: HashMap<VarId, VarId>,
+    /// The release ladders built so far (see [`Self::leave`]): for a
+    /// failure target and the references held above its depth, outermost
+    /// first, the block that releases the last of them and goes on to the
+    /// block releasing the rest.
+    ladders: HashMap<(Block, Vec<(bool, usize)>), Block>,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -137,6 +154,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         handlers: Vec::new(),
         inlined: Vec::new(),
         item_sources: HashMap::new(),
+        ladders: HashMap::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
         f.b.def_var(f.vars[i], params[i + 1]);
@@ -227,11 +245,50 @@ impl FunctionTranslator<'_, '_> {
     /// Leaves with a failure `status`: to the innermost `try` whose body
     /// this is, releasing what its body holds, else to the fail exit,
     /// releasing everything.
+    ///
+    /// The releases go through a *ladder* of cold blocks shared by every
+    /// failure point that holds the same references: one block per held
+    /// reference, releasing it and jumping to the block for the one below.
+    /// Releasing inline at each point instead would make code (and
+    /// Cranelift's time and memory) grow with the product of failure
+    /// points and held references: a call with a few hundred boxed
+    /// arguments took seconds and hundreds of megabytes to compile.
     fn leave(&mut self, status: Value) -> Result<(), CompileError> {
         self.push_inlined_frames()?;
         let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
-        self.release_held(depth)?;
-        self.b.ins().jump(target, &[status.into()]);
+        // The ladder's blocks from the outermost reference up; only those
+        // no earlier failure point made are filled below.
+        let mut rungs = Vec::new();
+        let mut below = target;
+        for i in depth..self.held.len() {
+            let key = (
+                target,
+                self.held[depth..=i].iter().map(|h| h.key()).collect(),
+            );
+            let rung = match self.ladders.get(&key) {
+                Some(&block) => block,
+                None => {
+                    let block = self.b.create_block();
+                    self.b.append_block_param(block, types::I32);
+                    self.b.set_cold_block(block);
+                    self.ladders.insert(key, block);
+                    rungs.push((block, self.held[i], below));
+                    block
+                }
+            };
+            below = rung;
+        }
+        self.b.ins().jump(below, &[status.into()]);
+        for (block, held, below) in rungs {
+            self.b.switch_to_block(block);
+            let status = self.b.block_params(block)[0];
+            let value = match held {
+                Held::Var(var) => self.b.use_var(var),
+                Held::Temp(value) => value,
+            };
+            self.release(value)?;
+            self.b.ins().jump(below, &[status.into()]);
+        }
         Ok(())
     }
 

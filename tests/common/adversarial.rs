@@ -209,3 +209,62 @@ pub fn npy_file(rng: &mut Rng) -> Vec<u8> {
     out.extend((0..data).map(|i| i as u8));
     out
 }
+
+/// The checker's wide shapes (parameters, nested `fun`s, match arms, tuple
+/// patterns) in programs that call what they define, so a backend must
+/// compile and run them, not only the checker accept them. Up to 400
+/// wide: past that the JIT's compile time grows faster than linearly
+/// (Cranelift keeps every boxed argument of a call live in a register or
+/// a spill slot across the others' boxing calls; docs/jit.md, "Known
+/// limits"), which this generator would turn into minutes, not a failure.
+pub fn wide_call(rng: &mut Rng) -> String {
+    let n = 1 + size(rng, 400);
+    match rng.below(5) {
+        0 => {
+            let params: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
+            let args: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            format!(
+                "let f {} = x0 + x{}\nlet () = print (f {})",
+                params.join(" "),
+                n - 1,
+                args.join(" ")
+            )
+        }
+        1 => {
+            let funs: String = (0..n).map(|i| format!("fun x{i} -> ")).collect();
+            let args: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            format!(
+                "let f = {funs}x{}\nlet () = print (f {})",
+                n / 2,
+                args.join(" ")
+            )
+        }
+        2 => {
+            let arms: String = (0..2 * n).map(|i| format!("| {i} -> {} ", i * 3)).collect();
+            format!(
+                "let f x = match x with {arms}| _ -> 0\nlet () = print (f {}, f {}, f (-1))",
+                rng.below(2 * n),
+                2 * n
+            )
+        }
+        3 => {
+            let names: Vec<String> = (0..n).map(|i| format!("C{i}")).collect();
+            let arms: String = (0..n).map(|i| format!("| C{i} -> {i} ")).collect();
+            format!(
+                "type t = {}\nlet f x = match x with {arms}\nlet () = print (f C{}, f C0)",
+                names.join(" | "),
+                rng.below(n)
+            )
+        }
+        _ => {
+            let names: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
+            let values: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+            format!(
+                "let f ({}) = x0 + x{}\nlet () = print (f ({}))",
+                names.join(", "),
+                n - 1,
+                values.join(", ")
+            )
+        }
+    }
+}

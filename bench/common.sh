@@ -6,10 +6,11 @@ if [ -z "${DLANG:-}" ]; then
 fi
 dlang=${DLANG:-target/release/dlang}
 
-# Creates bench/.venv (git-ignored) if needed and installs the pinned
-# requirements file $1 into it; sets $python to the venv's interpreter.
+# Creates the venv $2 (default bench/.venv; git-ignored) if needed and
+# installs the pinned requirements file $1 into it; sets $python to the
+# venv's interpreter.
 bench_venv() {
-    local venv=bench/.venv
+    local venv=${2:-bench/.venv}
     if [ ! -x "$venv/bin/python" ]; then
         python3 -m venv "$venv"
     fi
@@ -28,5 +29,26 @@ for _ in range(3):
     elapsed = time.perf_counter() - start
     best = elapsed if best is None else min(best, elapsed)
 print(f"{best:.3f}")
+PY
+}
+
+# Prints the best wall-clock time (seconds) and the largest maximum
+# resident set size (MiB, getrusage of each child) of three runs of the
+# command, as "TIME RSS".
+best_of_3_rss() {
+    python3 - "$@" <<'PY'
+import os, subprocess, sys, time
+best = None
+rss = 0
+for _ in range(3):
+    start = time.perf_counter()
+    child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"{sys.argv[1:]} failed: status {status}")
+    best = elapsed if best is None else min(best, elapsed)
+    rss = max(rss, usage.ru_maxrss)  # KiB on Linux
+print(f"{best:.3f} {rss / 1024:.1f}")
 PY
 }

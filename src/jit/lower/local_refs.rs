@@ -186,7 +186,12 @@ impl<'a> FnLower<'_, 'a> {
         };
         let held = self.locals[var.0 as usize];
         let span = self.span(e.span);
-        Ok(Some(self.coerce(ir::Expr::Var(var), held, self.ty(e)?, span)))
+        Ok(Some(self.coerce(
+            ir::Expr::Var(var),
+            held,
+            self.ty(e)?,
+            span,
+        )))
     }
 
     /// `cell := value` when `cell` is a local ref: an assignment of its

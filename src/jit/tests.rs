@@ -764,6 +764,7 @@ fn the_runtime_calls_jit_closures_through_apply() {
 }
 
 mod cps;
+mod local_refs;
 #[test]
 fn a_grad_session_around_the_runtime_operators() {
     // grad (fun x -> x * x + x) 3.0 by hand: open the session at the

@@ -83,11 +83,17 @@ impl<'a> FnLower<'_, 'a> {
                 self.entry(DataFn::MakeRef, vec![value], e.span)
             }
             ExprKind::Deref(cell) => {
+                if let Some(read) = self.local_ref_read(e, cell)? {
+                    return Ok(read);
+                }
                 let cell = self.expr(cell, false)?;
                 let value = self.entry(DataFn::Deref, vec![cell], e.span);
                 self.unboxed(value, self.ty(e)?, e.span)
             }
             ExprKind::Assign(cell, value) => {
+                if let Some(write) = self.local_ref_write(cell, value)? {
+                    return Ok(write);
+                }
                 let parts = vec![self.expr(cell, false)?, self.boxed(value)?];
                 self.entry(DataFn::Assign, parts, e.span)
             }

@@ -16,6 +16,7 @@ mod cps;
 mod data;
 mod exn;
 mod grad;
+mod local_refs;
 mod pattern;
 #[cfg(test)]
 mod pattern_tests;
@@ -505,6 +506,9 @@ struct FnLower<'l, 'a> {
     mode: Mode,
     locals: Vec<Ty>,
     vars: HashMap<LocalId, VarId>,
+    /// The refs that do not escape, by local: the IR local holding each
+    /// one's contents (see [`local_refs`]).
+    local_refs: HashMap<LocalId, VarId>,
     /// The top-level values of this part of the main code, by global:
     /// its locals (functions and later parts read them from the global
     /// table).
@@ -537,6 +541,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             mode,
             locals: Vec::new(),
             vars: HashMap::new(),
+            local_refs: HashMap::new(),
             globals: HashMap::new(),
             rec: None,
             joins: 0,
@@ -1019,6 +1024,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 return Ok((ir::build::runtime(leaf, vec![x], span.0), Ty::F64));
             }
         }
+        if let (true, [arg]) = (is_to_float(index), args) {
+            // One instruction, the primitive's own `as f64` conversion.
+            let x = self.expr(arg, false)?;
+            return Ok((ir::Expr::IntToFloat(Box::new(x)), Ty::F64));
+        }
         let call = self.prim_entry(e, index, args, RuntimeFn::Prim(index))?;
         Ok((call, Ty::Val))
     }
@@ -1074,4 +1084,10 @@ fn math_leaf(index: u32) -> Option<RuntimeFn> {
         "log" => Some(RuntimeFn::Log),
         _ => None,
     }
+}
+
+/// Whether primitive `index` is the prelude's `to_float : int -> float`.
+fn is_to_float(index: u32) -> bool {
+    let prim = &PRIMS[index as usize];
+    prim.module == "Prelude" && prim.name == "to_float"
 }

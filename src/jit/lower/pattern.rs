@@ -356,6 +356,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let Some((first, rest)) = bindings.split_first() else {
             return self.expr(body, tail);
         };
+        if let Some((id, init)) = super::local_refs::local_ref(first, body) {
+            return self.local_ref_let(id, init, |f| f.let_in(rest, body, e, tail));
+        }
         let value = self.named(&first.expr, super::closure::binding_name(&first.pattern))?;
         let var = self.fresh(self.ty(&first.expr)?);
         let ty = self.ty(e)?;

@@ -174,82 +174,15 @@ pub(super) fn locals_except(
         | ExprKind::Shift(_, _, Binder::Local(id), _) => bound.push(*id),
         _ => {}
     }
-    let out = read;
-    let mut walk = |x: &Expr<TypeInfo>| locals_except(x, skip, out, bound);
-    match &e.kind {
-        ExprKind::Lit(_) => {}
-        ExprKind::Var(_, var) => {
-            if let VarTarget::Local(id) = var.target {
-                if !out.contains(&id) {
-                    out.push(id);
-                }
+    if let ExprKind::Var(_, var) = &e.kind {
+        if let VarTarget::Local(id) = var.target {
+            if !read.contains(&id) {
+                read.push(id);
             }
         }
-        ExprKind::Constructor(_, _, arg) => {
-            if let Some(arg) = arg {
-                walk(arg);
-            }
-        }
-        ExprKind::App(a, b)
-        | ExprKind::Seq(a, b)
-        | ExprKind::BinOp(_, _, a, b)
-        | ExprKind::Index(a, b)
-        | ExprKind::Assign(a, b)
-        | ExprKind::FieldSet(a, _, _, _, b)
-        | ExprKind::While(a, b) => {
-            walk(a);
-            walk(b);
-        }
-        ExprKind::Fun(_, body)
-        | ExprKind::Field(body, ..)
-        | ExprKind::Deref(body)
-        | ExprKind::Ref(body)
-        | ExprKind::UnOp(_, _, body)
-        | ExprKind::Annot(body, _)
-        | ExprKind::Shift(_, _, _, body)
-        | ExprKind::Reset(body)
-        | ExprKind::Assert(body, _)
-        | ExprKind::LocalOpen(_, _, body) => walk(body),
-        ExprKind::Let(group, body) => {
-            for binding in &group.bindings {
-                walk(&binding.expr);
-            }
-            walk(body);
-        }
-        ExprKind::If(cond, then, otherwise) => {
-            walk(cond);
-            walk(then);
-            if let Some(otherwise) = otherwise {
-                walk(otherwise);
-            }
-        }
-        ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => {
-            walk(scrutinee);
-            for arm in arms {
-                if let Some(guard) = &arm.guard {
-                    walk(guard);
-                }
-                walk(&arm.body);
-            }
-        }
-        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Array(items) => {
-            items.iter().for_each(walk);
-        }
-        ExprKind::Record(fields) => fields.iter().for_each(|f| walk(&f.value)),
-        ExprKind::RecordUpdate(base, fields) => {
-            walk(base);
-            fields.iter().for_each(|f| walk(&f.value));
-        }
-        ExprKind::IndexSet(a, i, v) => {
-            walk(a);
-            walk(i);
-            walk(v);
-        }
-        ExprKind::For { from, to, body, .. } => {
-            walk(from);
-            walk(to);
-            walk(body);
-        }
+    }
+    for child in children(e) {
+        locals_except(child, skip, read, bound);
     }
 }
 
@@ -640,5 +573,59 @@ impl<'l, 'a> FnLower<'l, 'a> {
             };
         }
         Ok(f)
+    }
+}
+
+/// The sub-expressions of `e` (patterns hold none).
+pub(super) fn children(e: &Expr<TypeInfo>) -> Vec<&Expr<TypeInfo>> {
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Var(..) | ExprKind::Constructor(_, _, None) => Vec::new(),
+        ExprKind::Constructor(_, _, Some(x))
+        | ExprKind::Fun(_, x)
+        | ExprKind::Field(x, ..)
+        | ExprKind::Deref(x)
+        | ExprKind::Ref(x)
+        | ExprKind::UnOp(_, _, x)
+        | ExprKind::Annot(x, _)
+        | ExprKind::Shift(_, _, _, x)
+        | ExprKind::Reset(x)
+        | ExprKind::LocalOpen(_, _, x)
+        | ExprKind::Assert(x, _) => vec![x],
+        ExprKind::App(a, b)
+        | ExprKind::Seq(a, b)
+        | ExprKind::BinOp(_, _, a, b)
+        | ExprKind::Index(a, b)
+        | ExprKind::Assign(a, b)
+        | ExprKind::FieldSet(a, _, _, _, b)
+        | ExprKind::While(a, b) => vec![a, b],
+        ExprKind::IndexSet(a, b, c) => vec![a, b, c],
+        ExprKind::For { from, to, body, .. } => vec![from, to, body],
+        ExprKind::If(c, t, o) => {
+            let mut all = vec![&**c, &**t];
+            all.extend(o.as_deref());
+            all
+        }
+        ExprKind::Let(group, body) => {
+            let mut all: Vec<_> = group.bindings.iter().map(|b| &b.expr).collect();
+            all.push(body);
+            all
+        }
+        ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => {
+            let mut all = vec![&**scrutinee];
+            for arm in arms {
+                all.extend(arm.guard.as_ref());
+                all.push(&arm.body);
+            }
+            all
+        }
+        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Array(items) => {
+            items.iter().collect()
+        }
+        ExprKind::Record(fields) => fields.iter().map(|f| &f.value).collect(),
+        ExprKind::RecordUpdate(base, fields) => {
+            let mut all = vec![&**base];
+            all.extend(fields.iter().map(|f| &f.value));
+            all
+        }
     }
 }

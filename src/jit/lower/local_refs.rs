@@ -30,7 +30,7 @@
 
 #![forbid(unsafe_code)]
 
-use super::closure::free_locals;
+use super::closure::{children, free_locals};
 use super::FnLower;
 use crate::jit::ir::{self, VarId};
 use crate::runtime::error::RuntimeError;
@@ -88,60 +88,6 @@ fn contents_only(e: &Expr<TypeInfo>, id: LocalId) -> bool {
         ExprKind::Assign(cell, value) if is_local(cell, id) => contents_only(value, id),
         ExprKind::Fun(..) | ExprKind::Shift(..) | ExprKind::Reset(..) => !mentions(e, id),
         _ => children(e).into_iter().all(|c| contents_only(c, id)),
-    }
-}
-
-/// The sub-expressions of `e` (patterns hold none).
-fn children(e: &Expr<TypeInfo>) -> Vec<&Expr<TypeInfo>> {
-    match &e.kind {
-        ExprKind::Lit(_) | ExprKind::Var(..) | ExprKind::Constructor(_, _, None) => Vec::new(),
-        ExprKind::Constructor(_, _, Some(x))
-        | ExprKind::Fun(_, x)
-        | ExprKind::Field(x, ..)
-        | ExprKind::Deref(x)
-        | ExprKind::Ref(x)
-        | ExprKind::UnOp(_, _, x)
-        | ExprKind::Annot(x, _)
-        | ExprKind::Shift(_, _, _, x)
-        | ExprKind::Reset(x)
-        | ExprKind::LocalOpen(_, _, x)
-        | ExprKind::Assert(x, _) => vec![x],
-        ExprKind::App(a, b)
-        | ExprKind::Seq(a, b)
-        | ExprKind::BinOp(_, _, a, b)
-        | ExprKind::Index(a, b)
-        | ExprKind::Assign(a, b)
-        | ExprKind::FieldSet(a, _, _, _, b)
-        | ExprKind::While(a, b) => vec![a, b],
-        ExprKind::IndexSet(a, b, c) => vec![a, b, c],
-        ExprKind::For { from, to, body, .. } => vec![from, to, body],
-        ExprKind::If(c, t, o) => {
-            let mut all = vec![&**c, &**t];
-            all.extend(o.as_deref());
-            all
-        }
-        ExprKind::Let(group, body) => {
-            let mut all: Vec<_> = group.bindings.iter().map(|b| &b.expr).collect();
-            all.push(body);
-            all
-        }
-        ExprKind::Match(scrutinee, arms) | ExprKind::Try(scrutinee, arms) => {
-            let mut all = vec![&**scrutinee];
-            for arm in arms {
-                all.extend(arm.guard.as_ref());
-                all.push(&arm.body);
-            }
-            all
-        }
-        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Array(items) => {
-            items.iter().collect()
-        }
-        ExprKind::Record(fields) => fields.iter().map(|f| &f.value).collect(),
-        ExprKind::RecordUpdate(base, fields) => {
-            let mut all = vec![&**base];
-            all.extend(fields.iter().map(|f| &f.value));
-            all
-        }
     }
 }
 

@@ -36,7 +36,7 @@ use super::grad::{Callee, Mode};
 use super::reverse_frames::Entered;
 use super::reverse_loop::calls_itself;
 use super::{comparison, ir_type, FnLower};
-use crate::jit::ir::{self, Compare, DataFn, FloatOp, RuntimeFn, SpanId, Ty, VarId};
+use crate::jit::ir::{self, Compare, DataFn, FloatOp, IntOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::ad::Unary;
 use crate::runtime::prims::{MachinePrim, PRIMS};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Literal, Pattern, PatternKind, UnOp};
@@ -500,6 +500,14 @@ impl<'a> Reverse<'_, '_, 'a> {
                     let span = self.f.span(e.span);
                     self.unary(Unary::Neg, primal, &cells, span)
                 }
+                Value::Scalar(n, Ty::I64) => {
+                    let span = self.f.span(e.span);
+                    let negated = ir::Expr::IntNeg {
+                        arg: Box::new(var(n)),
+                        span,
+                    };
+                    Some(self.constant(negated, Ty::I64))
+                }
                 _ => None,
             },
             ExprKind::UnOp(UnOp::Not, _, arg) => match self.expr(arg)? {
@@ -910,6 +918,21 @@ impl<'a> Reverse<'_, '_, 'a> {
             };
             let test = ir::build::compare(compare, var(x), var(y));
             return Some(self.constant(test, Ty::Bool));
+        }
+        if let (Value::Scalar(x, Ty::I64), Value::Scalar(y, Ty::I64)) = (&a, &b) {
+            // Integer arithmetic carries no derivative: forward code only,
+            // checked as everywhere (R002, R001 at `span`), such as the
+            // counter of a tail-recursive loop (`n - 1`).
+            let op = match op {
+                BinOp::Add => IntOp::Add,
+                BinOp::Sub => IntOp::Sub,
+                BinOp::Mul => IntOp::Mul,
+                BinOp::Div => IntOp::Div,
+                BinOp::Mod => IntOp::Rem,
+                _ => return None,
+            };
+            let value = ir::build::int_op(op, var(*x), var(*y), span.0);
+            return Some(self.constant(value, Ty::I64));
         }
         let (
             Value::Float {

@@ -88,6 +88,36 @@ fn loops_take_the_compiled_path() {
     );
 }
 
+/// Integer arithmetic is forward code only: a tail-recursive loop with
+/// an `int` counter (the golden `ad/million_loop`) is a compiled loop,
+/// and its results are the interpreter's, overflow and division by zero
+/// included.
+#[test]
+fn int_counters_take_the_compiled_path() {
+    let src = "let rec run x acc n = if n = 0 then acc else run x (acc * 0.5 + x) (n - 1)\n\
+               let rec skip x acc n = if n <= 0 then acc else skip x (acc + x * to_float (n mod 3)) (n / 2 - -1 * 0 - 1)\n\
+               let () = print (grad (fun x -> run x 0.0 10) 1.5)\n\
+               let () = print (grad (fun x -> skip x 1.0 40) 0.5)\n\
+               let () = print (value_and_grad (fun x -> run x 1.0 (3 * 4)) 2.0)";
+    assert_eq!(
+        sites(src),
+        GradSites {
+            compiled: 3,
+            tracked: 0
+        }
+    );
+    same_on_both(src);
+    for failing in ["n / (n - 2)", "n * 4611686018427387903"] {
+        let src = format!(
+            "let rec run x acc n = if n = 0 then acc else run x (acc * 0.5 + x) ({failing})\n\
+             let () = print (grad (fun x -> run x 0.0 4) 1.0)"
+        );
+        assert_eq!(sites(&src).compiled, 1, "{src}");
+        // Nothing printed: the error (R001, R002) stops it on both.
+        assert_eq!(same_on_both(&src), "", "{src}");
+    }
+}
+
 /// The issue's recurrence: its record is one word an iteration (`y` at
 /// the iteration's head, read by `sin`'s rule), pushed and popped inline
 /// (`TapePush`, `TapePop`), with no other runtime call but the math leaves.

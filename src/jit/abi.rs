@@ -237,9 +237,10 @@ pub(super) fn guard(
             *out = word;
             Status::Ok as u32
         }
-        // A closure called back from the body failed: its error is in the
-        // context already.
+        // A closure called back from the body failed: its error, fault
+        // site and trace are in the context already.
         Ok(Err(_)) if ctx.callback_status.is_some() => {
+            ctx.site_kept = 1;
             ctx.callback_status.take().unwrap_or(Status::Raised as u32)
         }
         Ok(Err(error)) => {
@@ -523,7 +524,9 @@ extern "C" fn partial_prim(
         let prim = PRIMS
             .get(index as usize)
             .ok_or_else(|| internal(format!("no primitive number {index}")))?;
-        if prim.machine.is_some() || args.len() >= prim.arity {
+        // A differentiation primitive is a value like any other: it runs
+        // once applied to all its arguments (`callback::apply_builtin`).
+        if args.len() >= prim.arity {
             return Err(internal(format!(
                 "primitive `{}` as a value with {} arguments in compiled code",
                 prim.name,

@@ -114,6 +114,11 @@ pub struct JitCtx<'rt> {
     /// The fault site (an index into the compiled program's site table)
     /// of the last error.
     pub fault_site: u32,
+    /// Set (non-zero) by a shim that leaves with the failure of a closure
+    /// it called back (see [`callback`](super::callback)): the fault site
+    /// is the closure's, so the generated code the shim returns to keeps
+    /// it instead of writing the shim's own site, and clears the flag.
+    pub site_kept: u32,
     /// The slots of `trace` in use.
     pub trace_len: u32,
     pub trace: [TraceEntry; TRACE_SLOTS],
@@ -176,6 +181,7 @@ impl Layout {
     pub const STACK_LIMIT: i32 = std::mem::offset_of!(JitCtx<'static>, stack_limit) as i32;
     pub const INTERRUPT_FLAG: i32 = std::mem::offset_of!(JitCtx<'static>, interrupt_flag) as i32;
     pub const FAULT_SITE: i32 = std::mem::offset_of!(JitCtx<'static>, fault_site) as i32;
+    pub const SITE_KEPT: i32 = std::mem::offset_of!(JitCtx<'static>, site_kept) as i32;
     pub const TRACE_LEN: i32 = std::mem::offset_of!(JitCtx<'static>, trace_len) as i32;
     pub const TRACE: i32 = std::mem::offset_of!(JitCtx<'static>, trace) as i32;
     pub const TAPE_TOP: i32 = std::mem::offset_of!(JitCtx<'static>, tape_top) as i32;
@@ -193,6 +199,7 @@ impl<'rt> JitCtx<'rt> {
             stack_limit: 0,
             interrupt_flag: Arc::as_ptr(&interrupt),
             fault_site: 0,
+            site_kept: 0,
             trace_len: 0,
             trace: [TraceEntry::default(); TRACE_SLOTS],
             trace_omitted: 0,
@@ -312,6 +319,7 @@ impl<'rt> JitCtx<'rt> {
     /// Clears what the last error left, before a new run.
     pub fn reset_error(&mut self) {
         self.fault_site = 0;
+        self.site_kept = 0;
         self.trace_len = 0;
         self.trace_omitted = 0;
         self.raised = None;

@@ -307,16 +307,28 @@ impl FunctionTranslator<'_, '_> {
         self.b.set_cold_block(cold);
         self.b.ins().brif(status, cold, &[], next, &[]);
         self.b.switch_to_block(cold);
+        // A fault of generated code, and the failure of a closure the shim
+        // called back (`site_kept`), already have their site.
         let fault = self
             .b
             .ins()
             .icmp_imm_u(IntCC::Equal, status, Status::Fault as i64);
+        let kept = self
+            .b
+            .ins()
+            .load(types::I32, TRUSTED, self.ctx, Layout::SITE_KEPT);
+        let kept = self.b.ins().icmp_imm_u(IntCC::NotEqual, kept, 0);
+        let keep = self.b.ins().bor(fault, kept);
+        let cleared = self.b.ins().iconst(types::I32, 0);
+        self.b
+            .ins()
+            .store(TRUSTED, cleared, self.ctx, Layout::SITE_KEPT);
         let old = self
             .b
             .ins()
             .load(types::I32, TRUSTED, self.ctx, Layout::FAULT_SITE);
         let here = self.b.ins().iconst(types::I32, site);
-        let site = self.b.ins().select(fault, old, here);
+        let site = self.b.ins().select(keep, old, here);
         self.b
             .ins()
             .store(TRUSTED, site, self.ctx, Layout::FAULT_SITE);

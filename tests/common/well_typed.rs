@@ -816,10 +816,23 @@ impl Gen<'_> {
                     self.with_answer(None, |g| g.with_var(&x, &Float, |g| g.expr(&Float, d)));
                 let at = self.expr(&Float, d);
                 let f = format!("(fun ({x} : float) -> {body})");
-                match self.below(3) {
+                // Written out, or first class: bound to a name, partially
+                // applied, passed to a higher-order function.
+                match self.below(7) {
                     0 => format!("(grad {f} {at})"),
                     1 => format!("(snd (value_and_grad {f} {at}))"),
-                    _ => format!("(snd (jvp {f} {at} {}))", self.float_literal()),
+                    2 => format!("(snd (jvp {f} {at} {}))", self.float_literal()),
+                    3 => {
+                        let d = self.fresh("d");
+                        format!("(let {d} = grad in {d} {f} {at})")
+                    }
+                    4 => format!("(twice (grad {f}) {at})"),
+                    5 => format!("(snd ((let v = value_and_grad in v) {f} {at}))"),
+                    _ => format!(
+                        "(List.fold_left (fun a p -> a + snd p) 0.0 (List.map (jvp {f} {at}) [{}; {}]))",
+                        self.float_literal(),
+                        self.float_literal()
+                    ),
                 }
             }
             12 => {

@@ -1034,7 +1034,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     /// `entry` (a call of the primitive `index` or its value) of `args`
-    /// boxed; a machine primitive as a value is refused.
+    /// boxed. A differentiation primitive is only ever a value here (all
+    /// its arguments given, it is [`Self::differentiate`]d): the runtime
+    /// runs its session once the value has them all
+    /// (`callback::apply_builtin`), calling the function back, so every
+    /// closure body must be tracked, as for a `grad` written out.
     fn prim_entry(
         &mut self,
         e: &'a Expr<TypeInfo>,
@@ -1044,7 +1048,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> Result<ir::Expr, RuntimeError> {
         let prim = &PRIMS[index as usize];
         if prim.machine.is_some() {
-            return Err(not_compiled(&format!("`{}`", prim.name), e.span));
+            if !matches!(entry, RuntimeFn::PartialPrim(_)) {
+                return Err(not_compiled(&format!("`{}`", prim.name), e.span));
+            }
+            self.lowering.differentiates = true;
         }
         let boxed = self.boxed_args(args)?;
         let span = self.span(e.span);

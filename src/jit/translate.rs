@@ -34,6 +34,7 @@ use super::context::{
 };
 use super::exn_entries;
 use super::fuse;
+use super::held::{Held, HeldStack, NewRung};
 use super::ir::{
     Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, InlinedFrame, IntOp, JoinId, JoinTarget,
     MatchKind, Program, RuntimeFn, SpanId, TapeFn, Ty, VarId,
@@ -49,25 +50,6 @@ pub struct Translator<'a> {
     pub imports: &'a mut Imports,
     pub sites: &'a mut Vec<Site>,
     pub me: FuncId,
-}
-
-/// A `val` reference held at the current point.
-#[derive(Clone, Copy)]
-enum Held {
-    Var(Variable),
-    Temp(Value),
-}
-
-impl Held {
-    /// Which reference this is, as a key of [`FunctionTranslator::ladders`]
-    /// (`Variable` is not `Hash`).
-    fn key(self) -> (bool, usize) {
-        use cranelift_codegen::entity::EntityRef;
-        match self {
-            Held::Var(var) => (true, var.index()),
-            Held::Temp(value) => (false, value.index()),
-        }
-    }
 }
 
 /// The result of translating an expression: its type, and its value unless
@@ -94,7 +76,7 @@ struct FunctionTranslator<'a, 'b> {
     b: FunctionBuilder<'b>,
     ctx: Value,
     vars: Vec<Variable>,
-    held: Vec<Held>,
+    held: HeldStack,
     fail_exit: Block,
     loop_header: Block,
     out_slot: cranelift_codegen::ir::StackSlot,
@@ -114,11 +96,6 @@ struct FunctionTranslator<'a, 'b> {
     /// reads only its items (see [`fuse::variant_items`]): the variable,
     /// and the constructor to read them from.
     item_sources: HashMap<VarId, VarId>,
-    /// The release ladders built so far (see [`Self::leave`]): for a
-    /// failure target and the references held above its depth, outermost
-    /// first, the block that releases the last of them and goes on to the
-    /// block releasing the rest.
-    ladders: HashMap<(Block, Vec<(bool, usize)>), Block>,
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -144,7 +121,7 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         t,
         b,
         vars,
-        held: Vec::new(),
+        held: HeldStack::default(),
         fail_exit,
         loop_header,
         out_slot,
@@ -154,7 +131,6 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         handlers: Vec::new(),
         inlined: Vec::new(),
         item_sources: HashMap::new(),
-        ladders: HashMap::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
         f.b.def_var(f.vars[i], params[i + 1]);
@@ -244,52 +220,49 @@ impl FunctionTranslator<'_, '_> {
 
     /// Leaves with a failure `status`: to the innermost `try` whose body
     /// this is, releasing what its body holds, else to the fail exit,
-    /// releasing everything.
-    ///
-    /// The releases go through a *ladder* of cold blocks shared by every
-    /// failure point that holds the same references: one block per held
-    /// reference, releasing it and jumping to the block for the one below.
-    /// Releasing inline at each point instead would make code (and
-    /// Cranelift's time and memory) grow with the product of failure
-    /// points and held references: a call with a few hundred boxed
-    /// arguments took seconds and hundreds of megabytes to compile.
+    /// releasing everything: through the release ladder the failure
+    /// points holding the same references share ([`HeldStack::ladder`];
+    /// releasing inline at each point instead made code, and Cranelift's
+    /// time and memory, grow with the product of failure points and held
+    /// references).
     fn leave(&mut self, status: Value) -> Result<(), CompileError> {
         self.push_inlined_frames()?;
         let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
-        // The ladder's blocks from the outermost reference up; only those
-        // no earlier failure point made are filled below.
         let mut rungs = Vec::new();
-        let mut below = target;
-        for i in depth..self.held.len() {
-            let key = (
-                target,
-                self.held[depth..=i].iter().map(|h| h.key()).collect(),
-            );
-            let rung = match self.ladders.get(&key) {
-                Some(&block) => block,
-                None => {
-                    let block = self.b.create_block();
-                    self.b.append_block_param(block, types::I32);
-                    self.b.set_cold_block(block);
-                    self.ladders.insert(key, block);
-                    rungs.push((block, self.held[i], below));
-                    block
-                }
-            };
-            below = rung;
-        }
-        self.b.ins().jump(below, &[status.into()]);
-        for (block, held, below) in rungs {
+        let b = &mut self.b;
+        let top = self.held.ladder(
+            target,
+            depth,
+            || {
+                let block = b.create_block();
+                b.append_block_param(block, types::I32);
+                b.set_cold_block(block);
+                block
+            },
+            &mut rungs,
+        );
+        self.b.ins().jump(top, &[status.into()]);
+        for NewRung { block, held, below } in rungs {
             self.b.switch_to_block(block);
             let status = self.b.block_params(block)[0];
-            let value = match held {
-                Held::Var(var) => self.b.use_var(var),
-                Held::Temp(value) => value,
-            };
+            let value = self.held_value(held);
             self.release(value)?;
             self.b.ins().jump(below, &[status.into()]);
         }
         Ok(())
+    }
+
+    /// The value of a held reference, read at the current point.
+    fn held_value(&mut self, held: Held) -> Value {
+        match held {
+            Held::Var(var) => self.b.use_var(var),
+            Held::Temp(value) => value,
+            Held::Slot(slot, offset) => {
+                self.b
+                    .ins()
+                    .stack_load(types::I64, types::I64, slot, offset as i32)
+            }
+        }
     }
 
     /// After a fallible shim: on failure, the site is stored unless the
@@ -518,11 +491,8 @@ impl FunctionTranslator<'_, '_> {
     /// Releases every held reference above `depth` (without forgetting
     /// them: the code after a branch still holds them).
     fn release_held(&mut self, depth: usize) -> Result<(), CompileError> {
-        for i in (depth..self.held.len()).rev() {
-            let value = match self.held[i] {
-                Held::Var(var) => self.b.use_var(var),
-                Held::Temp(value) => value,
-            };
+        for held in self.held.above(depth).to_vec().into_iter().rev() {
+            let value = self.held_value(held);
             self.release(value)?;
         }
         Ok(())
@@ -1543,11 +1513,8 @@ impl FunctionTranslator<'_, '_> {
             }
             Convention::Fallible => self.fallible_call(entry, &values, span)?,
         };
-        for i in (depth..self.held.len()).rev() {
-            if let Held::Temp(value) = self.held[i] {
-                self.release(value)?;
-            }
-        }
+        // Only the temporaries were held.
+        self.release_held(depth)?;
         self.held.truncate(depth);
         Ok(Out {
             value: Some(result),

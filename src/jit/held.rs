@@ -24,6 +24,15 @@ use cranelift_codegen::entity::EntityRef;
 use cranelift_codegen::ir::{Block, StackSlot, Value};
 use cranelift_frontend::Variable;
 
+/// How many references a function's translation holds as SSA values at
+/// most: a local defined, or an argument list wider than this, while more
+/// are held lives in a stack slot instead (see `translate.rs`). Every
+/// reference held as an SSA value stays live, in a register or a spill
+/// slot, across everything up to its release (the release ladders read
+/// it), and Cranelift's SSA construction and register allocation cost
+/// grows faster than linearly with how many are: 800 took seconds.
+pub const IN_REGISTERS: usize = 16;
+
 /// A `val` reference held at the current point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Held {
@@ -128,14 +137,11 @@ impl HeldStack {
         }
         for i in start..self.items.len() {
             let held = self.items[i];
-            let block = *self
-                .ladders
-                .entry((below, held.key()))
-                .or_insert_with(|| {
-                    let block = new_block();
-                    new.push(NewRung { block, held, below });
-                    block
-                });
+            let block = *self.ladders.entry((below, held.key())).or_insert_with(|| {
+                let block = new_block();
+                new.push(NewRung { block, held, below });
+                block
+            });
             self.rungs[i] = Some(Rung {
                 target,
                 depth,

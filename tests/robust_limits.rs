@@ -266,6 +266,34 @@ fn wide_programs_run_alike_on_both_backends() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The widest of [`adversarial::wide_scopes`] (2,000, near the checker's
+/// limits) compile and run on both backends alike, each well within a
+/// robustness bound: the JIT keeps wide argument lists, components and
+/// scopes in memory rather than as SSA values, where their compile time
+/// grew faster than linearly (5-12 s at 800 in the debug build, minutes
+/// at 2,000).
+#[test]
+fn the_widest_scopes_compile_alike_on_both_backends() {
+    const BOUND: Duration = Duration::from_secs(10);
+    let dir = scratch_dir("limits-widest");
+    for (name, program) in adversarial::wide_scopes(2000) {
+        let interp = run_on("interp", &dir, name, &program);
+        let jit = run_on("jit", &dir, name, &program);
+        assert_eq!(
+            (&jit.stdout, &jit.stderr, jit.status),
+            (&interp.stdout, &interp.stderr, interp.status),
+            "{name}: the JIT (left) and the interpreter (right) differ"
+        );
+        assert_eq!(interp.status, Some(0), "{name}: {}", interp.stderr);
+        assert!(
+            jit.elapsed < BOUND,
+            "{name} took {:?} on the JIT",
+            jit.elapsed
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn crafted_npy_files_are_read_or_refused() {
     let dir = scratch_dir("limits-npy");

@@ -12,6 +12,7 @@ pub mod context;
 mod data_entries;
 pub mod exn_entries;
 mod fuse;
+mod held;
 pub mod ir;
 pub mod lower;
 pub mod native;

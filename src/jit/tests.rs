@@ -765,6 +765,7 @@ fn the_runtime_calls_jit_closures_through_apply() {
 
 mod cps;
 mod local_refs;
+mod wide;
 #[test]
 fn a_grad_session_around_the_runtime_operators() {
     // grad (fun x -> x * x + x) 3.0 by hand: open the session at the

@@ -20,7 +20,8 @@ use std::collections::HashMap;
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, StackSlot, StackSlotData,
+    StackSlotKind, Value,
 };
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use cranelift_jit::JITModule;
@@ -34,6 +35,7 @@ use super::context::{
 };
 use super::exn_entries;
 use super::fuse;
+use super::held::{Held, HeldStack, NewRung, IN_REGISTERS};
 use super::ir::{
     Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, InlinedFrame, IntOp, JoinId, JoinTarget,
     MatchKind, Program, RuntimeFn, SpanId, TapeFn, Ty, VarId,
@@ -49,25 +51,6 @@ pub struct Translator<'a> {
     pub imports: &'a mut Imports,
     pub sites: &'a mut Vec<Site>,
     pub me: FuncId,
-}
-
-/// A `val` reference held at the current point.
-#[derive(Clone, Copy)]
-enum Held {
-    Var(Variable),
-    Temp(Value),
-}
-
-impl Held {
-    /// Which reference this is, as a key of [`FunctionTranslator::ladders`]
-    /// (`Variable` is not `Hash`).
-    fn key(self) -> (bool, usize) {
-        use cranelift_codegen::entity::EntityRef;
-        match self {
-            Held::Var(var) => (true, var.index()),
-            Held::Temp(value) => (false, value.index()),
-        }
-    }
 }
 
 /// The result of translating an expression: its type, and its value unless
@@ -94,7 +77,10 @@ struct FunctionTranslator<'a, 'b> {
     b: FunctionBuilder<'b>,
     ctx: Value,
     vars: Vec<Variable>,
-    held: Vec<Held>,
+    /// Where each local lives, decided at its first definition (see
+    /// [`Self::home`]).
+    homes: Vec<Home>,
+    held: HeldStack,
     fail_exit: Block,
     loop_header: Block,
     out_slot: cranelift_codegen::ir::StackSlot,
@@ -114,11 +100,23 @@ struct FunctionTranslator<'a, 'b> {
     /// reads only its items (see [`fuse::variant_items`]): the variable,
     /// and the constructor to read them from.
     item_sources: HashMap<VarId, VarId>,
-    /// The release ladders built so far (see [`Self::leave`]): for a
-    /// failure target and the references held above its depth, outermost
-    /// first, the block that releases the last of them and goes on to the
-    /// block releasing the rest.
-    ladders: HashMap<(Block, Vec<(bool, usize)>), Block>,
+}
+
+/// Where a local's value lives.
+#[derive(Clone, Copy, PartialEq)]
+enum Home {
+    /// Not defined yet.
+    Undecided,
+    /// A Cranelift variable (an SSA value).
+    Register,
+    /// A stack slot of its own, written at each definition and read at
+    /// each use: a local defined while [`IN_REGISTERS`] references or more
+    /// are held, so that no more than that many are SSA values live across
+    /// the rest of a wide scope (a tuple pattern of hundreds of
+    /// components, a function of hundreds of parameters), which cost
+    /// Cranelift's SSA construction and register allocator more than
+    /// linear time.
+    Slot(StackSlot),
 }
 
 const TRUSTED: MemFlagsData = MemFlagsData::trusted();
@@ -143,8 +141,9 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         ctx: params[0],
         t,
         b,
+        homes: vec![Home::Undecided; vars.len()],
         vars,
-        held: Vec::new(),
+        held: HeldStack::default(),
         fail_exit,
         loop_header,
         out_slot,
@@ -154,12 +153,12 @@ pub fn function(t: Translator<'_>, mut b: FunctionBuilder<'_>) -> Result<(), Com
         handlers: Vec::new(),
         inlined: Vec::new(),
         item_sources: HashMap::new(),
-        ladders: HashMap::new(),
     };
     for (i, ty) in function.param_types().iter().enumerate() {
-        f.b.def_var(f.vars[i], params[i + 1]);
+        let var = VarId(i as u32);
+        f.write_var(var, params[i + 1])?;
         if *ty == Ty::Val {
-            f.held.push(Held::Var(f.vars[i]));
+            f.hold_var(var);
         }
     }
     f.stack_check(function.span)?;
@@ -244,52 +243,95 @@ impl FunctionTranslator<'_, '_> {
 
     /// Leaves with a failure `status`: to the innermost `try` whose body
     /// this is, releasing what its body holds, else to the fail exit,
-    /// releasing everything.
-    ///
-    /// The releases go through a *ladder* of cold blocks shared by every
-    /// failure point that holds the same references: one block per held
-    /// reference, releasing it and jumping to the block for the one below.
-    /// Releasing inline at each point instead would make code (and
-    /// Cranelift's time and memory) grow with the product of failure
-    /// points and held references: a call with a few hundred boxed
-    /// arguments took seconds and hundreds of megabytes to compile.
+    /// releasing everything: through the release ladder the failure
+    /// points holding the same references share ([`HeldStack::ladder`];
+    /// releasing inline at each point instead made code, and Cranelift's
+    /// time and memory, grow with the product of failure points and held
+    /// references).
     fn leave(&mut self, status: Value) -> Result<(), CompileError> {
         self.push_inlined_frames()?;
         let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
-        // The ladder's blocks from the outermost reference up; only those
-        // no earlier failure point made are filled below.
         let mut rungs = Vec::new();
-        let mut below = target;
-        for i in depth..self.held.len() {
-            let key = (
-                target,
-                self.held[depth..=i].iter().map(|h| h.key()).collect(),
-            );
-            let rung = match self.ladders.get(&key) {
-                Some(&block) => block,
-                None => {
-                    let block = self.b.create_block();
-                    self.b.append_block_param(block, types::I32);
-                    self.b.set_cold_block(block);
-                    self.ladders.insert(key, block);
-                    rungs.push((block, self.held[i], below));
-                    block
-                }
-            };
-            below = rung;
-        }
-        self.b.ins().jump(below, &[status.into()]);
-        for (block, held, below) in rungs {
+        let b = &mut self.b;
+        let top = self.held.ladder(
+            target,
+            depth,
+            || {
+                let block = b.create_block();
+                b.append_block_param(block, types::I32);
+                b.set_cold_block(block);
+                block
+            },
+            &mut rungs,
+        );
+        self.b.ins().jump(top, &[status.into()]);
+        for NewRung { block, held, below } in rungs {
             self.b.switch_to_block(block);
             let status = self.b.block_params(block)[0];
-            let value = match held {
-                Held::Var(var) => self.b.use_var(var),
-                Held::Temp(value) => value,
-            };
+            let value = self.held_value(held);
             self.release(value)?;
             self.b.ins().jump(below, &[status.into()]);
         }
         Ok(())
+    }
+
+    /// Where `var` lives: decided at its first definition (or use), by
+    /// how many references are held then (see [`Home::Slot`]).
+    fn home(&mut self, var: VarId) -> Result<Home, CompileError> {
+        self.local_type(var)?;
+        let home = &mut self.homes[var.0 as usize];
+        if *home == Home::Undecided {
+            *home = if self.held.len() < IN_REGISTERS {
+                Home::Register
+            } else {
+                Home::Slot(self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    8,
+                    3,
+                )))
+            };
+        }
+        Ok(*home)
+    }
+
+    fn read_var(&mut self, var: VarId) -> Result<Value, CompileError> {
+        let ty = self.local_type(var)?;
+        Ok(match self.home(var)? {
+            Home::Slot(slot) => self.b.ins().stack_load(types::I64, cl_type(ty), slot, 0),
+            _ => self.b.use_var(self.vars[var.0 as usize]),
+        })
+    }
+
+    fn write_var(&mut self, var: VarId, value: Value) -> Result<(), CompileError> {
+        match self.home(var)? {
+            Home::Slot(slot) => {
+                self.b.ins().stack_store(types::I64, value, slot, 0);
+            }
+            _ => self.b.def_var(self.vars[var.0 as usize], value),
+        }
+        Ok(())
+    }
+
+    /// Holds the reference in `var` (of type `val`, defined).
+    fn hold_var(&mut self, var: VarId) {
+        let held = match self.homes[var.0 as usize] {
+            Home::Slot(slot) => Held::Slot(slot, 0),
+            _ => Held::Var(self.vars[var.0 as usize]),
+        };
+        self.held.push(held);
+    }
+
+    /// The value of a held reference, read at the current point.
+    fn held_value(&mut self, held: Held) -> Value {
+        match held {
+            Held::Var(var) => self.b.use_var(var),
+            Held::Temp(value) => value,
+            Held::Slot(slot, offset) => {
+                self.b
+                    .ins()
+                    .stack_load(types::I64, types::I64, slot, offset as i32)
+            }
+        }
     }
 
     /// After a fallible shim: on failure, the site is stored unless the
@@ -530,11 +572,8 @@ impl FunctionTranslator<'_, '_> {
     /// Releases every held reference above `depth` (without forgetting
     /// them: the code after a branch still holds them).
     fn release_held(&mut self, depth: usize) -> Result<(), CompileError> {
-        for i in (depth..self.held.len()).rev() {
-            let value = match self.held[i] {
-                Held::Var(var) => self.b.use_var(var),
-                Held::Temp(value) => value,
-            };
+        for held in self.held.above(depth).to_vec().into_iter().rev() {
+            let value = self.held_value(held);
             self.release(value)?;
         }
         Ok(())
@@ -573,7 +612,7 @@ impl FunctionTranslator<'_, '_> {
             Expr::Float(x) => done(self.b.ins().f64const(*x), Ty::F64),
             Expr::Var(var) => {
                 let ty = self.local_type(*var)?;
-                let value = self.b.use_var(self.vars[var.0 as usize]);
+                let value = self.read_var(*var)?;
                 if ty == Ty::Val {
                     self.retain(value)?;
                 }
@@ -588,11 +627,10 @@ impl FunctionTranslator<'_, '_> {
                 }
                 let ty = self.local_type(*var)?;
                 let value = self.value(value, ty, "a `let` value")?;
-                let variable = self.vars[var.0 as usize];
-                self.b.def_var(variable, value);
+                self.write_var(*var, value)?;
                 let depth = self.held.len();
                 if ty == Ty::Val {
-                    self.held.push(Held::Var(variable));
+                    self.hold_var(*var);
                 }
                 let out = self.expr(body, tail)?;
                 if out.value.is_some() {
@@ -604,12 +642,11 @@ impl FunctionTranslator<'_, '_> {
             Expr::Assign { var, value } => {
                 let ty = self.local_type(*var)?;
                 let value = self.value(value, ty, "an assigned value")?;
-                let variable = self.vars[var.0 as usize];
                 if ty == Ty::Val {
-                    let old = self.b.use_var(variable);
+                    let old = self.read_var(*var)?;
                     self.release(old)?;
                 }
-                self.b.def_var(variable, value);
+                self.write_var(*var, value)?;
                 done(self.b.ins().iconst(types::I8, 0), Ty::Unit)
             }
             Expr::Seq(items) => {
@@ -733,7 +770,7 @@ impl FunctionTranslator<'_, '_> {
                 let args = self.args(args, &params, "a tail-call argument")?;
                 self.release_held(0)?;
                 for (i, value) in args.into_iter().enumerate() {
-                    self.b.def_var(self.vars[i], value);
+                    self.write_var(VarId(i as u32), value)?;
                 }
                 self.b.ins().jump(self.loop_header, &[]);
                 Ok(Out {
@@ -1063,7 +1100,7 @@ impl FunctionTranslator<'_, '_> {
             self.b.switch_to_block(point.blocks[i]);
             for param in &target.params {
                 if self.local_type(*param)? == Ty::Val {
-                    self.held.push(Held::Var(self.vars[param.0 as usize]));
+                    self.hold_var(*param);
                 }
             }
             let out = self.expr(&target.body, tail)?;
@@ -1135,7 +1172,7 @@ impl FunctionTranslator<'_, '_> {
         let values = self.args(args, &types, "a jump argument")?;
         self.release_held(depth)?;
         for (param, value) in params.iter().zip(values) {
-            self.b.def_var(self.vars[param.0 as usize], value);
+            self.write_var(*param, value)?;
         }
         self.b.ins().jump(block, &[]);
         if let Some(point) = self.joins.get_mut(&join) {
@@ -1230,9 +1267,8 @@ impl FunctionTranslator<'_, '_> {
             .b
             .ins()
             .stack_load(types::I64, types::I64, self.out_slot, 0);
-        let variable = self.vars[exn.0 as usize];
-        self.b.def_var(variable, exception);
-        self.held.push(Held::Var(variable));
+        self.write_var(exn, exception)?;
+        self.hold_var(exn);
         let out = self.expr(handler, tail)?;
         if out.value.is_some() {
             self.release_held(depth)?;
@@ -1324,15 +1360,49 @@ impl FunctionTranslator<'_, '_> {
         }
         let depth = self.held.len();
         let mut values = Vec::with_capacity(args.len());
-        for (arg, ty) in args.iter().zip(params) {
-            let value = self.value(arg, *ty, what)?;
-            if *ty == Ty::Val {
-                self.held.push(Held::Temp(value));
+        if args.len() <= IN_REGISTERS {
+            for (arg, ty) in args.iter().zip(params) {
+                let value = self.value(arg, *ty, what)?;
+                if *ty == Ty::Val {
+                    self.held.push(Held::Temp(value));
+                }
+                values.push(value);
             }
-            values.push(value);
+        } else {
+            // A wide list is built in memory, each value stored as it is
+            // produced and loaded back only for the call, so that no more
+            // than a few are SSA values live across the others' work.
+            let slot = self.array_slot(args.len());
+            for (i, (arg, ty)) in args.iter().zip(params).enumerate() {
+                let value = self.value(arg, *ty, what)?;
+                let offset = 8 * i as u32;
+                self.b
+                    .ins()
+                    .stack_store(types::I64, value, slot, offset as i32);
+                if *ty == Ty::Val {
+                    self.held.push(Held::Slot(slot, offset));
+                }
+            }
+            for (i, ty) in params.iter().enumerate() {
+                let offset = (8 * i) as i32;
+                let value = self
+                    .b
+                    .ins()
+                    .stack_load(types::I64, cl_type(*ty), slot, offset);
+                values.push(value);
+            }
         }
         self.held.truncate(depth);
         Ok(values)
+    }
+
+    /// A stack slot of `len` words.
+    fn array_slot(&mut self, len: usize) -> StackSlot {
+        self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (8 * len.max(1)) as u32,
+            3,
+        ))
     }
 
     /// After a call of a generated function: on failure, names the call's
@@ -1525,24 +1595,47 @@ impl FunctionTranslator<'_, '_> {
             ));
         }
         // `val` arguments are lent: a variable is passed as it is, anything
-        // else is a temporary released after the call.
+        // else is a temporary released after the call. An entry taking an
+        // array gets its arguments in a stack slot, each stored as it is
+        // produced (held there until the call, not as an SSA value: a
+        // tuple of hundreds of components must not keep hundreds live).
         let depth = self.held.len();
+        let array = abi::array_immediate(entry).map(|_| self.array_slot(args.len()));
         let mut values = Vec::with_capacity(args.len());
-        for (arg, ty) in args.iter().zip(&params) {
-            if let (Expr::Var(var), Ty::Val) = (arg, ty) {
-                if self.local_type(*var)? == Ty::Val {
-                    values.push(self.b.use_var(self.vars[var.0 as usize]));
-                    continue;
+        for (i, (arg, ty)) in args.iter().zip(&params).enumerate() {
+            let lent = match (arg, ty) {
+                (Expr::Var(var), Ty::Val) if self.local_type(*var)? == Ty::Val => {
+                    Some(self.read_var(*var)?)
+                }
+                _ => None,
+            };
+            let value = match lent {
+                Some(value) => value,
+                None => self.value(arg, *ty, "a runtime argument")?,
+            };
+            match array {
+                Some(slot) => {
+                    let offset = 8 * i as u32;
+                    self.b
+                        .ins()
+                        .stack_store(types::I64, value, slot, offset as i32);
+                    if lent.is_none() && *ty == Ty::Val {
+                        self.held.push(Held::Slot(slot, offset));
+                    }
+                }
+                None => {
+                    if lent.is_none() && *ty == Ty::Val {
+                        self.held.push(Held::Temp(value));
+                    }
+                    values.push(value);
                 }
             }
-            let value = self.value(arg, *ty, "a runtime argument")?;
-            if *ty == Ty::Val {
-                self.held.push(Held::Temp(value));
-            }
-            values.push(value);
         }
-        let result = match sig.convention {
-            Convention::Leaf => {
+        let result = match (sig.convention, array) {
+            (Convention::Fallible, Some(slot)) => {
+                self.fallible_array_call(entry, slot, args.len(), span)?
+            }
+            (Convention::Leaf, None) => {
                 let param = AbiParam::new;
                 let mut cl_sig = self.t.module.make_signature();
                 cl_sig
@@ -1553,13 +1646,13 @@ impl FunctionTranslator<'_, '_> {
                 let call = self.b.ins().call(f, &values);
                 self.b.inst_results(call)[0]
             }
-            Convention::Fallible => self.fallible_call(entry, &values, span)?,
-        };
-        for i in (depth..self.held.len()).rev() {
-            if let Held::Temp(value) = self.held[i] {
-                self.release(value)?;
+            (Convention::Fallible, None) => self.fallible_call(entry, &values, span)?,
+            (Convention::Leaf, Some(_)) => {
+                return err(format!("`{}` takes an array but cannot fail", sig.symbol))
             }
-        }
+        };
+        // Only the temporaries were held.
+        self.release_held(depth)?;
         self.held.truncate(depth);
         Ok(Out {
             value: Some(result),
@@ -1642,34 +1735,58 @@ impl FunctionTranslator<'_, '_> {
         values: &[Value],
         span: SpanId,
     ) -> Result<Value, CompileError> {
-        let sig = abi::signature(entry);
-        let param = AbiParam::new;
-        let mut cl_sig = self.t.module.make_signature();
-        let mut call_args = vec![self.ctx];
-        cl_sig.params.push(param(types::I64));
-        if let Some(immediate) = abi::array_immediate(entry) {
-            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-                StackSlotKind::ExplicitSlot,
-                (8 * values.len().max(1)) as u32,
-                3,
-            ));
+        if abi::array_immediate(entry).is_some() {
+            let slot = self.array_slot(values.len());
             for (i, value) in values.iter().enumerate() {
                 self.b
                     .ins()
                     .stack_store(types::I64, *value, slot, (8 * i) as i32);
             }
-            call_args.push(self.b.ins().iconst(types::I64, immediate as i64));
-            call_args.push(self.b.ins().stack_addr(types::I64, slot, 0));
-            call_args.push(self.b.ins().iconst(types::I64, values.len() as i64));
-            cl_sig
-                .params
-                .extend([param(types::I64), param(types::I64), param(types::I64)]);
-        } else {
-            call_args.extend(values);
-            cl_sig
-                .params
-                .extend(sig.params.iter().map(|ty| param(cl_type(*ty))));
+            return self.fallible_array_call(entry, slot, values.len(), span);
         }
+        let sig = abi::signature(entry);
+        let mut call_args = vec![self.ctx];
+        call_args.extend(values);
+        let params = sig.params.iter().map(|ty| cl_type(*ty));
+        self.fallible_entry_call(entry, call_args, params.collect(), span)
+    }
+
+    /// [`Self::fallible_call`] of an entry taking an array (its immediate,
+    /// then the address and length of the `len` words in `slot`).
+    fn fallible_array_call(
+        &mut self,
+        entry: RuntimeFn,
+        slot: StackSlot,
+        len: usize,
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
+        let Some(immediate) = abi::array_immediate(entry) else {
+            return err(format!("`{}` takes no array", abi::signature(entry).symbol));
+        };
+        let call_args = vec![
+            self.ctx,
+            self.b.ins().iconst(types::I64, immediate as i64),
+            self.b.ins().stack_addr(types::I64, slot, 0),
+            self.b.ins().iconst(types::I64, len as i64),
+        ];
+        self.fallible_entry_call(entry, call_args, vec![types::I64; 3], span)
+    }
+
+    /// Calls `entry` with `call_args` (the context, then `params`) and the
+    /// result slot; on failure leaves through a cold block naming the
+    /// site.
+    fn fallible_entry_call(
+        &mut self,
+        entry: RuntimeFn,
+        mut call_args: Vec<Value>,
+        params: Vec<types::Type>,
+        span: SpanId,
+    ) -> Result<Value, CompileError> {
+        let sig = abi::signature(entry);
+        let param = AbiParam::new;
+        let mut cl_sig = self.t.module.make_signature();
+        cl_sig.params.push(param(types::I64));
+        cl_sig.params.extend(params.into_iter().map(param));
         call_args.push(self.b.ins().stack_addr(types::I64, self.out_slot, 0));
         cl_sig.params.push(param(types::I64));
         cl_sig.returns.push(param(types::I32));

@@ -213,10 +213,7 @@ pub fn npy_file(rng: &mut Rng) -> Vec<u8> {
 /// The checker's wide shapes (parameters, nested `fun`s, match arms, tuple
 /// patterns) in programs that call what they define, so a backend must
 /// compile and run them, not only the checker accept them. Up to 400
-/// wide: past that the JIT's compile time grows faster than linearly
-/// (Cranelift keeps every boxed argument of a call live in a register or
-/// a spill slot across the others' boxing calls; docs/jit.md, "Known
-/// limits"), which this generator would turn into minutes, not a failure.
+/// wide, to keep the fuzz run short: [`wide_scopes`] has the widest.
 pub fn wide_call(rng: &mut Rng) -> String {
     let n = 1 + size(rng, 400);
     match rng.below(5) {
@@ -267,4 +264,56 @@ pub fn wide_call(rng: &mut Rng) -> String {
             )
         }
     }
+}
+
+/// Programs `n` wide in each shape a backend must hold many values at
+/// once for: a tuple built from computed components and matched, a
+/// record, a constructor of an `n`-tuple with a component in the middle
+/// that raises (caught: everything built before it is released), and a
+/// function of string parameters called with as many arguments (at most
+/// 800: the checker refuses functions of about 900 parameters with
+/// E223). Each prints what it computed.
+pub fn wide_scopes(n: usize) -> Vec<(&'static str, String)> {
+    let names: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
+    let (first, last) = ("x0", format!("x{}", n - 1));
+    let computed = |f: &str| -> Vec<String> { (0..n).map(|i| format!("{f} {i}")).collect() };
+    let tuple = format!(
+        "let g k = ({})\nlet () = match g 1 with ({}) -> print ({first} + {last})",
+        computed("k +").join(", "),
+        names.join(", ")
+    );
+    let fields: Vec<String> = (0..n).map(|i| format!("f{i} : int")).collect();
+    let values: Vec<String> = (0..n).map(|i| format!("f{i} = k + {i}")).collect();
+    let record = format!(
+        "type r = {{ {} }}\nlet g k = {{ {} }}\nlet () = let r = g 1 in print (r.f0 + r.f{})",
+        fields.join("; "),
+        values.join("; "),
+        n - 1
+    );
+    let variant = format!(
+        "type v = C of {} | D\n\
+         let c k i = if k = 0 && i = {} then failwith \"half way\" else k + i\n\
+         let g k = C ({})\n\
+         let () = match g 1 with C ({}) -> print ({first} + {last}) | D -> ()\n\
+         let () = try ignore (g 0) with Failure m -> print m",
+        vec!["int"; n].join(" * "),
+        n / 2,
+        computed("c k").join(", "),
+        names.join(", ")
+    );
+    let m = n.min(800);
+    let params: Vec<String> = (0..m).map(|i| format!("x{i}")).collect();
+    let args: Vec<String> = (0..m).map(|i| format!("(string_of_int {i})")).collect();
+    let call = format!(
+        "let f {} = x0 ^ x{}\nlet () = print (f {})",
+        params.join(" "),
+        m - 1,
+        args.join(" ")
+    );
+    vec![
+        ("tuple", tuple),
+        ("record", record),
+        ("variant", variant),
+        ("call", call),
+    ]
 }

@@ -215,3 +215,29 @@ let () = print (f [1])";
     let src = "let (Some x, y) = ((None : int option), 2)";
     assert_eq!(same_on_both(src), "");
 }
+
+#[test]
+fn rows_grouped_by_head_keep_their_order_with_wildcards_between() {
+    // Each literal or constructor sees the rows of its own head and every
+    // wildcard row, in source order: a guarded wildcard between two rows
+    // of the same head, a repeated head (the second unreachable), a float
+    // column (grouped by equality: `-0.0` is `0.0`) and strings.
+    let src = "type t = A | B of int | C
+let f x g = match x with
+  | 1 -> \"one\"
+  | _ when g -> \"guard\"
+  | 1 -> \"never\"
+  | 2 -> \"two\"
+  | _ -> \"other\"
+let h v = match v with
+  | B 1 -> 1 | A -> 2 | B n when n > 5 -> 3 | C -> 4 | B _ -> 5
+let z x = match x with 0.0 -> \"zero\" | -0.0 -> \"never\" | _ -> \"other\"
+let s x = match x with \"a\" -> 1 | \"b\" -> 2 | \"a\" -> 3 | _ -> 4
+let () = print (f 1 true, f 2 true, f 2 false, f 3 false)
+let () = print (h (B 1), h A, h (B 7), h C, h (B 2))
+let () = print (z (-0.0), z 1.0, s \"a\", s \"b\", s \"c\")";
+    assert_eq!(
+        same_on_both(src),
+        "(\"one\", \"guard\", \"two\", \"other\")\n(1, 2, 3, 4, 5)\n(\"zero\", \"other\", 1, 2, 4)\n"
+    );
+}

@@ -13,6 +13,7 @@ mod data_entries;
 pub mod exn_entries;
 mod fuse;
 pub mod ir;
+mod kont_trace;
 pub mod lower;
 pub mod native;
 pub mod print;

@@ -32,6 +32,7 @@ use super::context::{
     Layout, Status, INLINED_FRAME, PENDING_SPAN, RESUMED_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL,
     TRACE_RESUMED_SYMBOL,
 };
+use super::kont_trace::TRACE_KONTS_SYMBOL;
 use super::exn_entries;
 use super::fuse;
 use super::ir::{
@@ -255,6 +256,12 @@ impl FunctionTranslator<'_, '_> {
     /// arguments took seconds and hundreds of megabytes to compile.
     fn leave(&mut self, status: Value) -> Result<(), CompileError> {
         self.push_inlined_frames()?;
+        if self.handlers.is_empty() && self.kont().is_some() {
+            // The continuation's pending callers are entries outside this
+            // function's: added here, while it is still held.
+            self.push_own_entry()?;
+            self.trace_konts()?;
+        }
         let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
         // The ladder's blocks from the outermost reference up; only those
         // no earlier failure point made are filled below.
@@ -399,15 +406,50 @@ impl FunctionTranslator<'_, '_> {
         Ok(())
     }
 
-    /// The fail exit: adds this function's entry to the trace and returns
-    /// the status. A shown function's entry is `(this function, pending
-    /// span)` (`JitCtx::push_trace`, which folds and counts); a
-    /// continuation's is provisional (`JitCtx::push_resumed`: only a
-    /// resuming call names it); a hidden function or a `shift` body adds
-    /// none.
+    /// The local holding this function's continuation if its failures add
+    /// the callers that continuation stands for (`ir::KontFrames`).
+    fn kont(&self) -> Option<VarId> {
+        let me = self.t.me.0;
+        self.t.program.kont_frames.kont_of.get(&me).map(|k| k.0)
+    }
+
+    /// Adds the entries of the callers this function's continuation stands
+    /// for ([`TRACE_KONTS_SYMBOL`]), the continuation lent.
+    fn trace_konts(&mut self) -> Result<(), CompileError> {
+        let Some(kont) = self.kont() else {
+            return Ok(());
+        };
+        let mut sig = self.t.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.params.push(AbiParam::new(types::I64));
+        let walk = self.import(TRACE_KONTS_SYMBOL, &sig)?;
+        let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
+        let kont = self.b.use_var(self.vars[kont.0 as usize]);
+        self.b.ins().call(walk, &[self.ctx, me, kont]);
+        Ok(())
+    }
+
+    /// The fail exit: adds this function's entry to the trace (unless
+    /// [`Self::leave`] did, with its continuation's) and returns the
+    /// status.
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
+        if self.kont().is_none() {
+            self.push_own_entry()?;
+        }
+        let zero = self.zero(ret);
+        self.b.ins().return_(&[status, zero]);
+        Ok(())
+    }
+
+    /// This function's entry: a shown function's is `(this function,
+    /// pending span)` (`JitCtx::push_trace`, which folds and counts); a
+    /// continuation's is provisional (`JitCtx::push_resumed`: only a
+    /// resuming call names it); a hidden function or a `shift` body adds
+    /// none.
+    fn push_own_entry(&mut self) -> Result<(), CompileError> {
         if self.frame() == Frame::Continuation {
             self.push_resumed_entry()?;
         }
@@ -420,8 +462,6 @@ impl FunctionTranslator<'_, '_> {
             );
             self.push_trace_entry(self.t.me.0, replaces)?;
         }
-        let zero = self.zero(ret);
-        self.b.ins().return_(&[status, zero]);
         Ok(())
     }
 
@@ -1362,6 +1402,9 @@ impl FunctionTranslator<'_, '_> {
             self.b.set_cold_block(stay);
             self.b.ins().brif(replaced, leave, &[], stay, &[]);
             self.b.switch_to_block(leave);
+            // The callee's entry replaces ours: the callers pending in our
+            // continuation are still to come.
+            self.trace_konts()?;
             self.release_held(0)?;
             let ret = self.t.program.functions[self.t.me.0 as usize].ret;
             let zero = self.zero(ret);

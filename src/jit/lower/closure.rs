@@ -398,6 +398,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
         let kont = kont.then(|| f.fresh(Ty::Val));
+        f.outer_kont = kont;
         f.rec = rec.map(|(members, code)| RecGroup {
             members,
             me: code,

@@ -404,6 +404,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if !variant_shifts(def.ty, def.params.len(), &cps) {
                     return self.cps_operands(e, &args, kont, tail);
                 }
+                let simple = def
+                    .params
+                    .last()
+                    .is_some_and(|param| super::closure::is_simple(param, def.body));
                 let runs_shift = self.lowering.may_run_shift(global, &mut Vec::new());
                 if self.in_try_body && runs_shift {
                     return Err(shifting_call_in_try(e.span));
@@ -415,9 +419,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 // native call (see below). In a named function's variant a
                 // call in tail position replaces its frame, so that stays a
                 // tail call (docs/jit.md: the known difference).
-                let native = self.in_try_body || (self.frame.is_none() && !runs_shift);
+                // A callee the interpreter runs without a frame of its own
+                // (`closure::is_simple`) does not replace its caller either:
+                // called natively, its entry gets this call's span and the
+                // caller's stays.
+                let native =
+                    self.in_try_body || (!runs_shift && (self.frame.is_none() || simple));
                 let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
                 let func = self.lowering.func(global, self.mode, &cps);
+                let callee = self.lowering.defs[&global].name.clone();
                 let operands = args.clone();
                 self.cps_operands_then(e, &operands, kont, tail, move |f, kont, tail| {
                     let mut lowered = Vec::new();
@@ -443,6 +453,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         };
                         return Ok(f.deliver(call, Ty::Val, kont, tail, span));
                     }
+                    f.kont_call(kont, Some(callee), span);
                     lowered.push(f.reify(kont, span));
                     Ok(if tail {
                         ir::Expr::TailCall {
@@ -476,6 +487,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     let arg_span = f.span(arg.span);
                     let value = f.coerce(value, arg_ty, Ty::Val, arg_span);
                     if shifting {
+                        f.kont_call(kont, None, span);
                         let kont = f.reify(kont, span);
                         return Ok(ir::Expr::ApplyCps {
                             func: Box::new(callee),

@@ -194,10 +194,12 @@ pub enum Frame {
     /// the activation it resumes, one called as the last step of a `reset`
     /// or `shift` body not at all.
     Continuation,
-    /// The body of a `shift` run as a closure, under a `reset` of the
-    /// function it is named after: it runs in that function's activation
-    /// (the `shift` removed the frames above the `reset`), so it names the
-    /// calls it makes and adds no entry.
+    /// The body of a `shift` run as a closure, named after the function
+    /// that shifts: it runs under the delimiter the `shift` found (the
+    /// frames above it removed), so it names the calls it makes, and its
+    /// entry is provisional as a continuation's: a delimiter that is a
+    /// continuation resumed with work pending shows as that function, at
+    /// the resuming call, on the interpreter; a `reset` does not.
     ShiftBody,
 }
 

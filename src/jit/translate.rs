@@ -446,11 +446,11 @@ impl FunctionTranslator<'_, '_> {
 
     /// This function's entry: a shown function's is `(this function,
     /// pending span)` (`JitCtx::push_trace`, which folds and counts); a
-    /// continuation's is provisional (`JitCtx::push_resumed`: only a
-    /// resuming call names it); a hidden function or a `shift` body adds
-    /// none.
+    /// continuation's or a `shift` body's is provisional
+    /// (`JitCtx::push_resumed`: only a call resuming it with work pending
+    /// names it); a hidden function adds none.
     fn push_own_entry(&mut self) -> Result<(), CompileError> {
-        if self.frame() == Frame::Continuation {
+        if matches!(self.frame(), Frame::Continuation | Frame::ShiftBody) {
             self.push_resumed_entry()?;
         }
         if self.has_entry() {

@@ -258,7 +258,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         if !self.shifts(&body.ann.effect) {
             // Its value is the answer: a continuation it calls last is a
             // tail call (see `FnLower::delimited_call`).
-            let saved = std::mem::replace(&mut self.delimited_call, body);
+            let saved = std::mem::replace(&mut self.delimited_call, Some(body));
             let lowered = self.expr(body, false);
             self.delimited_call = saved;
             return lowered;

@@ -259,7 +259,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         // A call whose value is the answer is the last step of its `reset`
         // or `shift` body (see `FnLower::delimited_call`).
-        let saved = std::mem::replace(&mut self.delimited_call, e);
+        let saved = std::mem::replace(&mut self.delimited_call, Some(e));
         let lowered = self.cps_node(e, kont, tail);
         self.delimited_call = saved;
         lowered

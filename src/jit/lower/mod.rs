@@ -508,8 +508,9 @@ struct FnLower<'l, 'a> {
     resumes: Option<Rc<str>>,
     /// The application whose value is the answer of a `reset` or `shift`
     /// body (outside a `try`): a continuation it calls is a tail call on
-    /// the interpreter, with no entry in the call stack (null if none).
-    delimited_call: *const Expr<TypeInfo>,
+    /// the interpreter, with no entry in the call stack, as is one in its
+    /// tail position (`closure::in_tail_of`).
+    delimited_call: Option<&'a Expr<TypeInfo>>,
     /// How this body represents floats (see [`grad`]).
     mode: Mode,
     locals: Vec<Ty>,
@@ -561,7 +562,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             joins: 0,
             frame: None,
             resumes: None,
-            delimited_call: std::ptr::null(),
+            delimited_call: None,
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
             loops: HashMap::new(),

@@ -32,13 +32,13 @@ use super::context::{
     Layout, Status, INLINED_FRAME, PENDING_SPAN, RESUMED_SPAN, TRACE_CAP, TRACE_PUSH_SYMBOL,
     TRACE_RESUMED_SYMBOL,
 };
-use super::kont_trace::TRACE_KONTS_SYMBOL;
 use super::exn_entries;
 use super::fuse;
 use super::ir::{
     Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, InlinedFrame, IntOp, JoinId, JoinTarget,
     MatchKind, Program, RuntimeFn, SpanId, TapeFn, Ty, VarId,
 };
+use super::kont_trace::TRACE_KONTS_SYMBOL;
 use super::native::RC_STRONG_OFFSET;
 use super::site::{Site, SiteKind};
 

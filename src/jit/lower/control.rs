@@ -158,6 +158,41 @@ impl Lowering<'_> {
         code
     }
 
+    /// A continuation that passes its value on to its one capture, the
+    /// rest of the same activation, standing in the call stack for the
+    /// call at `span`, as that activation (`entry`, `name`): see
+    /// `FnLower::kont_arg`.
+    fn forwarding_code(&mut self, name: String, entry: ir::KontEntry, span: SpanId) -> u32 {
+        let (func, code) = self.reserve_closure();
+        let next = ir::Expr::Runtime {
+            entry: RuntimeFn::Capture,
+            args: vec![ir::Expr::Var(VarId(0)), ir::build::int(0)],
+            span,
+        };
+        self.program.functions[func.0 as usize] = ir::Function {
+            name: name.clone(),
+            params: 2,
+            locals: vec![Ty::Val; 2],
+            ret: Ty::Val,
+            body: ir::Expr::TailApply {
+                func: Box::new(next),
+                arg: Box::new(ir::Expr::Var(VarId(1))),
+                span,
+            },
+            span,
+            frame: ir::Frame::Hidden,
+        };
+        let info = ir::KontInfo {
+            func,
+            name,
+            entry,
+            next: Some((0, true)),
+            calls: vec![(None, span)],
+        };
+        self.program.kont_frames.by_code.insert(code, info);
+        code
+    }
+
     /// The direct entry `(self, arg) -> val` of a function value whose
     /// arrow shifts: its continuation-passing entry run to the answer with
     /// the identity continuation, as if under a `reset` of its own. Code
@@ -258,7 +293,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         if !self.shifts(&body.ann.effect) {
             // Its value is the answer: a continuation it calls last is a
             // tail call (see `FnLower::delimited_call`).
-            let saved = std::mem::replace(&mut self.delimited_call, Some(body));
+            let saved = self.delimited_call.replace(body);
             let lowered = self.expr(body, false);
             self.delimited_call = saved;
             return lowered;
@@ -385,20 +420,42 @@ impl<'l, 'a> FnLower<'l, 'a> {
             .unwrap_or_else(|| Rc::from(TOP_LEVEL))
     }
 
-    /// Registers the call at `span` of `callee` (`None`: a function value)
-    /// passing `kont` as its continuation, which names the callee's entry
-    /// when a failure's walk reaches that continuation (`ir::KontInfo`).
-    pub(super) fn kont_call(&mut self, kont: Kont, callee: Option<String>, span: SpanId) {
+    /// The continuation `kont` as the argument of the call at `span` of
+    /// `callee` (`None`: a function value), the call registered with the
+    /// continuation it resumes, which names the callee's entry when a
+    /// failure's walk reaches it (`ir::KontInfo::calls`). A second call of
+    /// the same callee resuming the same continuation would be ambiguous:
+    /// it passes a forwarding continuation of its own instead (a closure
+    /// made only at such calls).
+    pub(super) fn kont_arg(
+        &mut self,
+        kont: Kont,
+        callee: Option<String>,
+        span: SpanId,
+    ) -> ir::Expr {
         let Kont::Closure(var) = kont else {
-            return;
+            return self.reify(kont, span);
         };
-        let Some(code) = self.kont_codes.get(&var) else {
-            return;
+        let Some(&code) = self.kont_codes.get(&var) else {
+            return self.reify(kont, span);
         };
-        if let Some(info) = self.lowering.program.kont_frames.by_code.get_mut(code) {
-            if !info.calls.contains(&(callee.clone(), span)) {
-                info.calls.push((callee, span));
-            }
+        let Some(info) = self.lowering.program.kont_frames.by_code.get_mut(&code) else {
+            return self.reify(kont, span);
+        };
+        let call = (callee, span);
+        if !info.calls.iter().any(|(name, _)| *name == call.0) {
+            info.calls.push(call);
+            return self.reify(kont, span);
+        }
+        if info.calls.contains(&call) {
+            return self.reify(kont, span);
+        }
+        let (name, entry) = (info.name.clone(), info.entry);
+        let forward = self.lowering.forwarding_code(name, entry, span);
+        ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(forward),
+            args: vec![ir::Expr::Var(var)],
+            span,
         }
     }
 
@@ -686,7 +743,11 @@ impl<'l, 'a> FnLower<'l, 'a> {
         };
         if let Some(entry) = walked {
             // Its failures add the callers its continuation stands for.
-            self.lowering.program.kont_frames.kont_of.insert(func.0, entry);
+            self.lowering
+                .program
+                .kont_frames
+                .kont_of
+                .insert(func.0, entry);
         }
         Ok(code)
     }

@@ -259,7 +259,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         // A call whose value is the answer is the last step of its `reset`
         // or `shift` body (see `FnLower::delimited_call`).
-        let saved = std::mem::replace(&mut self.delimited_call, Some(e));
+        let saved = self.delimited_call.replace(e);
         let lowered = self.cps_node(e, kont, tail);
         self.delimited_call = saved;
         lowered
@@ -423,8 +423,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 // (`closure::is_simple`) does not replace its caller either:
                 // called natively, its entry gets this call's span and the
                 // caller's stays.
-                let native =
-                    self.in_try_body || (!runs_shift && (self.frame.is_none() || simple));
+                let native = self.in_try_body || (!runs_shift && (self.frame.is_none() || simple));
                 let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
                 let func = self.lowering.func(global, self.mode, &cps);
                 let callee = self.lowering.defs[&global].name.clone();
@@ -453,8 +452,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         };
                         return Ok(f.deliver(call, Ty::Val, kont, tail, span));
                     }
-                    f.kont_call(kont, Some(callee), span);
-                    lowered.push(f.reify(kont, span));
+                    lowered.push(f.kont_arg(kont, Some(callee), span));
                     Ok(if tail {
                         ir::Expr::TailCall {
                             func,
@@ -487,8 +485,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     let arg_span = f.span(arg.span);
                     let value = f.coerce(value, arg_ty, Ty::Val, arg_span);
                     if shifting {
-                        f.kont_call(kont, None, span);
-                        let kont = f.reify(kont, span);
+                        let kont = f.kont_arg(kont, None, span);
                         return Ok(ir::Expr::ApplyCps {
                             func: Box::new(callee),
                             arg: Box::new(value),

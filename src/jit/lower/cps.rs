@@ -418,7 +418,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 // frame of the activation the code belongs to), it is a
                 // native call (see below). In a named function's variant a
                 // call in tail position replaces its frame, so that stays a
-                // tail call (docs/jit.md: the known difference).
+                // tail call (its callee's entry is named by the caller's
+                // caller's continuation, `kont_trace`).
                 // A callee the interpreter runs without a frame of its own
                 // (`closure::is_simple`) does not replace its caller either:
                 // called natively, its entry gets this call's span and the

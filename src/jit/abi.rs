@@ -211,6 +211,10 @@ pub fn register(builder: &mut JITBuilder) {
         super::context::TRACE_RESUMED_SYMBOL,
         super::context::trace_resumed as *const u8,
     );
+    builder.symbol(
+        super::kont_trace::TRACE_KONTS_SYMBOL,
+        super::kont_trace::trace_konts as *const u8,
+    );
     data_entries::register(builder);
     exn_entries::register(builder);
     tape_entries::register(builder);

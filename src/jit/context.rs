@@ -139,6 +139,9 @@ pub struct JitCtx<'rt> {
     /// The finished address of each closure body's continuation-passing
     /// entry (`Program::cps_closures`) by a closure's `code`, 0 for none.
     pub closure_cps_code: Vec<u64>,
+    /// The frames continuation closures stand for (`Program::kont_frames`),
+    /// read by a failure's walk ([`kont_trace`](super::kont_trace)).
+    pub kont_frames: Rc<super::ir::KontFrames>,
     /// How Rust calls a closure body (see [`callback`](super::callback)).
     pub closure_entry: Option<ClosureEntry>,
     /// The status of a closure that failed under a shim: the shim leaves
@@ -210,6 +213,7 @@ impl<'rt> JitCtx<'rt> {
             closure_code: Vec::new(),
             records: Vec::new(),
             closure_cps_code: Vec::new(),
+            kont_frames: Rc::default(),
             closure_entry: None,
             callback_status: None,
             sessions: Vec::new(),
@@ -245,6 +249,17 @@ impl<'rt> JitCtx<'rt> {
         self.push_trace(func, false);
         let last = self.trace_len as usize - 1;
         self.trace[last].span = RESUMED_SPAN;
+    }
+
+    /// Names the innermost entry's call `span` if it is still pending.
+    pub fn name_pending(&mut self, span: u32) {
+        let Some(last) = (self.trace_len as usize).checked_sub(1) else {
+            return;
+        };
+        let entry = &mut self.trace[last.min(TRACE_CAP)];
+        if entry.span == PENDING_SPAN {
+            entry.span = span;
+        }
     }
 
     /// Settles the last (outermost) entry: one whose call nobody named is

@@ -78,6 +78,56 @@ pub struct Program {
     /// The names of the functions compiled reverse mode inlined, by
     /// [`InlinedFrame::name`]: their entries in an error's call stack.
     pub inlined_names: Vec<String>,
+    /// The frames pending in continuation closures, which a failure in
+    /// continuation-passing code adds to its call trace.
+    pub kont_frames: KontFrames,
+}
+
+/// The call-stack entries continuation-passing code keeps on the heap: a
+/// failing function's pending callers are the chain of continuation
+/// closures from its continuation on, each the rest of an activation.
+/// Read only on the failure path (`kont_trace`), so nothing is recorded
+/// while the code runs.
+#[derive(Clone, Debug, Default)]
+pub struct KontFrames {
+    /// By function: the local holding its continuation, and whether that
+    /// continuation is the rest of the function's own activation (a
+    /// continuation made for an operand) rather than its caller's.
+    /// And the name of its activation's function.
+    pub kont_of: std::collections::HashMap<u32, (VarId, bool, String)>,
+    /// By closure code: what a continuation closure of that code stands
+    /// for in the call stack.
+    pub by_code: std::collections::HashMap<u32, KontInfo>,
+}
+
+/// A continuation closure's code, as the call stack sees it.
+#[derive(Clone, Debug)]
+pub struct KontInfo {
+    /// Its function, and that function's name (its activation's).
+    pub func: FuncId,
+    pub name: String,
+    pub entry: KontEntry,
+    /// The capture holding the continuation it passes its value on to,
+    /// and whether that one is the rest of the same activation.
+    pub next: Option<(u32, bool)>,
+    /// The calls whose value it resumes with: the callee's name (`None`
+    /// for a function value) and the call's span, which names the entry
+    /// of the activation it is the caller of.
+    pub calls: Vec<(Option<String>, SpanId)>,
+}
+
+/// The entry a continuation re-instates when the chain reaches it from
+/// the activation it called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KontEntry {
+    /// None: the rest of a `reset` or `shift` body whose function's frame
+    /// is outside it.
+    Hidden,
+    /// Its function's, as a frame of its own (`Frame::Shown`).
+    Named,
+    /// Its function's resumed activation (`Frame::Continuation`): named
+    /// only by a call that resumes it with work pending.
+    Resumed,
 }
 
 /// The call-stack entry of a function whose code compiled reverse mode
@@ -144,10 +194,12 @@ pub enum Frame {
     /// the activation it resumes, one called as the last step of a `reset`
     /// or `shift` body not at all.
     Continuation,
-    /// The body of a `shift` run as a closure, under a `reset` of the
-    /// function it is named after: it runs in that function's activation
-    /// (the `shift` removed the frames above the `reset`), so it names the
-    /// calls it makes and adds no entry.
+    /// The body of a `shift` run as a closure, named after the function
+    /// that shifts: it runs under the delimiter the `shift` found (the
+    /// frames above it removed), so it names the calls it makes, and its
+    /// entry is provisional as a continuation's: a delimiter that is a
+    /// continuation resumed with work pending shows as that function, at
+    /// the resuming call, on the interpreter; a `reset` does not.
     ShiftBody,
 }
 

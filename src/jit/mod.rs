@@ -14,6 +14,7 @@ pub mod exn_entries;
 mod fuse;
 mod held;
 pub mod ir;
+mod kont_trace;
 pub mod lower;
 pub mod native;
 pub mod print;

@@ -63,6 +63,7 @@ pub fn run(
     ctx.globals = vec![Value::Unit; compiled.program.globals as usize];
     ctx.closure_code = compiled.closure_code.clone();
     ctx.records = compiled.program.records.clone();
+    ctx.kont_frames = std::rc::Rc::new(compiled.program.kont_frames.clone());
     ctx.closure_cps_code = compiled.closure_cps_code.clone();
     ctx.closure_entry = Some(compiled.closure_entry);
     let (status, word) = stacker::grow(STACK_SIZE, || {

@@ -40,6 +40,7 @@ use super::ir::{
     Compare, DataFn, ExnFn, Expr, FloatOp, Frame, FuncId, InlinedFrame, IntOp, JoinId, JoinTarget,
     MatchKind, Program, RuntimeFn, SpanId, TapeFn, Ty, VarId,
 };
+use super::kont_trace::TRACE_KONTS_SYMBOL;
 use super::native::RC_STRONG_OFFSET;
 use super::site::{Site, SiteKind};
 
@@ -250,6 +251,12 @@ impl FunctionTranslator<'_, '_> {
     /// references).
     fn leave(&mut self, status: Value) -> Result<(), CompileError> {
         self.push_inlined_frames()?;
+        if self.handlers.is_empty() && self.kont().is_some() {
+            // The continuation's pending callers are entries outside this
+            // function's: added here, while it is still held.
+            self.push_own_entry()?;
+            self.trace_konts()?;
+        }
         let (target, depth) = self.handlers.last().copied().unwrap_or((self.fail_exit, 0));
         let mut rungs = Vec::new();
         let b = &mut self.b;
@@ -453,16 +460,51 @@ impl FunctionTranslator<'_, '_> {
         Ok(())
     }
 
-    /// The fail exit: adds this function's entry to the trace and returns
-    /// the status. A shown function's entry is `(this function, pending
-    /// span)` (`JitCtx::push_trace`, which folds and counts); a
-    /// continuation's is provisional (`JitCtx::push_resumed`: only a
-    /// resuming call names it); a hidden function or a `shift` body adds
-    /// none.
+    /// The local holding this function's continuation if its failures add
+    /// the callers that continuation stands for (`ir::KontFrames`).
+    fn kont(&self) -> Option<VarId> {
+        let me = self.t.me.0;
+        self.t.program.kont_frames.kont_of.get(&me).map(|k| k.0)
+    }
+
+    /// Adds the entries of the callers this function's continuation stands
+    /// for ([`TRACE_KONTS_SYMBOL`]), the continuation lent.
+    fn trace_konts(&mut self) -> Result<(), CompileError> {
+        let Some(kont) = self.kont() else {
+            return Ok(());
+        };
+        let mut sig = self.t.module.make_signature();
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I32));
+        sig.params.push(AbiParam::new(types::I64));
+        let walk = self.import(TRACE_KONTS_SYMBOL, &sig)?;
+        let me = self.b.ins().iconst(types::I32, self.t.me.0 as i64);
+        let kont = self.b.use_var(self.vars[kont.0 as usize]);
+        self.b.ins().call(walk, &[self.ctx, me, kont]);
+        Ok(())
+    }
+
+    /// The fail exit: adds this function's entry to the trace (unless
+    /// [`Self::leave`] did, with its continuation's) and returns the
+    /// status.
     fn fail_exit_block(&mut self, ret: Ty) -> Result<(), CompileError> {
         self.b.switch_to_block(self.fail_exit);
         let status = self.b.block_params(self.fail_exit)[0];
-        if self.frame() == Frame::Continuation {
+        if self.kont().is_none() {
+            self.push_own_entry()?;
+        }
+        let zero = self.zero(ret);
+        self.b.ins().return_(&[status, zero]);
+        Ok(())
+    }
+
+    /// This function's entry: a shown function's is `(this function,
+    /// pending span)` (`JitCtx::push_trace`, which folds and counts); a
+    /// continuation's or a `shift` body's is provisional
+    /// (`JitCtx::push_resumed`: only a call resuming it with work pending
+    /// names it); a hidden function adds none.
+    fn push_own_entry(&mut self) -> Result<(), CompileError> {
+        if matches!(self.frame(), Frame::Continuation | Frame::ShiftBody) {
             self.push_resumed_entry()?;
         }
         if self.has_entry() {
@@ -474,8 +516,6 @@ impl FunctionTranslator<'_, '_> {
             );
             self.push_trace_entry(self.t.me.0, replaces)?;
         }
-        let zero = self.zero(ret);
-        self.b.ins().return_(&[status, zero]);
         Ok(())
     }
 
@@ -1444,6 +1484,9 @@ impl FunctionTranslator<'_, '_> {
             self.b.set_cold_block(stay);
             self.b.ins().brif(replaced, leave, &[], stay, &[]);
             self.b.switch_to_block(leave);
+            // The callee's entry replaces ours: the callers pending in our
+            // continuation are still to come.
+            self.trace_konts()?;
             self.release_held(0)?;
             let ret = self.t.program.functions[self.t.me.0 as usize].ret;
             let zero = self.zero(ret);

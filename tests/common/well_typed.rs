@@ -321,17 +321,9 @@ impl Gen<'_> {
         }
     }
 
-    /// A small int or, outside a `reset`, one at the edge of the range.
-    /// Exclusion: a run-time error under a `reset` shows fewer frames on
-    /// the JIT, whose continuation-passing variants make tail calls (the
-    /// goldens `errors/*_shift` listed "stderr differs" in
-    /// `jit_pending.txt`); even where nothing shifts, as in `let apply f
-    /// x = f x + 1` and `reset (apply (fun (v : int) -> v / 0) 1)`, whose
-    /// stack lacks `apply` on the JIT. So no edge literal, `/` or `%`
-    /// there (see [`Gen::int_expr`]).
+    /// A small int or one at the edge of the range.
     fn int_literal(&mut self) -> String {
         match self.below(12) {
-            0 if self.in_reset => self.below(12).to_string(),
             0 => self
                 .rng
                 .pick(&[
@@ -749,11 +741,8 @@ impl Gen<'_> {
     fn int_expr(&mut self, d: usize) -> String {
         match self.below(16) {
             0..=4 => {
-                let ops: &[&str] = match self.in_reset {
-                    true => &["+", "-", "*"],
-                    false => &["+", "-", "*", "+", "-", "*", "/", "%"],
-                };
-                let op = self.rng.pick(ops).to_string();
+                let ops = ["+", "-", "*", "+", "-", "*", "/", "%"];
+                let op = self.rng.pick(&ops).to_string();
                 format!("({} {op} {})", self.expr(&Int, d), self.expr(&Int, d))
             }
             5 => format!("(- {})", self.expr(&Int, d)),

@@ -398,6 +398,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
         let kont = kont.then(|| f.fresh(Ty::Val));
+        f.outer_kont = kont;
         f.rec = rec.map(|(members, code)| RecGroup {
             members,
             me: code,
@@ -567,13 +568,36 @@ impl<'l, 'a> FnLower<'l, 'a> {
             // Work is pending after every application but the last step of
             // a `reset` or `shift` body: a continuation called there shows
             // in the call stack.
-            f = match std::ptr::eq(*app, self.delimited_call) {
+            f = match in_tail_of(app, self.delimited_call) {
                 true => ir::Expr::Apply { func, arg, span },
                 false => ir::Expr::Resume { func, arg, span },
             };
         }
         Ok(f)
     }
+}
+
+/// Whether `app` is `body` or in its tail position (a branch of an `if`
+/// or `match`, the body of a `let`, the last of a sequence): a `reset` or
+/// `shift` body ends with it, as the interpreter's tail calls see it.
+fn in_tail_of(app: &Expr<TypeInfo>, body: Option<&Expr<TypeInfo>>) -> bool {
+    let mut pending: Vec<&Expr<TypeInfo>> = body.into_iter().collect();
+    while let Some(e) = pending.pop() {
+        if std::ptr::eq(app, e) {
+            return true;
+        }
+        match &e.kind {
+            ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => pending.push(inner),
+            ExprKind::If(_, then, otherwise) => {
+                pending.push(then);
+                pending.extend(otherwise.as_deref());
+            }
+            ExprKind::Match(_, arms) => pending.extend(arms.iter().map(|a| &a.body)),
+            ExprKind::Let(_, body) | ExprKind::Seq(_, body) => pending.push(body),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The sub-expressions of `e` (patterns hold none).

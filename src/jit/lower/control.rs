@@ -23,6 +23,9 @@ use crate::types::resolved::{Binder, GlobalId, LocalId};
 use crate::types::{Effect, Type, TypeInfo};
 use std::rc::Rc;
 
+/// The name the interpreter gives the main code's activation.
+const TOP_LEVEL: &str = "<top level>";
+
 /// What the argument of a continuation closure is.
 #[derive(Clone, Copy)]
 pub(super) enum Resumed<'a> {
@@ -84,6 +87,17 @@ pub(super) struct ContinuationKey {
     frame: KontFrame,
     cps: Rc<CpsVars>,
     in_try_body: bool,
+    /// The continuation it passes its value on to, as the call stack
+    /// sees it ([`KontLink`]).
+    next: Option<KontLink>,
+}
+
+/// A continuation captured by a continuation closure: its code if made in
+/// the same lowering, and whether it is the rest of the same activation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct KontLink {
+    code: Option<u32>,
+    same: bool,
 }
 
 impl Lowering<'_> {
@@ -116,6 +130,69 @@ impl Lowering<'_> {
         code
     }
 
+    /// The identity continuation passed by the call at `span` that runs
+    /// the rest of a `reset` or `shift` body of `region`'s activation: a
+    /// code of its own, so that a failure's walk reaching it names the
+    /// callee's entry with the call and adds the activation's provisional
+    /// entry, as the interpreter shows a resumed `reset` body's
+    /// (`ir::KontEntry::Resumed`).
+    fn reset_identity_code(&mut self, region: &str, span: SpanId) -> u32 {
+        let (func, code) = self.reserve_closure();
+        self.program.functions[func.0 as usize] = ir::Function {
+            name: region.to_string(),
+            params: 2,
+            locals: vec![Ty::Val; 2],
+            ret: Ty::Val,
+            body: ir::Expr::Var(VarId(1)),
+            span,
+            frame: ir::Frame::Hidden,
+        };
+        let info = ir::KontInfo {
+            func,
+            name: region.to_string(),
+            entry: ir::KontEntry::Resumed,
+            next: None,
+            calls: vec![(None, span)],
+        };
+        self.program.kont_frames.by_code.insert(code, info);
+        code
+    }
+
+    /// A continuation that passes its value on to its one capture, the
+    /// rest of the same activation, standing in the call stack for the
+    /// call at `span`, as that activation (`entry`, `name`): see
+    /// `FnLower::kont_arg`.
+    fn forwarding_code(&mut self, name: String, entry: ir::KontEntry, span: SpanId) -> u32 {
+        let (func, code) = self.reserve_closure();
+        let next = ir::Expr::Runtime {
+            entry: RuntimeFn::Capture,
+            args: vec![ir::Expr::Var(VarId(0)), ir::build::int(0)],
+            span,
+        };
+        self.program.functions[func.0 as usize] = ir::Function {
+            name: name.clone(),
+            params: 2,
+            locals: vec![Ty::Val; 2],
+            ret: Ty::Val,
+            body: ir::Expr::TailApply {
+                func: Box::new(next),
+                arg: Box::new(ir::Expr::Var(VarId(1))),
+                span,
+            },
+            span,
+            frame: ir::Frame::Hidden,
+        };
+        let info = ir::KontInfo {
+            func,
+            name,
+            entry,
+            next: Some((0, true)),
+            calls: vec![(None, span)],
+        };
+        self.program.kont_frames.by_code.insert(code, info);
+        code
+    }
+
     /// The direct entry `(self, arg) -> val` of a function value whose
     /// arrow shifts: its continuation-passing entry run to the answer with
     /// the identity continuation, as if under a `reset` of its own. Code
@@ -141,10 +218,19 @@ impl Lowering<'_> {
     }
 
     /// Adds `function` as the continuation-passing entry of closure `code`.
-    fn add_cps_entry(&mut self, code: u32, function: ir::Function) {
+    fn add_cps_entry(&mut self, code: u32, function: ir::Function) -> FuncId {
         let func = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(function);
         self.program.cps_closures.push((code, func));
+        func
+    }
+
+    /// [`Self::add_cps_entry`] of a closure body `(self, arg, kont)`:
+    /// its continuation is its caller's.
+    fn add_closure_cps_entry(&mut self, code: u32, function: ir::Function) {
+        let entry = (VarId(2), false, function.name.clone());
+        let func = self.add_cps_entry(code, function);
+        self.program.kont_frames.kont_of.insert(func.0, entry);
     }
 
     /// The last wrapper (closure `code`, function `func`) of a top-level
@@ -207,14 +293,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
         if !self.shifts(&body.ann.effect) {
             // Its value is the answer: a continuation it calls last is a
             // tail call (see `FnLower::delimited_call`).
-            let saved = std::mem::replace(&mut self.delimited_call, body);
+            let saved = self.delimited_call.replace(body);
             let lowered = self.expr(body, false);
             self.delimited_call = saved;
             return lowered;
         }
-        let frame = self.frame.take();
         // Its continuations resume this function's activation.
-        let inner = frame.clone().or_else(|| self.resumes.clone());
+        let inner = Some(self.region());
+        let frame = self.frame.take();
         let resumes = std::mem::replace(&mut self.resumes, inner);
         let in_try_body = std::mem::replace(&mut self.in_try_body, false);
         let answer = self.cps(body, Kont::Answer, false);
@@ -250,10 +336,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let k = self.reify(kont, span);
         if tail || self.in_try_body {
             let in_try_body = std::mem::replace(&mut self.in_try_body, false);
-            let frame = match (&self.frame, &self.resumes) {
-                (None, Some(name)) => KontFrame::ShiftBody(Rc::clone(name)),
-                _ => KontFrame::Hidden,
-            };
+            // It runs in the activation of the `reset`'s function, whose
+            // frame is outside the `reset`: it names its calls, with no
+            // entry of its own.
+            let frame = KontFrame::ShiftBody(self.region());
             let shift_body = self.resume_closure(body, Resumed::Local(id), None, frame);
             self.in_try_body = in_try_body;
             return Ok(self.run_shift_body(shift_body?, k, tail, span));
@@ -270,7 +356,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let code = match kont {
             Kont::Closure(k) => return ir::Expr::Var(k),
             Kont::Answer if self.in_try_body => self.lowering.try_exit_code(span),
-            Kont::Answer => self.lowering.identity_code(span),
+            Kont::Answer => {
+                let region = self.region();
+                self.lowering.reset_identity_code(&region, span)
+            }
         };
         ir::Expr::Runtime {
             entry: RuntimeFn::MakeClosure(code),
@@ -295,6 +384,13 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let frame = self.kont_frame();
         let resume = self.resume_closure(node, Resumed::Operand(operand), Some(kont), frame)?;
         let closure = self.fresh(Ty::Val);
+        if let ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(code),
+            ..
+        } = resume
+        {
+            self.kont_codes.insert(closure, code);
+        }
         let evaluated = self.cps(operand, Kont::Closure(closure), tail)?;
         Ok(ir::build::let_(closure.0, resume, evaluated))
     }
@@ -312,6 +408,55 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> Result<ir::Expr, RuntimeError> {
         let frame = self.kont_frame();
         self.resume_closure(node, Resumed::Loop, Some(kont), frame)
+    }
+
+    /// The function whose activation a `reset` or `shift` body lowered
+    /// here runs in, as the interpreter names it: the main code's is
+    /// `<top level>`.
+    pub(super) fn region(&self) -> Rc<str> {
+        self.frame
+            .clone()
+            .or_else(|| self.resumes.clone())
+            .unwrap_or_else(|| Rc::from(TOP_LEVEL))
+    }
+
+    /// The continuation `kont` as the argument of the call at `span` of
+    /// `callee` (`None`: a function value), the call registered with the
+    /// continuation it resumes, which names the callee's entry when a
+    /// failure's walk reaches it (`ir::KontInfo::calls`). A second call of
+    /// the same callee resuming the same continuation would be ambiguous:
+    /// it passes a forwarding continuation of its own instead (a closure
+    /// made only at such calls).
+    pub(super) fn kont_arg(
+        &mut self,
+        kont: Kont,
+        callee: Option<String>,
+        span: SpanId,
+    ) -> ir::Expr {
+        let Kont::Closure(var) = kont else {
+            return self.reify(kont, span);
+        };
+        let Some(&code) = self.kont_codes.get(&var) else {
+            return self.reify(kont, span);
+        };
+        let Some(info) = self.lowering.program.kont_frames.by_code.get_mut(&code) else {
+            return self.reify(kont, span);
+        };
+        let call = (callee, span);
+        if !info.calls.iter().any(|(name, _)| *name == call.0) {
+            info.calls.push(call);
+            return self.reify(kont, span);
+        }
+        if info.calls.contains(&call) {
+            return self.reify(kont, span);
+        }
+        let (name, entry) = (info.name.clone(), info.entry);
+        let forward = self.lowering.forwarding_code(name, entry, span);
+        ir::Expr::Runtime {
+            entry: RuntimeFn::MakeClosure(forward),
+            args: vec![ir::Expr::Var(var)],
+            span,
+        }
     }
 
     /// How a continuation of the code lowered here shows.
@@ -397,7 +542,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         let slots: Vec<(Captured, Ty)> =
             captures.iter().map(|(slot, _, ty)| (*slot, *ty)).collect();
-        let code = self.continuation_code(node, resumed, &slots, frame, span)?;
+        let next = match kont {
+            Some(Kont::Closure(k)) => Some(KontLink {
+                code: self.kont_codes.get(&k).copied(),
+                same: Some(k) != self.outer_kont,
+            }),
+            _ => None,
+        };
+        let code = self.continuation_code(node, resumed, &slots, (frame, next), span)?;
         let values = captures
             .into_iter()
             .map(|(_, value, ty)| self.coerce(value, ty, Ty::Val, span))
@@ -419,7 +571,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         node: &'a Expr<TypeInfo>,
         resumed: Resumed<'a>,
         slots: &[(Captured, Ty)],
-        frame: KontFrame,
+        (frame, next): (KontFrame, Option<KontLink>),
         span: SpanId,
     ) -> Result<u32, RuntimeError> {
         // A continuation is a closure: it may be resumed under a `grad`
@@ -440,12 +592,33 @@ impl<'l, 'a> FnLower<'l, 'a> {
             frame: frame.clone(),
             cps: Rc::clone(&self.cps_vars),
             in_try_body: self.in_try_body,
+            next,
         };
         if let Some(code) = self.lowering.continuations.get(&key) {
             return Ok(*code);
         }
         let (func, code) = self.lowering.reserve_closure();
         self.lowering.continuations.insert(key, code);
+        let kont_slot = slots.iter().position(|(slot, _)| *slot == Captured::Kont);
+        let info = ir::KontInfo {
+            func,
+            name: match &frame {
+                KontFrame::Hidden => TOP_LEVEL.to_string(),
+                KontFrame::Named(name) | KontFrame::Resumed(name) | KontFrame::ShiftBody(name) => {
+                    name.to_string()
+                }
+            },
+            entry: match &frame {
+                KontFrame::Named(_) => ir::KontEntry::Named,
+                KontFrame::Resumed(_) => ir::KontEntry::Resumed,
+                KontFrame::Hidden | KontFrame::ShiftBody(_) => ir::KontEntry::Hidden,
+            },
+            next: kont_slot
+                .zip(next)
+                .map(|(slot, link)| (slot as u32, link.same)),
+            calls: Vec::new(),
+        };
+        self.lowering.program.kont_frames.by_code.insert(code, info);
         let resumed_ty = match resumed {
             Resumed::Operand(operand) => mode.repr(self.ty(operand)?),
             Resumed::Local(_) => Ty::Val,
@@ -476,7 +649,17 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 Captured::Operand(expr) => {
                     f.precomputed.insert(*expr, var);
                 }
-                Captured::Kont => inner_kont = Kont::Closure(var),
+                Captured::Kont => {
+                    inner_kont = Kont::Closure(var);
+                    if let Some(link) = next {
+                        if let Some(code) = link.code {
+                            f.kont_codes.insert(var, code);
+                        }
+                        if !link.same {
+                            f.outer_kont = Some(var);
+                        }
+                    }
+                }
                 Captured::LoopClosure(node) => {
                     f.loops.insert(
                         *node,
@@ -546,6 +729,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             KontFrame::ShiftBody(name) => (ir::Frame::ShiftBody, name.to_string()),
             KontFrame::Hidden => (ir::Frame::Hidden, "<continuation>".to_string()),
         };
+        let walked = kont_slot
+            .zip(next)
+            .map(|(slot, link)| (VarId(2 + slot as u32), link.same, name.clone()));
         self.lowering.program.functions[func.0 as usize] = ir::Function {
             name,
             params: 2,
@@ -555,6 +741,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
             span,
             frame,
         };
+        if let Some(entry) = walked {
+            // Its failures add the callers its continuation stands for.
+            self.lowering
+                .program
+                .kont_frames
+                .kont_of
+                .insert(func.0, entry);
+        }
         Ok(code)
     }
 
@@ -579,7 +773,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let span = self.span(e.span);
         let direct = if effect_shifts(&effect, &cps) {
             let entry = self.closure_body(e, name, captures, rec, (Rc::clone(&cps), true))?;
-            self.lowering.add_cps_entry(code, entry);
+            self.lowering.add_closure_cps_entry(code, entry);
             self.lowering.direct_adapter(name.to_string(), span)
         } else {
             match &effect {
@@ -588,7 +782,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     shifting.insert(*v, true);
                     let shifting = (Rc::new(shifting), true);
                     let entry = self.closure_body(e, name, captures, rec.clone(), shifting)?;
-                    self.lowering.add_cps_entry(code, entry);
+                    self.lowering.add_closure_cps_entry(code, entry);
                 }
                 _ => {}
             }

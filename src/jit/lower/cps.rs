@@ -259,7 +259,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         }
         // A call whose value is the answer is the last step of its `reset`
         // or `shift` body (see `FnLower::delimited_call`).
-        let saved = std::mem::replace(&mut self.delimited_call, e);
+        let saved = self.delimited_call.replace(e);
         let lowered = self.cps_node(e, kont, tail);
         self.delimited_call = saved;
         lowered
@@ -404,6 +404,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 if !variant_shifts(def.ty, def.params.len(), &cps) {
                     return self.cps_operands(e, &args, kont, tail);
                 }
+                let simple = def
+                    .params
+                    .last()
+                    .is_some_and(|param| super::closure::is_simple(param, def.body));
                 let runs_shift = self.lowering.may_run_shift(global, &mut Vec::new());
                 if self.in_try_body && runs_shift {
                     return Err(shifting_call_in_try(e.span));
@@ -414,10 +418,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 // frame of the activation the code belongs to), it is a
                 // native call (see below). In a named function's variant a
                 // call in tail position replaces its frame, so that stays a
-                // tail call (docs/jit.md: the known difference).
-                let native = self.in_try_body || (self.frame.is_none() && !runs_shift);
+                // tail call (its callee's entry is named by the caller's
+                // caller's continuation, `kont_trace`).
+                // A callee the interpreter runs without a frame of its own
+                // (`closure::is_simple`) does not replace its caller either:
+                // called natively, its entry gets this call's span and the
+                // caller's stays.
+                let native = self.in_try_body || (!runs_shift && (self.frame.is_none() || simple));
                 let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
                 let func = self.lowering.func(global, self.mode, &cps);
+                let callee = self.lowering.defs[&global].name.clone();
                 let operands = args.clone();
                 self.cps_operands_then(e, &operands, kont, tail, move |f, kont, tail| {
                     let mut lowered = Vec::new();
@@ -443,7 +453,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         };
                         return Ok(f.deliver(call, Ty::Val, kont, tail, span));
                     }
-                    lowered.push(f.reify(kont, span));
+                    lowered.push(f.kont_arg(kont, Some(callee), span));
                     Ok(if tail {
                         ir::Expr::TailCall {
                             func,
@@ -476,7 +486,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     let arg_span = f.span(arg.span);
                     let value = f.coerce(value, arg_ty, Ty::Val, arg_span);
                     if shifting {
-                        let kont = f.reify(kont, span);
+                        let kont = f.kont_arg(kont, None, span);
                         return Ok(ir::Expr::ApplyCps {
                             func: Box::new(callee),
                             arg: Box::new(value),

@@ -173,6 +173,13 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
     };
     while let Some((global, mode, cps, func)) = lowering.queue.pop() {
         let function = lowering.function(global, mode, cps)?;
+        if function.params > lowering.defs[&global].params.len() {
+            // A variant that may shift: its continuation, the last
+            // parameter, is its caller's.
+            let kont = ir::VarId(function.params as u32 - 1);
+            let entry = (kont, false, function.name.clone());
+            lowering.program.kont_frames.kont_of.insert(func.0, entry);
+        }
         lowering.program.functions[func.0 as usize] = function;
     }
     lowering.program.globals = lowering.slots.len() as u32;
@@ -335,6 +342,7 @@ impl<'a> Lowering<'a> {
         }
         // A variant that may shift takes its continuation last.
         let kont = (param_types.len() > params.len()).then(|| f.fresh(Ty::Val));
+        f.outer_kont = kont;
         let expr = f.bind_params(&bound, ret, |f| match kont {
             Some(kont) => f.cps_body(body, kont),
             None => {
@@ -500,8 +508,9 @@ struct FnLower<'l, 'a> {
     resumes: Option<Rc<str>>,
     /// The application whose value is the answer of a `reset` or `shift`
     /// body (outside a `try`): a continuation it calls is a tail call on
-    /// the interpreter, with no entry in the call stack (null if none).
-    delimited_call: *const Expr<TypeInfo>,
+    /// the interpreter, with no entry in the call stack, as is one in its
+    /// tail position (`closure::in_tail_of`).
+    delimited_call: Option<&'a Expr<TypeInfo>>,
     /// How this body represents floats (see [`grad`]).
     mode: Mode,
     locals: Vec<Ty>,
@@ -531,6 +540,12 @@ struct FnLower<'l, 'a> {
     in_try_body: bool,
     /// The `try` this continuation resumes the body of (see [`exn`]).
     try_frame: Option<exn::TryFrame>,
+    /// The continuation closures made here, by the local holding each:
+    /// the code of each (see `ir::KontFrames`).
+    kont_codes: HashMap<VarId, u32>,
+    /// The local holding the continuation of this body's caller (the
+    /// activation's own continuations are the others).
+    outer_kont: Option<VarId>,
 }
 
 impl<'l, 'a> FnLower<'l, 'a> {
@@ -547,12 +562,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
             joins: 0,
             frame: None,
             resumes: None,
-            delimited_call: std::ptr::null(),
+            delimited_call: None,
             cps_vars: Rc::default(),
             precomputed: HashMap::new(),
             loops: HashMap::new(),
             in_try_body: false,
             try_frame: None,
+            kont_codes: HashMap::new(),
+            outer_kont: None,
         }
     }
 

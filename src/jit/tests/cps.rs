@@ -5,7 +5,7 @@
 
 use crate::driver::loader::Loader;
 use crate::jit::codegen::compile;
-use crate::jit::ir::{FuncId, Program, Ty};
+use crate::jit::ir::{Frame, FuncId, Program, Ty};
 use crate::jit::lower::{lower_program, Module};
 use crate::jit::run::run;
 use crate::runtime::ctx::RuntimeCtx;
@@ -50,12 +50,13 @@ fn output(source: &str) -> String {
     out.contents()
 }
 
-/// The signatures `(params, result)` of the IR functions named `name`.
+/// The signatures `(params, result)` of the IR functions named `name`
+/// (not the `shift` bodies named after them).
 fn variants(program: &Program, name: &str) -> Vec<(Vec<Ty>, Ty)> {
     let mut found: Vec<(Vec<Ty>, Ty)> = program
         .functions
         .iter()
-        .filter(|f| f.name == name && f.frame != crate::jit::ir::Frame::Hidden)
+        .filter(|f| f.name == name && !matches!(f.frame, Frame::Hidden | Frame::ShiftBody))
         .map(|f| (f.param_types().to_vec(), f.ret))
         .collect();
     found.sort_by_key(|(params, _)| params.len());

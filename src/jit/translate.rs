@@ -1415,13 +1415,7 @@ impl FunctionTranslator<'_, '_> {
             let slot = self.array_slot(args.len());
             for (i, (arg, ty)) in args.iter().zip(params).enumerate() {
                 let value = self.value(arg, *ty, what)?;
-                let offset = 8 * i as u32;
-                self.b
-                    .ins()
-                    .stack_store(types::I64, value, slot, offset as i32);
-                if *ty == Ty::Val {
-                    self.held.push(Held::Slot(slot, offset));
-                }
+                self.store_word(slot, i, value, *ty == Ty::Val);
             }
             for (i, ty) in params.iter().enumerate() {
                 let offset = (8 * i) as i32;
@@ -1434,6 +1428,18 @@ impl FunctionTranslator<'_, '_> {
         }
         self.held.truncate(depth);
         Ok(values)
+    }
+
+    /// Stores `value` as word `i` of `slot`, held there until the call it
+    /// is an argument of if `held` (a reference not lent).
+    fn store_word(&mut self, slot: StackSlot, i: usize, value: Value, held: bool) {
+        let offset = 8 * i as u32;
+        self.b
+            .ins()
+            .stack_store(types::I64, value, slot, offset as i32);
+        if held {
+            self.held.push(Held::Slot(slot, offset));
+        }
     }
 
     /// A stack slot of `len` words.
@@ -1657,15 +1663,7 @@ impl FunctionTranslator<'_, '_> {
                 None => self.value(arg, *ty, "a runtime argument")?,
             };
             match array {
-                Some(slot) => {
-                    let offset = 8 * i as u32;
-                    self.b
-                        .ins()
-                        .stack_store(types::I64, value, slot, offset as i32);
-                    if lent.is_none() && *ty == Ty::Val {
-                        self.held.push(Held::Slot(slot, offset));
-                    }
-                }
+                Some(slot) => self.store_word(slot, i, value, lent.is_none() && *ty == Ty::Val),
                 None => {
                     if lent.is_none() && *ty == Ty::Val {
                         self.held.push(Held::Temp(value));
@@ -1778,16 +1776,12 @@ impl FunctionTranslator<'_, '_> {
         values: &[Value],
         span: SpanId,
     ) -> Result<Value, CompileError> {
-        if abi::array_immediate(entry).is_some() {
-            let slot = self.array_slot(values.len());
-            for (i, value) in values.iter().enumerate() {
-                self.b
-                    .ins()
-                    .stack_store(types::I64, *value, slot, (8 * i) as i32);
-            }
-            return self.fallible_array_call(entry, slot, values.len(), span);
-        }
         let sig = abi::signature(entry);
+        if abi::array_immediate(entry).is_some() {
+            // Its arguments are built in a slot as they are produced
+            // (`Self::runtime`, `Self::fallible_array_call`).
+            return err(format!("`{}` takes an array", sig.symbol));
+        }
         let mut call_args = vec![self.ctx];
         call_args.extend(values);
         let params = sig.params.iter().map(|ty| cl_type(*ty));

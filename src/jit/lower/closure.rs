@@ -29,7 +29,7 @@ use super::pattern::binders_of;
 use super::{not_compiled, placeholder, FnLower, Lowering};
 use crate::jit::ir::{self, Frame, FuncId, MatchKind, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::error::RuntimeError;
-use crate::syntax::ast::{Binding, Expr, ExprKind, Pattern, PatternKind};
+use crate::syntax::ast::{BinOp, Binding, Expr, ExprKind, Pattern, PatternKind};
 use crate::types::resolved::{Binder, GlobalId, LocalId, VarTarget};
 use crate::types::TypeInfo;
 use std::rc::Rc;
@@ -577,15 +577,20 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 }
 
-/// Whether `app` is `body` or in its tail position (a branch of an `if`
-/// or `match`, the body of a `let`, the last of a sequence): a `reset` or
-/// `shift` body ends with it, as the interpreter's tail calls see it.
+/// Whether `app` is `body` or in its tail position ([`tail_positions`]):
+/// a `reset` or `shift` body ends with it.
 fn in_tail_of(app: &Expr<TypeInfo>, body: Option<&Expr<TypeInfo>>) -> bool {
-    let mut pending: Vec<&Expr<TypeInfo>> = body.into_iter().collect();
-    while let Some(e) = pending.pop() {
-        if std::ptr::eq(app, e) {
-            return true;
-        }
+    body.is_some_and(|body| tail_positions(body).any(|e| std::ptr::eq(app, e)))
+}
+
+/// `body` and the expressions in its tail position, as the interpreter's
+/// lowering passes its `tail` flag: the body of a `let`, the second of a
+/// `;`, both branches of an `if`, the right operand of `&&` and `||`, the
+/// arms of a `match` (not of a `try`, whose handler stays pending).
+pub(super) fn tail_positions(body: &Expr<TypeInfo>) -> impl Iterator<Item = &Expr<TypeInfo>> {
+    let mut pending = vec![body];
+    std::iter::from_fn(move || {
+        let e = pending.pop()?;
         match &e.kind {
             ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => pending.push(inner),
             ExprKind::If(_, then, otherwise) => {
@@ -593,11 +598,13 @@ fn in_tail_of(app: &Expr<TypeInfo>, body: Option<&Expr<TypeInfo>>) -> bool {
                 pending.extend(otherwise.as_deref());
             }
             ExprKind::Match(_, arms) => pending.extend(arms.iter().map(|a| &a.body)),
-            ExprKind::Let(_, body) | ExprKind::Seq(_, body) => pending.push(body),
+            ExprKind::Let(_, rest)
+            | ExprKind::Seq(_, rest)
+            | ExprKind::BinOp(BinOp::And | BinOp::Or, _, _, rest) => pending.push(rest),
             _ => {}
         }
-    }
-    false
+        Some(e)
+    })
 }
 
 /// The sub-expressions of `e` (patterns hold none).

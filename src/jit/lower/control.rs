@@ -116,9 +116,17 @@ impl Lowering<'_> {
         if let Some(code) = self.identity {
             return code;
         }
+        let (_, code) = self.identity_function("reset", span);
+        self.identity = Some(code);
+        code
+    }
+
+    /// A new closure body `(self, arg) -> arg` named `name`, with no
+    /// entry in a call stack of its own.
+    fn identity_function(&mut self, name: &str, span: SpanId) -> (FuncId, u32) {
         let (func, code) = self.reserve_closure();
         self.program.functions[func.0 as usize] = ir::Function {
-            name: "reset".into(),
+            name: name.to_string(),
             params: 2,
             locals: vec![Ty::Val; 2],
             ret: Ty::Val,
@@ -126,8 +134,7 @@ impl Lowering<'_> {
             span,
             frame: ir::Frame::Hidden,
         };
-        self.identity = Some(code);
-        code
+        (func, code)
     }
 
     /// The identity continuation passed by the call at `span` that runs
@@ -137,16 +144,7 @@ impl Lowering<'_> {
     /// entry, as the interpreter shows a resumed `reset` body's
     /// (`ir::KontEntry::Resumed`).
     fn reset_identity_code(&mut self, region: &str, span: SpanId) -> u32 {
-        let (func, code) = self.reserve_closure();
-        self.program.functions[func.0 as usize] = ir::Function {
-            name: region.to_string(),
-            params: 2,
-            locals: vec![Ty::Val; 2],
-            ret: Ty::Val,
-            body: ir::Expr::Var(VarId(1)),
-            span,
-            frame: ir::Frame::Hidden,
-        };
+        let (func, code) = self.identity_function(region, span);
         let info = ir::KontInfo {
             func,
             name: region.to_string(),

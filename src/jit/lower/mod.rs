@@ -812,13 +812,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let y = self.expr(rhs, false)?;
         match ty {
             Ty::I64 => {
-                let op = match op {
-                    BinOp::Add => IntOp::Add,
-                    BinOp::Sub => IntOp::Sub,
-                    BinOp::Mul => IntOp::Mul,
-                    BinOp::Div => IntOp::Div,
-                    BinOp::Mod => IntOp::Rem,
-                    _ => return Err(not_compiled(&format!("`{}`", op.symbol()), e.span)),
+                let Some(op) = int_op(op) else {
+                    return Err(not_compiled(&format!("`{}`", op.symbol()), e.span));
                 };
                 let span = self.span(e.span);
                 Ok(ir::Expr::IntBinary {
@@ -829,12 +824,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 })
             }
             Ty::F64 => {
-                let op = match op {
-                    BinOp::Add => FloatOp::Add,
-                    BinOp::Sub => FloatOp::Sub,
-                    BinOp::Mul => FloatOp::Mul,
-                    BinOp::Div => FloatOp::Div,
-                    _ => return Err(not_compiled(&format!("float `{}`", op.symbol()), e.span)),
+                let Some(op) = float_op(op) else {
+                    return Err(not_compiled(&format!("float `{}`", op.symbol()), e.span));
                 };
                 Ok(build::float_op(op, x, y))
             }
@@ -1089,6 +1080,30 @@ fn comparison(op: BinOp) -> Option<Compare> {
         BinOp::Le => Some(Compare::Le),
         BinOp::Gt => Some(Compare::Gt),
         BinOp::Ge => Some(Compare::Ge),
+        _ => None,
+    }
+}
+
+/// The checked `int` operation an arithmetic operator is.
+fn int_op(op: BinOp) -> Option<IntOp> {
+    match op {
+        BinOp::Add => Some(IntOp::Add),
+        BinOp::Sub => Some(IntOp::Sub),
+        BinOp::Mul => Some(IntOp::Mul),
+        BinOp::Div => Some(IntOp::Div),
+        BinOp::Mod => Some(IntOp::Rem),
+        _ => None,
+    }
+}
+
+/// The `float` operation an arithmetic operator is (`**` is a runtime
+/// call, not one of them).
+fn float_op(op: BinOp) -> Option<FloatOp> {
+    match op {
+        BinOp::Add => Some(FloatOp::Add),
+        BinOp::Sub => Some(FloatOp::Sub),
+        BinOp::Mul => Some(FloatOp::Mul),
+        BinOp::Div => Some(FloatOp::Div),
         _ => None,
     }
 }

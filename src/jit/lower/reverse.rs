@@ -35,8 +35,8 @@ use std::collections::{HashMap, HashSet};
 use super::grad::{Callee, Mode};
 use super::reverse_frames::Entered;
 use super::reverse_loop::calls_itself;
-use super::{comparison, ir_type, FnLower};
-use crate::jit::ir::{self, Compare, DataFn, FloatOp, IntOp, RuntimeFn, SpanId, Ty, VarId};
+use super::{comparison, float_op, int_op, ir_type, FnLower};
+use crate::jit::ir::{self, Compare, DataFn, FloatOp, RuntimeFn, SpanId, Ty, VarId};
 use crate::runtime::ad::Unary;
 use crate::runtime::prims::{MachinePrim, PRIMS};
 use crate::syntax::ast::{BinOp, Expr, ExprKind, Literal, Pattern, PatternKind, UnOp};
@@ -923,15 +923,7 @@ impl<'a> Reverse<'_, '_, 'a> {
             // Integer arithmetic carries no derivative: forward code only,
             // checked as everywhere (R002, R001 at `span`), such as the
             // counter of a tail-recursive loop (`n - 1`).
-            let op = match op {
-                BinOp::Add => IntOp::Add,
-                BinOp::Sub => IntOp::Sub,
-                BinOp::Mul => IntOp::Mul,
-                BinOp::Div => IntOp::Div,
-                BinOp::Mod => IntOp::Rem,
-                _ => return None,
-            };
-            let value = ir::build::int_op(op, var(*x), var(*y), span.0);
+            let value = ir::build::int_op(int_op(op)?, var(*x), var(*y), span.0);
             return Some(self.constant(value, Ty::I64));
         }
         let (
@@ -947,12 +939,9 @@ impl<'a> Reverse<'_, '_, 'a> {
         else {
             return None;
         };
-        let value = match op {
-            BinOp::Add => arith(FloatOp::Add, var(x), var(y)),
-            BinOp::Sub => arith(FloatOp::Sub, var(x), var(y)),
-            BinOp::Mul => arith(FloatOp::Mul, var(x), var(y)),
-            BinOp::Div => arith(FloatOp::Div, var(x), var(y)),
-            BinOp::Pow => leaf(RuntimeFn::Pow, vec![var(x), var(y)], span),
+        let value = match (op, float_op(op)) {
+            (_, Some(float)) => arith(float, var(x), var(y)),
+            (BinOp::Pow, None) => leaf(RuntimeFn::Pow, vec![var(x), var(y)], span),
             _ => return None,
         };
         let r = self.local(value, Ty::F64);

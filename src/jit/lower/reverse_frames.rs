@@ -16,12 +16,10 @@
 
 #![forbid(unsafe_code)]
 
-use std::collections::HashSet;
-
-use super::closure::is_simple;
+use super::closure::{is_simple, tail_positions};
 use super::reverse::Reverse;
 use crate::jit::ir::{self, InlinedFrame, SpanId};
-use crate::syntax::ast::{BinOp, Expr, ExprKind, Pattern};
+use crate::syntax::ast::{Expr, ExprKind, Pattern};
 use crate::types::TypeInfo;
 
 /// How a function appears in the call stack of its inlined code.
@@ -66,8 +64,10 @@ impl<'a> Reverse<'_, '_, 'a> {
         }
         let name = self.frame_name(&entered.name);
         self.frames.push(InlinedFrame { name, call });
-        let mut tails = HashSet::new();
-        tail_applications(entered.body, &mut tails);
+        let tails = tail_positions(entered.body)
+            .filter(|e| matches!(e.kind, ExprKind::App(..)))
+            .map(address)
+            .collect();
         self.tails.push(tails);
         let start = self.forward.len();
         let lowered = lower(self);
@@ -102,33 +102,4 @@ impl<'a> Reverse<'_, '_, 'a> {
 
 fn address(e: &Expr<TypeInfo>) -> usize {
     e as *const Expr<TypeInfo> as usize
-}
-
-/// The applications in tail position of `e`, as the interpreter sees
-/// them (the lowering's `tail` flag: the body of a `let`, the second of a
-/// `;`, both branches of an `if`, the right operand of `&&` and `||`, the
-/// arms of a `match`).
-fn tail_applications(e: &Expr<TypeInfo>, out: &mut HashSet<usize>) {
-    match &e.kind {
-        ExprKind::App(..) => {
-            out.insert(address(e));
-        }
-        ExprKind::Let(_, body) | ExprKind::Seq(_, body) => tail_applications(body, out),
-        ExprKind::If(_, then, otherwise) => {
-            tail_applications(then, out);
-            if let Some(otherwise) = otherwise {
-                tail_applications(otherwise, out);
-            }
-        }
-        ExprKind::BinOp(BinOp::And | BinOp::Or, _, _, rhs) => tail_applications(rhs, out),
-        ExprKind::Annot(inner, _) | ExprKind::LocalOpen(_, _, inner) => {
-            tail_applications(inner, out)
-        }
-        ExprKind::Match(_, arms) => {
-            for arm in arms {
-                tail_applications(&arm.body, out);
-            }
-        }
-        _ => {}
-    }
 }

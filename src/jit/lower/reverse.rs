@@ -315,7 +315,7 @@ impl<'a> Reverse<'_, '_, 'a> {
         let result = match function {
             Function::Global(id, _) => {
                 before.push(tracked);
-                self.inline(id, before, span, false)?
+                self.inline(id, before, span, false, Ty::F64)?
             }
             Function::Lambda(param, body) => {
                 let entered = Entered {
@@ -617,7 +617,8 @@ impl<'a> Reverse<'_, '_, 'a> {
                 }
                 let call = self.f.span(e.span);
                 let tail = self.in_tail_position(e);
-                self.inline(id, values, call, tail)
+                let result = ir_type(&e.ann.ty, e.span).ok()?;
+                self.inline(id, values, call, tail, result)
             }
             _ => None,
         }
@@ -630,13 +631,17 @@ impl<'a> Reverse<'_, '_, 'a> {
     /// `call` is the span of the call (the `grad`'s for the function it
     /// differentiates) and `tail` whether it is in tail position of the
     /// inlined function making it: the inlined code keeps the call-stack
-    /// entry the interpreter's call makes (`reverse_frames.rs`).
+    /// entry the interpreter's call makes (`reverse_frames.rs`). `result`
+    /// is the type of the call's value, at the instance the call site
+    /// uses: the body's own types are those of its definition, where a
+    /// polymorphic function's result is a type variable.
     pub(super) fn inline(
         &mut self,
         id: GlobalId,
         args: Vec<Value>,
         call: SpanId,
         tail: bool,
+        result: Ty,
     ) -> Option<Value> {
         // A ref passed in could be assigned out of sight of a loop's
         // search for the refs it assigns.
@@ -654,7 +659,7 @@ impl<'a> Reverse<'_, '_, 'a> {
         };
         self.framed(entered, |r| {
             if calls_itself(body, id) {
-                return r.tail_loop(id, params, body, args);
+                return r.tail_loop(id, params, body, args, result);
             }
             // The body's binders are its own (a local's id is only unique
             // in its function).

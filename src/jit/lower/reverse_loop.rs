@@ -34,7 +34,6 @@
 use std::collections::HashSet;
 
 use super::closure::locals_except;
-use super::ir_type;
 use super::reverse::{float, untracked, var, zero, Cell, Reverse, Value};
 use crate::jit::ir::{self, Compare, IntOp, Ty, VarId};
 use crate::syntax::ast::{Expr, ExprKind, Pattern, PatternKind};
@@ -149,12 +148,12 @@ impl<'a> Reverse<'_, '_, 'a> {
         params: Vec<&'a Pattern<TypeInfo>>,
         body: &'a Expr<TypeInfo>,
         args: Vec<Value>,
+        result_ty: Ty,
     ) -> Option<Value> {
         let locals: Vec<LocalId> = params
             .iter()
             .map(|p| param_local(p))
             .collect::<Option<_>>()?;
-        let result_ty = ir_type(&body.ann.ty, body.span).ok()?;
         if locals.len() != args.len() || result_ty == Ty::Val {
             return None;
         }

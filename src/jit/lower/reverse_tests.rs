@@ -118,6 +118,26 @@ fn int_counters_take_the_compiled_path() {
     }
 }
 
+/// A polymorphic tail-recursive function (`+` on a type variable) is a
+/// loop at the float instance the `grad` uses: the result's type comes
+/// from the call site, not from the definition's type variable.
+#[test]
+fn polymorphic_loops_take_the_compiled_path() {
+    let src = "let rec run x acc n = if n = 0 then acc else run x (acc + x) (n - 1)\n\
+               let rec twice f acc n = if n = 0 then acc else twice f (f acc) (n - 1)\n\
+               let () = print (grad (fun x -> run x 0.0 10) 2.0)\n\
+               let () = print (run 1 0 5)\n\
+               let () = print (value_and_grad (fun x -> run (x * 2.0) x 3) 0.5)";
+    assert_eq!(
+        sites(src),
+        GradSites {
+            compiled: 2,
+            tracked: 0
+        }
+    );
+    same_on_both(src);
+}
+
 /// The issue's recurrence: its record is one word an iteration (`y` at
 /// the iteration's head, read by `sin`'s rule), pushed and popped inline
 /// (`TapePush`, `TapePop`), with no other runtime call but the math leaves.

@@ -29,12 +29,16 @@
 //! body of a `shift` runs without it, as on the interpreter, where the
 //! `try`'s frame is among those the `shift` moves into the continuation.
 //!
-//! The `shift`s this sees are those written in the body. A function
-//! called in it runs `shift` bodies in place, so a call there of one that
-//! may run a `shift` ([`Lowering::may_run_shift`]) is E401 (it would need
-//! a variant that ends regions instead); one that only passes its value on
-//! to the continuation it is given (an effect-polymorphic function
-//! instantiated at the body's effect) is called as anywhere else.
+//! The `shift`s this sees are those written in the body and those its
+//! calls reach: a top-level function that may run a `shift`
+//! ([`Lowering::may_run_shift`]) called in a region is its region
+//! flavoured variant ([`super::Flavour::Region`], `FnLower::ends_region`),
+//! whose `shift`s end the region in the same way and whose own calls of
+//! such functions are region flavoured too; its answer is the region's
+//! outcome. One that only passes its value on to the continuation it is
+//! given (an effect-polymorphic function instantiated at the body's
+//! effect) is called as anywhere else. A function value whose arrow may
+//! shift has no such variant: a call of one in a region is E401.
 
 #![forbid(unsafe_code)]
 

@@ -67,7 +67,9 @@ pub extern "C" fn trace_konts(ctx: &mut JitCtx<'_>, func: u32, kont: ValPtr) {
 
 /// The span of the call of `callee` whose value `info`'s continuation
 /// resumes with: the one call of that name, else the one call of a
-/// function value; none if that is not one call.
+/// function value, else the one call there is (the activation was
+/// entered by tail calls from it: its entry replaced the caller's, as on
+/// the interpreter); none if that is not one call.
 fn call_of(info: &KontInfo, callee: &str) -> Option<u32> {
     let one = |named: Option<&str>| {
         let mut calls = info
@@ -78,5 +80,10 @@ fn call_of(info: &KontInfo, callee: &str) -> Option<u32> {
         let first = calls.next()?;
         calls.all(|s| s == first).then_some(first)
     };
-    one(Some(callee)).or_else(|| one(None))
+    let only = || {
+        let mut spans = info.calls.iter().map(|(_, span)| span.0);
+        let first = spans.next()?;
+        spans.all(|s| s == first).then_some(first)
+    };
+    one(Some(callee)).or_else(|| one(None)).or_else(only)
 }

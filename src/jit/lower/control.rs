@@ -87,6 +87,7 @@ pub(super) struct ContinuationKey {
     frame: KontFrame,
     cps: Rc<CpsVars>,
     in_try_body: bool,
+    ends_region: bool,
     /// The continuation it passes its value on to, as the call stack
     /// sees it ([`KontLink`]).
     next: Option<KontLink>,
@@ -301,10 +302,12 @@ impl<'l, 'a> FnLower<'l, 'a> {
         let frame = self.frame.take();
         let resumes = std::mem::replace(&mut self.resumes, inner);
         let in_try_body = std::mem::replace(&mut self.in_try_body, false);
+        let ends_region = std::mem::replace(&mut self.ends_region, false);
         let answer = self.cps(body, Kont::Answer, false);
         self.frame = frame;
         self.resumes = resumes;
         self.in_try_body = in_try_body;
+        self.ends_region = ends_region;
         let answer = answer?;
         let ty = self.ty(e)?;
         let span = self.span(e.span);
@@ -332,14 +335,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
         };
         let span = self.span(e.span);
         let k = self.reify(kont, span);
-        if tail || self.in_try_body {
+        if tail || self.in_region() {
             let in_try_body = std::mem::replace(&mut self.in_try_body, false);
+            let ends_region = std::mem::replace(&mut self.ends_region, false);
             // It runs in the activation of the `reset`'s function, whose
             // frame is outside the `reset`: it names its calls, with no
             // entry of its own.
             let frame = KontFrame::ShiftBody(self.region());
             let shift_body = self.resume_closure(body, Resumed::Local(id), None, frame);
             self.in_try_body = in_try_body;
+            self.ends_region = ends_region;
             return Ok(self.run_shift_body(shift_body?, k, tail, span));
         }
         let var = self.fresh(Ty::Val);
@@ -353,7 +358,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
     pub(super) fn reify(&mut self, kont: Kont, span: SpanId) -> ir::Expr {
         let code = match kont {
             Kont::Closure(k) => return ir::Expr::Var(k),
-            Kont::Answer if self.in_try_body => self.lowering.try_exit_code(span),
+            Kont::Answer if self.in_region() => self.lowering.try_exit_code(span),
             Kont::Answer => {
                 let region = self.region();
                 self.lowering.reset_identity_code(&region, span)
@@ -432,6 +437,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
         span: SpanId,
     ) -> ir::Expr {
         let Kont::Closure(var) = kont else {
+            if self.in_region() {
+                // The call's value ends the region (`exn`).
+                let code = self.lowering.try_exit_call_code(callee, span);
+                return ir::Expr::Runtime {
+                    entry: RuntimeFn::MakeClosure(code),
+                    args: Vec::new(),
+                    span,
+                };
+            }
             return self.reify(kont, span);
         };
         let Some(&code) = self.kont_codes.get(&var) else {
@@ -590,6 +604,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             frame: frame.clone(),
             cps: Rc::clone(&self.cps_vars),
             in_try_body: self.in_try_body,
+            ends_region: self.ends_region,
             next,
         };
         if let Some(code) = self.lowering.continuations.get(&key) {
@@ -632,11 +647,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
             KontFrame::Resumed(name) | KontFrame::ShiftBody(name) => (None, Some(Rc::clone(name))),
         };
         f.in_try_body = self.in_try_body;
+        f.ends_region = self.ends_region;
         let me = f.fresh(Ty::Val);
         let arg = f.fresh(Ty::Val);
         let mut prologue = Vec::new();
         let mut inner_kont = Kont::Answer;
         let mut try_inner = None;
+        // The local the continuation capture is read into (not `2 +
+        // slot`: unboxing a scalar capture before it takes a local too).
+        let mut kont_var = None;
         for (i, (slot, ty)) in slots.iter().enumerate() {
             let ty = &mode.repr(*ty);
             let var = f.fresh(*ty);
@@ -649,6 +668,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 }
                 Captured::Kont => {
                     inner_kont = Kont::Closure(var);
+                    kont_var = Some(var);
                     if let Some(link) = next {
                         if let Some(code) = link.code {
                             f.kont_codes.insert(var, code);
@@ -727,9 +747,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
             KontFrame::ShiftBody(name) => (ir::Frame::ShiftBody, name.to_string()),
             KontFrame::Hidden => (ir::Frame::Hidden, "<continuation>".to_string()),
         };
-        let walked = kont_slot
+        let walked = kont_var
             .zip(next)
-            .map(|(slot, link)| (VarId(2 + slot as u32), link.same, name.clone()));
+            .map(|(var, link)| (var, link.same, name.clone()));
         self.lowering.program.functions[func.0 as usize] = ir::Function {
             name,
             params: 2,

@@ -113,10 +113,15 @@ pub(super) fn misplaced_shift(span: crate::syntax::ast::Span) -> RuntimeError {
     not_compiled("a `shift` its effects do not account for", span)
 }
 
-/// The E401 for a call of a function that may shift in the body of a
-/// `try` (see [`exn`](super::exn)).
-fn shifting_call_in_try(span: crate::syntax::ast::Span) -> RuntimeError {
-    not_compiled("a call that may shift in the body of a `try`", span)
+/// The E401 for a call of a function value whose arrow may shift in the
+/// body of a `try` that may shift, or in a function such a body calls
+/// (see [`exn`](super::exn)): only top-level functions have a variant
+/// that ends the `try`'s region.
+fn shifting_value_call_in_try(span: crate::syntax::ast::Span) -> RuntimeError {
+    not_compiled(
+        "a call of a function value that may shift, reached from the body of a `try`,",
+        span,
+    )
 }
 
 /// The operands of `e` in evaluation order, for the nodes whose operands
@@ -228,7 +233,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
     ) -> ir::Expr {
         let value = self.coerce(value, ty, Ty::Val, span);
         match kont {
-            Kont::Answer if self.in_try_body => {
+            Kont::Answer if self.in_region() => {
                 self.outcome(super::exn::Outcome::Done, value, span)
             }
             Kont::Answer => value,
@@ -254,7 +259,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        if !matches!(kont, Kont::Answer) || self.in_try_body {
+        if !matches!(kont, Kont::Answer) || self.in_region() {
             return self.cps_node(e, kont, tail);
         }
         // A call whose value is the answer is the last step of its `reset`
@@ -271,7 +276,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
         kont: Kont,
         tail: bool,
     ) -> Result<ir::Expr, RuntimeError> {
-        let answer_in_tail = tail && matches!(kont, Kont::Answer) && !self.in_try_body;
+        let answer_in_tail = tail && matches!(kont, Kont::Answer) && !self.in_region();
         let unevaluated = !self.precomputed.contains_key(&(e as *const _));
         if answer_in_tail && unevaluated && matches!(e.kind, ExprKind::App(..)) {
             // A call whose value is the answer is a tail call (`shift k ->
@@ -409,9 +414,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     .last()
                     .is_some_and(|param| super::closure::is_simple(param, def.body));
                 let runs_shift = self.lowering.may_run_shift(global, &mut Vec::new());
-                if self.in_try_body && runs_shift {
-                    return Err(shifting_call_in_try(e.span));
-                }
+                // In a `try`'s region, a callee that may run a `shift` is
+                // its region flavoured variant: its `shift`s end the region
+                // (`exn`), its answer the region's outcome.
+                let region = self.in_region() && runs_shift;
                 // A callee that runs no `shift` returns: in a `try` region,
                 // or in code with no frame of its own to replace (under a
                 // `reset`, where the interpreter shows every call as a
@@ -424,9 +430,14 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 // (`closure::is_simple`) does not replace its caller either:
                 // called natively, its entry gets this call's span and the
                 // caller's stays.
-                let native = self.in_try_body || (!runs_shift && (self.frame.is_none() || simple));
+                let native = !region
+                    && (self.in_try_body || (!runs_shift && (self.frame.is_none() || simple)));
                 let (params, _) = self.lowering.def_signature(global, self.mode, &cps)?;
-                let func = self.lowering.func(global, self.mode, &cps);
+                let flavour = match region {
+                    true => super::Flavour::Region,
+                    false => super::Flavour::Plain,
+                };
+                let func = self.lowering.func_in(global, self.mode, &cps, flavour);
                 let callee = self.lowering.defs[&global].name.clone();
                 let operands = args.clone();
                 self.cps_operands_then(e, &operands, kont, tail, move |f, kont, tail| {
@@ -440,7 +451,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     let span = f.span(e.span);
                     if native {
                         // The callee does not run a `shift` (in a `try`
-                        // region, E401 above), so it is an ordinary native
+                        // region, one that may is not native), so it is an ordinary native
                         // call to the answer of a `reset` of its own: its
                         // entry gets this call's span, as on the
                         // interpreter, where the pending handler makes no
@@ -454,7 +465,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         return Ok(f.deliver(call, Ty::Val, kont, tail, span));
                     }
                     lowered.push(f.kont_arg(kont, Some(callee), span));
-                    Ok(if tail {
+                    // The body of a `try` has its handler pending: no call
+                    // in it is a tail call (as on the interpreter).
+                    Ok(if tail && !f.in_try_body {
                         ir::Expr::TailCall {
                             func,
                             args: lowered,
@@ -473,8 +486,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     Type::Arrow(_, _, effect) => self.shifts(effect),
                     _ => false,
                 };
-                if shifting && self.in_try_body {
-                    return Err(shifting_call_in_try(e.span));
+                if shifting && self.in_region() {
+                    return Err(shifting_value_call_in_try(e.span));
                 }
                 self.cps_operands_then(e, &[func, arg], kont, tail, move |f, kont, tail| {
                     let span = f.span(e.span);
@@ -495,7 +508,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                             tail,
                         });
                     }
-                    if tail && matches!(kont, Kont::Answer) && !f.in_try_body {
+                    if tail && matches!(kont, Kont::Answer) && !f.in_region() {
                         return Ok(ir::Expr::TailApply {
                             func: Box::new(callee),
                             arg: Box::new(value),
@@ -504,7 +517,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     }
                     let (func, arg) = (Box::new(callee), Box::new(value));
                     // Work is pending unless the value is the answer.
-                    let applied = match matches!(kont, Kont::Answer) && !f.in_try_body {
+                    let applied = match matches!(kont, Kont::Answer) && !f.in_region() {
                         true => ir::Expr::Apply { func, arg, span },
                         false => ir::Expr::Resume { func, arg, span },
                     };

@@ -29,12 +29,16 @@
 //! body of a `shift` runs without it, as on the interpreter, where the
 //! `try`'s frame is among those the `shift` moves into the continuation.
 //!
-//! The `shift`s this sees are those written in the body. A function
-//! called in it runs `shift` bodies in place, so a call there of one that
-//! may run a `shift` ([`Lowering::may_run_shift`]) is E401 (it would need
-//! a variant that ends regions instead); one that only passes its value on
-//! to the continuation it is given (an effect-polymorphic function
-//! instantiated at the body's effect) is called as anywhere else.
+//! The `shift`s this sees are those written in the body and those its
+//! calls reach: a top-level function that may run a `shift`
+//! ([`Lowering::may_run_shift`]) called in a region is its region
+//! flavoured variant ([`super::Flavour::Region`], `FnLower::ends_region`),
+//! whose `shift`s end the region in the same way and whose own calls of
+//! such functions are region flavoured too; its answer is the region's
+//! outcome. One that only passes its value on to the continuation it is
+//! given (an effect-polymorphic function instantiated at the body's
+//! effect) is called as anywhere else. A function value whose arrow may
+//! shift has no such variant: a call of one in a region is E401.
 
 #![forbid(unsafe_code)]
 
@@ -99,6 +103,31 @@ impl Lowering<'_> {
         if let Some(code) = self.try_exit {
             return code;
         }
+        let (_, code) = self.try_exit_function(span);
+        self.try_exit = Some(code);
+        code
+    }
+
+    /// The continuation a call at `span` of `callee` (a region flavoured
+    /// variant) whose value ends the region is given: [`Self::try_exit_code`]
+    /// as a code of its own, so that a failure's walk reaching it names
+    /// the callee's entry with the call (the try frame that resumes the
+    /// region would name it with the `try`'s span) and adds none.
+    pub(super) fn try_exit_call_code(&mut self, callee: Option<String>, span: SpanId) -> u32 {
+        let (func, code) = self.try_exit_function(span);
+        let info = ir::KontInfo {
+            func,
+            name: "try".into(),
+            entry: ir::KontEntry::Hidden,
+            next: None,
+            calls: vec![(callee, span)],
+        };
+        self.program.kont_frames.by_code.insert(code, info);
+        code
+    }
+
+    /// A new closure body `(self, arg) -> Done arg`.
+    fn try_exit_function(&mut self, span: SpanId) -> (ir::FuncId, u32) {
         let (func, code) = self.reserve_closure();
         let strings = &mut self.program.strings;
         strings.push(Outcome::Done.name().into());
@@ -112,8 +141,7 @@ impl Lowering<'_> {
             span,
             frame: ir::Frame::Hidden,
         };
-        self.try_exit = Some(code);
-        code
+        (func, code)
     }
 
     /// Whether the top-level function `global`, called with all its
@@ -322,6 +350,13 @@ impl<'a> FnLower<'_, 'a> {
         Ok(ir::build::let_(ended.0, tried, dispatch))
     }
 
+    /// Whether this code's answer is the outcome of a `try`'s region: the
+    /// body of a `try` that may shift, or a region flavoured variant
+    /// called from one (and their continuations).
+    pub(super) fn in_region(&self) -> bool {
+        self.in_try_body || self.ends_region
+    }
+
     /// The outcome `outcome` of `arg`, a `val`.
     pub(super) fn outcome(&mut self, outcome: Outcome, arg: ir::Expr, span: SpanId) -> ir::Expr {
         let name = self.string(outcome.name());
@@ -339,7 +374,7 @@ impl<'a> FnLower<'_, 'a> {
         tail: bool,
         span: SpanId,
     ) -> ir::Expr {
-        if self.in_try_body {
+        if self.in_region() {
             let pair = ir::Expr::Runtime {
                 entry: RuntimeFn::Data(DataFn::Tuple),
                 args: vec![shift_body, k],

@@ -171,8 +171,8 @@ fn lower_in<'a>(modules: &[Module<'a>], closure_mode: Mode) -> Result<Lowering<'
         span,
         frame: ir::Frame::Hidden,
     };
-    while let Some((global, mode, cps, func)) = lowering.queue.pop() {
-        let function = lowering.function(global, mode, cps)?;
+    while let Some((global, mode, cps, flavour, func)) = lowering.queue.pop() {
+        let function = lowering.function(global, mode, cps, flavour)?;
         if function.params > lowering.defs[&global].params.len() {
             // A variant that may shift: its continuation, the last
             // parameter, is its caller's.
@@ -269,9 +269,11 @@ struct Lowering<'a> {
     /// Each top-level function by the mode it is reached in and the
     /// effect variables that are `cps` in its variant (see [`grad`] and
     /// [`cps`]: one IR function per mode and effect instance).
-    funcs: HashMap<(GlobalId, Mode, CpsVars), FuncId>,
+    /// A variant that may shift is compiled a second time, in the
+    /// [`Flavour::Region`] flavour, when the body of a `try` calls it.
+    funcs: HashMap<(GlobalId, Mode, CpsVars, Flavour), FuncId>,
     /// Functions given an id whose body is not lowered yet.
-    queue: Vec<(GlobalId, Mode, CpsVars, FuncId)>,
+    queue: Vec<(GlobalId, Mode, CpsVars, Flavour, FuncId)>,
     /// The closure code of each wrapper of a top-level function used as a
     /// value, by function, parameter and variant (see [`closure`]).
     wrappers: HashMap<(GlobalId, usize, CpsVars), u32>,
@@ -297,6 +299,18 @@ struct Lowering<'a> {
     differentiates: bool,
 }
 
+/// How a top-level function's variant that may shift treats its
+/// `shift`s (see [`exn`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Flavour {
+    /// A `shift` runs its body in place, up to the `reset`.
+    Plain,
+    /// Called (directly or through such calls) from the body of a `try`
+    /// that may shift: a `shift` ends the `try`'s region with `Shifted
+    /// (body, k)`, and so does every call of a function that may run one.
+    Region,
+}
+
 /// What [`Lowering::rollback`] goes back to.
 struct Checkpoint {
     functions: usize,
@@ -312,13 +326,19 @@ impl<'a> Lowering<'a> {
     /// The id of a top-level function's variant in `mode`, queued for
     /// lowering on first use.
     fn func(&mut self, global: GlobalId, mode: Mode, cps: &CpsVars) -> FuncId {
-        if let Some(id) = self.funcs.get(&(global, mode, cps.clone())) {
+        self.func_in(global, mode, cps, Flavour::Plain)
+    }
+
+    /// [`Self::func`] in `flavour`.
+    fn func_in(&mut self, global: GlobalId, mode: Mode, cps: &CpsVars, flavour: Flavour) -> FuncId {
+        let key = (global, mode, cps.clone(), flavour);
+        if let Some(id) = self.funcs.get(&key) {
             return *id;
         }
         let id = FuncId(self.program.functions.len() as u32);
         self.program.functions.push(placeholder());
-        self.funcs.insert((global, mode, cps.clone()), id);
-        self.queue.push((global, mode, cps.clone(), id));
+        self.funcs.insert(key, id);
+        self.queue.push((global, mode, cps.clone(), flavour, id));
         id
     }
 
@@ -327,6 +347,7 @@ impl<'a> Lowering<'a> {
         global: GlobalId,
         mode: Mode,
         cps: CpsVars,
+        flavour: Flavour,
     ) -> Result<ir::Function, RuntimeError> {
         let def = &self.defs[&global];
         let (name, body, span) = (def.name.clone(), def.body, def.span);
@@ -335,6 +356,7 @@ impl<'a> Lowering<'a> {
         let mut f = FnLower::new(self, Some(global), mode);
         f.cps_vars = Rc::new(cps);
         f.frame = Some(Rc::from(name.as_str()));
+        f.ends_region = flavour == Flavour::Region;
         let mut bound = Vec::new();
         for (pattern, ty) in params.iter().zip(&param_types) {
             let var = f.fresh(*ty);
@@ -435,7 +457,7 @@ impl<'a> Lowering<'a> {
         self.program.functions.truncate(checkpoint.functions);
         self.program.closures.truncate(checkpoint.closures);
         self.funcs.retain(|_, func| kept(func));
-        self.queue.retain(|(_, _, _, func)| kept(func));
+        self.queue.retain(|(_, _, _, _, func)| kept(func));
         self.wrappers
             .retain(|_, code| (*code as usize) < checkpoint.closures);
         self.continuations
@@ -538,6 +560,11 @@ struct FnLower<'l, 'a> {
     /// Whether this code is the body of a `try` that may shift, whose
     /// answer is an [`exn::Outcome`] (see [`exn`]).
     in_try_body: bool,
+    /// Whether this code is a [`Flavour::Region`] variant (or a
+    /// continuation made in one): called from the region of a `try` that
+    /// may shift, its answer is that region's [`exn::Outcome`], and its
+    /// `shift`s end the region instead of running their bodies.
+    ends_region: bool,
     /// The `try` this continuation resumes the body of (see [`exn`]).
     try_frame: Option<exn::TryFrame>,
     /// The continuation closures made here, by the local holding each:
@@ -567,6 +594,7 @@ impl<'l, 'a> FnLower<'l, 'a> {
             precomputed: HashMap::new(),
             loops: HashMap::new(),
             in_try_body: false,
+            ends_region: false,
             try_frame: None,
             kont_codes: HashMap::new(),
             outer_kont: None,

@@ -284,6 +284,11 @@ pub fn backpropagate(ctx: &RuntimeCtx, p: &Pending) -> Result<(), RuntimeError> 
         Step::Tensor(op, operands) => {
             let x: Vec<Value> = operands.iter().map(|v| under(v, tag)).collect();
             for (i, operand) in operands.iter().enumerate() {
+                if tag_of(operand) == tag
+                    && super::tensor::accumulate_outer(ctx, op, i, &x, &g, operand)
+                {
+                    continue;
+                }
                 accumulate(ctx, operand, tag, || {
                     super::tensor::adjoint(ctx, op, i, &x, &g, r)
                 })?;

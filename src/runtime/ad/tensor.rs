@@ -17,7 +17,7 @@ use super::arith::{add, div, dual, float, mul, node, settle, sub, tag_of, under}
 use super::{primal, Step};
 use crate::runtime::ctx::RuntimeCtx;
 use crate::runtime::error::RuntimeError;
-use crate::runtime::tensor::{conv, reduce, Tensor};
+use crate::runtime::tensor::{conv, matmul, reduce, Tensor};
 use crate::runtime::tensor_ops::{self, as_tensor, inside_mask, shape_error, TensorOp};
 use crate::runtime::value::Value;
 
@@ -249,6 +249,41 @@ fn plain(ctx: &RuntimeCtx, v: &Value, op: &TensorOp) -> Result<Tensor, RuntimeEr
         return Err(RuntimeError::higher_order_unsupported(op.name()));
     }
     as_tensor(&v, op.name()).map(|t| Tensor::clone(t))
+}
+
+/// Adds the adjoint contribution of `g` to operand `i` of `op` straight
+/// into that operand's adjoint, when the contribution is an outer
+/// product (`g xᵀ` for `W` in `W @ x`, `x gᵀ` for `W` in `x @ W`) of
+/// untracked vectors and the adjoint an untracked `[m; n]` tensor that
+/// nothing else holds: the sum [`adjoint`] and `arith::accumulate` would
+/// make, bit for bit (`tensor::matmul::add_outer_in_place`), without the
+/// product's tensor. `false` (nothing done) otherwise, when the caller
+/// takes the general path.
+pub(super) fn accumulate_outer(
+    ctx: &RuntimeCtx,
+    op: &TensorOp,
+    i: usize,
+    x: &[Value],
+    g: &Value,
+    operand: &Value,
+) -> bool {
+    let (TensorOp::MatMul, Value::Tracked(t), [a, b]) = (op, operand, x) else {
+        return false;
+    };
+    let (column, row) = match (shape(a).len(), shape(b).len(), i) {
+        (2, 1, 0) => (g, b),
+        (1, 2, 1) => (a, g),
+        _ => return false,
+    };
+    let (Value::Tensor(column), Value::Tensor(row)) = (settle(ctx, column), settle(ctx, row))
+    else {
+        return false;
+    };
+    let mut adjoint = t.derivative.borrow_mut();
+    let Value::Tensor(acc) = &mut *adjoint else {
+        return false;
+    };
+    matmul::add_outer_in_place(acc, &column, &row)
 }
 
 /// `op(p) @ op(q)` for 2-D `p` and `q`, each transposed when its flag says.

@@ -7,6 +7,8 @@
 //! `unsafe`); docs/tensor-kernels.md has the measurements behind both. Operands may be read transposed
 //! through strided views, so the backward pass never copies a transpose.
 
+use std::rc::Rc;
+
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
@@ -89,6 +91,23 @@ pub(super) fn blocked_product(
     if let (Some(av), Some(bv), Some(mut cv)) = (av, bv, cv) {
         general_mat_mul(1.0, &av, &bv, 0.0, &mut cv);
     }
+}
+
+/// `acc + g xᵀ` written over `acc`'s elements, for vectors `g` and `x`
+/// and an `acc` of shape `[len g; len x]` that is the only holder of its
+/// elements: the sum that `matmul` of `g` as a column by `x` as a row,
+/// then [`super::elementwise::add_in_place`], compute, element for
+/// element the same `f32` operations, without the product's tensor (the
+/// backward pass's weight adjoints of `W @ x` and `x @ W`). `false` (and
+/// `acc` untouched) otherwise.
+pub fn add_outer_in_place(acc: &mut Rc<Tensor>, g: &Tensor, x: &Tensor) -> bool {
+    if g.rank() != 1 || x.rank() != 1 || acc.shape() != [g.len(), x.len()] {
+        return false;
+    }
+    let Some(data) = Rc::get_mut(acc).and_then(Tensor::data_mut) else {
+        return false;
+    };
+    small_matmul::add_outer(g.data(), x.data(), data)
 }
 
 /// `a @ b` with NumPy's treatment of 1-D operands: a vector on the left is

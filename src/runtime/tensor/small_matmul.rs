@@ -313,3 +313,44 @@ fn transposed(simd: V3, rows: [__m256; LANES]) -> [__m256; LANES] {
         avx._mm256_permute2f128_ps::<0x31>(s3, s7),
     ]
 }
+
+/// `acc += g xᵀ` for the `m × n` row-major `acc` (`m = g.len()`,
+/// `n = x.len()`), each element `acc + fma(g_i, x_j, 0.0)`: the outer
+/// product [`product`] computes (one term, from 0.0) and the addition
+/// `elementwise::add_in_place` then makes, bit for bit, without the
+/// product's buffer. `false` (and `acc` untouched) where [`product`]
+/// would decline, or if the lengths do not fit.
+pub(super) fn add_outer(g: &[f32], x: &[f32], acc: &mut [f32]) -> bool {
+    if g.len().checked_mul(x.len()) != Some(acc.len()) || acc.is_empty() {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        pulp::Simd::vectorize(simd, OuterSum { g, x, acc });
+        return true;
+    }
+    false
+}
+
+/// [`add_outer`] as pulp runs it, compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+struct OuterSum<'a> {
+    g: &'a [f32],
+    x: &'a [f32],
+    acc: &'a mut [f32],
+}
+
+#[cfg(target_arch = "x86_64")]
+impl pulp::WithSimd for OuterSum<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let OuterSum { g, x, acc } = self;
+        for (row, &s) in acc.chunks_exact_mut(x.len()).zip(g) {
+            for (a, &y) in row.iter_mut().zip(x) {
+                *a += s.mul_add(y, 0.0);
+            }
+        }
+    }
+}

@@ -425,3 +425,43 @@ fn add_in_place_writes_only_elements_nothing_else_holds() {
     let mut other_shape = Rc::new(Tensor::zeros(&[3, 1]));
     assert!(!add_in_place(&mut other_shape, &x));
 }
+
+/// `add_outer_in_place` makes what `matmul` of a column by a row and then
+/// `add_in_place` make, bit for bit, signed zeros included (a `-0.0`
+/// product adds as the `+0.0` the product's FMA from 0.0 gives), and
+/// declines a shared adjoint or one of another shape.
+#[test]
+fn outer_products_added_in_place_match_product_then_sum_bit_for_bit() {
+    use std::rc::Rc;
+    let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let vector = |n: usize, seed: usize| {
+        let mut data: Vec<f32> = (0..n)
+            .map(|i| (((i * 7919 + seed * 104_729) % 1009) as f32 / 1009.0 - 0.5) * 0.37)
+            .collect();
+        data[0] = -0.0;
+        data[n - 1] = 1e-30;
+        Tensor::of_list(&data)
+    };
+    for &(m, n) in &[(150, 300), (1, 9), (13, 1), (7, 33)] {
+        let (g, x) = (vector(m, 1), vector(n, 2));
+        let start: Vec<f32> = (0..m * n)
+            .map(|i| {
+                if i % 5 == 0 {
+                    -0.0
+                } else {
+                    i as f32 * 1e-3 - 0.2
+                }
+            })
+            .collect();
+        let mut want = Rc::new(Tensor::new(vec![m, n], start.clone()).unwrap());
+        let product = matmul(&g.with_shape(vec![m, 1]), &x.with_shape(vec![1, n])).unwrap();
+        assert!(add_in_place(&mut want, &product));
+        let mut got = Rc::new(Tensor::new(vec![m, n], start).unwrap());
+        assert!(add_outer_in_place(&mut got, &g, &x));
+        assert_eq!(bits(got.data()), bits(want.data()), "{m}x{n}");
+        let shared = Rc::clone(&got);
+        assert!(!add_outer_in_place(&mut got, &g, &x));
+        assert!(!add_outer_in_place(&mut Rc::new(Tensor::zeros(&[n, m])), &g, &x) || m == n);
+        drop(shared);
+    }
+}

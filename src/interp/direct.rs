@@ -18,6 +18,25 @@ impl Exec<'_> {
             Node::Const(v) => Some(dup(v)),
             Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize).map(dup),
             Node::Global(i) => self.globals.get(*i as usize).map(dup),
+            Node::Build {
+                build: Build::Deref,
+                parts,
+            } => match self.cell(*parts.first()?)? {
+                Value::Ref(cell) => cell.try_borrow().ok().map(|v| dup(&v)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The value of a local or global variable, in place (the cell of
+    /// `!r`, read without copying `r`).
+    #[inline(always)]
+    fn cell(&self, id: NodeId) -> Option<&Value> {
+        match self.code.node(id) {
+            Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize),
+            Node::Var(VarRef::Captured(i)) => self.m.cur.captures.get(*i as usize),
+            Node::Global(i) => self.globals.get(*i as usize),
             _ => None,
         }
     }
@@ -35,20 +54,13 @@ impl Exec<'_> {
             Node::Build {
                 build: Build::Deref,
                 parts,
-            } => {
-                let cell = match self.code.node(*parts.first()?) {
-                    Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize),
-                    Node::Global(i) => self.globals.get(*i as usize),
+            } => match self.cell(*parts.first()?)? {
+                Value::Ref(cell) => match &*cell.try_borrow().ok()? {
+                    Value::Int(n) => Some(*n),
                     _ => None,
-                };
-                match cell {
-                    Some(Value::Ref(cell)) => match &*cell.borrow() {
-                        Value::Int(n) => Some(*n),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            }
+                },
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -193,9 +205,24 @@ impl Exec<'_> {
                 Some(deref(cell))
             }
             (Build::Assign, [cell, value]) => {
-                let cell = self.operand(*cell)?;
-                let value = self.operand(*value)?;
-                Some(assign(cell, value))
+                let value_first = self.code.is_simple(*cell) && self.cell(*cell).is_some();
+                if value_first {
+                    // Reading a variable has no effect: the value may be
+                    // computed first and stored through the cell in place.
+                    let value = self.operand(*value)?;
+                    if let Some(Value::Ref(r)) = self.cell(*cell) {
+                        if let Ok(mut slot) = r.try_borrow_mut() {
+                            *slot = value;
+                            return Ok(Value::Unit);
+                        }
+                    }
+                    let cell = self.operand(*cell)?;
+                    Some(assign(cell, value))
+                } else {
+                    let cell = self.operand(*cell)?;
+                    let value = self.operand(*value)?;
+                    Some(assign(cell, value))
+                }
             }
             (Build::Field(index), [record]) => {
                 let record = self.operand(*record)?;

@@ -18,13 +18,6 @@ impl Exec<'_> {
             Node::Const(v) => Some(dup(v)),
             Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize).map(dup),
             Node::Global(i) => self.globals.get(*i as usize).map(dup),
-            Node::Build {
-                build: Build::Deref,
-                parts,
-            } => match self.cell(*parts.first()?)? {
-                Value::Ref(cell) => cell.try_borrow().ok().map(|v| dup(&v)),
-                _ => None,
-            },
             _ => None,
         }
     }
@@ -152,6 +145,18 @@ impl Exec<'_> {
                 let then = *then;
                 self.eval_simple(*first)?;
                 self.eval_simple(then)
+            }
+            Node::Build {
+                build: Build::Deref,
+                parts,
+            } => {
+                // `!r` of a variable: the cell is read in place.
+                if let Some(Value::Ref(cell)) = parts.first().and_then(|p| self.cell(*p)) {
+                    if let Ok(v) = cell.try_borrow() {
+                        return Ok(dup(&v));
+                    }
+                }
+                self.eval_build(id, &Build::Deref, parts)
             }
             Node::Build { build, parts } => self.eval_build(id, build, parts),
             Node::App { func, arg } => {

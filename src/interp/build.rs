@@ -59,6 +59,34 @@ fn next(parts: &mut impl Iterator<Item = Value>) -> Result<Value, RuntimeError> 
         .ok_or_else(|| RuntimeError::internal("missing operand"))
 }
 
+/// Combines the `n` evaluated parts of a `Build` node on top of `stack`,
+/// taking them off it.
+pub fn finish_build_from_stack(
+    build: &Build,
+    stack: &mut Vec<Value>,
+    n: usize,
+) -> Result<Value, RuntimeError> {
+    let at = stack
+        .len()
+        .checked_sub(n)
+        .ok_or_else(|| RuntimeError::internal("missing operand"))?;
+    match build {
+        Build::Tuple => Ok(Value::Tuple(stack.drain(at..).collect())),
+        Build::VariantTuple { tag, name } => {
+            let arg = Value::Tuple(stack.drain(at..).collect());
+            Ok(data::variant(*tag, name, arg))
+        }
+        Build::Variant { tag, name } if n == 1 => {
+            let arg = stack.pop().unwrap_or(Value::Unit);
+            Ok(data::variant(*tag, name, arg))
+        }
+        _ => {
+            let parts: Vec<Value> = stack.drain(at..).collect();
+            finish_build(build, parts)
+        }
+    }
+}
+
 /// Combines the evaluated parts of a `Build` node.
 pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeError> {
     let mut parts = parts.into_iter();
@@ -68,6 +96,9 @@ pub fn finish_build(build: &Build, parts: Vec<Value>) -> Result<Value, RuntimeEr
         Build::Array => data::array(parts.collect()),
         Build::Record { layout, order } => data::record(layout, order, parts.collect()),
         Build::Variant { tag, name } => data::variant(*tag, name, next(&mut parts)?),
+        Build::VariantTuple { tag, name } => {
+            data::variant(*tag, name, data::tuple(parts.collect()))
+        }
         Build::RecordUpdate(indices) => {
             let base = next(&mut parts)?;
             data::record_update(base, indices, parts)?

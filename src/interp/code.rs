@@ -129,6 +129,12 @@ pub enum Build {
         tag: u32,
         name: Rc<str>,
     },
+    /// Constructor applied to the tuple of its parts (`Node (l, r)`, as
+    /// `Variant` of a `Tuple` build, without the tuple's own step).
+    VariantTuple {
+        tag: u32,
+        name: Rc<str>,
+    },
     /// Parts are in source order; `order[i]` is the declared index of
     /// part `i`.
     Record {

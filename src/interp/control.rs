@@ -151,7 +151,6 @@ impl Continuation for CapturedContinuation {
                 Frame::HandlerGuard { raised, .. } => {
                     work.extend(raised.raised.map(|r| r.value));
                 }
-                Frame::BuildPart { done, .. } => work.extend(done),
                 Frame::Sort(state) => state.release(work),
                 Frame::GradDelimiter { session, .. } => work.push(session.into_input()),
                 _ => {}

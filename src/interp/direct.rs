@@ -22,6 +22,18 @@ impl Exec<'_> {
         }
     }
 
+    /// The value of a local or global variable, in place (the cell of
+    /// `!r`, read without copying `r`).
+    #[inline(always)]
+    fn cell(&self, id: NodeId) -> Option<&Value> {
+        match self.code.node(id) {
+            Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize),
+            Node::Var(VarRef::Captured(i)) => self.m.cur.captures.get(*i as usize),
+            Node::Global(i) => self.globals.get(*i as usize),
+            _ => None,
+        }
+    }
+
     /// An int variable or constant, or the contents of an int ref held in
     /// a variable (`!n`, the loop counter), read without building a `Value`.
     #[inline(always)]
@@ -35,20 +47,13 @@ impl Exec<'_> {
             Node::Build {
                 build: Build::Deref,
                 parts,
-            } => {
-                let cell = match self.code.node(*parts.first()?) {
-                    Node::Var(VarRef::Local(slot)) => self.m.stack.get(self.m.fp + *slot as usize),
-                    Node::Global(i) => self.globals.get(*i as usize),
+            } => match self.cell(*parts.first()?)? {
+                Value::Ref(cell) => match &*cell.try_borrow().ok()? {
+                    Value::Int(n) => Some(*n),
                     _ => None,
-                };
-                match cell {
-                    Some(Value::Ref(cell)) => match &*cell.borrow() {
-                        Value::Int(n) => Some(*n),
-                        _ => None,
-                    },
-                    _ => None,
-                }
-            }
+                },
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -141,6 +146,18 @@ impl Exec<'_> {
                 self.eval_simple(*first)?;
                 self.eval_simple(then)
             }
+            Node::Build {
+                build: Build::Deref,
+                parts,
+            } => {
+                // `!r` of a variable: the cell is read in place.
+                if let Some(Value::Ref(cell)) = parts.first().and_then(|p| self.cell(*p)) {
+                    if let Ok(v) = cell.try_borrow() {
+                        return Ok(dup(&v));
+                    }
+                }
+                self.eval_build(id, &Build::Deref, parts)
+            }
             Node::Build { build, parts } => self.eval_build(id, build, parts),
             Node::App { func, arg } => {
                 let arg = self.operand(*arg)?;
@@ -193,9 +210,24 @@ impl Exec<'_> {
                 Some(deref(cell))
             }
             (Build::Assign, [cell, value]) => {
-                let cell = self.operand(*cell)?;
-                let value = self.operand(*value)?;
-                Some(assign(cell, value))
+                let value_first = self.code.is_simple(*cell) && self.cell(*cell).is_some();
+                if value_first {
+                    // Reading a variable has no effect: the value may be
+                    // computed first and stored through the cell in place.
+                    let value = self.operand(*value)?;
+                    if let Some(Value::Ref(r)) = self.cell(*cell) {
+                        if let Ok(mut slot) = r.try_borrow_mut() {
+                            *slot = value;
+                            return Ok(Value::Unit);
+                        }
+                    }
+                    let cell = self.operand(*cell)?;
+                    Some(assign(cell, value))
+                } else {
+                    let cell = self.operand(*cell)?;
+                    let value = self.operand(*value)?;
+                    Some(assign(cell, value))
+                }
             }
             (Build::Field(index), [record]) => {
                 let record = self.operand(*record)?;

@@ -93,10 +93,11 @@ pub enum Frame {
         arm: u32,
         scrutinee: Value,
     },
-    /// `Build` node: `done` holds the parts evaluated so far.
+    /// `Build` node: the `done` parts evaluated so far are on top of the
+    /// value stack.
     BuildPart {
         node: NodeId,
-        done: Vec<Value>,
+        done: u32,
     },
     SeqFirst {
         then: NodeId,

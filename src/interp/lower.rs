@@ -380,12 +380,27 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Constructor(path, ctor, Some(arg)) => {
                 let arg = self.lower_expr(arg, None)?;
-                Node::Build {
-                    build: Build::Variant {
-                        tag: ctor.tag,
-                        name: Rc::from(path.name.as_str()),
+                let name: Rc<str> = Rc::from(path.name.as_str());
+                match self.code.node(arg) {
+                    // Building a tuple cannot fail: the constructor takes
+                    // its parts directly.
+                    Node::Build {
+                        build: Build::Tuple,
+                        parts,
+                    } => Node::Build {
+                        build: Build::VariantTuple {
+                            tag: ctor.tag,
+                            name,
+                        },
+                        parts: parts.clone(),
                     },
-                    parts: Box::new([arg]),
+                    _ => Node::Build {
+                        build: Build::Variant {
+                            tag: ctor.tag,
+                            name,
+                        },
+                        parts: Box::new([arg]),
+                    },
                 }
             }
             ExprKind::App(..) => return self.lower_app(e),

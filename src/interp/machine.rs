@@ -326,6 +326,7 @@ impl Exec<'_> {
             .unwrap_or_default()
     }
 
+    #[inline(always)]
     pub fn push_frame(&mut self, frame: Frame) {
         self.m.frames.push(frame);
     }
@@ -543,7 +544,7 @@ impl Exec<'_> {
                     self.push_frame(Frame::MatchScrutinee { node: id });
                     id = *scrutinee;
                 }
-                Node::Build { .. } => return self.continue_build(id, Vec::new()),
+                Node::Build { .. } => return self.continue_build(id, 0),
                 Node::Seq { first, then } => {
                     if code.is_simple(*first) {
                         self.eval_simple(*first)?;

@@ -54,6 +54,7 @@ pub fn match_pattern(pat: &Pat, value: &Value, slots: &mut [Value]) -> bool {
     }
 }
 
+#[inline(always)]
 fn bind(slot: u32, value: &Value, slots: &mut [Value]) -> bool {
     match slots.get_mut(slot as usize) {
         Some(s) => {

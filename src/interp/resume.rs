@@ -1,7 +1,7 @@
 //! What the machine does when a value reaches the top frame: each
 //! frame kind continues the form that pushed it.
 
-use super::build::finish_build;
+use super::build::finish_build_from_stack;
 use super::code::{MatchArm, Node, NodeId};
 use super::frame::Frame;
 use super::machine::{expect_int, fail_at, internal, At, Exec, Fail, Next};
@@ -139,9 +139,9 @@ impl Exec<'_> {
                     _ => self.select_arm(node, scrutinee, arm as usize + 1),
                 }
             }
-            Frame::BuildPart { node, mut done } => {
-                done.push(v);
-                self.continue_build(node, done)
+            Frame::BuildPart { node, done } => {
+                self.m.stack.push(v);
+                self.continue_build(node, done as usize + 1)
             }
             Frame::SeqFirst { then } => Ok(Next::Eval(then)),
             Frame::ForFrom { node } => {
@@ -267,28 +267,26 @@ impl Exec<'_> {
         Ok(ArmChoice::NoMatch)
     }
 
-    /// Evaluates the remaining parts of `Build` node `node` left to right.
-    pub(super) fn continue_build(
-        &mut self,
-        node: NodeId,
-        mut done: Vec<Value>,
-    ) -> Result<Next, Fail> {
+    /// Evaluates the remaining parts of `Build` node `node` left to right;
+    /// the `done` parts before are on top of the value stack.
+    pub(super) fn continue_build(&mut self, node: NodeId, mut done: usize) -> Result<Next, Fail> {
         let code = self.code;
         let Node::Build { build, parts } = code.node(node) else {
             return Err(internal("build frame without a build"));
         };
-        if done.capacity() == 0 {
-            done.reserve_exact(parts.len());
-        }
-        while let Some(&part) = parts.get(done.len()) {
+        while let Some(&part) = parts.get(done) {
             if !code.is_simple(part) {
-                self.push_frame(Frame::BuildPart { node, done });
+                self.push_frame(Frame::BuildPart {
+                    node,
+                    done: done as u32,
+                });
                 return Ok(Next::Eval(part));
             }
-            let v = self.eval_simple(part)?;
-            done.push(v);
+            let v = self.operand(part)?;
+            self.m.stack.push(v);
+            done += 1;
         }
-        finish_build(build, done)
+        finish_build_from_stack(build, &mut self.m.stack, done)
             .map(|v| self.ret(v))
             .map_err(|e| fail_at(e, code.span(node)))
     }

@@ -193,6 +193,12 @@ impl Exec<'_> {
         let is_compare = primitive
             .as_ref()
             .is_some_and(|app| app.prim.module == "Prelude" && app.prim.name == "compare");
+        if is_compare && state.merging.is_none() && state.merged.is_empty() {
+            if let Some(sorted) = sort_ints(&state) {
+                self.poll_interrupt()?;
+                return Ok(self.ret(sorted));
+            }
+        }
         while let Some((y, x)) = state.next_pair() {
             if let Some(app) = &primitive {
                 let back_first = match (&y, &x) {
@@ -226,6 +232,24 @@ impl Exec<'_> {
         }
         Ok(self.ret(Value::list_from(std::mem::take(&mut state.items))))
     }
+}
+
+/// A fresh sort of ints by `compare`: no comparison can be seen (the
+/// primitive has no effect and an int's order is `<`), and equal ints are
+/// the same value, so the merge sort's result is that of any sort.
+fn sort_ints(state: &SortState) -> Option<Value> {
+    if !matches!(*state.todo, [Task::Sort { lo: 0, hi }] if hi as usize == state.items.len()) {
+        return None;
+    }
+    let mut ints = Vec::with_capacity(state.items.len());
+    for v in &state.items {
+        match v {
+            Value::Int(n) => ints.push(*n),
+            _ => return None,
+        }
+    }
+    ints.sort_unstable();
+    Some(Value::list_from(ints.into_iter().map(Value::Int)))
 }
 
 fn non_int_comparison() -> Fail {

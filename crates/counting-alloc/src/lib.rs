@@ -144,32 +144,35 @@ impl<A> Counted<A> {
     }
 }
 
+impl<A> Counted<A> {
+    /// A new block of `size` bytes from `allocate`, counted first: null
+    /// without calling it when the count refuses, and the count given
+    /// back when the inner allocator returns null.
+    #[inline]
+    fn counted(&self, size: usize, allocate: impl FnOnce() -> *mut u8) -> *mut u8 {
+        if !self.count_alloc(size) {
+            return std::ptr::null_mut();
+        }
+        let block = allocate();
+        if block.is_null() {
+            self.count_free(size);
+        }
+        block
+    }
+}
+
 // SAFETY: every method forwards to the inner allocator with the caller's
 // own layout and pointer, unchanged; counting only decides whether to call
 // it at all (a refused allocation returns null, as `GlobalAlloc` allows).
 unsafe impl<A: GlobalAlloc> GlobalAlloc for Counted<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !self.count_alloc(layout.size()) {
-            return std::ptr::null_mut();
-        }
-        let block = self.inner.alloc(layout);
-        if block.is_null() {
-            self.count_free(layout.size());
-        }
-        block
+        self.counted(layout.size(), || self.inner.alloc(layout))
     }
 
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !self.count_alloc(layout.size()) {
-            return std::ptr::null_mut();
-        }
-        let block = self.inner.alloc_zeroed(layout);
-        if block.is_null() {
-            self.count_free(layout.size());
-        }
-        block
+        self.counted(layout.size(), || self.inner.alloc_zeroed(layout))
     }
 
     #[inline]
